@@ -1,0 +1,83 @@
+/**
+ * The one record that flows through every stage (DESIGN.md §1).
+ * Pure: no imports of ours, no I/O.
+ */
+export type SampleValue = number | boolean | string | bigint | null;
+export type Quality = 'good' | 'uncertain' | 'bad';
+
+export interface Sample {
+  /** device id from config, [A-Za-z0-9_-]{1,64} */
+  device: string;
+  /** metric name, [A-Za-z0-9_]{1,64} */
+  metric: string;
+  value: SampleValue;
+  /** ms since epoch: source time (device / OPC UA sourceTimestamp / poll time) */
+  timestamp: number;
+  quality: Quality;
+  /** replayed from the outbox or backfilled */
+  historical?: boolean;
+}
+
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
+/** InfluxDB's representable range, in ms (1677-09-21 … 2262-04-11). */
+export const MIN_TIMESTAMP_MS = -9_223_372_036_854;
+export const MAX_TIMESTAMP_MS = 9_223_372_036_854;
+
+export type SampleProblem =
+  | { code: 'BAD_DEVICE'; message: string }
+  | { code: 'BAD_METRIC'; message: string }
+  | { code: 'BAD_TIMESTAMP'; message: string }
+  | { code: 'BAD_VALUE'; message: string }
+  | { code: 'BAD_QUALITY'; message: string };
+
+/**
+ * Checks a sample's shape. Returns the problem as a value (not an exception) so a caller can count and
+ * dead-letter it without a try/catch on the hot path.
+ */
+export function checkSample(s: Sample): SampleProblem | undefined {
+  if (typeof s.device !== 'string' || !DEVICE_ID_PATTERN.test(s.device)) {
+    return {
+      code: 'BAD_DEVICE',
+      message: `device id ${JSON.stringify(s.device)} is not [A-Za-z0-9_-]{1,64}`,
+    };
+  }
+  if (typeof s.metric !== 'string' || !METRIC_NAME_PATTERN.test(s.metric)) {
+    return {
+      code: 'BAD_METRIC',
+      message: `metric name ${JSON.stringify(s.metric)} is not [A-Za-z0-9_]{1,64}`,
+    };
+  }
+  if (!Number.isFinite(s.timestamp) || s.timestamp < MIN_TIMESTAMP_MS || s.timestamp > MAX_TIMESTAMP_MS) {
+    return { code: 'BAD_TIMESTAMP', message: `timestamp ${String(s.timestamp)} is outside InfluxDB's range` };
+  }
+  if (s.quality !== 'good' && s.quality !== 'uncertain' && s.quality !== 'bad') {
+    return {
+      code: 'BAD_QUALITY',
+      message: `quality ${JSON.stringify(s.quality)} is not good, uncertain or bad`,
+    };
+  }
+  const v = s.value;
+  const t = typeof v;
+  if (!(v === null || t === 'number' || t === 'boolean' || t === 'string' || t === 'bigint')) {
+    return {
+      code: 'BAD_VALUE',
+      message: `value of type ${t} is not number, boolean, string, bigint or null`,
+    };
+  }
+  if (t === 'number' && !Number.isFinite(v as number) && s.quality !== 'bad') {
+    return {
+      code: 'BAD_VALUE',
+      message: `value ${String(v)} is not finite; such a sample must be marked bad`,
+    };
+  }
+  return undefined;
+}
+
+/** A non-finite number can never be stored as a float: mark such a sample bad (DESIGN.md §7). */
+export function normaliseSample(s: Sample): Sample {
+  if (typeof s.value === 'number' && !Number.isFinite(s.value)) {
+    return { ...s, value: null, quality: 'bad' };
+  }
+  return s;
+}
