@@ -1,0 +1,254 @@
+/**
+ * In-process publish/subscribe of live events (values, machine states, device status, alarms) from the ingester and
+ * analytics to the API's server-sent-events stream.
+ *
+ * `publish` never blocks and never grows memory without bound: every subscriber has a bounded buffer; when a slow
+ * client lets it fill, the OLDEST events are dropped, counted (per subscriber and in `stats()`), and the subscriber is
+ * told how many it missed with its next batch, so the SSE stream can send a `lagged` event and the browser reloads a
+ * snapshot instead of silently showing stale data.
+ */
+import type { Quality, SampleValue } from '../../protocols/sample.js';
+
+export type MachineState = 'running' | 'idle' | 'down' | 'planned_stop' | 'setup' | 'offline';
+export const MACHINE_STATES: readonly MachineState[] = [
+  'running',
+  'idle',
+  'down',
+  'planned_stop',
+  'setup',
+  'offline',
+];
+
+interface LiveEventBase {
+  site: string;
+  device: string;
+  /** ms since epoch: when it happened at the source (sample time, state start, status change) */
+  timestamp: number;
+}
+
+/** A new telemetry value (good or uncertain; bad samples carry `value: null`). */
+export interface LiveValueEvent extends LiveEventBase {
+  type: 'value';
+  metric: string;
+  value: SampleValue;
+  quality: Quality;
+  unit?: string;
+}
+
+/** The machine entered a new state (analytics). */
+export interface LiveStateEvent extends LiveEventBase {
+  type: 'state';
+  state: MachineState;
+  previous?: MachineState;
+  /** the PLC state code it came from, when there is one */
+  code?: number;
+}
+
+/** The device (or its edge node) went online or offline (Sparkplug births and deaths). */
+export interface LiveStatusEvent extends LiveEventBase {
+  type: 'status';
+  online: boolean;
+  reason: string;
+  node?: string;
+}
+
+/** An alarm was raised, cleared or acknowledged. */
+export interface LiveAlarmEvent extends LiveEventBase {
+  type: 'alarm';
+  metric: string;
+  severity: string;
+  active: boolean;
+  message: string;
+  value?: number;
+  limit?: number;
+  acked?: boolean;
+  ackedBy?: string;
+  /** time of the raise this event belongs to (the alarm's identity); equals `timestamp` for a raise */
+  raisedAt?: number;
+}
+
+export type LiveEvent = LiveValueEvent | LiveStateEvent | LiveStatusEvent | LiveAlarmEvent;
+export type LiveEventType = LiveEvent['type'];
+
+export interface LiveBatch {
+  events: LiveEvent[];
+  /** events this subscriber lost since its previous batch because its buffer was full */
+  dropped: number;
+}
+
+export interface LiveBusStats {
+  published: number;
+  delivered: number;
+  dropped: number;
+  subscribers: number;
+}
+
+export interface SubscribeOptions {
+  /** only events this returns true for are buffered */
+  filter?: (event: LiveEvent) => boolean;
+  /** per-subscriber bound; default the bus's `maxBuffered` */
+  maxBuffered?: number;
+}
+
+/** One subscriber's bounded queue. Read it with `take()` (batch) or `for await` (one event at a time). */
+export class LiveSubscription implements AsyncIterable<LiveEvent> {
+  #buffer: LiveEvent[] = [];
+  #head = 0;
+  #droppedSinceTake = 0;
+  #droppedTotal = 0;
+  #closed = false;
+  #wake: (() => void) | undefined;
+  readonly #max: number;
+  readonly #filter: ((event: LiveEvent) => boolean) | undefined;
+  readonly #onClose: (s: LiveSubscription) => void;
+  readonly #onDrop: (n: number) => void;
+
+  /** @internal created by LiveBus.subscribe */
+  constructor(
+    max: number,
+    filter: ((event: LiveEvent) => boolean) | undefined,
+    onClose: (s: LiveSubscription) => void,
+    onDrop: (n: number) => void,
+  ) {
+    this.#max = max;
+    this.#filter = filter;
+    this.#onClose = onClose;
+    this.#onDrop = onDrop;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** events lost to a full buffer since subscribing */
+  get dropped(): number {
+    return this.#droppedTotal;
+  }
+
+  get buffered(): number {
+    return this.#buffer.length - this.#head;
+  }
+
+  /** @internal */
+  offer(event: LiveEvent): boolean {
+    if (this.#closed) return false;
+    if (this.#filter && !this.#filter(event)) return false;
+    if (this.buffered >= this.#max) {
+      this.#head++;
+      this.#droppedSinceTake++;
+      this.#droppedTotal++;
+      this.#onDrop(1);
+    }
+    this.#buffer.push(event);
+    if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
+      this.#buffer = this.#buffer.slice(this.#head);
+      this.#head = 0;
+    }
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+    return true;
+  }
+
+  /**
+   * Waits until at least one event is buffered (or some were dropped) and returns everything buffered.
+   * Resolves `undefined` when the subscription is closed or the signal aborts.
+   */
+  async take(signal?: AbortSignal): Promise<LiveBatch | undefined> {
+    while (!this.#closed && this.buffered === 0 && this.#droppedSinceTake === 0) {
+      if (signal?.aborted) return undefined;
+      await new Promise<void>((resolve) => {
+        const onAbort = () => resolve();
+        this.#wake = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      if (signal?.aborted) return undefined;
+    }
+    if (this.#closed) return undefined;
+    const events = this.#buffer.slice(this.#head);
+    this.#buffer = [];
+    this.#head = 0;
+    const dropped = this.#droppedSinceTake;
+    this.#droppedSinceTake = 0;
+    return { events, dropped };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#buffer = [];
+    this.#head = 0;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+    this.#onClose(this);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<LiveEvent> {
+    try {
+      for (;;) {
+        const batch = await this.take();
+        if (!batch) return;
+        yield* batch.events;
+      }
+    } finally {
+      this.close();
+    }
+  }
+}
+
+/** The in-process live event bus: the ingester and analytics publish, SSE clients subscribe. */
+export class LiveBus {
+  readonly #subs = new Set<LiveSubscription>();
+  readonly #maxBuffered: number;
+  #published = 0;
+  #delivered = 0;
+  #dropped = 0;
+
+  constructor(opts: { maxBuffered?: number } = {}) {
+    this.#maxBuffered = Math.max(1, opts.maxBuffered ?? 1000);
+  }
+
+  publish(event: LiveEvent): void {
+    this.#published++;
+    for (const s of this.#subs) if (s.offer(event)) this.#delivered++;
+  }
+
+  publishMany(events: Iterable<LiveEvent>): void {
+    for (const e of events) this.publish(e);
+  }
+
+  subscribe(opts: SubscribeOptions = {}): LiveSubscription {
+    const sub = new LiveSubscription(
+      Math.max(1, opts.maxBuffered ?? this.#maxBuffered),
+      opts.filter,
+      (s) => this.#subs.delete(s),
+      (n) => {
+        this.#dropped += n;
+      },
+    );
+    this.#subs.add(sub);
+    return sub;
+  }
+
+  get subscriberCount(): number {
+    return this.#subs.size;
+  }
+
+  stats(): LiveBusStats {
+    return {
+      published: this.#published,
+      delivered: this.#delivered,
+      dropped: this.#dropped,
+      subscribers: this.#subs.size,
+    };
+  }
+
+  /** Closes every subscription (their `take()` resolves `undefined`), e.g. on shutdown. */
+  closeAll(): void {
+    for (const s of [...this.#subs]) s.close();
+  }
+}
