@@ -1,2 +1,68 @@
-// Replaced by the real-services setup (scripts/services): starts InfluxDB and Mosquitto on free loopback ports.
-export default function setup(): void {}
+/**
+ * vitest global setup: one private InfluxDB and one private Mosquitto for the whole run, on free loopback ports in
+ * temp dirs (DESIGN.md §9). Tests read them through `tests/helpers/services.ts`; they are stopped by PID in teardown,
+ * on SIGINT/SIGTERM, and (last resort) when the runner exits.
+ */
+import type { TestProject } from 'vitest/node';
+import { ensureDebianPackages } from '../../scripts/services/debian-packages.js';
+import { type InfluxdService, startInfluxd } from '../../scripts/services/influxd.js';
+import { killAllTrackedSync } from '../../scripts/services/managed-process.js';
+import { type MosquittoService, startMosquitto } from '../../scripts/services/mosquitto.js';
+
+export interface ProvidedMosquitto {
+  url: string;
+  username: string;
+  password: string;
+  /** every user with its password, the main one first (`reader`, `writer`, `device` are extra users) */
+  users: { username: string; password: string }[];
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** http://127.0.0.1:<port> of the run's InfluxDB 1.x (no auth) */
+    influxUrl: string;
+    influxVersion: string;
+    mosquitto: ProvidedMosquitto;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await ensureDebianPackages(['influxdb', 'mosquitto']);
+  let influx: InfluxdService | undefined;
+  let broker: MosquittoService | undefined;
+
+  const onSignal = (sig: NodeJS.Signals) => {
+    killAllTrackedSync();
+    // Only take over the exit when nobody else (vitest) handles the signal.
+    if (process.listenerCount(sig) <= 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const teardown = async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.allSettled([influx?.stop(), broker?.stop()]);
+  };
+
+  try {
+    [influx, broker] = await Promise.all([
+      startInfluxd(),
+      startMosquitto({
+        extraUsers: [{ username: 'reader' }, { username: 'writer' }, { username: 'device' }],
+      }),
+    ]);
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  project.provide('influxUrl', influx.url);
+  project.provide('influxVersion', influx.version);
+  project.provide('mosquitto', {
+    url: broker.url,
+    username: broker.username,
+    password: broker.password,
+    users: broker.users.map((u) => ({ ...u })),
+  });
+  return teardown;
+}
