@@ -1,0 +1,52 @@
+import type { Sample } from '../../protocols/sample.js';
+
+/** One batch of one device's samples, as stored before publishing. Samples are stored unencoded: Sparkplug seq and
+ * aliases are assigned at publish time, so a replay carries the current session's numbering. */
+export interface OutboxEntry {
+  id: number;
+  device: string;
+  samples: Sample[];
+  /** ms since epoch when the batch was appended */
+  createdAt: number;
+  bytes: number;
+}
+
+export interface OutboxStats {
+  messages: number;
+  bytes: number;
+  /** age of the oldest entry in ms, 0 when empty */
+  oldestAgeMs: number;
+  /** entries dropped because the outbox was full (oldest first) */
+  dropped: number;
+  droppedSamples: number;
+  /** entries published after having waited for a reconnect */
+  replayed: number;
+  appended: number;
+  acked: number;
+}
+
+/**
+ * The contract every outbox implementation honours (tests/unit/outbox runs one suite against all of them):
+ * FIFO; bounded by bytes (overflow drops the oldest, counted); `append` returns only once the entry is as durable as
+ * the implementation promises; an entry leaves only through `ack`.
+ */
+export interface Outbox {
+  readonly kind: string;
+  append(device: string, samples: Sample[], now: number): OutboxEntry;
+  /** up to `limit` entries with id > afterId, oldest first */
+  peekAfter(afterId: number, limit: number): OutboxEntry[];
+  ack(id: number): void;
+  markReplayed(count: number): void;
+  stats(now: number): OutboxStats;
+  close(): Promise<void>;
+}
+
+/** Rough serialized size of a batch, the unit of the byte bound. */
+export function batchBytes(device: string, samples: readonly Sample[]): number {
+  let n = device.length + 16;
+  for (const s of samples) {
+    n += s.metric.length + 24;
+    n += typeof s.value === 'string' ? s.value.length : 8;
+  }
+  return n;
+}
