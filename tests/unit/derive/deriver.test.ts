@@ -1,0 +1,252 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDeriver } from '../../../agent/derive/deriver.js';
+import { DeriveConfigError } from '../../../agent/derive/errors.js';
+import type { AgentDevice } from '../../../config/schemas/agent.js';
+import type { Sample } from '../../../protocols/sample.js';
+
+const log = pino({ level: 'silent' });
+
+const lathe: AgentDevice = {
+  id: 'lathe-03',
+  modbus: { url: 'rtu:///dev/ttyUSB0?baud=9600', unitId: 5 },
+  poll: [
+    {
+      every: '500ms',
+      points: [
+        { name: 'clamp_ma', table: 'input', address: 0, type: 'uint16', scale: 0.001, unit: 'mA' },
+        { name: 'pulses', table: 'input', address: 2, type: 'uint32' },
+        { name: 'ai0_fault', table: 'input', address: 4, type: 'bool', bit: 0 },
+      ],
+    },
+  ],
+  derive: {
+    signals: {
+      current_a: { from: 'clamp_ma', type: '4-20mA', min: 0, max: 50, unit: 'A', fault: 'ai0_fault' },
+    },
+    state: { from: 'current_a', off: 0.5, running: 6, hysteresis: 0.3, minDwell: '5s' },
+    part_count: { from: 'pulses', counter: true },
+    power_kw: { threePhase: { current: 'current_a', voltage: 380, powerFactor: 0.85 } },
+  },
+};
+
+/** mA on the loop for a current in A (0–50 A → 4–20 mA) */
+const ma = (amps: number) => 4 + (amps / 50) * 16;
+
+function reading(t: number, amps: number | null, pulses: number, fault = false): Sample[] {
+  return [
+    {
+      device: 'lathe-03',
+      metric: 'clamp_ma',
+      value: amps === null ? 0 : ma(amps),
+      timestamp: t,
+      quality: 'good',
+    },
+    { device: 'lathe-03', metric: 'pulses', value: pulses, timestamp: t, quality: 'good' },
+    { device: 'lathe-03', metric: 'ai0_fault', value: fault, timestamp: t, quality: 'good' },
+  ];
+}
+
+const pick = (out: Sample[], metric: string) => out.filter((s) => s.metric === metric);
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'derive-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('createDeriver', () => {
+  it('returns undefined for a device without derive', () => {
+    const { derive: _, ...plain } = lathe;
+    expect(createDeriver(plain, { log })).toBeUndefined();
+  });
+
+  it('declares its derived metrics with units, marked derived', () => {
+    const d = createDeriver(lathe, { log });
+    expect(d?.metrics.map((m) => [m.name, m.unit, m.derived])).toEqual([
+      ['current_a', 'A', true],
+      ['power_kw', 'kW', true],
+      ['energy_kwh', 'kWh', true],
+      ['state', undefined, true],
+      ['part_count', 'parts', true],
+    ]);
+  });
+
+  it('reports every configuration problem at once', () => {
+    const bad: AgentDevice = {
+      ...lathe,
+      derive: {
+        signals: { pulses: { from: 'nope', type: '4-20mA', min: 0, max: 0 } },
+        state: { from: 'missing', off: 5, running: 6, hysteresis: 2 },
+        part_count: { from: 'also_missing', counter: true },
+        power_kw: { singlePhase: { current: 'gone', voltage: 230, powerFactor: 1 } },
+      },
+    };
+    let err: unknown;
+    try {
+      createDeriver(bad, { log });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DeriveConfigError);
+    const paths = (err as DeriveConfigError).problems.map((p) => p.path);
+    expect(paths).toEqual([
+      'devices[lathe-03].derive.signals.pulses',
+      'devices[lathe-03].derive.signals.pulses.from',
+      'devices[lathe-03].derive.signals.pulses',
+      'devices[lathe-03].derive.power_kw.singlePhase.current',
+      'devices[lathe-03].derive.state.from',
+      'devices[lathe-03].derive.state.hysteresis',
+      'devices[lathe-03].derive.part_count.from',
+    ]);
+    expect((err as DeriveConfigError).code).toBe('DERIVE_CONFIG');
+  });
+});
+
+describe('a retrofitted lathe', () => {
+  it('passes inputs through and adds scaled current, power, energy, state and part count', () => {
+    const d = createDeriver(lathe, { log });
+    if (!d) throw new Error('no deriver');
+    const all: Sample[] = [];
+    for (let i = 0; i <= 24; i++) all.push(...d.process(reading(i * 500, 10, 100 + Math.floor(i / 4))));
+    const current = pick(all, 'current_a');
+    expect(current).toHaveLength(25);
+    expect(current[0]?.value).toBeCloseTo(10, 9);
+    expect(pick(all, 'power_kw')[0]?.value).toBeCloseTo(5.5945, 4);
+    // 12 s at a steady 5.5945 kW
+    expect(pick(all, 'energy_kwh').at(-1)?.value).toBeCloseTo((5.5945 * 12) / 3600, 5);
+    expect(pick(all, 'state')).toEqual([
+      { device: 'lathe-03', metric: 'state', value: 'running', timestamp: 0, quality: 'good' },
+    ]);
+    expect(pick(all, 'part_count').at(-1)?.value).toBe(6);
+    expect(pick(all, 'clamp_ma')).toHaveLength(25);
+  });
+
+  it('a broken wire makes current and power bad (never 0 A) and the state unknown after minDwell', () => {
+    const d = createDeriver(lathe, { log });
+    if (!d) throw new Error('no deriver');
+    const all: Sample[] = [];
+    let t = 0;
+    for (let i = 0; i < 12; i++, t += 500) all.push(...d.process(reading(t, 10, 0)));
+    for (let i = 0; i < 12; i++, t += 500) all.push(...d.process(reading(t, null, 0)));
+    const broken = pick(all, 'current_a').slice(12);
+    expect(broken.every((s) => s.value === null && s.quality === 'bad')).toBe(true);
+    expect(
+      pick(all, 'power_kw')
+        .slice(12)
+        .every((s) => s.quality === 'bad'),
+    ).toBe(true);
+    expect(pick(all, 'state').map((s) => [s.value, s.quality, s.timestamp])).toEqual([
+      ['running', 'good', 0],
+      [null, 'bad', 6_000],
+    ]);
+    expect(d.stats().signalFaults).toBe(12);
+  });
+
+  it('the module wire-break bit makes the signal bad even when the loop reads in range', () => {
+    const d = createDeriver(lathe, { log });
+    if (!d) throw new Error('no deriver');
+    const out = d.process(reading(0, 10, 0, true));
+    expect(pick(out, 'current_a')).toEqual([
+      { device: 'lathe-03', metric: 'current_a', value: null, timestamp: 0, quality: 'bad' },
+    ]);
+  });
+
+  it('does not derive from readings that go back in time, and counts them', () => {
+    const d = createDeriver(lathe, { log });
+    if (!d) throw new Error('no deriver');
+    d.process(reading(1_000, 10, 5));
+    const out = d.process(reading(500, 10, 9));
+    expect(pick(out, 'part_count')).toEqual([]);
+    expect(pick(out, 'clamp_ma')).toHaveLength(1);
+    expect(d.stats().outOfOrder).toBeGreaterThan(0);
+  });
+
+  it('counts through a counter reset', () => {
+    const d = createDeriver(lathe, { log });
+    if (!d) throw new Error('no deriver');
+    const counts = [1000, 1004, 2, 5].map(
+      (p, i) => pick(d.process(reading(i * 500, 10, p)), 'part_count')[0]?.value,
+    );
+    expect(counts).toEqual([0, 4, 6, 9]);
+    expect(d.stats().counterResets).toBe(1);
+  });
+});
+
+describe('persisted totals', () => {
+  it('energy and part count survive a restart', async () => {
+    let now = 0;
+    const clock = () => now;
+    const a = createDeriver(lathe, { log, stateDir: dir, clock });
+    if (!a) throw new Error('no deriver');
+    for (let i = 0; i <= 20; i++) a.process(reading(i * 500, 20, i));
+    await a.close();
+    const before = JSON.parse(readFileSync(join(dir, 'derive-lathe-03.json'), 'utf8'));
+    expect(before.parts.total).toBe(20);
+
+    now = 60_000;
+    const b = createDeriver(lathe, { log, stateDir: dir, clock });
+    if (!b) throw new Error('no deriver');
+    const out = b.process(reading(30_000, 20, 25));
+    // 30 s of 11.19 kW: 10 s before the restart, 20 s bridged from the persisted last reading (< maxGap)
+    const kw = (Math.sqrt(3) * 20 * 380 * 0.85) / 1000;
+    expect(pick(out, 'energy_kwh')[0]?.value).toBeCloseTo((kw * 30) / 3600, 9);
+    // pulses made while the agent was down are counted from the persisted register value
+    expect(pick(out, 'part_count')[0]?.value).toBe(25);
+    await b.close();
+  });
+
+  it('writes while running at most every persistEveryMs, atomically', async () => {
+    let now = 0;
+    const d = createDeriver(lathe, { log, stateDir: dir, clock: () => now, persistEveryMs: 5_000 });
+    if (!d) throw new Error('no deriver');
+    d.process(reading(0, 10, 0));
+    now = 4_000;
+    d.process(reading(500, 10, 1));
+    expect(readdirSync(dir)).toEqual([]);
+    now = 5_000;
+    d.process(reading(1_000, 10, 2));
+    await d.close();
+    expect(readdirSync(dir)).toEqual(['derive-lathe-03.json']);
+    expect(d.stats().stateWrites).toBeGreaterThanOrEqual(1);
+  });
+
+  it('moves an unreadable state file aside and starts from 0', async () => {
+    writeFileSync(
+      join(dir, 'derive-lathe-03.json'),
+      '{"version":1,"device":"lathe-03","energy":{"kwh":"x"}}',
+    );
+    const d = createDeriver(lathe, { log, stateDir: dir, clock: () => 123 });
+    if (!d) throw new Error('no deriver');
+    expect(readdirSync(dir)).toEqual(['derive-lathe-03.json.corrupt-123']);
+    const out = d.process(reading(0, 10, 7));
+    expect(pick(out, 'energy_kwh')[0]?.value).toBe(0);
+    await d.close();
+  });
+
+  it('keeps the totals but not the last reading when the source metric changed', async () => {
+    writeFileSync(
+      join(dir, 'derive-lathe-03.json'),
+      JSON.stringify({
+        version: 1,
+        device: 'lathe-03',
+        savedAt: 0,
+        energy: { kwh: 12.5, lastT: 0, lastKw: 3 },
+        energyFrom: 'old_current',
+        parts: { total: 40, lastRaw: '9000', lastT: 0 },
+        partsFrom: 'old_pulses',
+      }),
+    );
+    const d = createDeriver(lathe, { log, stateDir: dir });
+    if (!d) throw new Error('no deriver');
+    const out = d.process(reading(1_000, 10, 3));
+    expect(pick(out, 'energy_kwh')[0]?.value).toBe(12.5);
+    expect(pick(out, 'part_count')[0]?.value).toBe(40);
+    await d.close();
+  });
+});
