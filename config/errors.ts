@@ -17,6 +17,8 @@ export interface ConfigProblem {
 export interface ConfigIssue {
   path: KeyPath;
   message: string;
+  /** point at the key itself (unknown or duplicate keys) rather than at its value */
+  anchor?: 'key' | 'value';
 }
 
 /** `agent.yaml:12:7 devices[0].poll[0].points[2].type: must be one of bool, int16, …` */

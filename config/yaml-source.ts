@@ -31,10 +31,43 @@ export interface YamlSource {
   locate(path: KeyPath, anchor?: Anchor): Position;
 }
 
+/**
+ * References (`${env:X}`) contain `{` and `}`, which are flow indicators: `{ password: ${env:X} }` would not parse.
+ * Before parsing, a reference's `${` and `}` are swapped for private-use characters of the same length (so lines
+ * and columns stay exact); after parsing they are swapped back in every key and string.
+ */
+const REF_IN_TEXT = /\$\{((?:env|file|cred):[^}\n]*)\}/g;
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+
+function shieldRefs(text: string): string {
+  return text.replace(REF_IN_TEXT, `$${OPEN}$1${CLOSE}`);
+}
+
+function unshield(s: string): string {
+  return s.includes(OPEN) ? s.replaceAll(`$${OPEN}`, '${').replaceAll(CLOSE, '}') : s;
+}
+
+function unshieldTree(v: unknown): unknown {
+  if (typeof v === 'string') return unshield(v);
+  if (Array.isArray(v)) return v.map(unshieldTree);
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[unshield(k)] = unshieldTree(x);
+    return out;
+  }
+  return v;
+}
+
 /** Parses YAML 1.2 (core schema: `yes`/`on` stay strings) with positions for every node. */
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  const doc = parseDocument(shieldRefs(text), {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: false,
+  });
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -43,18 +76,28 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   let broken = false;
   for (const err of doc.errors) {
     const pos = at(err.pos[0]);
-    const path = err.code === 'DUPLICATE_KEY' ? pathAtOffset(doc, err.pos[0]) : [];
-    if (err.code !== 'DUPLICATE_KEY') broken = true;
-    const message = err.code === 'DUPLICATE_KEY' ? 'duplicate key' : `YAML: ${firstLine(err.message)}`;
-    problems.push({ file, ...pos, path: formatKeyPath(path), message });
+    if (err.code === 'DUPLICATE_KEY') {
+      problems.push({
+        file,
+        ...pos,
+        path: formatKeyPath(pathAtOffset(doc, err.pos[0])),
+        message: 'duplicate key',
+      });
+      continue;
+    }
+    // after the first syntax error the rest is mostly an echo of it: report that one only
+    if (broken) continue;
+    broken = true;
+    problems.push({ file, ...pos, path: '', message: `YAML: ${unshield(firstLine(err.message))}` });
   }
   for (const w of doc.warnings) {
-    problems.push({ file, ...at(w.pos[0]), path: '', message: `YAML: ${firstLine(w.message)}` });
+    if (broken) break;
+    problems.push({ file, ...at(w.pos[0]), path: '', message: `YAML: ${unshield(firstLine(w.message))}` });
     broken = true;
   }
   let data: unknown = null;
   try {
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = unshieldTree(doc.toJS({ maxAliasCount: 1000 }));
   } catch (err) {
     // e.g. an alias bomb: report, never crash
     problems.push({ file, line: 1, column: 1, path: '', message: `YAML: ${firstLine(String(err))}` });
