@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { AnalyticsConfig } from './analytics.js';
 import { ByteSize, Duration, Id, LogLevel, Port, Strict } from './common.js';
 
 export const BrokerUser = Strict({
@@ -82,6 +83,6 @@ export const CloudConfig = Strict({
   ),
   log: Type.Optional(Strict({ level: Type.Optional(LogLevel) })),
   /** analytics configuration (machines, shifts, meters, emission factors, alarms): see config/schemas/analytics.ts */
-  analytics: Type.Optional(Type.Unknown()),
+  analytics: Type.Optional(AnalyticsConfig),
 });
 export type CloudConfig = Static<typeof CloudConfig>;

@@ -1,0 +1,440 @@
+/**
+ * The analytics engine the ingester drives (DESIGN.md §8): `rebuild` once on start, `ingest` every batch of
+ * samples and status changes, `tick` every few seconds. Everything it writes is a pure function of the retained
+ * history, the calendar and `now`, so late data and restarts give the same windows as live data.
+ */
+import type { Point } from '@influxdata/influxdb-client';
+import type { Logger } from '../../config/logging.js';
+import type { AnalyticsConfig } from '../../config/schemas/analytics.js';
+import { toMs } from '../../config/schemas/common.js';
+import { AlarmTracker, type AlarmTransition } from './alarm-tracker.js';
+import { ShiftCalendar } from './calendar.js';
+import { counterDelta, numeric } from './counters.js';
+import { type FactorTable, loadFactorTable, resolveFactor } from './emission-factors.js';
+import { AnalyticsStateError } from './errors.js';
+import { type MachineRole, MachineTracker } from './machine-tracker.js';
+import { MeterTracker, SCOPE, unitScale } from './meter-tracker.js';
+import { alarmPoint, statePoint } from './points.js';
+import { restoreFromInflux } from './rebuild.js';
+import type { Series, StoredValue } from './series.js';
+import { recordAt } from './state-timeline.js';
+import { TariffClock } from './tariff.js';
+import { TimeZone } from './time-zone.js';
+import type {
+  Analytics,
+  AnalyticsEvent,
+  AnalyticsOutput,
+  AnalyticsStats,
+  DeviceStatus,
+  HostSample,
+  Row,
+} from './types.js';
+import { emitWindows } from './window-emitter.js';
+import { WindowClock } from './windows.js';
+
+export interface AnalyticsDeps {
+  log: Logger;
+  /** runs one InfluxQL statement against the ingester's database; rows carry `time` in ms */
+  query: (influxql: string) => Promise<Row[]>;
+  clock?: () => number;
+  /** the emission factor table; default: loaded from `emissions.factorsFile` or the package's table in rebuild */
+  factors?: FactorTable;
+}
+
+const DEFAULT_FACTORS = {
+  electricity: 'cn-national-2023',
+  natural_gas: 'ipcc2006-ng-cn-ncv',
+  diesel: 'ipcc2006-diesel',
+  steam: 'cn-purchased-heat',
+} as const;
+
+/** The longest window (a day, 25 h across a DST change) that late data may reach back into. */
+const LONGEST_WINDOW_MS = 25 * 3_600_000;
+
+export interface EngineParts {
+  cfg: AnalyticsConfig;
+  tz: TimeZone;
+  calendar: ShiftCalendar;
+  windows: WindowClock;
+  machines: Map<string, MachineTracker>;
+  meters: MeterTracker[];
+  alarms: AlarmTracker[];
+  lossBooking: 'iso22400' | 'nakajima';
+  offline: 'loss' | 'exclude';
+  lateHorizonMs: number;
+  retentionMs: number;
+}
+
+export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Analytics {
+  const log = deps.log.child({ component: 'analytics' });
+  const clock = deps.clock ?? Date.now;
+  const tz = new TimeZone(cfg.timezone ?? 'Asia/Shanghai');
+  const calendar = new ShiftCalendar(cfg.calendar, tz);
+  const lateHorizonMs = cfg.lateDataHorizon === undefined ? 6 * 3_600_000 : toMs(cfg.lateDataHorizon);
+  const parts: EngineParts = {
+    cfg,
+    tz,
+    calendar,
+    windows: new WindowClock(tz, calendar),
+    machines: new Map(),
+    meters: [],
+    alarms: [],
+    lossBooking: cfg.lossBooking ?? 'iso22400',
+    offline: cfg.offline ?? 'loss',
+    lateHorizonMs,
+    retentionMs: lateHorizonMs + LONGEST_WINDOW_MS,
+  };
+  const machineOpts = {
+    microStopMs: cfg.microStop === undefined ? 120_000 : toMs(cfg.microStop),
+    staleAfterMs: cfg.staleAfter === undefined ? 120_000 : toMs(cfg.staleAfter),
+    calendar,
+  };
+  for (const m of cfg.machines ?? []) parts.machines.set(m.device, new MachineTracker(m, machineOpts));
+  const tariffs = new Map((cfg.tariffs ?? []).map((t) => [t.name, new TariffClock(t, tz)]));
+  for (const m of cfg.meters ?? []) {
+    parts.meters.push(new MeterTracker(m, m.tariff === undefined ? undefined : tariffs.get(m.tariff)));
+  }
+  for (const r of cfg.alarms ?? []) parts.alarms.push(new AlarmTracker(r));
+
+  // Routing: device → metric → consumers, built once.
+  type Consumer =
+    | { kind: 'machine'; t: MachineTracker; roles: MachineRole[] }
+    | { kind: 'meter'; t: MeterTracker }
+    | { kind: 'alarm'; t: AlarmTracker };
+  const routes = new Map<string, Map<string, Consumer[]>>();
+  const route = (device: string, metric: string, c: Consumer) => {
+    const byMetric = routes.get(device) ?? new Map<string, Consumer[]>();
+    byMetric.set(metric, [...(byMetric.get(metric) ?? []), c]);
+    routes.set(device, byMetric);
+  };
+  for (const m of parts.machines.values()) {
+    for (const [metric, roles] of m.metricRoles) route(m.device, metric, { kind: 'machine', t: m, roles });
+  }
+  for (const m of parts.meters) route(m.device, m.metric, { kind: 'meter', t: m });
+  for (const a of parts.alarms) route(a.rule.device, a.rule.metric, { kind: 'alarm', t: a });
+
+  const stats: AnalyticsStats = {
+    samples: 0,
+    tooLate: 0,
+    unknownStateValues: 0,
+    unusableValues: 0,
+    quarantinedDeltas: 0,
+    counterResets: 0,
+    counterWraps: 0,
+  };
+  const warned = new Set<string>();
+  const warnOnce = (key: string, obj: Record<string, unknown>, msg: string) => {
+    if (warned.has(key)) return;
+    if (warned.size < 10_000) warned.add(key);
+    log.warn(obj, msg);
+  };
+
+  let started = false;
+  let lastTick: number | undefined;
+  let lastTrim = Number.NEGATIVE_INFINITY;
+  let restatePending = false;
+
+  function countDelta(
+    device: string,
+    metric: string,
+    series: Series,
+    t: number,
+    rules: { bits?: 16 | 32 | 64; maxDelta?: number },
+  ): void {
+    // Counts wraps, resets and quarantined jumps once, when a reading arrives in order.
+    const n = series.length;
+    if (n < 2 || series.times[n - 1] !== t) return;
+    const prev = numeric(series.values[n - 2]);
+    const cur = numeric(series.values[n - 1]);
+    if (prev === undefined || cur === undefined) return;
+    const { kind } = counterDelta(prev, cur, rules);
+    if (kind === 'reset') {
+      stats.counterResets++;
+      log.info({ device, metric, from: prev, to: cur, at: t }, 'counter reset: counting from the new value');
+    } else if (kind === 'wrap') stats.counterWraps++;
+    else if (kind === 'quarantined') {
+      stats.quarantinedDeltas++;
+      log.warn(
+        { device, metric, from: prev, to: cur, at: t, maxDelta: rules.maxDelta },
+        'implausible counter increase quarantined: not summed',
+      );
+    }
+  }
+
+  const touchedMachines = new Set<MachineTracker>();
+  const touchedAlarms = new Set<AlarmTracker>();
+
+  function accept(s: HostSample, now: number, historicalRestore: boolean): void {
+    const byMetric = routes.get(s.device);
+    if (!byMetric) return;
+    if (!historicalRestore && s.timestamp < now - parts.lateHorizonMs) {
+      stats.tooLate++;
+      warnOnce(
+        `late:${s.device}`,
+        { device: s.device, metric: s.metric, at: s.timestamp, horizonMs: parts.lateHorizonMs },
+        'sample older than the late-data horizon: stored raw by the sink, but no analytics window is recomputed (counted in tooLate; further ones for this device are not logged)',
+      );
+      return;
+    }
+    const bad = s.quality === 'bad';
+    let value: StoredValue;
+    if (bad || s.value === null) value = null;
+    else if (typeof s.value === 'bigint') value = Number(s.value);
+    else value = s.value;
+    const machine = parts.machines.get(s.device);
+    if (machine) {
+      if (s.site) machine.site ??= s.site;
+      if (value !== null) machine.alive(s.timestamp);
+      touchedMachines.add(machine);
+    }
+    for (const c of byMetric.get(s.metric) ?? []) {
+      if (c.kind === 'machine') {
+        const m = c.t;
+        for (const role of c.roles) {
+          if (role !== 'state' && role !== 'program' && value !== null && numeric(value) === undefined) {
+            stats.unusableValues++;
+            warnOnce(
+              `unusable:${s.device}:${s.metric}`,
+              { device: s.device, metric: s.metric, value: String(value) },
+              'counter value is not a number: not used',
+            );
+            continue;
+          }
+          if (role === 'state' && value !== null && !m.mapping.map(value)) {
+            stats.unknownStateValues++;
+            warnOnce(
+              `state:${s.device}:${String(value)}`,
+              { device: s.device, metric: s.metric, value: String(value), bookedAs: m.unknownState },
+              'state value not in the state map: booked as the unknown state',
+            );
+          }
+          if (
+            m.store(role, s.timestamp, value) &&
+            (role === 'total' || role === 'good' || role === 'scrap')
+          ) {
+            if (!historicalRestore) {
+              countDelta(s.device, s.metric, m.series[role] as Series, s.timestamp, m.rules[role]);
+            }
+          }
+        }
+      } else if (c.kind === 'meter') {
+        const m = c.t;
+        if (s.site) m.site ??= s.site;
+        if (value !== null && numeric(value) === undefined) {
+          stats.unusableValues++;
+          warnOnce(
+            `unusable:${s.device}:${s.metric}`,
+            { device: s.device, metric: s.metric },
+            'meter value is not a number: not used',
+          );
+          continue;
+        }
+        if (m.store(s.timestamp, value) && m.isCounter && !historicalRestore) {
+          countDelta(s.device, s.metric, m.series, s.timestamp, m.counterRules);
+        }
+      } else {
+        const a = c.t;
+        if (s.site) a.site ??= s.site;
+        if (a.series.insert(s.timestamp, value)) touchedAlarms.add(a);
+      }
+    }
+  }
+
+  function acceptStatus(st: DeviceStatus): void {
+    const m = parts.machines.get(st.device);
+    if (!m) return;
+    if (st.site) m.site ??= st.site;
+    if (!st.online) m.death(st.timestamp);
+    touchedMachines.add(m);
+  }
+
+  function flushTouched(now: number, out: AnalyticsOutput, silent: boolean): void {
+    for (const m of touchedMachines) stateChanges(m, now, out, silent);
+    touchedMachines.clear();
+    for (const a of touchedAlarms) alarmChanges(a, out, silent);
+    touchedAlarms.clear();
+  }
+
+  function stateChanges(m: MachineTracker, now: number, out: AnalyticsOutput, silent: boolean): void {
+    const diff = m.refreshTimeline(now);
+    const site = m.site;
+    if (silent || site === undefined) return;
+    for (const rec of diff.changed) out.points.push(statePoint(site, m.device, rec));
+    for (const t of diff.retracted) {
+      // A state start written before that is no longer a change: overwrite it with the state at that time.
+      const rec = recordAt(m.timeline, t);
+      if (rec) out.points.push(statePoint(site, m.device, rec, t));
+    }
+    for (const rec of diff.started) {
+      const prev = recordAt(m.timeline, rec.start - 1);
+      const ev: AnalyticsEvent = {
+        type: 'state',
+        site,
+        device: m.device,
+        timestamp: rec.start,
+        state: rec.state,
+      };
+      if (prev) ev.previous = prev.state;
+      if (rec.code !== undefined) ev.code = rec.code;
+      out.events.push(ev);
+    }
+  }
+
+  function alarmChanges(a: AlarmTracker, out: AnalyticsOutput, silent: boolean): void {
+    const next = a.compute();
+    const prev = a.transitions;
+    a.transitions = next;
+    const site = a.site;
+    if (silent || site === undefined) return;
+    let i = 0;
+    const same = (x: AlarmTransition, y: AlarmTransition) =>
+      x.t === y.t && x.active === y.active && x.limit === y.limit && x.value === y.value;
+    while (i < prev.length && i < next.length && same(prev[i] as AlarmTransition, next[i] as AlarmTransition))
+      i++;
+    const oldTimes = new Set(prev.slice(i).map((tr) => tr.t));
+    const newTimes = new Set(next.slice(i).map((tr) => tr.t));
+    const { device, metric, severity } = a.rule;
+    for (const tr of next.slice(i)) {
+      const message = a.message(tr);
+      out.points.push(alarmPoint(site, device, metric, severity, tr.t, { ...tr, message }));
+      if (!oldTimes.has(tr.t)) {
+        out.events.push({
+          type: 'alarm',
+          site,
+          device,
+          timestamp: tr.t,
+          metric,
+          severity,
+          active: tr.active,
+          message,
+          value: tr.value,
+          limit: tr.limit,
+          raisedAt: tr.raisedAt,
+        });
+      }
+    }
+    for (const tr of prev.slice(i)) {
+      if (newTimes.has(tr.t)) continue;
+      // No longer a transition: overwrite with the alarm's state at that time.
+      const before = next.filter((x) => x.t <= tr.t).pop();
+      const active = before?.active ?? false;
+      out.points.push(
+        alarmPoint(site, device, metric, severity, tr.t, {
+          value: tr.value,
+          limit: tr.limit,
+          active,
+          message: `${metric}: transition withdrawn after late data`,
+        }),
+      );
+    }
+  }
+
+  function trim(now: number): void {
+    if (now - lastTrim < 10 * 60_000) return;
+    lastTrim = now;
+    const cutoff = now - parts.retentionMs;
+    for (const m of parts.machines.values()) {
+      m.trim(cutoff);
+      m.timeline = m.buildTimeline(now);
+    }
+    for (const m of parts.meters) m.trim(cutoff);
+    for (const a of parts.alarms) {
+      a.trim(cutoff);
+      a.transitions = a.compute();
+    }
+  }
+
+  async function resolveFactors(): Promise<void> {
+    const needsTable = parts.meters.some((m) => SCOPE[m.carrier] !== undefined);
+    if (!needsTable) return;
+    const table = deps.factors ?? (await loadFactorTable(cfg.emissions?.factorsFile));
+    for (const m of parts.meters) {
+      const carrier = m.carrier;
+      if (
+        carrier !== 'electricity' &&
+        carrier !== 'natural_gas' &&
+        carrier !== 'diesel' &&
+        carrier !== 'steam'
+      )
+        continue;
+      const ref = cfg.emissions?.factors?.[carrier] ?? DEFAULT_FACTORS[carrier];
+      const f = resolveFactor(ref, table, m.unit);
+      const scale = unitScale(m.unit, f.per);
+      if (scale === undefined) {
+        log.warn(
+          { meter: m.name, device: m.device, unit: m.unit, factorPer: f.per, factor: f.key },
+          'meter unit does not convert to the emission factor unit: no emissions for this meter',
+        );
+        continue;
+      }
+      m.factor = f;
+      m.factorScale = scale;
+    }
+  }
+
+  return {
+    async rebuild(now) {
+      await resolveFactors();
+      const from = now - parts.retentionMs;
+      const restored = await restoreFromInflux(parts, deps.query, from, now, log);
+      for (const s of restored.samples) accept(s, now, true);
+      for (const st of restored.status) acceptStatus(st);
+      const sink: AnalyticsOutput = { points: [], events: [] };
+      flushTouched(now, sink, true);
+      for (const m of parts.machines.values()) {
+        m.timeline = m.buildTimeline(now);
+        m.markDirty(from);
+      }
+      for (const m of parts.meters) m.markDirty(from);
+      started = true;
+      restatePending = true;
+      lastTrim = now;
+      log.info(
+        {
+          samples: restored.samples.length,
+          status: restored.status.length,
+          from: new Date(from).toISOString(),
+        },
+        'analytics state rebuilt from InfluxDB',
+      );
+    },
+
+    ingest(samples, status = []) {
+      if (!started) throw new AnalyticsStateError('analytics: call rebuild(now) before ingest()');
+      const now = clock();
+      const out: AnalyticsOutput = { points: [], events: [] };
+      for (const s of samples) {
+        stats.samples++;
+        accept(s, now, false);
+      }
+      for (const st of status) acceptStatus(st);
+      flushTouched(now, out, false);
+      return out;
+    },
+
+    tick(now) {
+      if (!started) throw new AnalyticsStateError('analytics: call rebuild(now) before tick()');
+      const out: AnalyticsOutput = { points: [], events: [] };
+      trim(now);
+      for (const m of parts.machines.values()) touchedMachines.add(m);
+      flushTouched(now, out, false);
+      if (restatePending) {
+        restatePending = false;
+        for (const m of parts.machines.values()) {
+          if (m.site === undefined) continue;
+          for (const rec of m.timeline) {
+            if (rec.start >= now - parts.retentionMs) out.points.push(statePoint(m.site, m.device, rec));
+          }
+        }
+      }
+      const points: Point[] = emitWindows(parts, lastTick ?? now, now);
+      out.points.push(...points);
+      lastTick = now;
+      return out;
+    },
+
+    stats() {
+      return { ...stats };
+    },
+  };
+}

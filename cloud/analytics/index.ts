@@ -1,0 +1,22 @@
+/** Public surface of cloud/analytics: the engine the ingester drives, and its contract types. */
+export type { AnalyticsConfig } from '../../config/schemas/analytics.js';
+export {
+  type EmissionFactor,
+  type FactorTable,
+  loadFactorTable,
+  parseFactorTable,
+} from './emission-factors.js';
+export { type AnalyticsDeps, createAnalytics } from './engine.js';
+export { AnalyticsConfigError, AnalyticsRebuildError, AnalyticsStateError } from './errors.js';
+export type {
+  Analytics,
+  AnalyticsEvent,
+  AnalyticsOutput,
+  AnalyticsStats,
+  DeviceStatus,
+  HostSample,
+  LiveAlarmEvent,
+  LiveStateEvent,
+  MachineState,
+  Row,
+} from './types.js';

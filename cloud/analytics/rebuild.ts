@@ -1,0 +1,159 @@
+/**
+ * Restart safety: reads back from InfluxDB what the engine needs to recompute every window it may still emit —
+ * raw telemetry of the metrics it uses (with the last value before the horizon as a seed), bad-quality periods,
+ * device deaths, and the state of each alarm at the horizon (from the engine's own `alarms` series).
+ */
+import type { Logger } from '../../config/logging.js';
+import type { EngineParts } from './engine.js';
+import { AnalyticsRebuildError } from './errors.js';
+import type { DeviceStatus, HostSample, Row } from './types.js';
+
+const PAGE = 10_000;
+
+export function quoteIdent(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function quoteString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A row's time in ms: a number (ms) or an RFC 3339 string. */
+export function rowTime(row: Row): number {
+  const t = row.time;
+  return typeof t === 'number' ? t : Date.parse(t);
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function sampleValue(v: unknown): number | boolean | string | undefined {
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  return undefined;
+}
+
+export async function restoreFromInflux(
+  parts: EngineParts,
+  query: (q: string) => Promise<Row[]>,
+  from: number,
+  now: number,
+  log: Logger,
+): Promise<{ samples: HostSample[]; status: DeviceStatus[] }> {
+  const metricsByDevice = new Map<string, Set<string>>();
+  const want = (device: string, metric: string) => {
+    const set = metricsByDevice.get(device) ?? new Set<string>();
+    set.add(metric);
+    metricsByDevice.set(device, set);
+  };
+  for (const m of parts.machines.values()) for (const metric of m.metricRoles.keys()) want(m.device, metric);
+  for (const m of parts.meters) want(m.device, m.metric);
+  for (const a of parts.alarms) want(a.rule.device, a.rule.metric);
+
+  const run = async (q: string): Promise<Row[]> => {
+    try {
+      return await query(q);
+    } catch (cause) {
+      throw new AnalyticsRebuildError(`analytics rebuild query failed: ${q}`, { cause });
+    }
+  };
+
+  const samples: HostSample[] = [];
+  const status: DeviceStatus[] = [];
+  for (const [device, metrics] of metricsByDevice) {
+    const dev = quoteString(device);
+    const list = [...metrics];
+    // Seeds: the last value of each metric before the horizon.
+    for (const metric of list) {
+      const rows = await run(
+        `SELECT last(${quoteIdent(metric)}) AS "v" FROM "telemetry" WHERE "device" = ${dev} AND time < ${from}ms`,
+      );
+      for (const row of rows) {
+        const v = sampleValue(row['v']);
+        if (v === undefined) continue;
+        samples.push({
+          device,
+          metric,
+          value: v,
+          timestamp: rowTime(row),
+          quality: 'good',
+          site: '',
+          node: '',
+        });
+      }
+    }
+    // Raw telemetry in the horizon, paged by time.
+    const cols = list.map(quoteIdent).join(', ');
+    let cursor = from - 1;
+    for (let page = 0; page < 100_000; page++) {
+      const rows = await run(
+        `SELECT "site", "node", ${cols} FROM "telemetry" WHERE "device" = ${dev} AND time > ${cursor}ms AND time <= ${now}ms ORDER BY time ASC LIMIT ${PAGE}`,
+      );
+      for (const row of rows) {
+        const t = rowTime(row);
+        cursor = Math.max(cursor, t);
+        for (const metric of list) {
+          const v = sampleValue(row[metric]);
+          if (v === undefined) continue;
+          samples.push({
+            device,
+            metric,
+            value: v,
+            timestamp: t,
+            quality: 'good',
+            site: str(row['site']),
+            node: str(row['node']),
+          });
+        }
+      }
+      if (rows.length < PAGE) break;
+    }
+    // Bad-quality periods of these metrics: a bad sample at each change to bad.
+    const qrows = await run(
+      `SELECT "quality", "metric", "site", "node" FROM "quality" WHERE "device" = ${dev} AND time >= ${from}ms AND time <= ${now}ms`,
+    );
+    for (const row of qrows) {
+      const metric = str(row['metric']);
+      if (row['quality'] !== 'bad' || !metrics.has(metric)) continue;
+      samples.push({
+        device,
+        metric,
+        value: null,
+        timestamp: rowTime(row),
+        quality: 'bad',
+        site: str(row['site']),
+        node: str(row['node']),
+      });
+    }
+    if (parts.machines.has(device)) {
+      const srows = await run(
+        `SELECT "online", "reason", "site", "node" FROM "device_status" WHERE "device" = ${dev} AND time >= ${from}ms AND time <= ${now}ms`,
+      );
+      for (const row of srows) {
+        status.push({
+          device,
+          site: str(row['site']),
+          node: str(row['node']),
+          online: row['online'] === true,
+          reason: str(row['reason']),
+          timestamp: rowTime(row),
+        });
+      }
+    }
+  }
+  // Alarm states at the horizon, from the engine's own series.
+  for (const a of parts.alarms) {
+    const rows = await run(
+      `SELECT "active", "value", "limit", "site" FROM "alarms" WHERE "device" = ${quoteString(a.rule.device)} AND "metric" = ${quoteString(a.rule.metric)} AND time < ${from}ms ORDER BY time DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    if (row && row['active'] === true) {
+      const value = Number(row['value']);
+      const limit = Number(row['limit']);
+      a.initial = { side: value < limit ? 'low' : 'high', raisedAt: rowTime(row) };
+      log.info({ device: a.rule.device, metric: a.rule.metric }, 'alarm active at the rebuild horizon');
+    }
+  }
+  samples.sort((x, y) => x.timestamp - y.timestamp);
+  return { samples, status };
+}
