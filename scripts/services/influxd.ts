@@ -13,6 +13,8 @@ export interface InfluxdOptions {
   readyTimeoutMs?: number;
   /** turn on HTTP auth and create this admin user */
   admin?: { username: string; password: string };
+  /** [http] max-body-size in bytes (default 25 MB, InfluxDB's own): small values let tests provoke 413 */
+  maxBodySize?: number;
   /** influxd log level (default error) */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   signal?: AbortSignal;
@@ -74,7 +76,7 @@ bind-address = ${q(`127.0.0.1:${rpcPort}`)}
   pprof-enabled = false
   https-enabled = false
   unix-socket-enabled = false
-  max-body-size = 25000000
+  max-body-size = ${opts.maxBodySize ?? 25_000_000}
 
 [logging]
   format = "logfmt"

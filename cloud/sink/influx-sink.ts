@@ -1,0 +1,333 @@
+/**
+ * The InfluxDB stage of the ingester (DESIGN.md §6, §7): writes Points with the official client — through the v1
+ * `/write` transport on InfluxDB 1.x, `/api/v2/write` otherwise — and reports exactly what happened. It does not
+ * retry: the runner owns retries and reads `SinkError.retryable` / `retryAfterMs`.
+ */
+import {
+  InfluxDB,
+  type Point,
+  type SendOptions,
+  setLogger,
+  type Transport,
+  type WriteApi,
+} from '@influxdata/influxdb-client';
+import type { Logger } from '../../config/logging.js';
+import type { InfluxTarget } from '../../config/schemas/cloud.js';
+import { detectFlavour, type InfluxFlavour } from '../../protocols/influx/flavour.js';
+import { type InfluxAuth, queryInfluxQL } from '../../protocols/influx/influxql-query.js';
+import { createV1WriteTransport } from '../../protocols/influx/v1-transport.js';
+import { classifyWriteError } from './classify-write-error.js';
+import { SinkError } from './sink-error.js';
+
+export interface RejectedLine {
+  line: string;
+  /** the server's reason (e.g. `partial write: field type conflict: …`) or ours */
+  reason: string;
+}
+
+export interface WriteOutcome {
+  /** lines the server stored */
+  accepted: number;
+  /** lines the server refused for what they contain; dead-letter them, never retry them */
+  rejected: RejectedLine[];
+}
+
+export interface InfluxSink {
+  /**
+   * Writes the points (precision ms). Resolves with what was stored and what was refused line by line; rejects
+   * with `SinkError` when the whole write failed (network, 5xx, 429, auth, missing database), or with the
+   * signal's reason when aborted. After a rejection the batch may be partly stored: re-sending it is safe.
+   */
+  write(points: readonly Point[], signal?: AbortSignal): Promise<WriteOutcome>;
+  /** v1: creates the database (or checks it exists when `createDatabase: false`). v2/v3: nothing to do. */
+  ensureDatabase(signal?: AbortSignal): Promise<void>;
+  /** waits for writes in flight; later writes throw SINK_CLOSED */
+  close(): Promise<void>;
+  /** the API flavour in use (detected on first use when `api` is auto) */
+  flavour(signal?: AbortSignal): Promise<InfluxFlavour>;
+}
+
+export interface InfluxSinkOptions {
+  /** ms clock, for Retry-After dates and undated points */
+  now?: () => number;
+  /** per request (default 30 s) */
+  timeoutMs?: number;
+  /** gzip request bodies above this many bytes (default 1 KiB) */
+  gzipThreshold?: number;
+  /** split a write into requests of at most this many bytes (default 8 MiB; InfluxDB 1.x refuses > 25 MB) */
+  maxRequestBytes?: number;
+}
+
+const DEFAULT_BATCH = 5000;
+
+/** Route the client's own console logging into our logger (the client has one global logger). */
+let clientLog: Logger | undefined;
+function routeClientLog(log: Logger): void {
+  if (clientLog === undefined) {
+    setLogger({
+      error: (message: string, err?: unknown) => clientLog?.debug({ err }, `influxdb-client: ${message}`),
+      warn: (message: string, err?: unknown) => clientLog?.debug({ err }, `influxdb-client: ${message}`),
+    });
+  }
+  clientLog = log;
+}
+
+function withSignal(base: Transport, signal: AbortSignal | undefined): Transport {
+  if (!signal) return base;
+  const add = (o: SendOptions): SendOptions => ({ ...o, signal });
+  return {
+    send: (path, body, options, callbacks) => base.send(path, body, add(options), callbacks),
+    request: (path, body, options, started) => base.request(path, body, add(options), started),
+    iterate: (path, body, options) => base.iterate(path, body, add(options)),
+    get chunkCombiner() {
+      return base.chunkCombiner;
+    },
+  };
+}
+
+function utf8Bytes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+}
+
+/** Chunks of at most `maxLines` lines and about `maxBytes` bytes (a single larger line gets its own chunk). */
+function chunk(lines: readonly string[], maxLines: number, maxBytes: number): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let bytes = 0;
+  for (const l of lines) {
+    const b = utf8Bytes(l) + 1;
+    if (cur.length > 0 && (cur.length >= maxLines || bytes + b > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(l);
+    bytes += b;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/** Creates the sink. No I/O happens until the first call. */
+export function createInfluxSink(
+  target: InfluxTarget,
+  log: Logger,
+  opts: InfluxSinkOptions = {},
+): InfluxSink {
+  const sinkLog = log.child({ component: 'influx-sink', url: target.url, database: target.database });
+  routeClientLog(sinkLog);
+  const now = opts.now ?? Date.now;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const maxLines = target.batchSize ?? DEFAULT_BATCH;
+  const maxBytes = opts.maxRequestBytes ?? 8 * 1024 * 1024;
+  const auth: InfluxAuth | undefined =
+    target.token !== undefined
+      ? { token: target.token }
+      : target.username !== undefined
+        ? { username: target.username, password: target.password ?? '' }
+        : undefined;
+
+  let flavourPromise: Promise<InfluxFlavour> | undefined;
+  const configured = target.api === 'v1' || target.api === 'v2' ? target.api : undefined;
+  let transport: { flavour: InfluxFlavour; base: Transport } | undefined;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  function flavour(signal?: AbortSignal): Promise<InfluxFlavour> {
+    if (configured) return Promise.resolve(configured);
+    flavourPromise ??= detectFlavour(target.url, { timeoutMs, ...(signal ? { signal } : {}) }).then(
+      (f) => {
+        sinkLog.info({ flavour: f }, 'InfluxDB API flavour detected');
+        return f;
+      },
+      (err: unknown) => {
+        flavourPromise = undefined;
+        signal?.throwIfAborted();
+        throw new SinkError(
+          'SINK_UNAVAILABLE',
+          `cannot reach InfluxDB at ${target.url}: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      },
+    );
+    return flavourPromise;
+  }
+
+  async function baseTransport(signal?: AbortSignal): Promise<{ flavour: InfluxFlavour; base: Transport }> {
+    if (transport) return transport;
+    const f = await flavour(signal);
+    if (f === 'v1') {
+      const base = createV1WriteTransport({
+        url: target.url,
+        database: target.database,
+        ...(target.retentionPolicy !== undefined ? { retentionPolicy: target.retentionPolicy } : {}),
+        ...(target.username !== undefined
+          ? { username: target.username, password: target.password ?? '' }
+          : {}),
+        timeoutMs,
+      });
+      transport = { flavour: f, base };
+    } else {
+      const token =
+        target.token ??
+        (target.username !== undefined ? `${target.username}:${target.password ?? ''}` : undefined);
+      const base = new InfluxDB({
+        url: target.url,
+        timeout: timeoutMs,
+        ...(token !== undefined ? { token } : {}),
+      }).transport;
+      transport = { flavour: f, base };
+    }
+    return transport;
+  }
+
+  function writeApiFor(
+    base: Transport,
+    flavourNow: InfluxFlavour,
+    lines: number,
+    signal?: AbortSignal,
+  ): WriteApi {
+    const client = new InfluxDB({ url: target.url, transport: withSignal(base, signal) });
+    const bucket =
+      flavourNow === 'v1'
+        ? target.database
+        : (target.bucket ??
+          (target.retentionPolicy ? `${target.database}/${target.retentionPolicy}` : target.database));
+    const headers: Record<string, string> =
+      flavourNow === 'v1' && target.token !== undefined && target.username === undefined
+        ? { authorization: `Token ${target.token}` }
+        : {};
+    return client.getWriteApi(target.org ?? '', bucket, 'ms', {
+      batchSize: lines + 1,
+      maxBatchBytes: Number.POSITIVE_INFINITY,
+      flushInterval: 0,
+      maxRetries: 0,
+      gzipThreshold: opts.gzipThreshold ?? 1024,
+      headers,
+    });
+  }
+
+  /** One request; resolves on 2xx, rejects with the client's error. */
+  async function post(lines: string[], signal?: AbortSignal): Promise<void> {
+    const { flavour: f, base } = await baseTransport(signal);
+    const api = writeApiFor(base, f, lines.length, signal);
+    try {
+      api.writeRecords(lines);
+      await api.flush();
+    } finally {
+      api.dispose();
+    }
+  }
+
+  /** Writes `lines`, splitting to isolate refused lines (400/422) or to fit the server (413). */
+  async function writeLines(lines: string[], outcome: WriteOutcome, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    try {
+      await post(lines, signal);
+      outcome.accepted += lines.length;
+      return;
+    } catch (err) {
+      signal?.throwIfAborted();
+      const d = classifyWriteError(err, now());
+      if (d.kind === 'aborted') throw err;
+      if (d.kind === 'retry') {
+        throw new SinkError(d.code, `InfluxDB write failed: ${d.reason}`, {
+          cause: err,
+          ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
+          ...(d.statusCode !== undefined ? { statusCode: d.statusCode } : {}),
+        });
+      }
+      if (lines.length === 1) {
+        const reason = d.kind === 'too-large' ? `line too large for the server (413): ${d.reason}` : d.reason;
+        outcome.rejected.push({ line: lines[0] as string, reason });
+        return;
+      }
+    }
+    // A refused request: good lines of a partial write are stored already and bad ones are not, but the server
+    // names only the first problem. Halve and re-send (rewrites are idempotent) until each bad line stands alone.
+    const mid = Math.ceil(lines.length / 2);
+    await writeLines(lines.slice(0, mid), outcome, signal);
+    await writeLines(lines.slice(mid), outcome, signal);
+  }
+
+  const settings = {
+    convertTime: (t: string | number | Date | undefined): string | undefined => {
+      if (t === undefined) return String(now());
+      if (typeof t === 'number') return String(Math.floor(t));
+      if (t instanceof Date) return String(t.getTime());
+      return t;
+    },
+  };
+
+  async function write(points: readonly Point[], signal?: AbortSignal): Promise<WriteOutcome> {
+    if (closed) throw new SinkError('SINK_CLOSED', 'write() after close()', { retryable: false });
+    const outcome: WriteOutcome = { accepted: 0, rejected: [] };
+    const lines: string[] = [];
+    for (const p of points) {
+      const line = p.toLineProtocol(settings);
+      if (line === undefined) {
+        outcome.rejected.push({ line: p.toString(), reason: 'point has no measurement or no fields' });
+      } else {
+        lines.push(line);
+      }
+    }
+    for (const c of chunk(lines, maxLines, maxBytes)) await writeLines(c, outcome, signal);
+    return outcome;
+  }
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    inFlight.add(p);
+    const done = () => inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  async function ensureDatabase(signal?: AbortSignal): Promise<void> {
+    const f = await flavour(signal);
+    if (f !== 'v1') return;
+    const q = (statement: string) =>
+      queryInfluxQL(target.url, {
+        q: statement,
+        timeoutMs,
+        ...(auth ? { auth } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    try {
+      if (target.createDatabase === false) {
+        const rows = await q('SHOW DATABASES');
+        if (!rows.some((r) => r['name'] === target.database)) {
+          throw new SinkError('SINK_DATABASE_NOT_FOUND', `database ${target.database} does not exist`);
+        }
+        return;
+      }
+      await q(`CREATE DATABASE "${target.database.replace(/["\\]/g, '\\$&')}"`);
+      sinkLog.info('database ensured');
+    } catch (err) {
+      if (err instanceof SinkError) throw err;
+      signal?.throwIfAborted();
+      const e = err as { code?: string; retryable?: boolean; message?: string };
+      const code = e.code === 'INFLUX_QUERY_UNAUTHORIZED' ? 'SINK_UNAUTHORIZED' : 'SINK_UNAVAILABLE';
+      throw new SinkError(code, `ensuring database ${target.database} failed: ${e.message}`, {
+        cause: err,
+        retryable: e.retryable ?? true,
+      });
+    }
+  }
+
+  return {
+    write: (points, signal) => track(write(points, signal)),
+    ensureDatabase: (signal) => track(ensureDatabase(signal)),
+    flavour,
+    close: async () => {
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
