@@ -79,6 +79,12 @@ export const CloudConfig = Strict({
         ),
       ),
       cors: Type.Optional(Type.Array(Type.String())),
+      /** without a token, treat a request as this role (a trusted control-room LAN); default: 401 */
+      anonymous: Type.Optional(Type.Literal('viewer')),
+      /** serve the plant dashboard at / (default true) */
+      dashboard: Type.Optional(Type.Boolean()),
+      /** most concurrent live (SSE) streams (default 100) */
+      maxLiveClients: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
     }),
   ),
   log: Type.Optional(Strict({ level: Type.Optional(LogLevel) })),

@@ -1,0 +1,119 @@
+/**
+ * Server-sent events: live values, state changes, device status and alarms.
+ *
+ * Event names are the LiveEvent types (`value`, `state`, `status`, `alarm`), plus `hello` once on connect and
+ * `lagged` (`{"dropped": n}`) when this client was too slow and its bounded buffer dropped the oldest events: the
+ * client should then reload its snapshot. A comment line is sent every `heartbeatMs` so proxies keep the stream open.
+ */
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../api-context.js';
+import { BusyError } from '../errors.js';
+import type { LiveEvent, LiveEventType } from '../live-bus.js';
+import { ErrorReply, LiveQuery } from '../schemas.js';
+
+export interface LiveRouteOptions {
+  maxClients: number;
+  heartbeatMs: number;
+  /** per-client buffer bound (events) */
+  maxBuffered: number;
+}
+
+const json = (v: unknown) =>
+  JSON.stringify(v, (_k, x) =>
+    typeof x === 'bigint'
+      ? x <= BigInt(Number.MAX_SAFE_INTEGER) && x >= -BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(x)
+        : x.toString()
+      : x,
+  );
+
+export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRouteOptions): void {
+  let clients = 0;
+  const open = new Set<() => void>();
+  // hijacked streams never end on their own: end them when the server closes
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
+  app.get(
+    '/api/v1/live',
+    {
+      schema: {
+        tags: ['live'],
+        summary: 'Server-sent events stream of live values, state changes, device status and alarms',
+        description:
+          'text/event-stream. Events: hello, value, state, status, alarm, lagged ({dropped}: reload your snapshot).',
+        querystring: LiveQuery,
+        response: { 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as Static<typeof LiveQuery>;
+      if (clients >= opts.maxClients) {
+        throw new BusyError(`${opts.maxClients} live streams are open already; try again later`);
+      }
+      const types = new Set<LiveEventType>(
+        (q.types ?? 'value,state,status,alarm').split(',') as LiveEventType[],
+      );
+      const site = q.site ?? ctx.site;
+      const device = q.device;
+      const sub = ctx.live.subscribe({
+        maxBuffered: opts.maxBuffered,
+        filter: (e: LiveEvent) =>
+          types.has(e.type) &&
+          (site === undefined || e.site === site) &&
+          (device === undefined || e.device === device),
+      });
+      clients++;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const abort = new AbortController();
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
+      heartbeat.unref();
+      const finish = () => {
+        if (abort.signal.aborted) return;
+        abort.abort();
+        clearInterval(heartbeat);
+        sub.close();
+        clients--;
+        open.delete(finish);
+        if (!res.writableEnded) res.end();
+      };
+      open.add(finish);
+      req.raw.on('close', finish);
+      res.on('close', finish);
+      let id = 0;
+      res.write(`retry: 3000\nevent: hello\ndata: ${json({ time: ctx.clock(), site: site ?? null })}\n\n`);
+      try {
+        for (;;) {
+          const batch = await sub.take(abort.signal);
+          if (!batch) break;
+          let chunk = '';
+          if (batch.dropped > 0) chunk += `event: lagged\ndata: ${json({ dropped: batch.dropped })}\n\n`;
+          for (const e of batch.events) chunk += `id: ${++id}\nevent: ${e.type}\ndata: ${json(e)}\n\n`;
+          if (!res.write(chunk)) {
+            await new Promise<void>((resolve) => {
+              const done = () => {
+                res.off('drain', done);
+                abort.signal.removeEventListener('abort', done);
+                resolve();
+              };
+              res.on('drain', done);
+              abort.signal.addEventListener('abort', done, { once: true });
+            });
+          }
+        }
+      } finally {
+        finish();
+        if (!res.writableEnded) res.end();
+      }
+    },
+  );
+}

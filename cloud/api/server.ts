@@ -1,0 +1,209 @@
+/**
+ * The cloud API (REST under /api/v1, SSE live stream, OpenAPI at /docs) and the plant dashboard, as one fastify
+ * instance. Returned not yet listening: the caller (`plantpulse cloud`) decides when to `listen`, and `close()`s it.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { CloudConfig } from '../../config/schemas/cloud.js';
+import { webRoutes } from '../web/web-plugin.js';
+import type { ApiContext, MetricLimit } from './api-context.js';
+import type { DeviceRegistry } from './device-registry.js';
+import { DeviceRegistry as Registry } from './device-registry.js';
+import { ApiError } from './errors.js';
+import { createInfluxReader, type InfluxAuth, type InfluxReader } from './influx-reader.js';
+import type { LiveBus } from './live-bus.js';
+import { alarmRoutes } from './routes/alarms.js';
+import { deviceRoutes } from './routes/devices.js';
+import { liveRoutes } from './routes/live.js';
+import { productionRoutes } from './routes/production.js';
+import { type Principal, type Role, TokenAuth } from './token-auth.js';
+
+export type ApiConfig = NonNullable<CloudConfig['api']>;
+
+export interface ApiServerOptions {
+  config: ApiConfig;
+  influx: { url: string; database: string; auth?: InfluxAuth };
+  live: LiveBus;
+  log: Logger;
+  /** default site for requests that name none */
+  site?: string;
+  registry?: DeviceRegistry;
+  /** limits of metrics shown on charts (e.g. from the analytics alarm config) */
+  limits?: MetricLimit[];
+  /** telemetry metric shown as power on overview tiles (default `power_kw`) */
+  powerMetric?: string;
+  clock?: () => number;
+  /** replace the InfluxDB access (tests) */
+  reader?: InfluxReader;
+  /** live stream tuning */
+  liveHeartbeatMs?: number;
+  liveMaxBuffered?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** least role a route needs (default viewer) */
+    role?: Role;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function createApiServer(opts: ApiServerOptions): FastifyInstance {
+  const log = opts.log.child({ component: 'api' });
+  const ctx: ApiContext = {
+    reader: opts.reader ?? createInfluxReader(opts.influx),
+    registry: opts.registry ?? new Registry(),
+    live: opts.live,
+    log,
+    site: opts.site,
+    clock: opts.clock ?? Date.now,
+    limits: opts.limits ?? [],
+    powerMetric: opts.powerMetric ?? 'power_kw',
+  };
+  const auth = new TokenAuth({
+    tokens: opts.config.tokens ?? [],
+    anonymous: opts.config.anonymous,
+    clock: ctx.clock,
+  });
+  if ((opts.config.tokens ?? []).length === 0 && !opts.config.anonymous) {
+    log.warn('api.tokens is empty and api.anonymous is not set: every API request will be refused (401)');
+  }
+
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    schemaErrorFormatter: (errors, dataVar) => {
+      const e = errors[0];
+      if (!e) return new Error(`${dataVar} is invalid`);
+      const where = `${dataVar}${e.instancePath.replace(/\//g, '.')}`;
+      const extra = e.params as { additionalProperty?: string; allowedValues?: unknown[] };
+      let message = `${where} ${e.message ?? 'is invalid'}`;
+      if (extra.additionalProperty)
+        message = `${where} has an unknown parameter "${extra.additionalProperty}"`;
+      if (Array.isArray(extra.allowedValues)) message += `: ${extra.allowedValues.join(', ')}`;
+      return new Error(message);
+    },
+  });
+  app.decorateRequest('principal', null);
+
+  app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'plantpulse API',
+        version: '1',
+        description:
+          'Plant data from InfluxDB: devices and status, telemetry, machine states, OEE, energy, emissions, alarms, and a live event stream. Bearer tokens: viewer (read) and admin (also acknowledge alarms).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'plant', description: 'sites, lines, devices, overview' },
+        { name: 'telemetry', description: 'latest values and history' },
+        { name: 'production', description: 'machine states and OEE' },
+        { name: 'energy', description: 'consumption, demand, cost' },
+        { name: 'emissions', description: 'CO2e and limits' },
+        { name: 'alarms', description: 'active, history, acknowledge' },
+        { name: 'live', description: 'server-sent events' },
+      ],
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // CORS: off unless origins are configured
+  const origins = new Set(opts.config.cors ?? []);
+  if (origins.size > 0) {
+    app.addHook('onRequest', async (req, reply) => {
+      const origin = req.headers.origin;
+      if (origin && (origins.has(origin) || origins.has('*'))) {
+        reply.header('access-control-allow-origin', origins.has('*') ? '*' : origin);
+        reply.header('vary', 'Origin');
+        if (req.method === 'OPTIONS') {
+          reply.header('access-control-allow-methods', 'GET, POST');
+          reply.header('access-control-allow-headers', 'authorization, content-type');
+          reply.header('access-control-max-age', '600');
+          return reply.code(204).send();
+        }
+      }
+    });
+  }
+
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    const principal = auth.authenticate(req.headers.authorization);
+    auth.require(principal, req.routeOptions.config.role ?? 'viewer');
+    req.principal = principal;
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
+    let statusCode = 500;
+    let code = 'PP_API_INTERNAL';
+    let message = 'internal error';
+    if (err instanceof ApiError) {
+      statusCode = err.statusCode;
+      code = err.code;
+      message = err.message;
+    } else if ('validation' in err && err.validation) {
+      statusCode = 400;
+      code = 'FST_ERR_VALIDATION';
+      message = err.message;
+    } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
+      statusCode = err.statusCode;
+      code = (err as FastifyError).code ?? 'PP_API_BAD_REQUEST';
+      message = err.message;
+    }
+    if (statusCode >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    reply.code(statusCode).send({ statusCode, code, error: STATUS_TEXT[statusCode] ?? 'Error', message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({
+      statusCode: 404,
+      code: 'PP_API_NOT_FOUND',
+      error: 'Not Found',
+      message: `no route ${req.method} ${req.url.split('?')[0]}`,
+    });
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get(
+    '/api/v1/me',
+    { schema: { tags: ['plant'], summary: 'Who the token belongs to and its role' } },
+    async (req) => ({
+      name: req.principal?.name ?? 'anonymous',
+      role: req.principal?.role ?? 'viewer',
+    }),
+  );
+
+  app.register(async (scope) => {
+    deviceRoutes(scope, ctx);
+    productionRoutes(scope, ctx);
+    alarmRoutes(scope, ctx);
+    liveRoutes(scope, ctx, {
+      maxClients: opts.config.maxLiveClients ?? 100,
+      heartbeatMs: opts.liveHeartbeatMs ?? 15_000,
+      maxBuffered: opts.liveMaxBuffered ?? 2000,
+    });
+    if (opts.config.dashboard !== false) webRoutes(scope);
+  });
+
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,180 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveBus, type LiveEvent } from '../../../cloud/api/live-bus.js';
+import { createApiServer } from '../../../cloud/api/server.js';
+import { hashSecret } from '../../../config/password-hash.js';
+import { freshDatabase, influxUrl } from '../../helpers/services.js';
+
+const TOKEN = 'live-viewer-token-abcdef';
+const bus = new LiveBus();
+let app: ReturnType<typeof createApiServer>;
+let base: string;
+
+const value = (device: string, v: number, t = 1_700_000_000_000 + v): LiveEvent => ({
+  type: 'value',
+  site: 'cq-plant1',
+  device,
+  metric: 'power_kw',
+  value: v,
+  quality: 'good',
+  timestamp: t,
+});
+
+/** Reads SSE events from a streaming fetch until `until` says stop or the deadline passes. */
+async function readEvents(
+  url: string,
+  until: (events: { event: string; data: unknown }[]) => boolean,
+  onHello?: () => void,
+): Promise<{ event: string; data: unknown }[]> {
+  const ctrl = new AbortController();
+  const res = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` }, signal: ctrl.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error('no body');
+  const dec = new TextDecoder();
+  const events: { event: string; data: unknown }[] = [];
+  let buf = '';
+  const deadline = Date.now() + 10_000;
+  try {
+    while (!until(events)) {
+      if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(events)}`);
+      const { value: chunk, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(chunk, { stream: true });
+      let i = buf.indexOf('\n\n');
+      while (i >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const ev = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (ev && data) {
+          events.push({ event: ev, data: JSON.parse(data) });
+          if (ev === 'hello') onHello?.();
+        }
+        i = buf.indexOf('\n\n');
+      }
+    }
+  } finally {
+    ctrl.abort();
+  }
+  return events;
+}
+
+beforeAll(async () => {
+  const db = await freshDatabase('live');
+  app = createApiServer({
+    config: {
+      port: 0,
+      tokens: [{ name: 'wall', role: 'viewer', tokenHash: hashSecret(TOKEN, { N: 1024, r: 8, p: 1 }) }],
+    },
+    influx: { url: influxUrl(), database: db },
+    live: bus,
+    log: pino({ level: 'silent' }),
+    site: 'cq-plant1',
+    liveMaxBuffered: 5,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  base = `http://127.0.0.1:${addr.port}`;
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('LiveBus', () => {
+  it('bounds each subscriber and reports what it dropped', async () => {
+    const b = new LiveBus({ maxBuffered: 3 });
+    const slow = b.subscribe();
+    const fast = b.subscribe({ maxBuffered: 100 });
+    for (let i = 0; i < 10; i++) b.publish(value('press-07', i));
+    const got = await slow.take();
+    expect(got?.dropped).toBe(7);
+    expect(got?.events.map((e) => (e.type === 'value' ? e.value : null))).toEqual([7, 8, 9]);
+    expect((await fast.take())?.events).toHaveLength(10);
+    expect(b.stats()).toMatchObject({ published: 10, dropped: 7, subscribers: 2 });
+    slow.close();
+    expect(await slow.take()).toBeUndefined();
+    expect(b.subscriberCount).toBe(1);
+  });
+
+  it('filters, wakes a waiting reader, and stops on abort', async () => {
+    const b = new LiveBus();
+    const sub = b.subscribe({ filter: (e) => e.device === 'cnc-01' });
+    const waiting = sub.take();
+    b.publish(value('press-07', 1));
+    b.publish(value('cnc-01', 2));
+    expect((await waiting)?.events).toEqual([value('cnc-01', 2)]);
+    const ctrl = new AbortController();
+    const aborted = sub.take(ctrl.signal);
+    ctrl.abort();
+    expect(await aborted).toBeUndefined();
+  });
+});
+
+describe('GET /api/v1/live (server-sent events)', () => {
+  it('streams the events of the requested device and types', async () => {
+    const events = await readEvents(
+      `${base}/api/v1/live?device=cnc-01&types=value,state`,
+      (evs) => evs.filter((e) => e.event !== 'hello').length >= 2,
+      () => {
+        bus.publish(value('press-07', 1));
+        bus.publish({
+          type: 'status',
+          site: 'cq-plant1',
+          device: 'cnc-01',
+          online: false,
+          reason: 'DDEATH',
+          timestamp: 5,
+        });
+        bus.publish(value('cnc-01', 2));
+        bus.publish({
+          type: 'state',
+          site: 'cq-plant1',
+          device: 'cnc-01',
+          state: 'down',
+          previous: 'running',
+          timestamp: 6,
+        });
+      },
+    );
+    expect(events.map((e) => e.event)).toEqual(['hello', 'value', 'state']);
+    expect(events[1]?.data).toMatchObject({ device: 'cnc-01', value: 2 });
+    expect(events[2]?.data).toMatchObject({ state: 'down', previous: 'running' });
+  });
+
+  it('tells a slow client how many events it lost instead of growing memory', async () => {
+    const events = await readEvents(
+      `${base}/api/v1/live`,
+      (evs) => evs.some((e) => e.event === 'lagged') && evs.filter((e) => e.event === 'value').length >= 5,
+      () => {
+        for (let i = 0; i < 50; i++) bus.publish(value('press-07', 100 + i));
+      },
+    );
+    const lagged = events.find((e) => e.event === 'lagged');
+    const values = events.filter((e) => e.event === 'value').map((e) => (e.data as { value: number }).value);
+    expect((lagged?.data as { dropped: number }).dropped + values.length).toBe(50);
+    expect(values.at(-1)).toBe(149);
+  });
+
+  it('serialises bigint values without losing them', async () => {
+    const events = await readEvents(
+      `${base}/api/v1/live?device=counter-1`,
+      (evs) => evs.some((e) => e.event === 'value'),
+      () => {
+        bus.publish({ ...value('counter-1', 0), value: 18_446_744_073_709_551_615n } as LiveEvent);
+      },
+    );
+    expect((events.find((e) => e.event === 'value')?.data as { value: unknown }).value).toBe(
+      '18446744073709551615',
+    );
+  });
+
+  it('refuses a stream without a token', async () => {
+    const res = await fetch(`${base}/api/v1/live`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'PP_API_UNAUTHORIZED' });
+  });
+});
