@@ -1,0 +1,88 @@
+import type { MetricInfo } from '../../protocols/metric.js';
+import type { Sample } from '../../protocols/sample.js';
+
+/** One MQTT publish the uplink must perform, in the order returned. */
+export interface OutMsg {
+  topic: string;
+  payload: Uint8Array;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+export type PublishFormat = 'sparkplug' | 'json';
+
+export interface EdgeNodeOptions {
+  /** Sparkplug group_id */
+  site: string;
+  /** Sparkplug edge_node_id */
+  node: string;
+  devices: { id: string; metrics: MetricInfo[] }[];
+  /** Sparkplug host id to wait for (STATE online) before births */
+  primaryHost?: string;
+  /** ms since epoch; default Date.now */
+  clock?: () => number;
+  /** default 'sparkplug' */
+  format?: PublishFormat;
+  /**
+   * QoS of births, data and device deaths. Default 1: DESIGN.md §6 promises a sample leaves the outbox only on PUBACK.
+   * Sparkplug 3.0 asks for QoS 0 (tck-id-payloads-*-qos); set 0 for strict conformance at the cost of that promise.
+   * The will (NDEATH) is always QoS 1.
+   */
+  qos?: 0 | 1;
+  /** bdSeq of the first session (persist `nextBdSeq` across restarts to keep it increasing); default 0 */
+  initialBdSeq?: number;
+}
+
+export type DataRefusal = 'not-connected' | 'waiting-for-primary-host' | 'unknown-device' | 'device-not-born';
+
+/**
+ * What happened, for the uplink to log and count. `data-refused` samples were NOT published and are still the
+ * uplink's to keep (they stay in the outbox); `sample-dropped` samples can never be published (unknown metric,
+ * value not fitting the metric's kind) and must be counted and removed.
+ */
+export type EdgeEvent =
+  | {
+      type: 'births-published';
+      reason: 'connected' | 'rebirth-requested' | 'primary-host-online';
+      devices: number;
+    }
+  | { type: 'waiting-for-primary-host'; hostId: string }
+  | { type: 'primary-host-online'; hostId: string; timestamp: number }
+  /** NDEATH is in `out`: publish it, then disconnect and reconnect (Sparkplug 3.0 operational behaviour) */
+  | { type: 'primary-host-offline'; hostId: string; timestamp: number; disconnect: true }
+  | { type: 'command-refused'; topic: string; device?: string; reason: string }
+  | { type: 'message-ignored'; topic: string; reason: string }
+  | { type: 'data-refused'; device: string; samples: number; reason: DataRefusal }
+  | { type: 'sample-dropped'; device: string; metric: string; reason: string };
+
+export interface MetricSlot {
+  info: MetricInfo;
+  alias: bigint;
+  datatype: number;
+}
+
+/** Per-device state the wire formats read. */
+export interface DeviceState {
+  id: string;
+  metrics: Map<string, MetricSlot>;
+  last: Map<string, Sample>;
+  born: boolean;
+}
+
+/** How one message format puts the edge node's messages on the wire. */
+export interface EdgeWire {
+  will(bdSeq: number, now: number): OutMsg;
+  nodeBirth(bdSeq: number, seq: number, now: number): OutMsg;
+  deviceBirth(dev: DeviceState, seq: number, now: number): OutMsg;
+  /** undefined when every sample was dropped (reported through `drop`) */
+  deviceData(
+    dev: DeviceState,
+    samples: readonly Sample[],
+    historical: boolean,
+    seq: number,
+    now: number,
+    drop: (s: Sample, reason: string) => void,
+  ): OutMsg | undefined;
+  deviceDeath(dev: DeviceState, reason: string, seq: number, now: number): OutMsg;
+  commandTopics(): string[];
+}

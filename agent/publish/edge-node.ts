@@ -1,0 +1,314 @@
+/**
+ * The edge node's Sparkplug B 3.0 (or JSON mode) session, as a pure state machine. It does no I/O: the uplink
+ * (agent/publish/uplink.ts) owns the MQTT client and drives it:
+ *
+ * 1. before each CONNECT: `will()` → set as the MQTT will (NDEATH carrying the bdSeq of this new session);
+ * 2. on CONNACK, before subscribing: `onConnected()` → publish the births it returns (NBIRTH + every DBIRTH), or
+ *    nothing while a configured primary host has not said STATE online; then subscribe (QoS 1) to `subscriptions()`;
+ * 3. every received message: `onMessage(topic, payload)` → publish `out` in order, log/count `events`;
+ * 4. samples from the outbox: `data(device, samples, { historical })` → publish the DDATA, ack the outbox on PUBACK;
+ * 5. device health: `deviceDown(device, reason)` / `deviceUp(device)`;
+ * 6. before an intentional disconnect: `death()`; on connection loss: `onDisconnected()`.
+ *
+ * Seq (0-255, wrapping) is assigned when a message is built, so outbox replays carry the current session's seq; NBIRTH
+ * is always seq 0. Aliases are assigned once, at construction, 1..n over the devices' metrics in config order (unique
+ * across the node, as the spec requires).
+ *
+ * Data for a device that is not born (deviceDown, or births not yet published) is refused: `data()` returns
+ * undefined with a `data-refused` event, the samples stay in the outbox, and the uplink retries after `deviceUp` /
+ * the births. We do not auto-birth on data, because a DBIRTH must not contradict a DDEATH the agent decided on.
+ *
+ * `NCMD` `Node Control/Rebirth` = true republishes all births (same bdSeq, seq restarting at 0). `DCMD`, and any other
+ * NCMD metric, is refused with a `command-refused` event: the agent is a read-only gateway. A valid primary host STATE
+ * `online: false` makes the node stop data, returns its NDEATH and a `primary-host-offline` event asking the uplink to
+ * disconnect; STATE messages older than the last one seen are ignored.
+ */
+import type { Sample } from '../../protocols/sample.js';
+import {
+  datatypeForKind,
+  decodePayload,
+  parseTopic,
+  SparkplugTopicError,
+  topicFor,
+} from '../../protocols/sparkplug/index.js';
+import { JsonEdgeWire } from './edge-node-json-wire.js';
+import { REBIRTH_METRIC, SparkplugEdgeWire } from './edge-node-sparkplug-wire.js';
+import type {
+  DataRefusal,
+  DeviceState,
+  EdgeEvent,
+  EdgeNodeOptions,
+  EdgeWire,
+  MetricSlot,
+  OutMsg,
+} from './edge-node-types.js';
+
+export type { EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
+
+export class EdgeNode {
+  readonly #wire: EdgeWire;
+  readonly #clock: () => number;
+  readonly #primaryHost: string | undefined;
+  readonly #stateTopic: string | undefined;
+  readonly #devices = new Map<string, DeviceState>();
+  readonly #events: EdgeEvent[] = [];
+  #nextBdSeq: number;
+  #bdSeq: number;
+  #seq = 0;
+  #connected = false;
+  #born = false;
+  #hostOnline = false;
+  #lastStateTimestamp = Number.NEGATIVE_INFINITY;
+
+  constructor(opts: EdgeNodeOptions) {
+    const qos = opts.qos ?? 1;
+    this.#wire =
+      (opts.format ?? 'sparkplug') === 'json'
+        ? new JsonEdgeWire(opts.site, opts.node, qos)
+        : new SparkplugEdgeWire(opts.site, opts.node, qos);
+    this.#clock = opts.clock ?? Date.now;
+    this.#primaryHost = opts.primaryHost;
+    this.#stateTopic =
+      opts.primaryHost === undefined ? undefined : topicFor({ type: 'STATE', hostId: opts.primaryHost });
+    this.#nextBdSeq = (opts.initialBdSeq ?? 0) & 0xff;
+    this.#bdSeq = this.#nextBdSeq;
+    let alias = 1n;
+    for (const d of opts.devices) {
+      const metrics = new Map<string, MetricSlot>();
+      for (const info of d.metrics) {
+        metrics.set(info.name, { info, alias: alias++, datatype: datatypeForKind(info.kind) });
+      }
+      this.#devices.set(d.id, { id: d.id, metrics, last: new Map(), born: false });
+    }
+  }
+
+  /** The bdSeq the next `will()` will use; persist it to keep bdSeq increasing across restarts. */
+  get nextBdSeq(): number {
+    return this.#nextBdSeq;
+  }
+
+  /** The will (NDEATH) for the next connection; starts a new bdSeq. Call before each CONNECT. */
+  will(): OutMsg {
+    this.#bdSeq = this.#nextBdSeq;
+    this.#nextBdSeq = (this.#nextBdSeq + 1) & 0xff;
+    return this.#wire.will(this.#bdSeq, this.#clock());
+  }
+
+  /** The current session's NDEATH, to publish before an intentional disconnect. */
+  death(): OutMsg {
+    this.#born = false;
+    for (const d of this.#devices.values()) d.born = false;
+    return this.#wire.will(this.#bdSeq, this.#clock());
+  }
+
+  /** Topics to subscribe (QoS 1): NCMD, DCMD/+ and, with a primary host, its STATE. */
+  subscriptions(): string[] {
+    const topics = this.#wire.commandTopics();
+    if (this.#stateTopic) topics.push(this.#stateTopic);
+    return topics;
+  }
+
+  onConnected(): OutMsg[] {
+    this.#connected = true;
+    this.#born = false;
+    this.#hostOnline = false; // the broker re-sends the retained STATE after we subscribe
+    for (const d of this.#devices.values()) d.born = false;
+    if (this.#primaryHost !== undefined) {
+      this.#events.push({ type: 'waiting-for-primary-host', hostId: this.#primaryHost });
+      return [];
+    }
+    return this.#births('connected');
+  }
+
+  onDisconnected(): void {
+    this.#connected = false;
+    this.#born = false;
+    for (const d of this.#devices.values()) d.born = false;
+  }
+
+  canPublishData(): boolean {
+    return this.#connected && this.#born && (this.#primaryHost === undefined || this.#hostOnline);
+  }
+
+  /** Events not yet taken (from `data`, `deviceDown`, `deviceUp`, `onConnected`); `onMessage` also returns them. */
+  takeEvents(): EdgeEvent[] {
+    return this.#events.splice(0);
+  }
+
+  onMessage(topic: string, payload: Uint8Array): { out: OutMsg[]; events: EdgeEvent[] } {
+    const out = this.#handle(topic, payload);
+    return { out, events: this.takeEvents() };
+  }
+
+  data(device: string, samples: readonly Sample[], opts: { historical?: boolean } = {}): OutMsg | undefined {
+    const dev = this.#devices.get(device);
+    const refusal: DataRefusal | undefined = !dev
+      ? 'unknown-device'
+      : !this.#connected
+        ? 'not-connected'
+        : this.#primaryHost !== undefined && !this.#hostOnline
+          ? 'waiting-for-primary-host'
+          : !this.#born || !dev.born
+            ? 'device-not-born'
+            : undefined;
+    if (refusal || !dev) {
+      this.#events.push({
+        type: 'data-refused',
+        device,
+        samples: samples.length,
+        reason: refusal ?? 'unknown-device',
+      });
+      return undefined;
+    }
+    const dropped = new Set<Sample>();
+    const drop = (s: Sample, reason: string): void => {
+      dropped.add(s);
+      this.#events.push({ type: 'sample-dropped', device, metric: s.metric, reason });
+    };
+    const mine = samples.filter((s) => {
+      if (s.device === device) return true;
+      drop(s, `sample of device ${s.device} given as ${device}`);
+      return false;
+    });
+    const msg = this.#wire.deviceData(dev, mine, opts.historical ?? false, this.#seq, this.#clock(), drop);
+    if (!msg) return undefined;
+    this.#advanceSeq();
+    for (const s of mine) {
+      if (dropped.has(s)) continue;
+      const prev = dev.last.get(s.metric);
+      if (!prev || prev.timestamp <= s.timestamp) dev.last.set(s.metric, s);
+    }
+    return msg;
+  }
+
+  /** DDEATH for a device that is born; undefined (nothing to publish) when it is not. */
+  deviceDown(device: string, reason: string): OutMsg | undefined {
+    const dev = this.#devices.get(device);
+    if (!dev?.born || !this.#born) {
+      if (dev) dev.born = false;
+      return undefined;
+    }
+    dev.born = false;
+    return this.#wire.deviceDeath(dev, reason, this.#nextSeq(), this.#clock());
+  }
+
+  /** DBIRTH (last known values) for a device that is down; undefined when births are not due (not connected, waiting). */
+  deviceUp(device: string): OutMsg | undefined {
+    const dev = this.#devices.get(device);
+    if (!dev || dev.born || !this.#born) return undefined;
+    dev.born = true;
+    return this.#wire.deviceBirth(dev, this.#nextSeq(), this.#clock());
+  }
+
+  #nextSeq(): number {
+    const s = this.#seq;
+    this.#advanceSeq();
+    return s;
+  }
+
+  #advanceSeq(): void {
+    this.#seq = (this.#seq + 1) & 0xff;
+  }
+
+  #births(reason: 'connected' | 'rebirth-requested' | 'primary-host-online'): OutMsg[] {
+    const now = this.#clock();
+    this.#seq = 0;
+    const out = [this.#wire.nodeBirth(this.#bdSeq, this.#nextSeq(), now)];
+    this.#born = true;
+    let devices = 0;
+    for (const d of this.#devices.values()) {
+      d.born = true;
+      out.push(this.#wire.deviceBirth(d, this.#nextSeq(), now));
+      devices++;
+    }
+    this.#events.push({ type: 'births-published', reason, devices });
+    return out;
+  }
+
+  #handle(topic: string, payload: Uint8Array): OutMsg[] {
+    if (topic === this.#stateTopic) return this.#onState(topic, payload);
+    const t = parseTopic(topic);
+    if (t instanceof SparkplugTopicError) {
+      this.#events.push({ type: 'message-ignored', topic, reason: t.message });
+      return [];
+    }
+    if (t.type === 'DCMD') {
+      this.#events.push({
+        type: 'command-refused',
+        topic,
+        device: t.device,
+        reason: 'device writes are not supported: the agent is a read-only gateway',
+      });
+      return [];
+    }
+    if (t.type !== 'NCMD') {
+      this.#events.push({ type: 'message-ignored', topic, reason: `${t.type} is not for an edge node` });
+      return [];
+    }
+    let cmd: ReturnType<typeof decodePayload>;
+    try {
+      cmd = decodePayload(payload);
+    } catch (err) {
+      this.#events.push({ type: 'message-ignored', topic, reason: (err as Error).message });
+      return [];
+    }
+    let rebirth = false;
+    for (const m of cmd.metrics) {
+      if (m.name === REBIRTH_METRIC && m.value === true) rebirth = true;
+      else {
+        const what = m.name ?? `alias ${String(m.alias)}`;
+        this.#events.push({
+          type: 'command-refused',
+          topic,
+          reason: `node command ${what} is not supported`,
+        });
+      }
+    }
+    if (!rebirth) return [];
+    if (!this.#connected || (this.#primaryHost !== undefined && !this.#hostOnline)) {
+      this.#events.push({
+        type: 'message-ignored',
+        topic,
+        reason: 'rebirth requested before births are due',
+      });
+      return [];
+    }
+    return this.#births('rebirth-requested');
+  }
+
+  #onState(topic: string, payload: Uint8Array): OutMsg[] {
+    const hostId = this.#primaryHost ?? '';
+    let state: { online: boolean; timestamp: number };
+    try {
+      const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as Record<
+        string,
+        unknown
+      >;
+      if (typeof v?.['online'] !== 'boolean' || typeof v['timestamp'] !== 'number')
+        throw new Error('not {online, timestamp}');
+      state = { online: v['online'], timestamp: v['timestamp'] };
+    } catch (err) {
+      this.#events.push({
+        type: 'message-ignored',
+        topic,
+        reason: `bad STATE payload: ${(err as Error).message}`,
+      });
+      return [];
+    }
+    if (state.timestamp < this.#lastStateTimestamp) {
+      this.#events.push({ type: 'message-ignored', topic, reason: 'STATE older than the last one seen' });
+      return [];
+    }
+    this.#lastStateTimestamp = state.timestamp;
+    if (state.online) {
+      const was = this.#hostOnline;
+      this.#hostOnline = true;
+      if (!was) this.#events.push({ type: 'primary-host-online', hostId, timestamp: state.timestamp });
+      return this.#connected && !this.#born ? this.#births('primary-host-online') : [];
+    }
+    this.#hostOnline = false;
+    this.#events.push({ type: 'primary-host-offline', hostId, timestamp: state.timestamp, disconnect: true });
+    if (!this.#born) return [];
+    return [this.death()];
+  }
+}
