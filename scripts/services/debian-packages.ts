@@ -60,7 +60,10 @@ const PKG_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
  * (`apt-get update` once per process); otherwise throws `PackagesMissingError` whose message is the exact command
  * to run. Resolves with the packages it installed.
  */
-export async function ensureDebianPackages(pkgs: readonly string[]): Promise<string[]> {
+export async function ensureDebianPackages(
+  pkgs: readonly string[],
+  opts: { /** default: whether this process runs as root */ asRoot?: boolean } = {},
+): Promise<string[]> {
   for (const p of pkgs) {
     if (!PKG_NAME.test(p))
       throw new ServiceError('SERVICE_INSTALL_FAILED', `not a Debian package name: ${p}`);
@@ -68,7 +71,8 @@ export async function ensureDebianPackages(pkgs: readonly string[]): Promise<str
   const present = await Promise.all(pkgs.map((p) => isPackagePresent(p)));
   const missing = pkgs.filter((_, i) => !present[i]);
   if (missing.length === 0) return [];
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+  const root = opts.asRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0);
+  if (!root) {
     throw new PackagesMissingError(missing, installCommand(missing));
   }
   const job = aptQueue.then(() => aptInstall(missing));
