@@ -1,3 +1,4 @@
+import { deriveOutputs, deriveProblems } from './derive-checks.js';
 import type { ConfigIssue } from './errors.js';
 import { formatKeyPath, type KeyPath } from './key-path.js';
 import type { AgentConfig, AgentDevice } from './schemas/agent.js';
@@ -124,32 +125,10 @@ function checkDevice(d: AgentDevice, at: KeyPath, add: Add): void {
   });
 
   if (!d.derive) return;
-  const dat = [...at, 'derive'];
-  const known = [...sources.keys()];
-  const needSource = (name: string, path: KeyPath) => {
-    if (!sources.has(name)) {
-      const list = known.length ? ` (it has: ${known.join(', ')})` : '';
-      add(path, `"${name}" is not a metric read from device "${d.id}"${list}`);
-      return false;
-    }
-    const t = pointTypes.get(name);
-    if (t === 'bool' || t === 'string') add(path, `"${name}" is a ${t} point; derive needs a number`);
-    return true;
-  };
-  const { state, part_count, power_kw } = d.derive;
-  if (state) {
-    needSource(state.from, [...dat, 'state', 'from']);
-    if (state.off >= state.running) add([...dat, 'state', 'running'], 'must be greater than off');
-  }
-  if (part_count) needSource(part_count.from, [...dat, 'part_count', 'from']);
-  if (power_kw) {
-    const phase = 'threePhase' in power_kw ? 'threePhase' : 'singlePhase';
-    const spec = 'threePhase' in power_kw ? power_kw.threePhase : power_kw.singlePhase;
-    needSource(spec.current, [...dat, 'power_kw', phase, 'current']);
-  }
-  for (const out of ['state', 'part_count', 'power_kw'] as const) {
-    if (d.derive[out] !== undefined) claim(out, [...dat, out]);
-  }
+  // derive inputs and thresholds: config/derive-checks.ts (shared with agent/derive)
+  const known = new Map([...sources.keys()].map((n) => [n, pointTypes.get(n)]));
+  for (const p of deriveProblems(d.derive, d.id, known)) add([...at, 'derive', ...p.path], p.message);
+  for (const o of deriveOutputs(d.derive)) claim(o.name, [...at, 'derive', ...o.path]);
 }
 
 function checkModbusConnection(m: ModbusConnection, at: KeyPath, add: Add): void {

@@ -45,6 +45,10 @@ interface Reduced {
   anchor?: 'key';
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function reduce(errors: readonly ErrorObject[]): Reduced[] {
   const unions = errors.filter((e) => e.keyword === 'anyOf');
   const inUnion = (e: ErrorObject, u: ErrorObject) =>
@@ -53,8 +57,13 @@ function reduce(errors: readonly ErrorObject[]): Reduced[] {
     (e.instancePath === u.instancePath || e.instancePath.startsWith(`${u.instancePath}/`));
   const outer = unions.filter((u) => !unions.some((o) => inUnion(u, o)));
   const out: Reduced[] = [];
+  const constAt = new Set(
+    errors.filter((e) => e.keyword === 'const' || e.keyword === 'enum').map((e) => e.instancePath),
+  );
   for (const e of errors) {
     if (outer.includes(e) || outer.some((u) => inUnion(e, u))) continue;
+    // `counter: yes` fails both `type: boolean` and `const: true`: the const says it better
+    if (e.keyword === 'type' && constAt.has(e.instancePath)) continue;
     out.push(describe(e));
   }
   for (const u of outer)
@@ -100,6 +109,17 @@ function reduceUnion(u: ErrorObject, inner: readonly ErrorObject[]): Reduced[] {
       bestScore = score;
     }
   }
+  // a mapping that shares no key with any branch: describe the shapes instead of blaming one branch
+  const dataKeys = isPlainObject(u.data) ? Object.keys(u.data) : [];
+  const objectBranches = branches.filter((b) => b.type === 'object');
+  const sharesKey = objectBranches.some((b) => dataKeys.some((k) => k in ((b.properties as object) ?? {})));
+  if (isObjectUnion && isPlainObject(u.data) && !sharesKey) {
+    const shapes = objectBranches.map(
+      (b) => `{ ${((b.required as string[] | undefined) ?? []).join(', ')} }`,
+    );
+    const gotKeys = dataKeys.length ? `, got { ${dataKeys.join(', ')} }` : ', got {}';
+    return [{ pointer: u.instancePath, message: `must be ${shapes.join(' or ')}${gotKeys}` }];
+  }
   if (!best || bestScore[0] >= 1000) {
     const types = [...new Set(branches.map((b) => typeName(b.type)))].join(' or ');
     return [{ pointer: u.instancePath, message: (s) => `must be ${desc ?? types}${got(u.data, s)}` }];
@@ -114,10 +134,8 @@ function describe(e: ErrorObject): Reduced {
     case 'type': {
       const want = String(p['type']);
       const quote = want === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean');
-      return {
-        pointer: e.instancePath,
-        message: (s) => `must be ${typeName(want)}${got(e.data, s)}${quote ? ' (put it in quotes)' : ''}`,
-      };
+      const hint = quote ? ' (put it in quotes)' : yaml11Bool(want, e.data);
+      return { pointer: e.instancePath, message: (s) => `must be ${typeName(want)}${got(e.data, s)}${hint}` };
     }
     case 'required':
       return {
@@ -139,11 +157,13 @@ function describe(e: ErrorObject): Reduced {
           : '';
       return { pointer, anchor: 'key', message: `unknown key${hint}` };
     }
-    case 'const':
+    case 'const': {
+      const hint = yaml11Bool(typeof p['allowedValue'], e.data);
       return {
         pointer: e.instancePath,
-        message: (s) => `must be ${String(p['allowedValue'])}${got(e.data, s)}`,
+        message: (s) => `must be ${String(p['allowedValue'])}${got(e.data, s)}${hint}`,
       };
+    }
     case 'enum':
       return {
         pointer: e.instancePath,
@@ -177,6 +197,14 @@ function describe(e: ErrorObject): Reduced {
     default:
       return { pointer: e.instancePath, message: e.message ?? e.keyword };
   }
+}
+
+/** YAML 1.2 reads `yes`/`no`/`on`/`off` as strings, unlike YAML 1.1 tools: say so */
+function yaml11Bool(want: string, data: unknown): string {
+  const words = ['yes', 'no', 'on', 'off', 'y', 'n'];
+  return want === 'boolean' && typeof data === 'string' && words.includes(data.toLowerCase())
+    ? ' (YAML 1.2: write true or false)'
+    : '';
 }
 
 /** `duration: 500ms, …` → `a duration: 500ms, …` */
