@@ -9,7 +9,15 @@ import { type CounterRules, forEachIncrease } from './counters.js';
 import { add, bookStates, type Components, zero } from './oee.js';
 import { Liveness, Series, type StoredValue } from './series.js';
 import { createStateMapping, type StateMapping } from './state-map.js';
-import { buildTimeline, diffTimelines, type StateRecord, type TimelineDiff } from './state-timeline.js';
+import {
+  type BaseChange,
+  buildSegments,
+  diffTimelines,
+  rebuildTimeline,
+  type StateRecord,
+  type TimelineDiff,
+  toRecords,
+} from './state-timeline.js';
 import type { MachineState } from './types.js';
 import { MINUTE } from './windows.js';
 
@@ -37,6 +45,10 @@ export class MachineTracker {
   readonly unknownState: MachineState;
   readonly rules: Record<'total' | 'good' | 'scrap', CounterRules>;
   private readonly buckets = new Map<number, Components>();
+  /** changes of the state metric's mapped state, maintained on every insert */
+  private changes: BaseChange[] = [];
+  /** earliest time whose state may have changed since the last timeline refresh */
+  private timelineFrom = Number.POSITIVE_INFINITY;
   private readonly idealMs: number;
   private readonly idealByProgram: Map<string, number>;
 
@@ -86,11 +98,19 @@ export class MachineTracker {
     const s = this.series[role];
     if (!s?.insert(t, v)) return false;
     this.markDirty(t);
+    if (role === 'state') {
+      this.updateChangesAround(t);
+      this.timelineFrom = Math.min(this.timelineFrom, t);
+    }
     return true;
   }
 
   alive(t: number): void {
-    if (this.liveness.insert(t)) this.markDirty(t);
+    if (this.liveness.insert(t)) {
+      this.markDirty(t);
+      // A run boundary moved: the gaps it bounds start no earlier than staleAfter before t.
+      this.timelineFrom = Math.min(this.timelineFrom, t - this.liveness.staleAfter);
+    }
   }
 
   death(t: number): void {
@@ -99,6 +119,7 @@ export class MachineTracker {
     if (this.deaths[i - 1] === t) return;
     this.deaths.splice(i, 0, t);
     this.markDirty(t);
+    this.timelineFrom = Math.min(this.timelineFrom, t);
   }
 
   markDirty(t: number): void {
@@ -107,23 +128,71 @@ export class MachineTracker {
 
   /** Rebuilds the timeline at `now`; returns what changed against the previous one. */
   refreshTimeline(now: number): TimelineDiff {
-    const next = this.buildTimeline(now);
+    const next = rebuildTimeline(
+      this.timeline,
+      { changes: this.changes, liveness: this.liveness, deaths: this.deaths, now },
+      this.timelineFrom,
+      this.opts.microStopMs,
+    );
+    this.timelineFrom = Number.POSITIVE_INFINITY;
     const diff = diffTimelines(this.timeline, next);
     this.timeline = next;
     this.markDirty(diff.dirtyFrom);
     return diff;
   }
 
+  /** The whole timeline at `now`, from scratch. */
   buildTimeline(now: number): StateRecord[] {
-    return buildTimeline({
-      state: this.series.state as Series,
-      liveness: this.liveness,
-      deaths: this.deaths,
-      mapping: this.mapping,
-      unknownState: this.unknownState,
-      microStopMs: this.opts.microStopMs,
-      now,
-    });
+    this.timelineFrom = Number.POSITIVE_INFINITY;
+    const segs = buildSegments({ changes: this.changes, liveness: this.liveness, deaths: this.deaths, now });
+    return toRecords(segs, this.opts.microStopMs, now);
+  }
+
+  private mappedAt(j: number): BaseChange | undefined {
+    const s = this.series.state as Series;
+    const t = s.times[j];
+    if (t === undefined) return undefined;
+    const v = s.values[j] ?? null;
+    if (v === null) return { t, state: 'offline' };
+    const m = this.mapping.map(v);
+    if (!m) return { t, state: this.unknownState };
+    return m.code === undefined ? { t, state: m.state } : { t, state: m.state, code: m.code };
+  }
+
+  /** Re-derives whether the samples at t and right after it are state changes. */
+  private updateChangesAround(t: number): void {
+    const s = this.series.state as Series;
+    const i = s.lowerBound(t);
+    for (const j of [i, i + 1]) {
+      const cur = this.mappedAt(j);
+      if (!cur) continue;
+      const k = this.changeIndex(cur.t);
+      if (this.changes[k]?.t === cur.t) this.changes.splice(k, 1);
+      const prev = j > 0 ? this.mappedAt(j - 1) : undefined;
+      if (!prev || prev.state !== cur.state || prev.code !== cur.code) this.changes.splice(k, 0, cur);
+    }
+  }
+
+  private rebuildChanges(): void {
+    this.changes = [];
+    const s = this.series.state as Series;
+    let prev: BaseChange | undefined;
+    for (let j = 0; j < s.length; j++) {
+      const cur = this.mappedAt(j) as BaseChange;
+      if (!prev || prev.state !== cur.state || prev.code !== cur.code) this.changes.push(cur);
+      prev = cur;
+    }
+  }
+
+  private changeIndex(t: number): number {
+    let lo = 0;
+    let hi = this.changes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.changes[mid] as BaseChange).t < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Drops cached minutes from `from` on. */
@@ -150,6 +219,7 @@ export class MachineTracker {
 
   trim(cutoff: number): void {
     for (const s of Object.values(this.series)) s?.trim(cutoff);
+    this.rebuildChanges();
     this.liveness.trim(cutoff);
     let d = 0;
     while (d < this.deaths.length && (this.deaths[d] as number) < cutoff) d++;

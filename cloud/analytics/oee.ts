@@ -49,7 +49,20 @@ export function zero(): Components {
 }
 
 export function add(into: Components, c: Components): Components {
-  for (const k of Object.keys(into) as (keyof Components)[]) into[k] += c[k];
+  into.calendarMs += c.calendarMs;
+  into.runMs += c.runMs;
+  into.idleMs += c.idleMs;
+  into.downMs += c.downMs;
+  into.setupMs += c.setupMs;
+  into.plannedStopMs += c.plannedStopMs;
+  into.offlineMs += c.offlineMs;
+  into.microMs += c.microMs;
+  into.total += c.total;
+  into.good += c.good;
+  into.scrap += c.scrap;
+  into.idealTotalMs += c.idealTotalMs;
+  into.idealGoodMs += c.idealGoodMs;
+  into.idealScrapMs += c.idealScrapMs;
   return into;
 }
 

@@ -30,6 +30,7 @@ function str(v: unknown): string {
 
 function sampleValue(v: unknown): number | boolean | string | undefined {
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'bigint') return Number(v);
   return undefined;
 }
 

@@ -63,6 +63,7 @@ const DERIVED: Record<string, MachineState> = {
   down: 'down',
   setup: 'setup',
   planned_stop: 'planned_stop',
+  unknown: 'offline',
 };
 
 export interface StateMapping {

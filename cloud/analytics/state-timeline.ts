@@ -4,8 +4,7 @@
  * no later data contradicts). Pure: the same history and `now` always give the same timeline, which is what makes
  * late data and restarts produce identical windows.
  */
-import type { Liveness, Series } from './series.js';
-import type { StateMapping } from './state-map.js';
+import type { Liveness } from './series.js';
 import type { MachineState } from './types.js';
 
 export interface StateRecord {
@@ -18,15 +17,21 @@ export interface StateRecord {
   micro: boolean;
 }
 
+/** A change of the state metric's mapped state (consecutive equal values are not changes). */
+export interface BaseChange {
+  t: number;
+  state: MachineState;
+  code?: number;
+}
+
 export interface TimelineInput {
-  state: Series;
+  changes: readonly BaseChange[];
   liveness: Liveness;
   /** sorted death times */
   deaths: readonly number[];
-  mapping: StateMapping;
-  unknownState: MachineState;
-  microStopMs: number;
   now: number;
+  /** build from this time on (the state at `from` opens the result); default: from the beginning */
+  from?: number;
 }
 
 interface Seg {
@@ -35,55 +40,42 @@ interface Seg {
   code?: number;
 }
 
-export function buildTimeline(input: TimelineInput): StateRecord[] {
-  const { state, liveness, deaths, mapping, unknownState, now } = input;
-  // 1. Step function of the state metric.
-  const base: Seg[] = [];
-  for (let i = 0; i < state.length; i++) {
-    const t = state.times[i] as number;
-    if (t > now) break;
-    const v = state.values[i] ?? null;
-    let seg: Seg;
-    if (v === null) seg = { start: t, state: 'offline' };
-    else {
-      const m = mapping.map(v);
-      seg = m ? { start: t, ...m } : { start: t, state: unknownState };
-    }
-    base.push(seg);
-  }
-  // 2. Offline gaps from liveness and deaths.
-  const gaps = offlineGaps(liveness, deaths, now);
-  // 3. Overlay: walk the base segments, cutting out the gaps.
+/** Segments (start, state, code) from `input.from` on; merged, without ends. */
+export function buildSegments(input: TimelineInput): Seg[] {
+  const { changes, liveness, deaths, now } = input;
+  const from = input.from ?? Number.NEGATIVE_INFINITY;
+  const gaps = offlineGaps(liveness, deaths, now).filter((g) => g.end === null || g.end > from);
   const segs: Seg[] = [];
   const push = (s: Seg) => {
-    let last = segs[segs.length - 1];
-    if (last && last.start === s.start) {
-      segs.pop();
-      last = segs[segs.length - 1];
-    }
+    const last = segs[segs.length - 1];
     if (last && last.state === s.state && last.code === s.code) return;
     segs.push(s);
   };
   const points = new Set<number>();
-  for (const s of base) points.add(s.start);
+  if (Number.isFinite(from)) points.add(from);
+  let bi = lastAtOrBefore(changes, from);
+  for (let i = Math.max(0, bi + 1); i < changes.length; i++) points.add((changes[i] as BaseChange).t);
   for (const g of gaps) {
-    points.add(g.start);
+    if (g.start >= from) points.add(g.start);
     if (g.end !== null) points.add(g.end);
   }
-  const sorted = [...points].filter((t) => t <= now).sort((a, b) => a - b);
-  let bi = -1;
+  const sorted = [...points].filter((t) => t <= now && t >= from).sort((a, b) => a - b);
   let gi = 0;
   for (const t of sorted) {
-    while (bi + 1 < base.length && (base[bi + 1] as Seg).start <= t) bi++;
+    while (bi + 1 < changes.length && (changes[bi + 1] as BaseChange).t <= t) bi++;
     while (gi < gaps.length && (gaps[gi]?.end ?? Number.POSITIVE_INFINITY) <= t) gi++;
     const g = gaps[gi];
     const inGap = g !== undefined && g.start <= t && (g.end === null || t < g.end);
-    const b = base[bi];
+    const b = changes[bi];
     if (inGap || !b) push({ start: t, state: 'offline' });
     else
       push(b.code === undefined ? { start: t, state: b.state } : { start: t, state: b.state, code: b.code });
   }
-  // 4. Records with ends and micro-stop flags.
+  return segs;
+}
+
+/** Records with ends and micro-stop flags from merged segments. */
+export function toRecords(segs: readonly Seg[], microStopMs: number, now: number): StateRecord[] {
   return segs.map((s, i) => {
     const next = segs[i + 1];
     const end = next ? next.start : null;
@@ -92,11 +84,54 @@ export function buildTimeline(input: TimelineInput): StateRecord[] {
       start: s.start,
       end,
       state: s.state,
-      micro: stop && (end ?? now) - s.start <= input.microStopMs,
+      micro: stop && (end ?? now) - s.start <= microStopMs,
     };
     if (s.code !== undefined) rec.code = s.code;
     return rec;
   });
+}
+
+/**
+ * The timeline after a change at `changedFrom`: records wholly before the record covering it are kept, the rest is
+ * rebuilt. Equal to a full rebuild, at the cost of the tail only.
+ */
+export function rebuildTimeline(
+  prev: readonly StateRecord[],
+  input: Omit<TimelineInput, 'from'>,
+  changedFrom: number,
+  microStopMs: number,
+): StateRecord[] {
+  const cover = recordAt(prev, changedFrom);
+  const first = prev[0];
+  const from = !first || changedFrom < first.start || !cover ? Number.NEGATIVE_INFINITY : cover.start;
+  const kept: Seg[] = [];
+  for (const r of prev) {
+    if (r.start >= from) break;
+    kept.push(
+      r.code === undefined
+        ? { start: r.start, state: r.state }
+        : { start: r.start, state: r.state, code: r.code },
+    );
+  }
+  const tail = buildSegments({ ...input, from });
+  const all = [...kept];
+  for (const s of tail) {
+    const last = all[all.length - 1];
+    if (last && last.state === s.state && last.code === s.code) continue;
+    all.push(s);
+  }
+  return toRecords(all, microStopMs, input.now);
+}
+
+function lastAtOrBefore(changes: readonly BaseChange[], t: number): number {
+  let lo = 0;
+  let hi = changes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((changes[mid] as BaseChange).t <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** Offline intervals: gaps between liveness runs (from the last sample + staleAfter, or an earlier death). */

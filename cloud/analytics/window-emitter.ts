@@ -51,7 +51,15 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
     m.dirtyFrom = Number.POSITIVE_INFINITY;
   }
 
-  const components = (m: MachineTracker, w: Window) => normalised(m, m.components(w.start, w.end, now));
+  const memo = new Map<string, Components>();
+  const components = (m: MachineTracker, w: Window): Components => {
+    const key = `${m.device}|${w.start}|${w.end}`;
+    const hit = memo.get(key);
+    if (hit) return { ...hit };
+    const c = normalised(m, m.components(w.start, w.end, now));
+    memo.set(key, c);
+    return { ...c };
+  };
 
   // Machines and their roll-ups.
   const groups = new Map<string, { site: string; device: string; level: Level; members: MachineTracker[] }>();
