@@ -1,0 +1,317 @@
+/**
+ * The Sparkplug B side of the host application: per-node sessions (bdSeq, seq), alias maps per node and per device
+ * from births, and the translation of DATA metrics into samples. See host-application.ts for the data policy.
+ */
+
+import type { MetricInfo } from '../../protocols/metric.js';
+import { checkSample, type Quality, type Sample } from '../../protocols/sample.js';
+import {
+  decodePayload,
+  metricInfoFromBirth,
+  qualityOf,
+  type SpbMetric,
+  type SpbPayload,
+  type SpbTopic,
+  sampleValueFromMetric,
+} from '../../protocols/sparkplug/index.js';
+import type { HostResult } from './host-types.js';
+
+interface MetricDef {
+  name: string;
+  datatype: number;
+}
+
+/** What a birth announced for the node itself or one device. */
+interface Scope {
+  byAlias: Map<bigint, MetricDef>;
+  byName: Map<string, MetricDef>;
+  online: boolean;
+}
+
+interface NodeSession {
+  group: string;
+  node: string;
+  bdSeq: bigint | undefined;
+  /** next expected seq; undefined until an NBIRTH of this session is seen */
+  expectedSeq: number | undefined;
+  self: Scope;
+  devices: Map<string, Scope>;
+  online: boolean;
+  lastRebirthAt: number;
+}
+
+export type RebirthRequest = (group: string, node: string, why: string, result: HostResult) => void;
+
+const BDSEQ = 'bdSeq';
+const isControl = (name: string): boolean => name === BDSEQ || name.startsWith('Node Control/');
+
+function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo[]; skipped: string[] } {
+  const scope: Scope = { byAlias: new Map(), byName: new Map(), online: true };
+  const infos: MetricInfo[] = [];
+  const skipped: string[] = [];
+  for (const m of metrics) {
+    if (m.name === undefined || m.datatype === undefined || isControl(m.name)) continue;
+    const def = { name: m.name, datatype: m.datatype };
+    scope.byName.set(m.name, def);
+    if (m.alias !== undefined) scope.byAlias.set(m.alias, def);
+    const info = metricInfoFromBirth(m);
+    if (info.ok) infos.push(info.value);
+    else skipped.push(info.reason);
+  }
+  return { scope, infos, skipped };
+}
+
+export class SparkplugHostSide {
+  readonly #nodes = new Map<string, NodeSession>();
+  readonly #clock: () => number;
+  readonly #requestRebirth: RebirthRequest;
+
+  constructor(clock: () => number, requestRebirth: RebirthRequest) {
+    this.#clock = clock;
+    this.#requestRebirth = requestRebirth;
+  }
+
+  /** For the rebirth rate limit. */
+  session(group: string, node: string): NodeSession {
+    const key = `${group}/${node}`;
+    let s = this.#nodes.get(key);
+    if (!s) {
+      s = {
+        group,
+        node,
+        bdSeq: undefined,
+        expectedSeq: undefined,
+        self: { byAlias: new Map(), byName: new Map(), online: false },
+        devices: new Map(),
+        online: false,
+        lastRebirthAt: Number.NEGATIVE_INFINITY,
+      };
+      this.#nodes.set(key, s);
+    }
+    return s;
+  }
+
+  handle(t: Exclude<SpbTopic, { type: 'STATE' }>, topic: string, bytes: Uint8Array, r: HostResult): void {
+    if (t.type === 'NCMD' || t.type === 'DCMD') return; // commands to edge nodes: not data
+    let p: SpbPayload;
+    try {
+      p = decodePayload(bytes);
+    } catch (err) {
+      const dropped = t.type === 'NDATA' || t.type === 'DDATA' ? { dropped: 1 } : {};
+      r.problems.push({ code: 'SPB_DECODE', message: `${topic}: ${(err as Error).message}`, ...dropped });
+      if (t.type !== 'NDEATH') this.#requestRebirth(t.group, t.node, `undecodable ${t.type}`, r);
+      return;
+    }
+    const s = this.session(t.group, t.node);
+    switch (t.type) {
+      case 'NBIRTH':
+        this.#nbirth(s, p, r);
+        return;
+      case 'NDEATH':
+        this.#ndeath(s, p, r);
+        return;
+      case 'NDATA':
+        if (!this.#checkSeq(s, p, topic, r)) return;
+        this.#data(s, undefined, s.self, p, topic, r);
+        return;
+      case 'DBIRTH':
+        if (!this.#checkSeq(s, p, topic, r)) return;
+        this.#dbirth(s, t.device, p, r);
+        return;
+      case 'DDATA': {
+        if (!this.#checkSeq(s, p, topic, r)) return;
+        const dev = s.devices.get(t.device);
+        if (!dev?.online) {
+          r.problems.push({
+            code: 'NOT_BORN',
+            message: `${topic}: no DBIRTH for ${t.device} in this session; ${p.metrics.length} metrics dropped`,
+            dropped: p.metrics.length,
+          });
+          this.#requestRebirth(t.group, t.node, `DDATA before DBIRTH of ${t.device}`, r);
+          return;
+        }
+        this.#data(s, t.device, dev, p, topic, r);
+        return;
+      }
+      case 'DDEATH': {
+        if (!this.#checkSeq(s, p, topic, r)) return;
+        const dev = s.devices.get(t.device);
+        if (dev) dev.online = false;
+        r.status.push({
+          site: s.group,
+          node: s.node,
+          device: t.device,
+          online: false,
+          reason: 'DDEATH',
+          timestamp: p.timestamp ?? this.#clock(),
+        });
+        return;
+      }
+    }
+  }
+
+  /** True when the message may be processed (births known); false when it was dropped as NOT_BORN. */
+  #checkSeq(s: NodeSession, p: SpbPayload, topic: string, r: HostResult): boolean {
+    if (s.expectedSeq === undefined || !s.online) {
+      r.problems.push({
+        code: 'NOT_BORN',
+        message: `${topic}: no NBIRTH from ${s.group}/${s.node} in this session; ${p.metrics.length} metrics dropped`,
+        dropped: p.metrics.length,
+      });
+      this.#requestRebirth(s.group, s.node, 'message before NBIRTH', r);
+      return false;
+    }
+    const seq = p.seq;
+    if (seq === undefined || seq !== s.expectedSeq) {
+      r.problems.push({
+        code: 'SEQ_GAP',
+        message: `${topic}: seq ${seq ?? 'missing'} where ${s.expectedSeq} was expected; message kept, rebirth requested`,
+      });
+      this.#requestRebirth(s.group, s.node, 'seq gap', r);
+    }
+    if (seq !== undefined && seq >= 0 && seq <= 255) s.expectedSeq = (seq + 1) & 0xff;
+    return true;
+  }
+
+  #nbirth(s: NodeSession, p: SpbPayload, r: HostResult): void {
+    const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
+    s.bdSeq = typeof bd === 'bigint' ? bd : typeof bd === 'number' ? BigInt(bd) : undefined;
+    if (p.seq !== 0) {
+      r.problems.push({
+        code: 'SEQ_GAP',
+        message: `NBIRTH of ${s.group}/${s.node} has seq ${p.seq ?? 'missing'}, not 0`,
+      });
+    }
+    s.expectedSeq = ((p.seq ?? 0) + 1) & 0xff;
+    s.online = true;
+    s.devices.clear(); // a new NBIRTH invalidates every device birth: each device rebirths after it
+    const { scope, infos, skipped } = scopeOf(p.metrics);
+    s.self = scope;
+    const ts = p.timestamp ?? this.#clock();
+    r.status.push({ site: s.group, node: s.node, online: true, reason: 'NBIRTH', timestamp: ts });
+    r.births.push({ site: s.group, node: s.node, metrics: infos });
+    for (const why of skipped)
+      r.problems.push({ code: 'UNSUPPORTED_METRIC', message: `${s.group}/${s.node}: ${why}` });
+    this.#birthSamples(s, undefined, p, r);
+  }
+
+  #dbirth(s: NodeSession, device: string, p: SpbPayload, r: HostResult): void {
+    const { scope, infos, skipped } = scopeOf(p.metrics);
+    s.devices.set(device, scope);
+    const ts = p.timestamp ?? this.#clock();
+    r.status.push({ site: s.group, node: s.node, device, online: true, reason: 'DBIRTH', timestamp: ts });
+    r.births.push({ site: s.group, node: s.node, device, metrics: infos });
+    for (const why of skipped) {
+      r.problems.push({ code: 'UNSUPPORTED_METRIC', message: `${s.group}/${s.node}/${device}: ${why}` });
+    }
+    this.#birthSamples(s, device, p, r);
+  }
+
+  /** Birth values are current values: known ones become samples; `is_null` ones (nothing read yet) do not. */
+  #birthSamples(s: NodeSession, device: string | undefined, p: SpbPayload, r: HostResult): void {
+    const known = p.metrics.filter(
+      (m) => m.name !== undefined && !isControl(m.name) && m.value !== null && !m.isNull,
+    );
+    this.#toSamples(s, device, known, p, `${s.group}/${s.node}${device ? `/${device}` : ''} birth`, r);
+  }
+
+  #ndeath(s: NodeSession, p: SpbPayload, r: HostResult): void {
+    const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
+    const bdSeq = typeof bd === 'bigint' ? bd : typeof bd === 'number' ? BigInt(bd) : undefined;
+    if (s.bdSeq !== undefined && bdSeq !== s.bdSeq) {
+      r.problems.push({
+        code: 'STALE_NDEATH',
+        message: `NDEATH of ${s.group}/${s.node} with bdSeq ${bdSeq ?? 'missing'} does not match the birth's ${s.bdSeq}: ignored`,
+      });
+      return;
+    }
+    const now = this.#clock();
+    for (const [device, dev] of s.devices) {
+      if (!dev.online) continue;
+      dev.online = false;
+      r.status.push({
+        site: s.group,
+        node: s.node,
+        device,
+        online: false,
+        reason: 'NDEATH (edge node offline)',
+        timestamp: now,
+      });
+    }
+    s.online = false;
+    s.expectedSeq = undefined;
+    r.status.push({ site: s.group, node: s.node, online: false, reason: 'NDEATH', timestamp: now });
+  }
+
+  #data(
+    s: NodeSession,
+    device: string | undefined,
+    scope: Scope,
+    p: SpbPayload,
+    topic: string,
+    r: HostResult,
+  ): void {
+    const resolved: SpbMetric[] = [];
+    let unknown = 0;
+    for (const m of p.metrics) {
+      const def =
+        m.alias !== undefined
+          ? scope.byAlias.get(m.alias)
+          : m.name !== undefined
+            ? scope.byName.get(m.name)
+            : undefined;
+      if (!def) {
+        unknown++;
+        continue;
+      }
+      resolved.push({ ...m, name: def.name, datatype: def.datatype });
+    }
+    if (unknown > 0) {
+      r.problems.push({
+        code: 'UNKNOWN_ALIAS',
+        message: `${topic}: ${unknown} metrics with an alias/name not in the birth dropped; rebirth requested`,
+        dropped: unknown,
+      });
+      this.#requestRebirth(s.group, s.node, 'unknown alias', r);
+    }
+    this.#toSamples(s, device, resolved, p, topic, r);
+  }
+
+  #toSamples(
+    s: NodeSession,
+    device: string | undefined,
+    ms: SpbMetric[],
+    p: SpbPayload,
+    where: string,
+    r: HostResult,
+  ): void {
+    const fallbackTs = p.timestamp ?? this.#clock();
+    for (const m of ms) {
+      if (m.name === undefined || m.datatype === undefined) continue;
+      const v = m.isNull ? ({ ok: true, value: null } as const) : sampleValueFromMetric(m.value, m.datatype);
+      if (!v.ok) {
+        r.problems.push({
+          code: 'BAD_VALUE',
+          message: `${where}: metric ${m.name}: ${v.reason}`,
+          dropped: 1,
+        });
+        continue;
+      }
+      const quality: Quality = v.value === null ? 'bad' : qualityOf(m);
+      const sample: Sample = {
+        device: device ?? s.node,
+        metric: m.name,
+        value: v.value,
+        timestamp: m.timestamp ?? fallbackTs,
+        quality,
+      };
+      if (m.isHistorical) sample.historical = true;
+      const bad = checkSample(sample);
+      if (bad) {
+        r.problems.push({ code: 'BAD_SAMPLE', message: `${where}: ${bad.code}: ${bad.message}`, dropped: 1 });
+        continue;
+      }
+      r.samples.push({ ...sample, site: s.group, node: s.node });
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { MetricInfo } from '../../protocols/metric.js';
+import type { Sample } from '../../protocols/sample.js';
+
+/** One MQTT publish for the ingester to perform (same shape as the edge node's). */
+export interface OutMsg {
+  topic: string;
+  payload: Uint8Array;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+export type HostSample = Sample & { site: string; node: string };
+
+export interface DeviceStatus {
+  site: string;
+  node: string;
+  /** absent: the edge node itself */
+  device?: string;
+  online: boolean;
+  reason: string;
+  timestamp: number;
+}
+
+export interface BirthInfo {
+  site: string;
+  node: string;
+  /** absent: the node's own metrics (NBIRTH) */
+  device?: string;
+  metrics: MetricInfo[];
+}
+
+export interface HostProblem {
+  /** stable: SPB_DECODE, SPB_TOPIC, UNS_DECODE, UNS_TOPIC, SEQ_GAP, NOT_BORN, UNKNOWN_ALIAS, BAD_VALUE, BAD_SAMPLE,
+   *  UNSUPPORTED_METRIC, STALE_NDEATH, BAD_STATE, HOST_INTERNAL, and REBIRTH_REQUESTED (informational) */
+  code: string;
+  message: string;
+  /** samples this problem cost (dropped, not in `samples`) */
+  dropped?: number;
+}
+
+export interface HostResult {
+  samples: HostSample[];
+  status: DeviceStatus[];
+  commands: OutMsg[];
+  problems: HostProblem[];
+  births: BirthInfo[];
+}
+
+export function emptyResult(): HostResult {
+  return { samples: [], status: [], commands: [], problems: [], births: [] };
+}
+
+export interface HostApplicationOptions {
+  /** Sparkplug host id: STATE topic `spBv1.0/STATE/{hostId}` */
+  hostId: string;
+  /** ms since epoch; default Date.now */
+  clock?: () => number;
+  /** which namespace `subscriptions()` covers; `handle` understands both. Default 'sparkplug' */
+  format?: 'sparkplug' | 'json';
+  /** at most one Rebirth NCMD per node within this many ms; default 10 000 */
+  rebirthIntervalMs?: number;
+}
