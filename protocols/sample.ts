@@ -14,6 +14,11 @@ export interface Sample {
   /** ms since epoch: source time (device / OPC UA sourceTimestamp / poll time) */
   timestamp: number;
   quality: Quality;
+  /**
+   * the protocol status behind `quality` when the device gives one (OPC UA StatusCode, 32-bit), kept for the
+   * `quality` measurement's `code` field; absent means "no detail"
+   */
+  qualityCode?: number;
   /** replayed from the outbox or backfilled */
   historical?: boolean;
 }

@@ -44,8 +44,12 @@ export interface PollingSource extends SourceBase {
 
 export interface SubscribingSource extends SourceBase {
   readonly kind: 'subscribing';
-  /** resolves once subscriptions are established; keeps emitting until the signal aborts or close() */
-  subscribe(emit: (samples: Sample[]) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * resolves once subscriptions are established; keeps emitting until the signal aborts or close().
+   * `lost` (optional) is called at most once when the subscription can no longer deliver (connection lost,
+   * watchdog expired): the runner then closes the source and connects again with backoff.
+   */
+  subscribe(emit: (samples: Sample[]) => void, signal: AbortSignal, lost?: (err: Error) => void): Promise<void>;
 }
 
 export type Source = PollingSource | SubscribingSource;

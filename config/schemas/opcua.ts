@@ -28,9 +28,55 @@ export const OpcuaConnection = Strict({
   /** PKI folder: own certificate, trusted/ and rejected/ server certificates */
   pki: Type.Optional(Type.String()),
   requestedSessionTimeout: Type.Optional(Duration),
+  /** subscription publishing interval; default: the smallest samplingInterval of the device's items */
   publishingInterval: Type.Optional(Duration),
+  /**
+   * rebuild the session when neither data nor keep-alive arrived for this many publishing intervals
+   * (default 10; never less than two keep-alive periods)
+   */
+  watchdogIntervals: Type.Optional(Type.Integer({ minimum: 2 })),
 });
 export type OpcuaConnection = Static<typeof OpcuaConnection>;
+
+/**
+ * The value's type, when known up front: births then carry the right datatype before the first connect. Either a
+ * metric kind (`double`, `int32`, …) or an OPC UA built-in type name (`Double`, `Int32`, …). Without it the kind is
+ * learnt from the first value (see docs/opcua.md "Metric types").
+ */
+export const OpcuaValueType = Type.Union(
+  [
+    'boolean',
+    'int8',
+    'int16',
+    'int32',
+    'int64',
+    'uint8',
+    'uint16',
+    'uint32',
+    'uint64',
+    'float',
+    'double',
+    'string',
+    'datetime',
+    'Boolean',
+    'SByte',
+    'Byte',
+    'Int16',
+    'UInt16',
+    'Int32',
+    'UInt32',
+    'Int64',
+    'UInt64',
+    'Float',
+    'Double',
+    'String',
+    'DateTime',
+    'Guid',
+    'ByteString',
+    'LocalizedText',
+    'StatusCode',
+  ].map((t) => Type.Literal(t)),
+);
 
 export const OpcuaSubscribeItem = Strict({
   name: MetricName,
@@ -45,6 +91,7 @@ export const OpcuaSubscribeItem = Strict({
     ]),
   ),
   unit: Type.Optional(Type.String({ maxLength: 32 })),
+  type: Type.Optional(OpcuaValueType),
   /** structures: flatten into fields or keep as one JSON string */
   structure: Type.Optional(Type.Union([Type.Literal('flatten'), Type.Literal('json')])),
 });
@@ -57,6 +104,7 @@ export const OpcuaReadGroup = Strict({
       name: MetricName,
       node: Type.String({ minLength: 1 }),
       unit: Type.Optional(Type.String({ maxLength: 32 })),
+      type: Type.Optional(OpcuaValueType),
       structure: Type.Optional(Type.Union([Type.Literal('flatten'), Type.Literal('json')])),
     }),
     { minItems: 1 },

@@ -1,0 +1,189 @@
+/**
+ * The runner for SubscribingSources (OPC UA subscriptions): connect, subscribe, and when the source reports the
+ * subscription lost (connection dropped, server restarted, watchdog expired) — or connect/subscribe fails — close
+ * it and start over from config after a jittered exponential backoff, without limit. Each source has its own loop,
+ * so an endpoint that is down at start never holds up the others. Same callback shape as the poll runner.
+ */
+import type { Logger } from 'pino';
+import type { Sample } from '../../protocols/sample.js';
+import type { SubscribingSource } from '../sources/source.js';
+import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
+import { type DeviceHealth, emptyHealth } from './device-health.js';
+import type { RunnerClock } from './poll-runner.js';
+
+export interface SubscribeRunnerOptions {
+  sources: readonly SubscribingSource[];
+  log: Logger;
+  clock?: RunnerClock;
+  /** for backoff jitter; defaults to Math.random */
+  random?: () => number;
+  reconnect?: Partial<ReconnectPolicy>;
+  /**
+   * a subscription that lived at least this long resets the backoff to its first step (default 30 s): a server
+   * that accepts and drops right away is not hammered at the initial delay
+   */
+  stableAfterMs?: number;
+  onSamples(samples: Sample[]): void;
+  onReachability(device: string, reachable: boolean, reason: string): void;
+}
+
+class SubscriptionLoop {
+  readonly health: DeviceHealth;
+  readonly #log: Logger;
+  #stopped = false;
+  #attempt = 0;
+  #session: AbortController | undefined;
+  #wake: (() => void) | undefined;
+  #done: Promise<void> | undefined;
+
+  constructor(
+    private readonly source: SubscribingSource,
+    private readonly opts: SubscribeRunnerOptions,
+    private readonly policy: ReconnectPolicy,
+    private readonly clock: RunnerClock,
+    private readonly random: () => number,
+  ) {
+    this.health = emptyHealth(source.device);
+    this.#log = opts.log.child({ component: 'subscribe-runner', device: source.device });
+  }
+
+  start(): void {
+    this.#done = this.#run().catch((err: unknown) => {
+      this.#log.error({ err }, 'subscribe runner internal error');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#session?.abort();
+    this.#wake?.();
+    await this.#done;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      const session = new AbortController();
+      this.#session = session;
+      let lostReason: Promise<Error> | undefined;
+      let since = this.clock.now();
+      try {
+        await this.source.connect(session.signal);
+        if (this.#stopped) break;
+        let onLost: (err: Error) => void = () => undefined;
+        lostReason = new Promise<Error>((resolve) => {
+          onLost = resolve;
+        });
+        await this.source.subscribe(
+          (s) => this.#emit(s),
+          session.signal,
+          (err) => onLost(err),
+        );
+        since = this.clock.now();
+        this.health.connected = true;
+        this.#setReachable(true, 'subscribed');
+      } catch (err) {
+        if (this.#stopped) break;
+        this.#count(err);
+        this.#setReachable(false, messageOf(err));
+        lostReason = undefined;
+      }
+      if (lostReason !== undefined) {
+        const wake = new Promise<undefined>((resolve) => {
+          this.#wake = () => resolve(undefined);
+        });
+        const err = await Promise.race([lostReason, wake]);
+        this.#wake = undefined;
+        if (err === undefined || this.#stopped) break;
+        this.#count(err);
+        this.#setReachable(false, messageOf(err));
+        this.health.reconnects++;
+        if (this.clock.now() - since >= (this.opts.stableAfterMs ?? 30_000)) this.#attempt = 0;
+      }
+      session.abort();
+      await this.#closeQuietly();
+      if (this.#stopped) break;
+      await this.#backoff();
+    }
+    this.#session?.abort();
+    await this.#closeQuietly();
+  }
+
+  #emit(samples: Sample[]): void {
+    if (samples.length === 0) return;
+    try {
+      this.opts.onSamples(samples);
+    } catch (err) {
+      this.#log.error({ err }, 'onSamples callback threw');
+    }
+  }
+
+  #setReachable(reachable: boolean, reason: string): void {
+    if (this.health.reachable === reachable) return;
+    this.health.reachable = reachable;
+    this.#log[reachable ? 'info' : 'warn']({ reason }, reachable ? 'device reachable' : 'device unreachable');
+    try {
+      this.opts.onReachability(this.source.device, reachable, reason);
+    } catch (err) {
+      this.#log.error({ err }, 'onReachability callback threw');
+    }
+  }
+
+  #count(err: unknown): void {
+    const code = (err as { code?: unknown }).code;
+    const c = typeof code === 'string' ? code : 'CONNECT_FAILED';
+    this.health.errors[c] = (this.health.errors[c] ?? 0) + 1;
+    this.health.lastError = { code: c, message: messageOf(err), at: this.clock.now() };
+  }
+
+  async #closeQuietly(): Promise<void> {
+    this.health.connected = false;
+    try {
+      await this.source.close();
+    } catch (err) {
+      this.#log.warn({ err: messageOf(err) }, 'close failed');
+    }
+  }
+
+  #backoff(): Promise<void> {
+    const delay = backoffDelay(this.policy, this.#attempt++, this.random);
+    this.#log.debug({ delay, attempt: this.#attempt }, 'reconnect backoff');
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, delay);
+      this.#wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
+
+export class SubscribeRunner {
+  readonly #loops: SubscriptionLoop[];
+
+  constructor(opts: SubscribeRunnerOptions) {
+    const policy = { ...DEFAULT_RECONNECT, ...(opts.reconnect ?? {}) };
+    const clock = opts.clock ?? Date;
+    const random = opts.random ?? Math.random;
+    this.#loops = opts.sources.map((s) => new SubscriptionLoop(s, opts, policy, clock, random));
+  }
+
+  /** starts every source's loop; returns at once (connects happen in the background) */
+  start(): void {
+    for (const l of this.#loops) l.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#loops.map((l) => l.stop()));
+  }
+
+  health(): DeviceHealth[] {
+    return this.#loops.map((l) => l.health);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,87 @@
+/**
+ * Subscribe items → monitoring parameters, grouped so items with identical parameters are created together
+ * (one CreateMonitoredItems call per group and per MaxMonitoredItemsPerCall chunk). Pure planning: no I/O.
+ */
+import { toMs } from '../../../config/schemas/common.js';
+import type { OpcuaConnection, OpcuaSubscribeItem } from '../../../config/schemas/opcua.js';
+
+export const DEFAULT_SAMPLING_MS = 1000;
+export const MIN_PUBLISHING_MS = 50;
+export const DEFAULT_MAX_KEEP_ALIVE_COUNT = 5;
+export const DEFAULT_WATCHDOG_INTERVALS = 10;
+
+export interface MonitoringParams {
+  samplingInterval: number;
+  queueSize: number;
+  discardOldest: boolean;
+  deadband: { type: 'absolute' | 'percent'; value: number } | undefined;
+}
+
+export interface PlannedItem {
+  /** index in the device's subscribe list */
+  index: number;
+  item: OpcuaSubscribeItem;
+  params: MonitoringParams;
+}
+
+export interface MonitoringGroup {
+  key: string;
+  params: MonitoringParams;
+  items: PlannedItem[];
+}
+
+export interface SubscriptionPlan {
+  publishingIntervalMs: number;
+  maxKeepAliveCount: number;
+  lifetimeCount: number;
+  watchdogIntervals: number;
+  groups: MonitoringGroup[];
+}
+
+export function planSubscription(
+  conn: OpcuaConnection,
+  items: readonly OpcuaSubscribeItem[],
+): SubscriptionPlan {
+  const sampling = items.map((i) =>
+    i.samplingInterval === undefined ? DEFAULT_SAMPLING_MS : toMs(i.samplingInterval),
+  );
+  const minSampling = sampling.length === 0 ? DEFAULT_SAMPLING_MS : Math.min(...sampling);
+  const publishingIntervalMs = Math.max(
+    MIN_PUBLISHING_MS,
+    conn.publishingInterval === undefined ? minSampling : toMs(conn.publishingInterval),
+  );
+  const groups = new Map<string, MonitoringGroup>();
+  items.forEach((item, index) => {
+    const samplingInterval = sampling[index] ?? DEFAULT_SAMPLING_MS;
+    // keep every sample taken between two publishes unless the config says otherwise
+    const queueSize =
+      item.queueSize ?? Math.max(1, Math.ceil(publishingIntervalMs / Math.max(1, samplingInterval)));
+    const deadband =
+      item.deadband === undefined
+        ? undefined
+        : 'absolute' in item.deadband
+          ? { type: 'absolute' as const, value: item.deadband.absolute }
+          : { type: 'percent' as const, value: item.deadband.percent };
+    const params: MonitoringParams = {
+      samplingInterval,
+      queueSize,
+      discardOldest: item.discardOldest ?? true,
+      deadband,
+    };
+    const key = `${samplingInterval}|${queueSize}|${params.discardOldest}|${deadband?.type ?? '-'}:${deadband?.value ?? 0}`;
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { key, params, items: [] };
+      groups.set(key, g);
+    }
+    g.items.push({ index, item, params });
+  });
+  const maxKeepAliveCount = DEFAULT_MAX_KEEP_ALIVE_COUNT;
+  return {
+    publishingIntervalMs,
+    maxKeepAliveCount,
+    lifetimeCount: maxKeepAliveCount * 6,
+    watchdogIntervals: conn.watchdogIntervals ?? DEFAULT_WATCHDOG_INTERVALS,
+    groups: [...groups.values()],
+  };
+}
