@@ -49,7 +49,11 @@ export interface SubscribingSource extends SourceBase {
    * `lost` (optional) is called at most once when the subscription can no longer deliver (connection lost,
    * watchdog expired): the runner then closes the source and connects again with backoff.
    */
-  subscribe(emit: (samples: Sample[]) => void, signal: AbortSignal, lost?: (err: Error) => void): Promise<void>;
+  subscribe(
+    emit: (samples: Sample[]) => void,
+    signal: AbortSignal,
+    lost?: (err: Error) => void,
+  ): Promise<void>;
 }
 
 export type Source = PollingSource | SubscribingSource;

@@ -13,7 +13,6 @@ import { chunk, effectiveLimit } from '../../../protocols/opcua/batches.js';
 import type { Sample } from '../../../protocols/sample.js';
 import type { PollGroupInfo, PollingSource, ReadFailure, ReadResult } from '../source.js';
 import type { MetricCatalog } from './metric-catalog.js';
-import { OpcuaError } from './opcua-errors.js';
 import { messageOf, type OpcuaLink } from './opcua-link.js';
 import { ItemDecoder } from './value-decoder.js';
 
