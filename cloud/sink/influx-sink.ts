@@ -17,6 +17,7 @@ import { detectFlavour, type InfluxFlavour } from '../../protocols/influx/flavou
 import { type InfluxAuth, queryInfluxQL } from '../../protocols/influx/influxql-query.js';
 import { createV1WriteTransport } from '../../protocols/influx/v1-transport.js';
 import { classifyWriteError } from './classify-write-error.js';
+import { attributedLines, type LineItem, lineItem } from './line-attribution.js';
 import { SinkError } from './sink-error.js';
 
 export interface RejectedLine {
@@ -45,6 +46,17 @@ export interface InfluxSink {
   close(): Promise<void>;
   /** the API flavour in use (detected on first use when `api` is auto) */
   flavour(signal?: AbortSignal): Promise<InfluxFlavour>;
+  /** counters since creation, for /metrics */
+  stats(): SinkStats;
+}
+
+export interface SinkStats {
+  /** HTTP write requests sent (including re-sends while isolating refused lines) */
+  requests: number;
+  /** requests that failed (any status other than 2xx, or no answer) */
+  failedRequests: number;
+  acceptedLines: number;
+  rejectedLines: number;
 }
 
 export interface InfluxSinkOptions {
@@ -95,12 +107,12 @@ function utf8Bytes(s: string): number {
 }
 
 /** Chunks of at most `maxLines` lines and about `maxBytes` bytes (a single larger line gets its own chunk). */
-function chunk(lines: readonly string[], maxLines: number, maxBytes: number): string[][] {
-  const out: string[][] = [];
-  let cur: string[] = [];
+function chunk(items: readonly LineItem[], maxLines: number, maxBytes: number): LineItem[][] {
+  const out: LineItem[][] = [];
+  let cur: LineItem[] = [];
   let bytes = 0;
-  for (const l of lines) {
-    const b = utf8Bytes(l) + 1;
+  for (const l of items) {
+    const b = utf8Bytes(l.line) + 1;
     if (cur.length > 0 && (cur.length >= maxLines || bytes + b > maxBytes)) {
       out.push(cur);
       cur = [];
@@ -137,6 +149,7 @@ export function createInfluxSink(
   let transport: { flavour: InfluxFlavour; base: Transport } | undefined;
   let closed = false;
   const inFlight = new Set<Promise<unknown>>();
+  const counters: SinkStats = { requests: 0, failedRequests: 0, acceptedLines: 0, rejectedLines: 0 };
 
   function flavour(signal?: AbortSignal): Promise<InfluxFlavour> {
     if (configured) return Promise.resolve(configured);
@@ -218,20 +231,31 @@ export function createInfluxSink(
   async function post(lines: string[], signal?: AbortSignal): Promise<void> {
     const { flavour: f, base } = await baseTransport(signal);
     const api = writeApiFor(base, f, lines.length, signal);
+    counters.requests++;
     try {
       api.writeRecords(lines);
       await api.flush();
+    } catch (err) {
+      counters.failedRequests++;
+      throw err;
     } finally {
       api.dispose();
     }
   }
 
-  /** Writes `lines`, splitting to isolate refused lines (400/422) or to fit the server (413). */
-  async function writeLines(lines: string[], outcome: WriteOutcome, signal?: AbortSignal): Promise<void> {
+  /**
+   * Writes `items`, isolating lines the server refuses (400/422) and splitting requests it finds too large (413).
+   * Good lines of a partial write are stored already; re-sending them is an idempotent overwrite.
+   */
+  async function writeLines(items: LineItem[], outcome: WriteOutcome, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    let reason: string;
     try {
-      await post(lines, signal);
-      outcome.accepted += lines.length;
+      await post(
+        items.map((i) => i.line),
+        signal,
+      );
+      outcome.accepted += items.length;
       return;
     } catch (err) {
       signal?.throwIfAborted();
@@ -244,17 +268,27 @@ export function createInfluxSink(
           ...(d.statusCode !== undefined ? { statusCode: d.statusCode } : {}),
         });
       }
-      if (lines.length === 1) {
-        const reason = d.kind === 'too-large' ? `line too large for the server (413): ${d.reason}` : d.reason;
-        outcome.rejected.push({ line: lines[0] as string, reason });
+      reason = d.kind === 'too-large' ? `line too large for the server (413): ${d.reason}` : d.reason;
+      if (items.length === 1) {
+        outcome.rejected.push({ line: (items[0] as LineItem).line, reason });
         return;
       }
+      // The server names the first problem only. When its message says which lines it means (type conflict,
+      // parse error), reject all of those at once and re-send the rest to find any other problem.
+      const isMeant = d.kind === 'lines-rejected' ? attributedLines(reason) : undefined;
+      if (isMeant) {
+        const meant = items.filter(isMeant);
+        if (meant.length > 0) {
+          for (const m of meant) outcome.rejected.push({ line: m.line, reason });
+          const rest = items.filter((i) => !isMeant(i));
+          if (rest.length > 0) await writeLines(rest, outcome, signal);
+          return;
+        }
+      }
     }
-    // A refused request: good lines of a partial write are stored already and bad ones are not, but the server
-    // names only the first problem. Halve and re-send (rewrites are idempotent) until each bad line stands alone.
-    const mid = Math.ceil(lines.length / 2);
-    await writeLines(lines.slice(0, mid), outcome, signal);
-    await writeLines(lines.slice(mid), outcome, signal);
+    const mid = Math.ceil(items.length / 2);
+    await writeLines(items.slice(0, mid), outcome, signal);
+    await writeLines(items.slice(mid), outcome, signal);
   }
 
   const settings = {
@@ -269,16 +303,21 @@ export function createInfluxSink(
   async function write(points: readonly Point[], signal?: AbortSignal): Promise<WriteOutcome> {
     if (closed) throw new SinkError('SINK_CLOSED', 'write() after close()', { retryable: false });
     const outcome: WriteOutcome = { accepted: 0, rejected: [] };
-    const lines: string[] = [];
+    const items: LineItem[] = [];
     for (const p of points) {
       const line = p.toLineProtocol(settings);
       if (line === undefined) {
         outcome.rejected.push({ line: p.toString(), reason: 'point has no measurement or no fields' });
       } else {
-        lines.push(line);
+        items.push(lineItem(p, line));
       }
     }
-    for (const c of chunk(lines, maxLines, maxBytes)) await writeLines(c, outcome, signal);
+    try {
+      for (const c of chunk(items, maxLines, maxBytes)) await writeLines(c, outcome, signal);
+    } finally {
+      counters.acceptedLines += outcome.accepted;
+      counters.rejectedLines += outcome.rejected.length;
+    }
     return outcome;
   }
 
@@ -325,6 +364,7 @@ export function createInfluxSink(
     write: (points, signal) => track(write(points, signal)),
     ensureDatabase: (signal) => track(ensureDatabase(signal)),
     flavour,
+    stats: () => ({ ...counters }),
     close: async () => {
       closed = true;
       await Promise.allSettled([...inFlight]);

@@ -178,6 +178,36 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
     ]);
   });
 
+  it('settles many conflicting lines of one field in a couple of requests, not one per line', async () => {
+    await sink.write([
+      pointOf(telemetryPoint(sample({ device: 'mix-1', metric: 'temp', value: 20.5 }), ctx)),
+    ]);
+    const before = sink.stats().requests;
+    const batch = Array.from({ length: 200 }, (_, i) =>
+      pointOf(
+        telemetryPoint(
+          sample({
+            device: 'mix-1',
+            metric: 'temp',
+            value: i % 2 === 0 ? `t${i}` : i + 0.5,
+            timestamp: T0 + 1 + i,
+          }),
+          ctx,
+        ),
+      ),
+    );
+    const outcome = await sink.write(batch);
+    expect(outcome.accepted).toBe(100);
+    expect(outcome.rejected).toHaveLength(100);
+    expect(new Set(outcome.rejected.map((r) => r.reason)).size).toBe(1);
+    expect(outcome.rejected.every((r) => r.line.includes(' temp="t'))).toBe(true);
+    expect(sink.stats().requests - before).toBe(2);
+    const counted = await select(
+      `SELECT count(temp) FROM telemetry WHERE device = 'mix-1' AND time > ${T0}ms`,
+    );
+    expect(counted.map((r) => r['count'])).toEqual([100]);
+  });
+
   it('a rewrite of the same point overwrites instead of duplicating', async () => {
     const p = () => pointOf(telemetryPoint(sample({ device: 'dup-1', value: 3.5 }), ctx));
     await sink.write([p()]);
