@@ -96,13 +96,13 @@ describe('createDeriver', () => {
     expect(err).toBeInstanceOf(DeriveConfigError);
     const paths = (err as DeriveConfigError).problems.map((p) => p.path);
     expect(paths).toEqual([
-      'devices[lathe-03].derive.signals.pulses',
       'devices[lathe-03].derive.signals.pulses.from',
-      'devices[lathe-03].derive.signals.pulses',
       'devices[lathe-03].derive.power_kw.singlePhase.current',
       'devices[lathe-03].derive.state.from',
-      'devices[lathe-03].derive.state.hysteresis',
       'devices[lathe-03].derive.part_count.from',
+      'devices[lathe-03].derive.signals.pulses.max',
+      'devices[lathe-03].derive.state.hysteresis',
+      'devices[lathe-03].derive.signals.pulses',
     ]);
     expect((err as DeriveConfigError).code).toBe('DERIVE_CONFIG');
   });
