@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../config/errors.js';
@@ -14,7 +14,9 @@ const CASES = join(import.meta.dirname, 'cases');
 const update = process.env['UPDATE_GOLDEN'] === '1';
 
 describe('config golden cases', () => {
-  const names = readdirSync(CASES).sort();
+  const names = readdirSync(CASES)
+    .filter((n) => statSync(join(CASES, n)).isDirectory())
+    .sort();
   it('has both valid and invalid cases', () => {
     const valid = names.filter((n) => existsSync(join(CASES, n, 'expected.json')));
     expect(valid.length).toBeGreaterThanOrEqual(4);
