@@ -1,0 +1,87 @@
+/** Shared helpers of the OPC UA integration tests: a temp client PKI, mutual trust with a simulator, waiting. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import {
+  acquireClientPki,
+  ensureClientCertificate,
+  releaseClientPki,
+  toDer,
+} from '../../../agent/sources/opcua/pki.js';
+import type { AgentDevice } from '../../../config/schemas/agent.js';
+import type { Sample } from '../../../protocols/sample.js';
+import type { OpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
+
+export const quietLog = pino({ level: 'silent' });
+
+export async function tempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A client PKI with its certificate created (RSA keygen: once per test file). */
+export async function clientPki(): Promise<{
+  dir: string;
+  certificateFile: string;
+  remove(): Promise<void>;
+}> {
+  const t = await tempDir('plantpulse-opcua-pki-');
+  const certificateFile = await ensureClientCertificate(t.dir);
+  return { dir: t.dir, certificateFile, remove: t.remove };
+}
+
+/** The server trusts our client certificate and we trust the server's. */
+export async function trustEachOther(
+  sim: OpcuaSimulator,
+  pki: { dir: string; certificateFile: string },
+): Promise<void> {
+  await sim.trustClientCertificate(pki.certificateFile);
+  const p = await acquireClientPki(pki.dir);
+  try {
+    await p.certificateManager.trustCertificate(toDer(await readFile(sim.certificateFile)));
+  } finally {
+    await releaseClientPki(p);
+  }
+}
+
+export function device(
+  id: string,
+  opcua: AgentDevice['opcua'],
+  rest: Partial<AgentDevice> = {},
+): AgentDevice {
+  return { id, ...(opcua === undefined ? {} : { opcua }), ...rest };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function waitFor<T>(what: string, check: () => T | undefined, deadlineMs = 20_000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export class SampleLog {
+  readonly samples: Sample[] = [];
+  readonly push = (batch: Sample[]): void => {
+    for (const s of batch) this.samples.push(s);
+  };
+  last(metric: string): Sample | undefined {
+    for (let i = this.samples.length - 1; i >= 0; i--)
+      if (this.samples[i]?.metric === metric) return this.samples[i];
+    return undefined;
+  }
+  lastWhere(metric: string, pred: (s: Sample) => boolean): Sample | undefined {
+    for (let i = this.samples.length - 1; i >= 0; i--) {
+      const s = this.samples[i];
+      if (s?.metric === metric && pred(s)) return s;
+    }
+    return undefined;
+  }
+  metrics(): Set<string> {
+    return new Set(this.samples.map((s) => s.metric));
+  }
+}
