@@ -1,0 +1,282 @@
+/**
+ * The generic polling runner (CONVENTIONS.md "small interfaces, one runner"): one timer per poll group, overrun
+ * ticks skipped and counted, connection re-created with jittered exponential backoff after consecutive link
+ * faults, health per device. Nothing a source does — a rejection, a throw, an 'error' — escapes it.
+ */
+import type { Logger } from 'pino';
+import type { Sample } from '../../protocols/sample.js';
+import type { PollingSource, ReadResult } from '../sources/source.js';
+import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
+import { type DeviceHealth, emptyHealth } from './device-health.js';
+
+export interface RunnerClock {
+  now(): number;
+}
+
+export interface PollRunnerOptions {
+  sources: readonly PollingSource[];
+  log: Logger;
+  /** defaults to Date; timers are the global ones (vi.useFakeTimers() drives both) */
+  clock?: RunnerClock;
+  /** for backoff jitter; defaults to Math.random */
+  random?: () => number;
+  /** used when a source does not carry its own `reconnectPolicy` */
+  reconnect?: Partial<ReconnectPolicy>;
+  onSamples(samples: Sample[]): void;
+  onReachability(device: string, reachable: boolean, reason: string): void;
+}
+
+/** A source may carry its own reconnect policy (the Modbus source does, from its config). */
+function policyOf(source: PollingSource, fallback: ReconnectPolicy): ReconnectPolicy {
+  const own = (source as { reconnectPolicy?: Partial<ReconnectPolicy> }).reconnectPolicy;
+  return { ...fallback, ...(own ?? {}) };
+}
+
+class DeviceLoop {
+  readonly health: DeviceHealth;
+  private readonly policy: ReconnectPolicy;
+  private readonly log: Logger;
+  private session: AbortController | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private wakeBackoff: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly busy: boolean[];
+  private attempt = 0;
+  private stopped = false;
+  private reconnecting = false;
+  private failing = false;
+
+  constructor(
+    private readonly source: PollingSource,
+    private readonly opts: PollRunnerOptions,
+    private readonly clock: RunnerClock,
+    private readonly random: () => number,
+    fallback: ReconnectPolicy,
+  ) {
+    this.health = emptyHealth(source.device);
+    this.policy = policyOf(source, fallback);
+    this.log = opts.log.child({ component: 'poll-runner', device: source.device });
+    this.busy = source.groups.map(() => false);
+  }
+
+  start(): void {
+    this.track(this.connect());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.wakeBackoff?.();
+    this.session?.abort();
+    await Promise.allSettled([...this.inFlight]);
+    await this.closeQuietly();
+    this.health.connected = false;
+  }
+
+  private track(p: Promise<void>): void {
+    const guarded = p.catch((err: unknown) => {
+      this.log.error({ err }, 'poll runner internal error');
+    });
+    this.inFlight.add(guarded);
+    void guarded.finally(() => this.inFlight.delete(guarded));
+  }
+
+  private setReachable(reachable: boolean, reason: string): void {
+    if (this.health.reachable === reachable) return;
+    this.health.reachable = reachable;
+    this.log[reachable ? 'info' : 'warn']({ reason }, reachable ? 'device reachable' : 'device unreachable');
+    try {
+      this.opts.onReachability(this.source.device, reachable, reason);
+    } catch (err) {
+      this.log.error({ err }, 'onReachability callback threw');
+    }
+  }
+
+  private count(code: string, message: string, detail?: number | string): void {
+    this.health.errors[code] = (this.health.errors[code] ?? 0) + 1;
+    const at = this.clock.now();
+    this.health.lastError = detail === undefined ? { code, message, at } : { code, message, at, detail };
+    if (code === 'MODBUS_EXCEPTION' && detail !== undefined) {
+      const k = String(detail);
+      this.health.exceptionCodes[k] = (this.health.exceptionCodes[k] ?? 0) + 1;
+    }
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.stopped) {
+      const session = new AbortController();
+      this.session = session;
+      try {
+        await this.source.connect(session.signal);
+        if (this.stopped || session.signal.aborted) return;
+        this.health.connected = true;
+        this.setReachable(true, 'connected');
+        this.startGroups(session);
+        return;
+      } catch (err) {
+        if (this.stopped) return;
+        const message = err instanceof Error ? err.message : String(err);
+        const code = (err as { code?: unknown }).code;
+        this.count(typeof code === 'string' ? code : 'CONNECT_FAILED', message);
+        this.setReachable(false, message);
+        await this.closeQuietly();
+        await this.waitBackoff();
+      }
+    }
+  }
+
+  private waitBackoff(): Promise<void> {
+    const delay = backoffDelay(this.policy, this.attempt++, this.random);
+    this.log.debug({ delay, attempt: this.attempt }, 'reconnect backoff');
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        if (this.backoffTimer) clearTimeout(this.backoffTimer);
+        this.backoffTimer = undefined;
+        this.wakeBackoff = undefined;
+        resolve();
+      };
+      this.wakeBackoff = wake;
+      this.backoffTimer = setTimeout(wake, delay);
+    });
+  }
+
+  private async closeQuietly(): Promise<void> {
+    try {
+      await this.source.close();
+    } catch (err) {
+      this.log.warn({ err }, 'source close failed');
+    }
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+
+  private startGroups(session: AbortController): void {
+    const signal = session.signal;
+    const start = this.clock.now();
+    this.source.groups.forEach((g, i) => {
+      const interval = Math.max(1, g.intervalMs);
+      let due = start;
+      const fire = () => {
+        if (this.stopped || signal.aborted) return;
+        const now = this.clock.now();
+        // ticks that passed while the event loop was blocked are skipped, not queued
+        const late = Math.floor((now - due) / interval);
+        if (late > 0) {
+          this.health.skippedTicks += late;
+          due += late * interval;
+        }
+        if (this.busy[i]) this.health.skippedTicks++;
+        else this.track(this.poll(i, signal));
+        due += interval;
+        this.timers[i] = setTimeout(fire, Math.max(0, due - this.clock.now()));
+      };
+      this.timers[i] = setTimeout(fire, 0);
+    });
+  }
+
+  private async poll(group: number, signal: AbortSignal): Promise<void> {
+    this.busy[group] = true;
+    let result: ReadResult;
+    try {
+      result = await this.source.read(group, signal);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      result = { samples: [], failures: [{ code: 'SOURCE_THREW', message, linkFault: true }] };
+    } finally {
+      this.busy[group] = false;
+    }
+    if (this.stopped && result.samples.length === 0) return;
+    this.health.polls++;
+    if (result.samples.length > 0) {
+      try {
+        this.opts.onSamples(result.samples);
+      } catch (err) {
+        this.log.error({ err }, 'onSamples callback threw');
+      }
+    }
+    if (this.stopped || signal.aborted) return;
+    for (const f of result.failures) this.count(f.code, f.message, f.detail);
+    if (result.failures.length === 0) {
+      this.health.lastGoodPoll = this.clock.now();
+      if (this.failing) this.log.info('polls succeed again');
+      this.failing = false;
+    } else if (!this.failing) {
+      this.failing = true;
+      const f = result.failures[0];
+      this.log.warn(
+        { code: f?.code, detail: f?.detail, failures: result.failures.length },
+        f?.message ?? 'poll failed',
+      );
+    }
+    const linkFault = result.failures.find((f) => f.linkFault);
+    if (linkFault === undefined) {
+      this.health.consecutiveLinkFaults = 0;
+      this.attempt = 0;
+      return;
+    }
+    this.health.consecutiveLinkFaults++;
+    if (this.health.consecutiveLinkFaults >= this.policy.afterFailures) {
+      this.track(
+        this.reconnect(`${this.health.consecutiveLinkFaults} polls in a row failed: ${linkFault.message}`),
+      );
+    }
+  }
+
+  private async reconnect(reason: string): Promise<void> {
+    if (this.reconnecting || this.stopped) return;
+    this.reconnecting = true;
+    try {
+      this.clearTimers();
+      this.session?.abort();
+      this.health.connected = false;
+      this.health.consecutiveLinkFaults = 0;
+      this.health.reconnects++;
+      this.setReachable(false, reason);
+      await this.closeQuietly();
+      await this.waitBackoff();
+      await this.connect();
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+}
+
+export class PollRunner {
+  private readonly loops: DeviceLoop[];
+  private started = false;
+
+  constructor(opts: PollRunnerOptions) {
+    const clock = opts.clock ?? Date;
+    const random = opts.random ?? Math.random;
+    const fallback = { ...DEFAULT_RECONNECT, ...(opts.reconnect ?? {}) };
+    const seen = new Set<string>();
+    for (const s of opts.sources) {
+      if (seen.has(s.device)) throw new Error(`two sources for device ${s.device}`);
+      seen.add(s.device);
+    }
+    this.loops = opts.sources.map((s) => new DeviceLoop(s, opts, clock, random, fallback));
+  }
+
+  /** Connects every source and starts its poll timers; returns at once (connection happens in the background). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const l of this.loops) l.start();
+  }
+
+  /** Stops timers, aborts in-flight reads, waits for them and closes every source. */
+  async stop(): Promise<void> {
+    await Promise.all(this.loops.map((l) => l.stop()));
+  }
+
+  health(): DeviceHealth[] {
+    return this.loops.map((l) => structuredClone(l.health));
+  }
+}
+
+export type { DeviceHealth, ReconnectPolicy };

@@ -1,0 +1,186 @@
+/**
+ * A thin promise wrapper over one modbus-serial client and its port (TCP, RTU over a serial line, RTU over TCP).
+ * It builds the port itself so an 'error' listener is attached before anything can emit (modbus-serial #379:
+ * an unplugged USB adapter crashes processes that listen too late), and it gives every call a deadline.
+ */
+
+import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import type { ModbusEndpoint } from './modbus-url.js';
+
+type NodeCallback<T> = (err: unknown, res?: T) => void;
+
+/** The part of modbus-serial's ModbusRTU we use (its own .d.ts does not declare the port classes). */
+interface RawClient extends EventEmitter {
+  isOpen: boolean;
+  _timeout: number | null;
+  open(cb: (err?: unknown) => void): void;
+  destroy(cb: () => void): void;
+  close(cb: (err?: unknown) => void): void;
+  writeFC1(unit: number, address: number, count: number, next: NodeCallback<{ data: boolean[] }>): void;
+  writeFC2(unit: number, address: number, count: number, next: NodeCallback<{ data: boolean[] }>): void;
+  writeFC3(unit: number, address: number, count: number, next: NodeCallback<{ data: number[] }>): void;
+  writeFC4(unit: number, address: number, count: number, next: NodeCallback<{ data: number[] }>): void;
+}
+interface RawPort extends EventEmitter {
+  _buffer?: Buffer;
+  destroy?: unknown;
+}
+interface ModbusSerialModule {
+  new (port: RawPort): RawClient;
+  TcpPort: new (host: string, options: { port: number }) => RawPort;
+  TcpRTUBufferedPort: new (host: string, options: { port: number }) => RawPort;
+  RTUBufferedPort?: new (
+    path: string,
+    options: { baudRate: number; parity: string; dataBits: number; stopBits: number },
+  ) => RawPort;
+}
+
+const require = createRequire(import.meta.url);
+const ModbusSerial = require('modbus-serial') as ModbusSerialModule;
+
+export type ReadFc = 1 | 2 | 3 | 4;
+export type ReadData = { kind: 'bits'; bits: boolean[] } | { kind: 'registers'; words: number[] };
+
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly errno: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientEvents {
+  /** the port reported an error or closed: the client is unusable until re-created */
+  onDown(reason: string): void;
+}
+
+export class ModbusClient {
+  private readonly client: RawClient;
+  private readonly port: RawPort;
+  private down = false;
+
+  constructor(endpoint: ModbusEndpoint, events: ClientEvents) {
+    this.port = createPort(endpoint);
+    this.client = new ModbusSerial(this.port);
+    const markDown = (reason: string) => {
+      if (this.down) return;
+      this.down = true;
+      events.onDown(reason);
+    };
+    // Listeners first, before anything can emit.
+    this.port.on('error', (err: unknown) => markDown(`port error: ${errorText(err)}`));
+    this.port.on('close', () => markDown('port closed'));
+    this.client.on('error', (err: unknown) => markDown(`client error: ${errorText(err)}`));
+    this.client.on('close', () => markDown('connection closed'));
+  }
+
+  get isOpen(): boolean {
+    return !this.down && this.client.isOpen;
+  }
+
+  /** Opens the port (dials TCP, opens the serial device) within `timeoutMs`. */
+  open(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (err === undefined || err === null) resolve();
+        else {
+          this.destroy();
+          reject(err);
+        }
+      };
+      const onAbort = () => finish(new ClientError('connect aborted', 'ABORT_ERR'));
+      const timer = setTimeout(() => finish(new ClientError('connect timed out', 'ETIMEDOUT')), timeoutMs);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        this.client.open((err) => finish(err));
+      } catch (err) {
+        finish(err);
+      }
+    });
+  }
+
+  /**
+   * One read transaction. modbus-serial's own per-request timeout is set, and an outer deadline guards against a
+   * callback that never comes (a socket reset does not fail pending transactions in modbus-serial).
+   */
+  read(unitId: number, fc: ReadFc, address: number, count: number, timeoutMs: number): Promise<ReadData> {
+    return new Promise<ReadData>((resolve, reject) => {
+      let settled = false;
+      const outer = setTimeout(() => done(new ClientError('Timed out', 'ETIMEDOUT')), timeoutMs + 50);
+      const done = (err: unknown, res?: { data: boolean[] | number[] }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(outer);
+        if (err !== null && err !== undefined) return reject(err);
+        if (res === undefined) return reject(new ClientError('empty response', 'EPROTO'));
+        resolve(
+          fc <= 2
+            ? { kind: 'bits', bits: (res.data as boolean[]).slice(0, count) }
+            : { kind: 'registers', words: res.data as number[] },
+        );
+      };
+      try {
+        this.client._timeout = timeoutMs;
+        const method = fc === 1 ? 'writeFC1' : fc === 2 ? 'writeFC2' : fc === 3 ? 'writeFC3' : 'writeFC4';
+        (
+          this.client[method] as (u: number, a: number, c: number, n: NodeCallback<{ data: never[] }>) => void
+        )(unitId, address, count, done);
+      } catch (err) {
+        done(err);
+      }
+    });
+  }
+
+  /** Drops whatever partial frame the RTU framer holds (after a timeout or a CRC error on a serial line). */
+  flushReceiveBuffer(): void {
+    if (Buffer.isBuffer(this.port._buffer)) this.port._buffer = Buffer.alloc(0);
+  }
+
+  /** Closes the port without waiting for a graceful close; safe to call more than once. */
+  destroy(): void {
+    this.down = true;
+    try {
+      // The serial port class has no destroy(): modbus-serial would then leave the device open.
+      if (typeof this.port.destroy === 'function') this.client.destroy(() => {});
+      else this.client.close(() => {});
+    } catch {
+      // already closed: nothing left to release
+    }
+  }
+}
+
+function createPort(e: ModbusEndpoint): RawPort {
+  switch (e.kind) {
+    case 'tcp':
+      return new ModbusSerial.TcpPort(e.host, { port: e.port });
+    case 'rtu+tcp':
+      return new ModbusSerial.TcpRTUBufferedPort(e.host, { port: e.port });
+    case 'rtu': {
+      const Port = ModbusSerial.RTUBufferedPort;
+      if (Port === undefined) {
+        throw new ClientError(
+          'serial support is missing: the optional dependency serialport is not installed',
+          'ENOSYS',
+        );
+      }
+      return new Port(e.path, {
+        baudRate: e.baudRate,
+        parity: e.parity,
+        dataBits: e.dataBits,
+        stopBits: e.stopBits,
+      });
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
