@@ -11,6 +11,8 @@ export interface InfluxdOptions {
   binary?: string;
   /** deadline for `/ping` to answer, per attempt (default 30 s) */
   readyTimeoutMs?: number;
+  /** chooses the loopback ports of each attempt (default: free ports from the OS); a hook for tests */
+  pickPorts?: (count: number) => Promise<number[]>;
   /** turn on HTTP auth and create this admin user */
   admin?: { username: string; password: string };
   /** [http] max-body-size in bytes (default 25 MB, InfluxDB's own): small values let tests provoke 413 */
@@ -105,7 +107,7 @@ export async function startInfluxd(opts: InfluxdOptions = {}): Promise<InfluxdSe
   const dir = await makeServiceDir('influxd');
   try {
     for (let attempt = 1; ; attempt++) {
-      const [httpPort, rpcPort] = (await freePorts(2)) as [number, number];
+      const [httpPort, rpcPort] = (await (opts.pickPorts ?? freePorts)(2)) as [number, number];
       const configFile = join(dir.path, 'influxdb.conf');
       await mkdir(join(dir.path, 'meta'), { recursive: true });
       await writeFile(configFile, influxdConfig(dir.path, httpPort, rpcPort, opts), { mode: 0o600 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { ServiceError } from './errors.js';
-import { freePort } from './free-port.js';
+import { freePorts } from './free-port.js';
 import { type ManagedProcess, spawnManaged, stopByPid } from './managed-process.js';
 import { pollUntil } from './poll-until.js';
 import { makeServiceDir } from './temp-dir.js';
@@ -26,6 +26,8 @@ export interface MosquittoOptions {
   /** more users; a missing password is generated */
   extraUsers?: { username: string; password?: string }[];
   readyTimeoutMs?: number;
+  /** chooses the loopback ports of each attempt (default: free ports from the OS); a hook for tests */
+  pickPorts?: (count: number) => Promise<number[]>;
   signal?: AbortSignal;
 }
 
@@ -94,7 +96,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     }
     await chmod(passwd, 0o600);
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+      const [port] = (await (opts.pickPorts ?? freePorts)(1)) as [number];
       const configFile = join(dir.path, 'mosquitto.conf');
       await writeFile(configFile, mosquittoConfig(dir.path, port), { mode: 0o600 });
       const logFile = join(dir.path, `mosquitto-${attempt}.log`);

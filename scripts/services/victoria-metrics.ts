@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ServiceError } from './errors.js';
-import { freePort } from './free-port.js';
+import { freePorts } from './free-port.js';
 import { spawnManaged, stopByPid } from './managed-process.js';
 import { pollUntil } from './poll-until.js';
 import { makeServiceDir } from './temp-dir.js';
@@ -9,6 +9,8 @@ export interface VictoriaMetricsOptions {
   /** path of the binary (default /usr/bin/victoria-metrics, Debian's `victoria-metrics`) */
   binary?: string;
   readyTimeoutMs?: number;
+  /** chooses the loopback ports of each attempt (default: free ports from the OS); a hook for tests */
+  pickPorts?: (count: number) => Promise<number[]>;
   signal?: AbortSignal;
 }
 
@@ -36,7 +38,7 @@ export async function startVictoriaMetrics(
   const dir = await makeServiceDir('victoria-metrics');
   try {
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+      const [port] = (await (opts.pickPorts ?? freePorts)(1)) as [number];
       const logFile = join(dir.path, `victoria-metrics-${attempt}.log`);
       const args = [
         `-httpListenAddr=127.0.0.1:${port}`,

@@ -33,8 +33,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const onSignal = (sig: NodeJS.Signals) => {
     killAllTrackedSync();
-    // Only take over the exit when nobody else (vitest) handles the signal.
-    if (process.listenerCount(sig) <= 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+    // Our `once` listener is already removed here: take over the exit only when nobody else (vitest) handles it.
+    if (process.listenerCount(sig) === 0) process.exit(sig === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

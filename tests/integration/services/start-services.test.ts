@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { ensureDebianPackages } from '../../../scripts/services/debian-packages.js';
 import { PackagesMissingError } from '../../../scripts/services/errors.js';
+import { freePorts } from '../../../scripts/services/free-port.js';
 import { startInfluxd } from '../../../scripts/services/influxd.js';
 import { startMosquitto } from '../../../scripts/services/mosquitto.js';
 import { startVictoriaMetrics } from '../../../scripts/services/victoria-metrics.js';
@@ -44,6 +46,40 @@ describe('startInfluxd', () => {
       expect(alive(s.pid)).toBe(false);
       expect(existsSync(s.dataDir)).toBe(false);
       expect(await pings(s.url)).toBe(false);
+    }
+  });
+});
+
+/** A port somebody else holds, as when another process wins the race between choosing and binding. */
+async function occupiedPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('no address');
+  return { port: address.port, server };
+}
+
+describe('port races', () => {
+  it('influxd and mosquitto retry with new ports when the chosen one is taken', async () => {
+    const taken = await occupiedPort();
+    const calls: number[][] = [];
+    const pickPorts = async (n: number) => {
+      const ports = calls.length === 0 ? [taken.port, ...(await freePorts(n - 1))] : await freePorts(n);
+      calls.push(ports);
+      return ports;
+    };
+    try {
+      const influx = await startInfluxd({ pickPorts });
+      await influx.stop();
+      expect(calls).toHaveLength(2);
+      expect(new URL(influx.url).port).toBe(String(calls[1]?.[0]));
+      calls.length = 0;
+      const broker = await startMosquitto({ pickPorts });
+      await broker.stop();
+      expect(calls).toHaveLength(2);
+      expect(new URL(broker.url).port).toBe(String(calls[1]?.[0]));
+    } finally {
+      taken.server.close();
     }
   });
 });

@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxSink } from '../../../cloud/sink/influx-sink.js';
 import { createRootLogger } from '../../../config/logging.js';
@@ -77,11 +78,14 @@ describe('sink against a server that throttles', () => {
   let server: Server;
   let url: string;
   const seen: string[] = [];
+  const bodies: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
-      req.resume();
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => bodies.push({ headers: req.headers, body: Buffer.concat(chunks) }));
       if (req.url?.startsWith('/write')) {
         res.writeHead(503, { 'retry-after': '7', 'content-type': 'application/json' });
         res.end('{"error":"engine: cache-max-memory-size exceeded"}');
@@ -111,6 +115,18 @@ describe('sink against a server that throttles', () => {
     });
     // the sink does not retry by itself: exactly one request
     expect(seen.filter((s) => s.startsWith('POST /write'))).toEqual(['POST /write?db=d&precision=ms']);
+  });
+
+  it('gzips request bodies above the threshold', async () => {
+    const sink = createInfluxSink({ url, database: 'd', api: 'v1' }, log);
+    bodies.length = 0;
+    const points = Array.from({ length: 100 }, (_, i) => point('gz', i));
+    await expect(sink.write(points)).rejects.toMatchObject({ code: 'SINK_THROTTLED' });
+    await expect.poll(() => bodies.length).toBe(1);
+    const sent = bodies[0];
+    expect(sent?.headers['content-encoding']).toBe('gzip');
+    const text = gunzipSync(sent?.body ?? Buffer.alloc(0)).toString('utf8');
+    expect(text.split('\n')).toEqual(points.map((p) => p.toLineProtocol()));
   });
 
   it('429 with an HTTP-date Retry-After counts from the injected clock', async () => {
