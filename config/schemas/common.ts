@@ -33,7 +33,15 @@ export const LogLevel = Type.Union(
 );
 
 /** Keys whose values are secrets: redacted in `plantpulse check` output and in logs. */
-export const SECRET_KEYS = ['password', 'token', 'key', 'passphrase', 'secret', 'tokenHash'] as const;
+export const SECRET_KEYS = [
+  'password',
+  'token',
+  'key',
+  'passphrase',
+  'secret',
+  'tokenHash',
+  'passwordHash',
+] as const;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const UNIT_BYTES: Record<string, number> = {
