@@ -5,7 +5,7 @@
  */
 import type { AlarmRule } from '../../config/schemas/analytics.js';
 import { numeric } from './counters.js';
-import { Series } from './series.js';
+import { Series, type StoredValue } from './series.js';
 
 export interface AlarmTransition {
   t: number;
@@ -25,15 +25,32 @@ export class AlarmTracker {
   /** state before the first retained sample (restored from the alarms series on rebuild) */
   initial: { side: Side; raisedAt: number } = { side: 'none', raisedAt: 0 };
 
+  /** earliest sample time inserted since the last compute */
+  private changedFrom = Number.NEGATIVE_INFINITY;
+
   constructor(readonly rule: AlarmRule) {}
 
+  insert(t: number, v: StoredValue): boolean {
+    if (!this.series.insert(t, v)) return false;
+    this.changedFrom = Math.min(this.changedFrom, t);
+    return true;
+  }
+
+  /** Transitions over the retained history; only samples from the earliest change on are re-evaluated. */
   compute(): AlarmTransition[] {
     const { high, low } = this.rule;
     const hyst = this.rule.hysteresis ?? 0;
+    const from = this.changedFrom;
+    this.changedFrom = Number.POSITIVE_INFINITY;
+    const out = this.transitions.filter((tr) => tr.t < from);
+    const last = out[out.length - 1];
     let side: Side = this.initial.side;
     let raisedAt = this.initial.raisedAt;
-    const out: AlarmTransition[] = [];
-    for (let i = 0; i < this.series.length; i++) {
+    if (last) {
+      side = last.active ? (last.value > last.limit ? 'high' : 'low') : 'none';
+      raisedAt = last.raisedAt;
+    }
+    for (let i = Number.isFinite(from) ? this.series.lowerBound(from) : 0; i < this.series.length; i++) {
       const v = numeric(this.series.values[i]);
       if (v === undefined) continue;
       const t = this.series.times[i] as number;
@@ -83,5 +100,6 @@ export class AlarmTracker {
     this.series.times.splice(0, keepIdx);
     this.series.values.splice(0, keepIdx);
     this.transitions = this.transitions.filter((tr) => tr.t >= firstKept);
+    this.changedFrom = Number.NEGATIVE_INFINITY;
   }
 }

@@ -235,7 +235,7 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
       } else {
         const a = c.t;
         if (s.site) a.site ??= s.site;
-        if (a.series.insert(s.timestamp, value)) touchedAlarms.add(a);
+        if (a.insert(s.timestamp, value)) touchedAlarms.add(a);
       }
     }
   }

@@ -122,10 +122,10 @@ export interface OeeFigures {
   total_count: number;
   good_count: number;
   ideal_s: number;
-  availability?: number;
-  performance?: number;
-  quality?: number;
-  oee?: number;
+  availability: number;
+  performance: number;
+  quality: number;
+  oee: number;
 }
 
 /**
@@ -165,13 +165,13 @@ export function figures(
     total_count: total,
     good_count: good,
     ideal_s: c.idealTotalMs / 1000,
+    // Every field is written every time, so a recomputed point never keeps a stale ratio: an empty denominator
+    // gives 0 (quality: 1, no part was bad); the components say which case it is.
+    availability: plannedMs > 0 ? runMs / plannedMs : 0,
+    performance: runMs > 0 ? c.idealTotalMs / runMs : 0,
+    quality: total > 0 ? good / total : 1,
+    oee: plannedMs > 0 ? idealGood / plannedMs : 0,
   };
-  if (plannedMs > 0) {
-    f.availability = runMs / plannedMs;
-    f.oee = idealGood / plannedMs;
-  }
-  if (runMs > 0) f.performance = c.idealTotalMs / runMs;
-  if (total > 0) f.quality = good / total;
   return f;
 }
 
@@ -182,7 +182,7 @@ export function reliability(
   from: number,
   to: number,
   now: number,
-): { failures: number; mtbf_s?: number; mttr_s?: number } {
+): { failures: number; mtbf_s: number; mttr_s: number } {
   let failures = 0;
   let repairMs = 0;
   let operatingMs = 0;
@@ -197,6 +197,7 @@ export function reliability(
       repairMs += ms;
     }
   }
-  if (failures === 0) return { failures };
+  // No failure: 0 for both (written every time so a recomputed day never keeps a stale value).
+  if (failures === 0) return { failures, mtbf_s: 0, mttr_s: 0 };
   return { failures, mtbf_s: operatingMs / 1000 / failures, mttr_s: repairMs / 1000 / failures };
 }

@@ -37,7 +37,7 @@ export function oeePoint(
   extra: Record<string, number> = {},
 ): Point {
   const p = new Point('oee').tag('site', site).tag('device', device).tag('level', level);
-  for (const [k, v] of Object.entries(f)) if (v !== undefined) p.floatField(k, v);
+  for (const [k, v] of Object.entries(f)) p.floatField(k, v);
   for (const [k, v] of Object.entries(extra)) p.floatField(k, v);
   return windowTags(p, w, shift);
 }
@@ -119,10 +119,9 @@ export function kpiPoint(
     .floatField('kwh', f.kwh)
     .floatField('co2e_kg', f.co2e_kg)
     .floatField('good_count', f.good_count);
-  if (f.good_count > 0) {
-    p.floatField('kwh_per_good_part', f.kwh / f.good_count);
-    p.floatField('co2e_kg_per_good_part', f.co2e_kg / f.good_count);
-  }
+  // 0 when no good part was made (written every time so a recomputed window never keeps a stale ratio).
+  p.floatField('kwh_per_good_part', f.good_count > 0 ? f.kwh / f.good_count : 0);
+  p.floatField('co2e_kg_per_good_part', f.good_count > 0 ? f.co2e_kg / f.good_count : 0);
   return windowTags(p, w, shift);
 }
 

@@ -86,9 +86,7 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
         if (period === 'day') {
           const planned = p.calendar.planned(m.device, w.start, Math.min(w.end, now));
           const r = reliability(m.timeline, planned, w.start, w.end, now);
-          extra = { failures: r.failures };
-          if (r.mtbf_s !== undefined) extra['mtbf_s'] = r.mtbf_s;
-          if (r.mttr_s !== undefined) extra['mttr_s'] = r.mttr_s;
+          extra = { failures: r.failures, mtbf_s: r.mtbf_s, mttr_s: r.mttr_s };
         }
         out.push(oeePoint(site, m.device, 'machine', w, shiftTag(w), f, extra));
       }
