@@ -47,6 +47,8 @@ export type { EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
 
 export class EdgeNode {
   readonly #wire: EdgeWire;
+  readonly #site: string;
+  readonly #node: string;
   readonly #clock: () => number;
   readonly #primaryHost: string | undefined;
   readonly #stateTopic: string | undefined;
@@ -62,6 +64,8 @@ export class EdgeNode {
 
   constructor(opts: EdgeNodeOptions) {
     const qos = opts.qos ?? 1;
+    this.#site = opts.site;
+    this.#node = opts.node;
     this.#wire =
       (opts.format ?? 'sparkplug') === 'json'
         ? new JsonEdgeWire(opts.site, opts.node, qos)
@@ -230,6 +234,10 @@ export class EdgeNode {
     const t = parseTopic(topic);
     if (t instanceof SparkplugTopicError) {
       this.#events.push({ type: 'message-ignored', topic, reason: t.message });
+      return [];
+    }
+    if (t.type !== 'STATE' && (t.group !== this.#site || t.node !== this.#node)) {
+      this.#events.push({ type: 'message-ignored', topic, reason: 'not addressed to this edge node' });
       return [];
     }
     if (t.type === 'DCMD') {

@@ -63,8 +63,13 @@ export class HostApplication {
     this.#format = opts.format ?? 'sparkplug';
     this.#rebirthIntervalMs = opts.rebirthIntervalMs ?? 10_000;
     this.#stateTopic = topicFor({ type: 'STATE', hostId: opts.hostId });
-    this.#spb = new SparkplugHostSide(this.#clock, (g, n, why, r) => this.#requestRebirth(g, n, why, r));
-    this.#json = new JsonHostSide(this.#clock);
+    const maxNodes = opts.maxNodes ?? 10_000;
+    this.#spb = new SparkplugHostSide(
+      this.#clock,
+      (g, n, why, r) => this.#requestRebirth(g, n, why, r),
+      maxNodes,
+    );
+    this.#json = new JsonHostSide(this.#clock, maxNodes);
   }
 
   stateTopic(): string {
@@ -84,6 +89,11 @@ export class HostApplication {
   onlineMessage(): OutMsg {
     this.#sessionTimestamp ??= this.#clock();
     return this.#state(true, this.#sessionTimestamp);
+  }
+
+  /** Edge nodes currently tracked (Sparkplug sessions); bounded by `maxNodes`. */
+  get trackedNodes(): number {
+    return this.#spb.nodeCount;
   }
 
   subscriptions(): string[] {

@@ -16,9 +16,20 @@ export class JsonHostSide {
   readonly #expectedSeq = new Map<string, number>();
   readonly #onlineDevices = new Map<string, Set<string>>();
   readonly #clock: () => number;
+  readonly #maxNodes: number;
 
-  constructor(clock: () => number) {
+  constructor(clock: () => number, maxNodes: number) {
     this.#clock = clock;
+    this.#maxNodes = maxNodes;
+  }
+
+  /** Keeps per-node maps bounded: the oldest node is forgotten first (its next message just starts afresh). */
+  #bound(nodeKey: string): void {
+    for (const map of [this.#expectedSeq, this.#onlineDevices] as Map<string, unknown>[]) {
+      if (map.has(nodeKey) || map.size < this.#maxNodes) continue;
+      const oldest = map.keys().next();
+      if (!oldest.done) map.delete(oldest.value);
+    }
   }
 
   handle(t: UnifiedTopic, topic: string, bytes: Uint8Array, r: HostResult): void {
@@ -62,6 +73,7 @@ export class JsonHostSide {
       r.problems.push({ code: 'UNS_DECODE', message: `${topic}: ${(err as Error).message}`, dropped: 1 });
       return;
     }
+    this.#bound(nodeKey);
     const expected = this.#expectedSeq.get(nodeKey);
     if (expected !== undefined && m.seq !== expected) {
       r.problems.push({

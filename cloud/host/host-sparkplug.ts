@@ -66,16 +66,37 @@ export class SparkplugHostSide {
   readonly #clock: () => number;
   readonly #requestRebirth: RebirthRequest;
 
-  constructor(clock: () => number, requestRebirth: RebirthRequest) {
+  readonly #maxNodes: number;
+
+  constructor(clock: () => number, requestRebirth: RebirthRequest, maxNodes: number) {
     this.#clock = clock;
     this.#requestRebirth = requestRebirth;
+    this.#maxNodes = maxNodes;
   }
 
-  /** For the rebirth rate limit. */
+  get nodeCount(): number {
+    return this.#nodes.size;
+  }
+
+  /**
+   * The session of a node, created on first sight. Memory is bounded by `maxNodes`: beyond it the oldest offline
+   * session is forgotten (or the oldest one if all are online; that node's next message triggers a rebirth).
+   */
   session(group: string, node: string): NodeSession {
     const key = `${group}/${node}`;
     let s = this.#nodes.get(key);
     if (!s) {
+      if (this.#nodes.size >= this.#maxNodes) {
+        let victim: string | undefined;
+        for (const [k, v] of this.#nodes) {
+          victim ??= k;
+          if (!v.online) {
+            victim = k;
+            break;
+          }
+        }
+        if (victim !== undefined) this.#nodes.delete(victim);
+      }
       s = {
         group,
         node,

@@ -59,4 +59,6 @@ export interface HostApplicationOptions {
   format?: 'sparkplug' | 'json';
   /** at most one Rebirth NCMD per node within this many ms; default 10 000 */
   rebirthIntervalMs?: number;
+  /** edge nodes whose state is kept (memory bound against topic floods); default 10 000 */
+  maxNodes?: number;
 }

@@ -204,6 +204,8 @@ describe('EdgeNode (Sparkplug B)', () => {
     const dcmd = edge.onMessage('spBv1.0/cq-plant1/DCMD/line3-gw/press-07', write);
     expect(dcmd.out).toEqual([]);
     expect(dcmd.events[0]).toMatchObject({ type: 'command-refused', device: 'press-07' });
+    const other = edge.onMessage('spBv1.0/cq-plant1/NCMD/other-gw', rebirth);
+    expect(other).toEqual({ out: [], events: [expect.objectContaining({ type: 'message-ignored' })] });
     const garbage = edge.onMessage('spBv1.0/cq-plant1/NCMD/line3-gw', new Uint8Array([0xff, 0xff]));
     expect(garbage).toEqual({ out: [], events: [expect.objectContaining({ type: 'message-ignored' })] });
     expect(edge.subscriptions()).toEqual([

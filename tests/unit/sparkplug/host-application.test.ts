@@ -261,6 +261,20 @@ describe('HostApplication (Sparkplug B)', () => {
     });
   });
 
+  test('memory stays bounded under a flood of node ids: offline sessions are forgotten first', () => {
+    now = T0;
+    const host = new HostApplication({ hostId: 'h', clock, maxNodes: 3 });
+    const edge = new EdgeNode(edgeOpts());
+    edge.will();
+    feed(host, edge.onConnected());
+    for (let i = 0; i < 50; i++)
+      host.handle(`spBv1.0/cq-plant1/NDATA/flood-${i}`, encodePayload({ seq: 1, metrics: [] }));
+    expect(host.trackedNodes).toBe(3);
+    const r = feed(host, [edge.data('press-07', [s('power_kw', 1)])]);
+    expect(r.problems).toEqual([]);
+    expect(r.samples).toHaveLength(1);
+  });
+
   test('bad topics and payloads are problems, never exceptions', () => {
     const { host } = setup();
     const cases: [string, Uint8Array][] = [
