@@ -1,0 +1,138 @@
+// Emissions (环境排放监控): CO2e by scope and source, per good part, and stack pollutants against their limits.
+import { get } from '../api.js';
+import { chart, timeAxis, valueAxis } from '../charts.js';
+import { escapeHtml, num } from '../format.js';
+import { t, tv } from '../i18n.js';
+
+/** Telemetry metrics of stack monitors shown against limits (by name; extend when new analysers appear). */
+const POLLUTANTS = ['nox_mg_m3', 'so2_mg_m3', 'pm_mg_m3', 'co_mg_m3', 'noise_db'];
+const SOURCE_COLOURS = { electricity: '#4c8dff', natural_gas: '#ff7b45', diesel: '#e07be0' };
+
+export function dispose() {}
+
+export async function render(root, ctx) {
+  const site = ctx.site;
+  const stacks = ctx.devices.filter((d) => d.metrics.some((m) => POLLUTANTS.includes(m.name)));
+  const [em, oee, kpi, limits] = await Promise.all([
+    get('emissions', { site, period: '1h', from: '-24h' }),
+    get('oee', { site, period: '1h', groupBy: 'site', from: '-24h' }),
+    get('kpi', { site, period: '1h', from: '-24h' }),
+    get('limits', { site }),
+  ]);
+  const pollutantSeries = await Promise.all(
+    stacks.flatMap((d) =>
+      d.metrics
+        .filter((m) => POLLUTANTS.includes(m.name))
+        .map(async (m) => ({
+          device: d.device,
+          metric: m.name,
+          unit: m.unit,
+          history: await get(`devices/${encodeURIComponent(d.device)}/metrics/${m.name}/history`, {
+            site,
+            from: '-24h',
+            step: '5m',
+            aggregate: 'mean',
+          }),
+        })),
+    ),
+  );
+  const scope = (s) => em.totals.byScope.find((x) => x.scope === s)?.co2e_kg ?? 0;
+  const good = oee.groups[0]?.totals.good_count ?? 0;
+  const total = em.totals.co2e_kg;
+
+  root.innerHTML = `
+    <section class="kpis">
+      <div class="kpi"><div class="label">${t('em.total')}</div><div class="value" data-testid="em-total">${num(total / 1000, 2)}<small>t CO₂e</small></div></div>
+      <div class="kpi"><div class="label">${t('em.scope1')}</div><div class="value" data-testid="em-scope1">${num(scope('1') / 1000, 2)}<small>t</small></div></div>
+      <div class="kpi"><div class="label">${t('em.scope2')}</div><div class="value" data-testid="em-scope2">${num(scope('2') / 1000, 2)}<small>t</small></div></div>
+      <div class="kpi"><div class="label">${t('em.perPart')}</div><div class="value" data-testid="em-per-part">${good ? num((total / good) * 1000, 1) : '–'}<small>g</small></div></div>
+      <div class="kpi"><div class="label">${t('em.stack')}</div><div class="value">${stacks.length}</div></div>
+    </section>
+    <div class="grid g-main">
+      <section class="panel"><h2>${t('em.byScope')}</h2><div class="chart tall" id="by-scope"></div></section>
+      <section class="panel"><h2>${t('em.perPartTrend')}</h2><div class="chart tall" id="per-part"></div></section>
+    </div>
+    <section class="panel" style="margin-top:12px"><h2>${t('em.stack')}</h2>
+      <div class="grid g2" data-testid="stack">${pollutantSeries
+        .map(
+          (p, i) =>
+            `<div><div class="muted" style="margin-bottom:4px">${escapeHtml(p.device)} · ${escapeHtml(tv('pol', p.metric))}</div><div class="chart short" id="pol-${i}"></div></div>`,
+        )
+        .join('')}</div>
+    </section>`;
+
+  const sources = [...new Set(em.rows.map((r) => `${r.scope}|${r.source}`))].sort();
+  const times = [...new Set(em.rows.map((r) => r.time))].sort((a, b) => a - b);
+  chart(root.querySelector('#by-scope'), {
+    xAxis: timeAxis(),
+    yAxis: valueAxis('kg CO₂e'),
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} kg` },
+    series: sources.map((key) => {
+      const [sc, src] = key.split('|');
+      const rows = em.rows.filter((r) => r.scope === sc && r.source === src);
+      return {
+        name: `${sc === '1' ? t('em.scope1') : sc === '2' ? t('em.scope2') : sc} · ${tv('src', src)}`,
+        type: 'bar',
+        stack: 'co2',
+        barMaxWidth: 18,
+        itemStyle: { color: SOURCE_COLOURS[src] },
+        data: times.map((tm) => [
+          tm,
+          rows.filter((r) => r.time === tm).reduce((s, r) => s + (r.co2e_kg ?? 0), 0),
+        ]),
+      };
+    }),
+  });
+
+  const kpiDevices = [...new Set(kpi.rows.map((r) => r.device))].sort();
+  chart(root.querySelector('#per-part'), {
+    xAxis: timeAxis(),
+    yAxis: valueAxis('g CO₂e'),
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} g` },
+    series: kpiDevices.map((d) => ({
+      name: d,
+      type: 'line',
+      showSymbol: false,
+      smooth: true,
+      data: kpi.rows
+        .filter((r) => r.device === d)
+        .map((r) => [r.time, (r.co2e_kg_per_good_part ?? 0) * 1000]),
+    })),
+  });
+
+  pollutantSeries.forEach((p, i) => {
+    const lim = limits.find((l) => l.metric === p.metric && (l.device === null || l.device === p.device));
+    const max = Math.max(...p.history.points.map((x) => x[1]), lim?.limit ?? 0);
+    chart(root.querySelector(`#pol-${i}`), {
+      grid: { left: 40, right: 56, top: 10, bottom: 22 },
+      legend: { show: false },
+      xAxis: timeAxis(),
+      yAxis: valueAxis('', { max: Math.ceil(max * 1.1) }),
+      tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} ${p.unit ?? ''}` },
+      series: [
+        {
+          type: 'line',
+          showSymbol: false,
+          data: p.history.points,
+          itemStyle: { color: '#4cc9f0' },
+          areaStyle: { opacity: 0.08 },
+          markArea: lim
+            ? {
+                silent: true,
+                itemStyle: { color: 'rgba(229,72,77,0.10)' },
+                data: [[{ yAxis: lim.limit }, { yAxis: 'max' }]],
+              }
+            : undefined,
+          markLine: lim
+            ? {
+                symbol: 'none',
+                lineStyle: { color: '#e5484d', type: 'dashed' },
+                label: { color: '#e5484d', formatter: `${t('em.limit')} ${num(lim.limit, 0)}` },
+                data: [{ yAxis: lim.limit }],
+              }
+            : undefined,
+        },
+      ],
+    });
+  });
+}

@@ -1,0 +1,139 @@
+// Energy (能源管控): consumption by machine and carrier, 15-minute demand against the peak, cost by tariff period,
+// kWh per good part.
+import { get } from '../api.js';
+import { chart, PALETTE, timeAxis, valueAxis } from '../charts.js';
+import { escapeHtml, int, num } from '../format.js';
+import { t, tv } from '../i18n.js';
+
+const TARIFF_COLOURS = { sharp: '#e5484d', peak: '#ff7b45', flat: '#f2b134', valley: '#4c8dff' };
+
+export function dispose() {}
+
+export async function render(root, ctx) {
+  const site = ctx.site;
+  const [hourly, quarter, kpi, oee] = await Promise.all([
+    get('energy', { site, period: '1h', from: '-24h' }),
+    get('energy', { site, period: '15m', carrier: 'electricity', from: '-24h' }),
+    get('kpi', { site, period: '1h', from: '-24h' }),
+    get('oee', { site, period: '1h', groupBy: 'site', from: '-24h' }),
+  ]);
+  const elec = hourly.rows.filter((r) => r.carrier === 'electricity');
+  const kwh = elec.reduce((s, r) => s + (r.consumption ?? 0), 0);
+  const cost = hourly.rows.reduce((s, r) => s + (r.cost ?? 0), 0);
+  const good = oee.groups[0]?.totals.good_count ?? 0;
+  const other = hourly.totals.byCarrier.find((c) => c.carrier !== 'electricity');
+
+  // plant demand per 15 minutes = sum of machines' demand in the same window
+  const demand = new Map();
+  for (const r of quarter.rows) demand.set(r.time, (demand.get(r.time) ?? 0) + (r.demand_kw ?? 0));
+  const demandSeries = [...demand.entries()].sort((a, b) => a[0] - b[0]);
+  const plantPeak = demandSeries.reduce((m, [, v]) => Math.max(m, v), 0);
+  const plantPeakAt = demandSeries.find(([, v]) => v === plantPeak)?.[0];
+
+  root.innerHTML = `
+    <section class="kpis">
+      <div class="kpi"><div class="label">${t('e.total')}</div><div class="value" data-testid="energy-total">${int(kwh)}<small>kWh</small></div></div>
+      <div class="kpi"><div class="label">${t('e.cost')}</div><div class="value" data-testid="energy-cost">¥${int(cost)}</div></div>
+      <div class="kpi"><div class="label">${t('e.peak')}</div><div class="value" data-testid="energy-peak">${num(plantPeak, 1)}<small>kW</small></div></div>
+      <div class="kpi"><div class="label">${t('e.perPart')}</div><div class="value" data-testid="energy-per-part">${good ? num(kwh / good, 3) : '–'}<small>kWh</small></div></div>
+      ${other ? `<div class="kpi"><div class="label">${escapeHtml(tv('carrier', other.carrier))} · 24h</div><div class="value">${num(other.consumption, 0)}<small>${escapeHtml(other.unit)}</small></div></div>` : ''}
+    </section>
+    <div class="grid g-main">
+      <section class="panel"><h2>${t('e.byMachine')}</h2><div class="chart tall" id="by-machine"></div></section>
+      <section class="panel"><h2>${t('e.byTariff')}</h2><div class="chart tall" id="tariff"></div></section>
+    </div>
+    <div class="grid g-main" style="margin-top:12px">
+      <section class="panel"><h2>${t('e.demand')}</h2><div class="chart" id="demand"></div></section>
+      <section class="panel"><h2>${t('e.byCarrier')}</h2>
+        <div class="table-wrap"><table data-testid="carriers"><thead><tr><th>${t('e.byCarrier')}</th><th>${t('al.device')}</th><th class="num">24h</th><th class="num">¥</th></tr></thead><tbody>
+        ${hourly.totals.byDevice
+          .sort((a, b) => a.carrier.localeCompare(b.carrier) || b.consumption - a.consumption)
+          .map(
+            (r) =>
+              `<tr><td>${escapeHtml(tv('carrier', r.carrier))}</td><td>${escapeHtml(r.device)}</td><td class="num">${num(r.consumption, 1)} ${escapeHtml(r.unit)}</td><td class="num">${int(r.cost)}</td></tr>`,
+          )
+          .join('')}
+        </tbody></table></div>
+      </section>
+    </div>
+    <section class="panel" style="margin-top:12px"><h2>${t('e.perPart')}</h2><div class="chart" id="per-part"></div></section>`;
+
+  const devices = [...new Set(elec.map((r) => r.device))].sort();
+  chart(root.querySelector('#by-machine'), {
+    xAxis: timeAxis(),
+    yAxis: valueAxis('kWh'),
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} kWh` },
+    series: devices.map((d) => ({
+      name: d,
+      type: 'bar',
+      stack: 'kwh',
+      barMaxWidth: 18,
+      data: elec.filter((r) => r.device === d).map((r) => [r.time, r.consumption]),
+    })),
+  });
+
+  const tariffs = hourly.totals.byTariff.filter((x) => x.cost > 0);
+  chart(root.querySelector('#tariff'), {
+    tooltip: { trigger: 'item', valueFormatter: (v) => `¥${num(v, 0)}` },
+    legend: { bottom: 0, top: 'auto' },
+    series: [
+      {
+        type: 'pie',
+        radius: ['42%', '70%'],
+        center: ['50%', '45%'],
+        itemStyle: { borderColor: '#121c2e', borderWidth: 2 },
+        label: { color: '#c9d4e3', formatter: (p) => `${p.name}\n¥${int(p.value)} · ${num(p.percent, 0)}%` },
+        data: tariffs.map((x) => ({
+          name: tv('tariff', x.tariff),
+          value: x.cost,
+          itemStyle: { color: TARIFF_COLOURS[x.tariff] },
+        })),
+      },
+    ],
+  });
+
+  chart(root.querySelector('#demand'), {
+    xAxis: timeAxis(),
+    yAxis: valueAxis('kW'),
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} kW` },
+    series: [
+      {
+        name: t('e.demandSeries'),
+        type: 'line',
+        step: 'end',
+        showSymbol: false,
+        areaStyle: { opacity: 0.12 },
+        data: demandSeries,
+        itemStyle: { color: PALETTE[0] },
+        markLine: {
+          symbol: 'none',
+          label: { color: '#ff7b45', formatter: `${t('e.peakLine')} ${num(plantPeak, 1)} kW` },
+          lineStyle: { color: '#ff7b45', type: 'dashed' },
+          data: [{ yAxis: plantPeak }],
+        },
+        markPoint: plantPeakAt
+          ? {
+              data: [{ coord: [plantPeakAt, plantPeak] }],
+              symbolSize: 36,
+              itemStyle: { color: '#ff7b45' },
+              label: { show: false },
+            }
+          : undefined,
+      },
+    ],
+  });
+
+  const kpiDevices = [...new Set(kpi.rows.map((r) => r.device))].sort();
+  chart(root.querySelector('#per-part'), {
+    xAxis: timeAxis(),
+    yAxis: valueAxis('kWh'),
+    tooltip: { trigger: 'axis', valueFormatter: (v) => num(v, 3) },
+    series: kpiDevices.map((d) => ({
+      name: d,
+      type: 'line',
+      showSymbol: false,
+      smooth: true,
+      data: kpi.rows.filter((r) => r.device === d).map((r) => [r.time, r.kwh_per_good_part]),
+    })),
+  });
+}

@@ -1,0 +1,230 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard in Debian chromium against fixture data in the real InfluxDB (24 h, six machines) and live events
+ * published on the LiveBus: every page shows the data, live state changes reach the overview without a reload,
+ * the language switch works and is remembered. Screenshots at 1366×768 and 390×844 go to
+ * test-artifacts/screenshots/.
+ */
+
+import { pino } from 'pino';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveBus } from '../../cloud/api/live-bus.js';
+import { createApiServer } from '../../cloud/api/server.js';
+import { hashSecret } from '../../config/password-hash.js';
+import { freshDatabase, influxUrl } from '../helpers/services.js';
+import { type Fixture, MACHINES, SITE, writeFixture } from '../integration/api/plant-fixture.js';
+import { type Chromium, launchChromium, screenshotPath } from './browser-harness.js';
+
+const ADMIN = 'browser-admin-token-0001';
+const live = new LiveBus();
+let fx: Fixture;
+let app: ReturnType<typeof createApiServer>;
+let base: string;
+let desktop: Chromium;
+
+async function open(path: string, opts: { lang?: 'zh-CN' | 'en'; browser?: Chromium } = {}): Promise<Page> {
+  const page = await (opts.browser ?? desktop).context.newPage();
+  await page.addInitScript(
+    ([token, lang]) => {
+      localStorage.setItem('plantpulse.token', token);
+      // once per tab: a reload keeps what the user chose since
+      if (lang && !sessionStorage.getItem('plantpulse.test.lang')) {
+        localStorage.setItem('plantpulse.lang', lang);
+        sessionStorage.setItem('plantpulse.test.lang', '1');
+      }
+    },
+    [ADMIN, opts.lang ?? ''] as const,
+  );
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.stack ?? String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${base}/${path}`);
+  const name = path.replace(/^#\//, '').split('/')[0] || 'overview';
+  await page.waitForSelector(`main[data-ready="${name}"]`, { timeout: 20_000 }).catch((err) => {
+    throw new Error(`${path} did not render: ${errors.join('; ')} ${String(err)}`);
+  });
+  expect(errors).toEqual([]);
+  return page;
+}
+
+beforeAll(async () => {
+  const db = await freshDatabase('browser');
+  fx = await writeFixture(influxUrl(), db);
+  app = createApiServer({
+    config: {
+      port: 0,
+      tokens: [{ name: 'shift-lead', role: 'admin', tokenHash: hashSecret(ADMIN, { N: 1024, r: 8, p: 1 }) }],
+    },
+    influx: { url: influxUrl(), database: db },
+    live,
+    log: pino({ level: 'silent' }),
+    site: SITE,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  base = `http://127.0.0.1:${addr.port}`;
+  desktop = await launchChromium({ viewport: { width: 1366, height: 768 } });
+});
+
+afterAll(async () => {
+  await desktop?.close();
+  await app?.close();
+});
+
+describe('dashboard pages show the plant from InfluxDB', () => {
+  it('overview: a tile per machine with state, OEE, power and alarms', async () => {
+    const page = await open('#/overview', { lang: 'zh-CN' });
+    await expect.poll(() => page.locator('[data-testid="tile"]').count()).toBe(MACHINES.length);
+    const molder = page.locator('[data-device="molder-02"]');
+    expect(await molder.getAttribute('data-state')).toBe('down');
+    expect(await molder.locator('[data-testid="tile-state"]').textContent()).toBe('故障停机');
+    expect(await molder.locator('[data-testid="tile-alarms"]').textContent()).toContain('1');
+    const power = fx.power.get('press-07')?.at(-1)?.[1] ?? 0;
+    expect(await page.locator('[data-device="press-07"] [data-testid="tile-power"]').textContent()).toContain(
+      power.toFixed(1),
+    );
+    expect(await page.locator('[data-testid="kpi-alarms"]').textContent()).toBe('2');
+    await page.screenshot({ path: await screenshotPath('overview-1366-zh'), fullPage: true });
+    await page.close();
+  });
+
+  it('machine detail: trend, timeline, OEE with losses, energy', async () => {
+    const page = await open('#/machine/press-07', { lang: 'zh-CN' });
+    expect(await page.locator('[data-testid="machine-name"]').textContent()).toBe('press-07');
+    const shift = fx.oeeRows.filter((o) => o.device === 'press-07' && o.period === 'shift').at(-1);
+    expect(await page.locator('[data-testid="count-total"]').textContent()).toBe(
+      new Intl.NumberFormat('zh-CN').format(shift?.total_count ?? -1),
+    );
+    await expect.poll(() => page.locator('#timeline canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#losses canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: await screenshotPath('machine-1366-zh'), fullPage: true });
+    await page.close();
+  });
+
+  it('energy: consumption, demand against peak, cost by tariff', async () => {
+    const page = await open('#/energy', { lang: 'zh-CN' });
+    // the page asks for the last 24 h: every hourly window but the fixture's first (which began just before)
+    const kwh = fx.energyRows
+      .filter((e) => e.period === '1h' && e.carrier === 'electricity' && e.time > fx.start)
+      .reduce((s, e) => s + e.consumption, 0);
+    expect(await page.locator('[data-testid="energy-total"]').textContent()).toContain(
+      new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 }).format(kwh),
+    );
+    expect(await page.locator('[data-testid="carriers"] tbody tr').count()).toBe(MACHINES.length + 1);
+    await page.screenshot({ path: await screenshotPath('energy-1366-zh'), fullPage: true });
+    await page.close();
+  });
+
+  it('emissions: CO2e by scope, stack pollutants against limits', async () => {
+    const page = await open('#/emissions', { lang: 'zh-CN' });
+    const total = fx.emissionRows.filter((e) => e.time > fx.start).reduce((s, e) => s + e.co2e_kg, 0) / 1000;
+    expect(await page.locator('[data-testid="em-total"]').textContent()).toContain(total.toFixed(2));
+    await expect.poll(() => page.locator('[data-testid="stack"] canvas').count()).toBeGreaterThanOrEqual(4);
+    await page.screenshot({ path: await screenshotPath('emissions-1366-zh'), fullPage: true });
+    await page.close();
+  });
+
+  it('alarms: active and history, acknowledge as admin', async () => {
+    const page = await open('#/alarms', { lang: 'en' });
+    const rows = page.locator('[data-testid="active-alarms"] tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().getAttribute('class')).toContain('sev-critical');
+    await page.screenshot({ path: await screenshotPath('alarms-1366-en'), fullPage: true });
+    await rows.first().locator('button[data-ack]').click();
+    await expect
+      .poll(() => rows.first().locator('[data-testid="acked"]').count(), { timeout: 10_000 })
+      .toBe(1);
+    expect(await rows.first().locator('[data-testid="acked"]').textContent()).toContain('shift-lead');
+    await page.close();
+  });
+});
+
+describe('live updates and language', () => {
+  it('a state change published live reaches the overview tile without a reload', async () => {
+    const page = await open('#/overview', { lang: 'en' });
+    await page.waitForSelector('#live[data-state="on"]');
+    const marker = await page.evaluate(() => {
+      (window as unknown as { __noReload: boolean }).__noReload = true;
+      return true;
+    });
+    expect(marker).toBe(true);
+    const t0 = Date.now();
+    live.publish({
+      type: 'state',
+      site: SITE,
+      device: 'molder-02',
+      state: 'running',
+      previous: 'down',
+      timestamp: Date.now(),
+    });
+    await page.waitForSelector('[data-device="molder-02"][data-state="running"]', { timeout: 5000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await page.locator('[data-device="molder-02"] [data-testid="tile-state"]').textContent()).toBe(
+      'Running',
+    );
+    live.publish({
+      type: 'value',
+      site: SITE,
+      device: 'press-07',
+      metric: 'power_kw',
+      value: 123.4,
+      quality: 'good',
+      timestamp: Date.now(),
+    });
+    await expect
+      .poll(() => page.locator('[data-device="press-07"] [data-testid="tile-power"]').textContent())
+      .toContain('123.4');
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    await page.close();
+  });
+
+  it('switches between Chinese and English and remembers the choice', async () => {
+    const page = await open('#/overview', { lang: 'zh-CN' });
+    expect(await page.locator('#tabs a[data-page="energy"]').textContent()).toBe('能源管控');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await page.click('#lang');
+    await page.waitForSelector('main[data-ready="overview"]');
+    expect(await page.locator('#tabs a[data-page="energy"]').textContent()).toBe('Energy');
+    await page.screenshot({ path: await screenshotPath('overview-1366-en'), fullPage: true });
+    await page.reload();
+    await page.waitForSelector('main[data-ready="overview"]');
+    expect(await page.locator('#tabs a[data-page="energy"]').textContent()).toBe('Energy');
+    expect(await page.evaluate(() => localStorage.getItem('plantpulse.lang'))).toBe('en');
+    await page.close();
+  });
+
+  it('asks for a token when there is none and accepts a valid one', async () => {
+    const page = await desktop.context.newPage();
+    await page.goto(`${base}/`);
+    await page.evaluate(() => localStorage.removeItem('plantpulse.token'));
+    await page.reload();
+    await page.waitForSelector('#login[open]');
+    await page.fill('#token', 'wrong-token');
+    await page.click('#login-form button[type="submit"]');
+    await page.waitForSelector('#login-error:not([hidden])');
+    await page.fill('#token', ADMIN);
+    await page.click('#login-form button[type="submit"]');
+    await page.waitForSelector('main[data-ready="overview"]');
+    await page.close();
+  });
+
+  it('is usable on a phone (390×844)', async () => {
+    const phone = await launchChromium({ viewport: { width: 390, height: 844 }, mobile: true });
+    try {
+      for (const path of ['#/overview', '#/machine/molder-02', '#/energy', '#/emissions', '#/alarms']) {
+        const page = await open(path, { lang: 'zh-CN', browser: phone });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+        const name = path.replace(/^#\//, '').split('/')[0];
+        await page.screenshot({ path: await screenshotPath(`${name}-390-zh`), fullPage: true });
+        await page.close();
+      }
+    } finally {
+      await phone.close();
+    }
+  });
+});
