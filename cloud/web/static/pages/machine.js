@@ -138,7 +138,7 @@ export async function render(root, ctx) {
     series: [
       {
         type: 'custom',
-        renderItem: (params, api) => {
+        renderItem: (_params, api) => {
           const start = api.coord([api.value(0), 0]);
           const end = api.coord([api.value(1), 0]);
           const h = api.size([0, 1])[1] * 0.7;
