@@ -125,13 +125,30 @@ function chunk(items: readonly LineItem[], maxLines: number, maxBytes: number): 
   return out;
 }
 
+/** The URL without user info, for logs and messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}
+
 /** Creates the sink. No I/O happens until the first call. */
 export function createInfluxSink(
   target: InfluxTarget,
   log: Logger,
   opts: InfluxSinkOptions = {},
 ): InfluxSink {
-  const sinkLog = log.child({ component: 'influx-sink', url: target.url, database: target.database });
+  const sinkLog = log.child({
+    component: 'influx-sink',
+    url: redactUrl(target.url),
+    database: target.database,
+  });
   routeClientLog(sinkLog);
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -163,7 +180,7 @@ export function createInfluxSink(
         signal?.throwIfAborted();
         throw new SinkError(
           'SINK_UNAVAILABLE',
-          `cannot reach InfluxDB at ${target.url}: ${(err as Error).message}`,
+          `cannot reach InfluxDB at ${redactUrl(target.url)}: ${(err as Error).message}`,
           {
             cause: err,
           },

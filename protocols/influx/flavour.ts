@@ -27,15 +27,26 @@ export async function detectFlavour(
     res = await fetch(new URL('ping', withSlash(url)), { signal });
   } catch (err) {
     opts.signal?.throwIfAborted();
-    throw new InfluxConnectionError(`GET ${url}/ping failed: ${(err as Error).message}`, { cause: err });
+    throw new InfluxConnectionError(`GET ${safeOrigin(url)}/ping failed: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   await res.body?.cancel();
   if (res.status >= 500) {
-    throw new InfluxConnectionError(`GET ${url}/ping answered HTTP ${res.status}`, {
+    throw new InfluxConnectionError(`GET ${safeOrigin(url)}/ping answered HTTP ${res.status}`, {
       statusCode: res.status,
     });
   }
   return flavourOf(res.headers.get('x-influxdb-version'));
+}
+
+/** scheme://host:port of `url` for messages: never the user info or query that may hold credentials. */
+export function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '[unparseable url]';
+  }
 }
 
 /** `url` ending in `/`, so relative paths keep a base path (e.g. behind a reverse proxy). */

@@ -3,7 +3,7 @@
  * 2.x. Rows come back as plain objects with `time` in ms; int64 values beyond ±2^53 stay exact as bigint.
  */
 import { InfluxQueryError } from './errors.js';
-import { withSlash } from './flavour.js';
+import { safeOrigin, withSlash } from './flavour.js';
 import { parseJsonWithBigInts } from './json-bigint.js';
 import { basicAuth } from './v1-transport.js';
 
@@ -90,7 +90,7 @@ export async function queryInfluxQLSeries(url: string, opts: InfluxQLOptions): P
     opts.signal?.throwIfAborted();
     throw new InfluxQueryError(
       'INFLUX_QUERY_UNAVAILABLE',
-      `InfluxQL query to ${url} failed: ${(err as Error).message}`,
+      `InfluxQL query to ${safeOrigin(url)} failed: ${(err as Error).message}`,
       {
         cause: err,
       },

@@ -46,6 +46,8 @@ export async function startVictoriaMetrics(
         '-retentionPeriod=100y',
         '-loggerLevel=ERROR',
         '-search.latencyOffset=0s',
+        // a re-sent sample (same series and time) is one sample, as in InfluxDB
+        '-dedup.minScrapeInterval=1ms',
         '-search.disableCache',
         '-selfScrapeInterval=0',
         '-http.shutdownDelay=0s',

@@ -209,11 +209,15 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
   });
 
   it('a rewrite of the same point overwrites instead of duplicating', async () => {
-    const p = () => pointOf(telemetryPoint(sample({ device: 'dup-1', value: 3.5 }), ctx));
-    await sink.write([p()]);
-    await sink.write([p(), p()]);
+    const p = (value: number) => pointOf(telemetryPoint(sample({ device: 'dup-1', value }), ctx));
+    await sink.write([p(3.5)]);
+    await sink.write([p(3.5), p(3.5)]);
     expect(await select(`SELECT count(power_kw) FROM telemetry WHERE device = 'dup-1'`)).toEqual([
       { time: 0, count: 1 },
+    ]);
+    await sink.write([p(4.5)]);
+    expect(await select(`SELECT power_kw FROM telemetry WHERE device = 'dup-1'`)).toEqual([
+      { time: T0, power_kw: 4.5 },
     ]);
   });
 
