@@ -96,7 +96,8 @@ export async function stopByPid(
   const gone = async (timeoutMs: number): Promise<boolean> => {
     const deadline = Date.now() + timeoutMs;
     if (opts.exited) {
-      const timer = delay(timeoutMs, 'timeout' as const);
+      // unref'd: a pending timer must not keep the test runner (or the demo) alive after the process is gone
+      const timer = delay(timeoutMs, 'timeout' as const, { ref: false });
       const r = await Promise.race([opts.exited.then(() => 'exited' as const), timer]);
       return r === 'exited';
     }

@@ -42,7 +42,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const teardown = async () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await Promise.allSettled([influx?.stop(), broker?.stop()]);
+    const results = await Promise.allSettled([influx?.stop(), broker?.stop()]);
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (failures.length > 0) throw new AggregateError(failures, 'stopping the test services failed');
   };
 
   try {
