@@ -42,7 +42,15 @@ export interface ModbusSimulator {
   readonly url: string;
   readonly unitIds: readonly number[];
   /** requests seen, replies sent (exceptions included), faults applied, TCP connections accepted, CRC errors */
-  readonly stats: Readonly<HandlerStats & { replies: number; connections: number; crcErrors: number }>;
+  readonly stats: Readonly<
+    HandlerStats & {
+      replies: number;
+      connections: number;
+      crcErrors: number;
+      /** RTU: requests not yet answered (max stays 1 when the master waits for each answer) */
+      outstanding: { now: number; max: number };
+    }
+  >;
   /** writes a point's engineering value (unit defaults to the first profile's) */
   set(name: string, value: ModbusValue, unitId?: number): void;
   get(name: string, unitId?: number): ModbusValue;
@@ -76,7 +84,15 @@ export async function startModbusSimulator(opts: ModbusSimulatorOptions): Promis
     return d;
   };
   const faults = new FaultBook();
-  const stats = { requests: 0, replies: 0, exceptions: 0, faults: 0, connections: 0, crcErrors: 0 };
+  const stats = {
+    requests: 0,
+    replies: 0,
+    exceptions: 0,
+    faults: 0,
+    connections: 0,
+    crcErrors: 0,
+    outstanding: { now: 0, max: 0 },
+  };
   const onReply = () => {
     stats.replies++;
   };
@@ -110,6 +126,7 @@ export async function startModbusSimulator(opts: ModbusSimulatorOptions): Promis
       onProtocolError,
       onCrcError: () => stats.crcErrors++,
       onReply,
+      outstanding: stats.outstanding,
       paceBaud: opts.paceBaud,
     });
     url = `rtu://${opts.serial.path}?baud=${opts.serial.baudRate ?? 9600}`;
@@ -128,6 +145,8 @@ export async function startModbusSimulator(opts: ModbusSimulatorOptions): Promis
         serveRtu(socket, handle, {
           onProtocolError,
           onCrcError: () => stats.crcErrors++,
+          onReply,
+          outstanding: stats.outstanding,
           paceBaud: opts.paceBaud,
         });
       }

@@ -14,7 +14,8 @@ export type Outcome =
   | { kind: 'reply'; pdu: Uint8Array; delayMs: number }
   | { kind: 'silence' }
   | { kind: 'drop' }
-  | { kind: 'garbage'; delayMs: number };
+  /** the answer, sent broken: bad CRC on RTU, a malformed header on TCP */
+  | { kind: 'garbage'; pdu: Uint8Array; delayMs: number };
 
 export interface HandlerStats {
   requests: number;
@@ -44,6 +45,15 @@ export function handleRequest(
           ? req.values.length
           : 1;
   const fault = faults.take({ unitId, functionCode: fc, address, count });
+  if (fault?.kind === 'garbage') {
+    stats.faults++;
+    const answer = answerRequest(devices, unitId, fc, req, stats, unknownUnit, 0);
+    return {
+      kind: 'garbage',
+      pdu: answer.kind === 'reply' ? answer.pdu : exceptionPdu(fc, 4),
+      delayMs: fault.delayMs ?? 0,
+    };
+  }
   let delayMs = 0;
   if (fault !== undefined) {
     stats.faults++;
@@ -52,8 +62,6 @@ export function handleRequest(
         return { kind: 'silence' };
       case 'drop':
         return { kind: 'drop' };
-      case 'garbage':
-        return { kind: 'garbage', delayMs: fault.delayMs ?? 0 };
       case 'exception':
         stats.exceptions++;
         return {
@@ -66,6 +74,18 @@ export function handleRequest(
         break;
     }
   }
+  return answerRequest(devices, unitId, fc, req, stats, unknownUnit, delayMs);
+}
+
+function answerRequest(
+  devices: ReadonlyMap<number, SimDevice>,
+  unitId: number,
+  fc: number,
+  req: ReturnType<typeof parseRequestPdu>,
+  stats: HandlerStats,
+  unknownUnit: 'gateway-exception' | 'silence',
+  delayMs: number,
+): Outcome {
   const reply = (p: Uint8Array): Outcome => ({ kind: 'reply', pdu: p, delayMs });
   const exception = (code: number): Outcome => {
     stats.exceptions++;

@@ -18,6 +18,8 @@ export interface RtuServeOptions {
   onProtocolError: (why: string) => void;
   onCrcError: () => void;
   onReply?: () => void;
+  /** requests received and not yet answered; a master that waits for each answer keeps max at 1 */
+  outstanding?: { now: number; max: number };
   /** pace answers at this baud (8N1 assumed unless the line says otherwise) */
   paceBaud?: number | undefined;
 }
@@ -70,6 +72,11 @@ export function serveRtu(stream: Duplex, handle: PduHandler, opts: RtuServeOptio
       const pdu = Uint8Array.prototype.slice.call(frame, 1, 1 + pduLen);
       const outcome = handle(unitId, pdu);
       const started = Date.now();
+      const o = opts.outstanding;
+      if (o) {
+        o.now++;
+        o.max = Math.max(o.max, o.now);
+      }
       chain = chain
         .then(async () => {
           if (stopped || unitId === 0) return; // unit 0 is broadcast: never answered
@@ -79,7 +86,8 @@ export function serveRtu(stream: Duplex, handle: PduHandler, opts: RtuServeOptio
               return;
             case 'garbage': {
               if (outcome.delayMs > 0) await sleep(outcome.delayMs);
-              const bad = rtuFrame(unitId, Uint8Array.of(frame[1] ?? 3, 2, 0xde, 0xad));
+              // the right length (so the master reads it whole) with a broken CRC: line noise
+              const bad = rtuFrame(unitId, outcome.pdu);
               bad.writeUInt16LE(bad.readUInt16LE(bad.length - 2) ^ 0xffff, bad.length - 2);
               write(bad);
               return;
@@ -95,7 +103,10 @@ export function serveRtu(stream: Duplex, handle: PduHandler, opts: RtuServeOptio
             }
           }
         })
-        .catch((err: unknown) => opts.onProtocolError(`reply failed: ${String(err)}`));
+        .catch((err: unknown) => opts.onProtocolError(`reply failed: ${String(err)}`))
+        .finally(() => {
+          if (o) o.now--;
+        });
     }
   };
 

@@ -29,7 +29,11 @@ interface RawPort extends EventEmitter {
 interface ModbusSerialModule {
   new (port: RawPort): RawClient;
   TcpPort: new (host: string, options: { port: number }) => RawPort;
-  TcpRTUBufferedPort: new (host: string, options: { port: number }) => RawPort;
+  /** raw RTU frames (with CRC) over a TCP socket; modbus-serial's TcpRTUBufferedPort is MBAP despite its name */
+  TelnetPort: new (
+    host: string,
+    options: { port: number },
+  ) => RawPort;
   RTUBufferedPort?: new (
     path: string,
     options: { baudRate: number; parity: string; dataBits: number; stopBits: number },
@@ -162,7 +166,7 @@ function createPort(e: ModbusEndpoint): RawPort {
     case 'tcp':
       return new ModbusSerial.TcpPort(e.host, { port: e.port });
     case 'rtu+tcp':
-      return new ModbusSerial.TcpRTUBufferedPort(e.host, { port: e.port });
+      return new ModbusSerial.TelnetPort(e.host, { port: e.port });
     case 'rtu': {
       const Port = ModbusSerial.RTUBufferedPort;
       if (Port === undefined) {
