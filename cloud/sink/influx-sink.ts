@@ -266,7 +266,6 @@ export function createInfluxSink(
    */
   async function writeLines(items: LineItem[], outcome: WriteOutcome, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    let reason: string;
     try {
       await post(
         items.map((i) => i.line),
@@ -285,7 +284,7 @@ export function createInfluxSink(
           ...(d.statusCode !== undefined ? { statusCode: d.statusCode } : {}),
         });
       }
-      reason = d.kind === 'too-large' ? `line too large for the server (413): ${d.reason}` : d.reason;
+      const reason = d.kind === 'too-large' ? `line too large for the server (413): ${d.reason}` : d.reason;
       if (items.length === 1) {
         outcome.rejected.push({ line: (items[0] as LineItem).line, reason });
         return;
