@@ -63,6 +63,14 @@ export interface SetOptions {
   status?: string | number;
 }
 
+/** What the server sees of a connected client session (tests check the security actually negotiated). */
+export interface SimSessionInfo {
+  securityMode: SimSecurityMode | 'Invalid';
+  securityPolicy: string;
+  /** `anonymous`, the user name, or `x509` */
+  user: string;
+}
+
 export interface OpcuaSimulator {
   /** `opc.tcp://127.0.0.1:<port>/UA/plantpulse` */
   readonly endpoint: string;
@@ -79,8 +87,12 @@ export interface OpcuaSimulator {
   get(path: string): SimValue;
   /** shut the server down (sessions drop) and start it again on the same port with the same certificate */
   restart(options?: { downMs?: number }): Promise<void>;
+  /** the server's current sessions */
+  sessions(): SimSessionInfo[];
   /** trust a client certificate file (PEM or DER) from now on */
   trustClientCertificate(file: string): Promise<void>;
+  /** accept a user X.509 certificate file (PEM or DER) for user authentication from now on */
+  trustUserCertificate(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -231,8 +243,25 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions = {}): 
       }
       if (!closed) await start();
     },
+    sessions() {
+      const engine = server?.engine;
+      if (engine === undefined) return [];
+      return engine.getSessions().map((sess) => {
+        const ch = sess.channel;
+        const token = sess.userIdentityToken as { userName?: string; certificateData?: unknown } | undefined;
+        const mode = ch === undefined ? 'Invalid' : (MessageSecurityMode[ch.securityMode] as SimSecurityMode);
+        return {
+          securityMode: mode,
+          securityPolicy: ch?.securityPolicy.split('#')[1] ?? 'unknown',
+          user: token?.userName ?? (token?.certificateData ? 'x509' : 'anonymous'),
+        };
+      });
+    },
     async trustClientCertificate(file) {
       await serverCm.trustCertificate(await readCert(file));
+    },
+    async trustUserCertificate(file) {
+      await userCm.trustCertificate(await readCert(file));
     },
     async close() {
       closed = true;

@@ -115,6 +115,13 @@ export class OpcuaLink {
       try {
         this.#session = await client.createSession2(identity);
       } catch (err) {
+        if (/end ?point must exist|BadSecurity(Mode|Policy)Rejected/i.test(messageOf(err))) {
+          throw new OpcuaError(
+            'OPCUA_SECURITY_UNAVAILABLE',
+            `${this.endpoint}: the server offers no endpoint with ${this.security.mode}/${this.security.policy}`,
+            { cause: err },
+          );
+        }
         throw new OpcuaError(
           'OPCUA_AUTH_FAILED',
           `${this.endpoint}: session refused for ${describeIdentity(identity)}: ${messageOf(err)}`,

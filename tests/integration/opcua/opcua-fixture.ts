@@ -1,7 +1,9 @@
 /** Shared helpers of the OPC UA integration tests: a temp client PKI, mutual trust with a simulator, waiting. */
+
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import {
   acquireClientPki,
@@ -84,4 +86,18 @@ export class SampleLog {
   metrics(): Set<string> {
     return new Set(this.samples.map((s) => s.metric));
   }
+}
+
+/** A CommandIo writing into strings. */
+export function memoryIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        into.push(String(chunk));
+        done();
+      },
+    });
+  return { io: { stdout: sink(out), stderr: sink(err) }, out: () => out.join(''), err: () => err.join('') };
 }

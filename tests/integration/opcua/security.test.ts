@@ -1,0 +1,197 @@
+/**
+ * Security end to end: SignAndEncrypt with each policy (and Sign), username/password and X.509 user tokens,
+ * mode None refused unless allowed, an unknown server certificate rejected into rejected/ and accepted after
+ * `plantpulse opcua trust <thumbprint>`, and node-opcua's own logging arriving in pino.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { OPCUACertificateManager } from 'node-opcua';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { routeNodeOpcuaLogging } from '../../../agent/sources/opcua/node-opcua-logging.js';
+import { OpcuaError } from '../../../agent/sources/opcua/opcua-errors.js';
+import { OpcuaLink } from '../../../agent/sources/opcua/opcua-link.js';
+import { ensureClientCertificate } from '../../../agent/sources/opcua/pki.js';
+import { runOpcuaTrust } from '../../../cli/commands/opcua-trust.js';
+import type { OpcuaConnection } from '../../../config/schemas/opcua.js';
+import { type OpcuaSimulator, startOpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
+import { memoryIo, quietLog, tempDir, trustEachOther } from './opcua-fixture.js';
+
+class Capture extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    for (const l of chunk.toString().split('\n')) if (l.trim() !== '') this.lines.push(JSON.parse(l));
+    done();
+  }
+}
+
+const capture = new Capture();
+let sim: OpcuaSimulator;
+let pkiDir: string;
+let userDir: string;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  routeNodeOpcuaLogging(pino({ level: 'info' }, capture));
+  const [p, u] = await Promise.all([tempDir('plantpulse-opcua-pki-'), tempDir('plantpulse-opcua-user-')]);
+  cleanups.push(p.remove, u.remove);
+  pkiDir = p.dir;
+  userDir = u.dir;
+  // the user certificate (X.509 user token) lives apart from the application certificate
+  const userCm = new OPCUACertificateManager({
+    rootFolder: userDir,
+    automaticallyAcceptUnknownCertificate: false,
+  });
+  await userCm.initialize();
+  const [, , s] = await Promise.all([
+    ensureClientCertificate(pkiDir),
+    userCm.createSelfSignedCertificate({
+      applicationUri: 'urn:plantpulse:test-user',
+      subject: '/CN=operator',
+      dns: [],
+      startDate: new Date(),
+      validity: 30,
+      outputFile: join(userDir, 'user.pem'),
+    }),
+    startOpcuaSimulator({
+      model: 'cnc',
+      securityModes: ['Sign', 'SignAndEncrypt'],
+      securityPolicies: ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'],
+      allowAnonymous: true,
+      users: [{ username: 'agent', password: 's3cret' }],
+    }),
+  ]);
+  sim = s;
+  await userCm.dispose();
+  await sim.trustClientCertificate(join(pkiDir, 'own', 'certs', 'client_certificate.pem'));
+  await sim.trustUserCertificate(join(userDir, 'user.pem'));
+});
+
+afterAll(async () => {
+  await sim?.close();
+  for (const c of cleanups) await c();
+});
+
+async function connect(conn: Partial<OpcuaConnection>): Promise<OpcuaLink> {
+  const link = new OpcuaLink({
+    connection: { endpoint: sim.endpoint, ...conn },
+    pkiDir,
+    log: quietLog,
+    sessionName: 'test',
+  });
+  await link.open(new AbortController().signal);
+  return link;
+}
+
+async function connectError(conn: Partial<OpcuaConnection>): Promise<OpcuaError> {
+  try {
+    const link = await connect(conn);
+    await link.close();
+  } catch (err) {
+    expect(err).toBeInstanceOf(OpcuaError);
+    return err as OpcuaError;
+  }
+  throw new Error('connected although it should not');
+}
+
+describe('OPC UA security', () => {
+  test('node-opcua warnings are routed into pino', () => {
+    // creating the client certificate in beforeAll made node-opcua warn "Creating default certificate"
+    const line = capture.lines.find((l) => String(l.msg).includes('Creating default certificate'));
+    expect(line).toMatchObject({ component: 'node-opcua', level: 40 });
+  });
+
+  test('an unknown server certificate is rejected into rejected/, then accepted after `opcua trust`', async () => {
+    const err = await connectError({ securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' });
+    expect(err.code).toBe('OPCUA_CERT_UNTRUSTED');
+    const thumb = /certificate ([0-9a-f]{40}) is not trusted/.exec(err.message)?.[1];
+    expect(thumb).toBeDefined();
+    expect(readdirSync(join(pkiDir, 'rejected')).length).toBeGreaterThan(0);
+    expect(err.message).toContain(`plantpulse opcua trust ${thumb}`);
+
+    const m = memoryIo();
+    expect(await runOpcuaTrust(['--pki', pkiDir], m.io)).toBe(0);
+    expect(m.out()).toContain(String(thumb));
+    expect(await runOpcuaTrust(['trust', String(thumb).slice(0, 12), '--pki', pkiDir], m.io)).toBe(0);
+    expect(m.out()).toContain(`trusted ${thumb}`);
+    expect(existsSync(join(pkiDir, 'trusted', 'certs'))).toBe(true);
+
+    const link = await connect({ securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' });
+    expect(link.connected).toBe(true);
+    await link.close();
+  });
+
+  test.each([
+    ['SignAndEncrypt', 'Basic256Sha256'],
+    ['SignAndEncrypt', 'Aes128_Sha256_RsaOaep'],
+    ['SignAndEncrypt', 'Aes256_Sha256_RsaPss'],
+    ['Sign', 'Aes256_Sha256_RsaPss'],
+  ] as const)(
+    '%s with %s: session open, values readable, server sees that security',
+    async (mode, policy) => {
+      await trustEachOther(sim, {
+        dir: pkiDir,
+        certificateFile: join(pkiDir, 'own', 'certs', 'client_certificate.pem'),
+      });
+      const link = await connect({ securityMode: mode, securityPolicy: policy });
+      try {
+        const [dv] = await link.session.read([{ nodeId: sim.nodeId('CNC01.Program.Name'), attributeId: 13 }]);
+        expect(dv?.value.value).toBe('O1001 BRACKET-A');
+        expect(sim.sessions()).toContainEqual({
+          securityMode: mode,
+          securityPolicy: policy,
+          user: 'anonymous',
+        });
+      } finally {
+        await link.close();
+      }
+    },
+  );
+
+  test('username/password: accepted with the right password, OPCUA_AUTH_FAILED with a wrong one', async () => {
+    const link = await connect({ user: { username: 'agent', password: 's3cret' } });
+    expect(sim.sessions()).toContainEqual({
+      securityMode: 'SignAndEncrypt',
+      securityPolicy: 'Basic256Sha256',
+      user: 'agent',
+    });
+    await link.close();
+    const err = await connectError({ user: { username: 'agent', password: 'wrong' } });
+    expect(err.code).toBe('OPCUA_AUTH_FAILED');
+    expect(err.message).not.toContain('wrong');
+  });
+
+  test('X.509 user authentication', async () => {
+    const link = await connect({
+      user: {
+        certificate: join(userDir, 'user.pem'),
+        privateKey: join(userDir, 'own', 'private', 'private_key.pem'),
+      },
+    });
+    expect(sim.sessions()).toContainEqual({
+      securityMode: 'SignAndEncrypt',
+      securityPolicy: 'Basic256Sha256',
+      user: 'x509',
+    });
+    await link.close();
+  });
+
+  test('mode None is refused unless the endpoint allows it explicitly', () => {
+    expect(
+      () =>
+        new OpcuaLink({
+          connection: { endpoint: sim.endpoint, securityMode: 'None' },
+          pkiDir,
+          log: quietLog,
+          sessionName: 't',
+        }),
+    ).toThrow(/allowInsecure/);
+  });
+
+  test('a server that does not offer None refuses an insecure client even when allowed', async () => {
+    const err = await connectError({ securityMode: 'None', allowInsecure: true });
+    expect(err.code).toBe('OPCUA_SECURITY_UNAVAILABLE');
+    expect(err.message).toContain('None/None');
+  });
+});
