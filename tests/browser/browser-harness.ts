@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { ensureDebianPackages } from '../../scripts/services/debian-packages.js';
 
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 
@@ -14,10 +15,14 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
+/** Debian chromium, and a CJK font so zh-CN labels render (and screenshots show them) instead of empty boxes. */
+export const BROWSER_PACKAGES = ['chromium', 'fonts-wqy-microhei'];
+
 export async function launchChromium(opts: {
   viewport: { width: number; height: number };
   mobile?: boolean;
 }): Promise<Chromium> {
+  await ensureDebianPackages(BROWSER_PACKAGES);
   const profile = await mkdtemp(join(tmpdir(), 'pp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

@@ -125,6 +125,22 @@ const zh = {
   'al.none': '当前没有活动报警',
   'al.still': '未恢复',
   'unit.parts': '件',
+  'metric.power_kw': '功率',
+  'metric.part_count': '累计产量',
+  'metric.oil_temp_c': '液压油温',
+  'metric.spindle_rpm': '主轴转速',
+  'metric.current_a': '电流',
+  'metric.barrel_temp_c': '料筒温度',
+  'metric.cycle_time_s': '成型周期',
+  'metric.gas_m3_h': '天然气流量',
+  'metric.steam_t_h': '蒸汽产量',
+  'metric.state_code': '状态码',
+  'metric.energy_kwh': '累计电量',
+  'tile.power': '功率',
+  'ov.lineOee': '各产线 OEE（每小时）',
+  'ov.plantDemand': '全厂15分钟需量（24小时）',
+  'em.exceed': '超限报警（24小时）',
+  'em.now': '当前',
 };
 
 const en = {
@@ -249,6 +265,22 @@ const en = {
   'al.none': 'No active alarms',
   'al.still': 'still active',
   'unit.parts': 'parts',
+  'metric.power_kw': 'Power',
+  'metric.part_count': 'Part counter',
+  'metric.oil_temp_c': 'Hydraulic oil temp.',
+  'metric.spindle_rpm': 'Spindle speed',
+  'metric.current_a': 'Current',
+  'metric.barrel_temp_c': 'Barrel temperature',
+  'metric.cycle_time_s': 'Cycle time',
+  'metric.gas_m3_h': 'Gas flow',
+  'metric.steam_t_h': 'Steam output',
+  'metric.state_code': 'State code',
+  'metric.energy_kwh': 'Energy meter',
+  'tile.power': 'Power',
+  'ov.lineOee': 'OEE per line (hourly)',
+  'ov.plantDemand': 'Plant 15-minute demand (24 h)',
+  'em.exceed': 'Limit alarms (24 h)',
+  'em.now': 'now',
 };
 
 const dicts = { 'zh-CN': zh, en };
@@ -288,6 +320,31 @@ export function t(key) {
 export function tv(ns, value) {
   const key = `${ns}.${value}`;
   return dicts[lang][key] ?? en[key] ?? String(value);
+}
+
+const UNIT_SUFFIX = [
+  ['_mg_m3', 'mg/m³'],
+  ['_m3_h', 'm³/h'],
+  ['_t_h', 't/h'],
+  ['_kwh', 'kWh'],
+  ['_kw', 'kW'],
+  ['_rpm', 'rpm'],
+  ['_db', 'dB'],
+  ['_c', '°C'],
+  ['_a', 'A'],
+  ['_v', 'V'],
+  ['_s', 's'],
+];
+
+/** A metric's label (translated when known, else its name). */
+export function metricLabel(name) {
+  return dicts[lang][`metric.${name}`] ?? dicts[lang][`pol.${name}`] ?? en[`metric.${name}`] ?? name;
+}
+
+/** A metric's unit: from its birth when known, else from the naming convention (`_kw`, `_c`, `_mg_m3`, …). */
+export function metricUnit(name, unit) {
+  if (unit) return unit;
+  return UNIT_SUFFIX.find(([suffix]) => name.endsWith(suffix))?.[1] ?? '';
 }
 
 /** Fills every `[data-i18n]` element below `root`. */

@@ -2,7 +2,7 @@
 import { get } from '../api.js';
 import { chart, timeAxis, valueAxis } from '../charts.js';
 import { escapeHtml, num } from '../format.js';
-import { t, tv } from '../i18n.js';
+import { metricUnit, t, tv } from '../i18n.js';
 
 /** Telemetry metrics of stack monitors shown against limits (by name; extend when new analysers appear). */
 const POLLUTANTS = ['nox_mg_m3', 'so2_mg_m3', 'pm_mg_m3', 'co_mg_m3', 'noise_db'];
@@ -13,20 +13,23 @@ export function dispose() {}
 export async function render(root, ctx) {
   const site = ctx.site;
   const stacks = ctx.devices.filter((d) => d.metrics.some((m) => POLLUTANTS.includes(m.name)));
-  const [em, oee, kpi, limits] = await Promise.all([
+  const [em, oee, kpi, limits, alarms] = await Promise.all([
     get('emissions', { site, period: '1h', from: '-24h' }),
     get('oee', { site, period: '1h', groupBy: 'site', from: '-24h' }),
     get('kpi', { site, period: '1h', from: '-24h' }),
     get('limits', { site }),
+    get('alarms', { site, status: 'all', from: '-24h' }),
   ]);
+  const exceed = alarms.filter((a) => POLLUTANTS.includes(a.metric)).length;
   const pollutantSeries = await Promise.all(
     stacks.flatMap((d) =>
       d.metrics
         .filter((m) => POLLUTANTS.includes(m.name))
+        .sort((a, b) => POLLUTANTS.indexOf(a.name) - POLLUTANTS.indexOf(b.name))
         .map(async (m) => ({
           device: d.device,
           metric: m.name,
-          unit: m.unit,
+          unit: metricUnit(m.name, m.unit),
           history: await get(`devices/${encodeURIComponent(d.device)}/metrics/${m.name}/history`, {
             site,
             from: '-24h',
@@ -46,7 +49,7 @@ export async function render(root, ctx) {
       <div class="kpi"><div class="label">${t('em.scope1')}</div><div class="value" data-testid="em-scope1">${num(scope('1') / 1000, 2)}<small>t</small></div></div>
       <div class="kpi"><div class="label">${t('em.scope2')}</div><div class="value" data-testid="em-scope2">${num(scope('2') / 1000, 2)}<small>t</small></div></div>
       <div class="kpi"><div class="label">${t('em.perPart')}</div><div class="value" data-testid="em-per-part">${good ? num((total / good) * 1000, 1) : '–'}<small>g</small></div></div>
-      <div class="kpi"><div class="label">${t('em.stack')}</div><div class="value">${stacks.length}</div></div>
+      <div class="kpi ${exceed ? 'alert' : ''}"><div class="label">${t('em.exceed')}</div><div class="value" data-testid="em-exceed">${exceed}</div></div>
     </section>
     <div class="grid g-main">
       <section class="panel"><h2>${t('em.byScope')}</h2><div class="chart tall" id="by-scope"></div></section>

@@ -3,7 +3,7 @@
 import { get } from '../api.js';
 import { chart, STATE_COLOURS, timeAxis, valueAxis } from '../charts.js';
 import { duration, escapeHtml, int, num, pct, time } from '../format.js';
-import { t, tv } from '../i18n.js';
+import { metricLabel, metricUnit, t, tv } from '../i18n.js';
 
 const TREND_WINDOW = 2 * 3_600_000;
 
@@ -64,15 +64,22 @@ export async function render(root, ctx) {
       <section class="panel"><h2>${t('m.latest')}</h2><div class="values" data-testid="latest">${latest
         .map(
           (v) =>
-            `<div data-metric="${escapeHtml(v.metric)}"><div class="k">${escapeHtml(v.metric)}</div><div class="v">${
+            `<div data-metric="${escapeHtml(v.metric)}"><div class="k" title="${escapeHtml(v.metric)}">${escapeHtml(metricLabel(v.metric))}</div><div class="v">${
               typeof v.value === 'number'
                 ? num(v.value, Number.isInteger(v.value) ? 0 : 1)
                 : escapeHtml(String(v.value))
-            }<small class="muted"> ${escapeHtml(v.unit ?? '')}</small></div></div>`,
+            }<small class="muted"> ${escapeHtml(metricUnit(v.metric, v.unit))}</small></div></div>`,
         )
         .join('')}</div></section>
     </div>
-    <section class="panel" style="margin-top:12px"><h2>${t('m.timeline')}</h2><div class="chart short" id="timeline"></div></section>
+    <section class="panel" style="margin-top:12px"><h2>${t('m.timeline')}</h2><div class="legend" data-testid="state-totals">${Object.entries(
+      states.totals,
+    )
+      .sort((a, b) => b[1] - a[1])
+      .map(
+        ([st, sec]) => `<span class="chip state-${st}">${tv('state', st)} · ${duration(sec * 1000)}</span>`,
+      )
+      .join('')}</div><div class="chart timeline" id="timeline"></div></section>
     <div class="grid g3" style="margin-top:12px">
       <section class="panel" data-testid="oee-panel"><h2>${t('oee')} · ${t('oee.shift')}</h2>${oeeBlock(shift)}</section>
       <section class="panel"><h2>${t('loss.title')}</h2><div class="chart" id="losses"></div></section>
@@ -89,7 +96,7 @@ export async function render(root, ctx) {
 
   // live trend: history, then live values appended
   const series = trendMetrics.map((m, i) => ({
-    name: m,
+    name: `${metricLabel(m)} ${metricUnit(m) ? `(${metricUnit(m)})` : ''}`,
     type: 'line',
     showSymbol: false,
     smooth: true,
@@ -100,7 +107,7 @@ export async function render(root, ctx) {
   }));
   const trend = chart(root.querySelector('#trend'), {
     xAxis: timeAxis(),
-    yAxis: [valueAxis(trendMetrics[0] ?? ''), valueAxis('', { splitLine: { show: false } })],
+    yAxis: [valueAxis(metricUnit(trendMetrics[0] ?? '')), valueAxis('', { splitLine: { show: false } })],
     grid: { left: 48, right: 40, top: 40, bottom: 28 },
     series,
   });

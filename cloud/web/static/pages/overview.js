@@ -1,6 +1,7 @@
 // Plant overview: one tile per machine (state colour, current OEE, power, active alarms), grouped by line, with
 // plant KPIs on top. Live state, status, power and alarm events update tiles in place, without a reload.
 import { get } from '../api.js';
+import { chart, timeAxis, valueAxis } from '../charts.js';
 import { duration, escapeHtml, int, num, pct } from '../format.js';
 import { t, tv } from '../i18n.js';
 
@@ -13,10 +14,12 @@ export function dispose() {
 }
 
 export async function render(root, ctx) {
-  const [ov, oee24, energy24] = await Promise.all([
+  const [ov, oee24, energy24, lineOee, demand] = await Promise.all([
     get('overview', { site: ctx.site }),
     get('oee', { site: ctx.site, period: '1h', groupBy: 'site', from: '-24h' }),
     get('energy', { site: ctx.site, period: '1h', carrier: 'electricity', from: '-24h' }),
+    get('oee', { site: ctx.site, period: '1h', groupBy: 'line', from: '-24h' }),
+    get('energy', { site: ctx.site, period: '15m', carrier: 'electricity', from: '-24h' }),
   ]);
   const tiles = new Map(ov.tiles.map((x) => [x.device, x]));
   const byLine = new Map();
@@ -39,6 +42,20 @@ export async function render(root, ctx) {
       <div class="kpi"><div class="label">${t('ov.oee24')}</div><div class="value" data-testid="kpi-oee">${pct(siteOee)}</div></div>
       <div class="kpi ${alarms ? 'alert' : ''}"><div class="label">${t('ov.alarms')}</div><div class="value" data-testid="kpi-alarms">${alarms}</div></div>
     </section>
+    <div class="legend" data-testid="state-legend">${[
+      'running',
+      'idle',
+      'down',
+      'setup',
+      'planned_stop',
+      'offline',
+    ]
+      .map(
+        (st) =>
+          `<span class="chip state-${st}">${tv('state', st)} · ${ov.tiles.filter((x) => x.state === st).length}</span>`,
+      )
+      .join('')}</div>
+    <div class="lines">
     ${[...byLine.entries()]
       .map(
         ([line, list]) => `
@@ -47,7 +64,49 @@ export async function render(root, ctx) {
         <div class="tiles">${list.map(tileHtml).join('')}</div>
       </section>`,
       )
-      .join('')}`;
+      .join('')}
+    </div>
+    <div class="grid g2" style="margin-top:12px">
+      <section class="panel"><h2>${t('ov.lineOee')}</h2><div class="chart" id="line-oee"></div></section>
+      <section class="panel"><h2>${t('ov.plantDemand')}</h2><div class="chart" id="plant-demand"></div></section>
+    </div>`;
+
+  chart(root.querySelector('#line-oee'), {
+    xAxis: timeAxis(),
+    yAxis: valueAxis('%', { max: 100 }),
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)}%` },
+    series: lineOee.groups.map((g) => ({
+      name: g.key || t('line.none'),
+      type: 'line',
+      showSymbol: false,
+      smooth: true,
+      data: g.windows.map((w) => [w.time, (w.oee ?? 0) * 100]),
+    })),
+  });
+  const perWindow = new Map();
+  for (const r of demand.rows) perWindow.set(r.time, (perWindow.get(r.time) ?? 0) + (r.demand_kw ?? 0));
+  chart(root.querySelector('#plant-demand'), {
+    xAxis: timeAxis(),
+    yAxis: valueAxis('kW'),
+    legend: { show: false },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} kW` },
+    series: [
+      {
+        type: 'line',
+        step: 'end',
+        showSymbol: false,
+        areaStyle: { opacity: 0.15 },
+        itemStyle: { color: '#f2b134' },
+        data: [...perWindow.entries()].sort((a, b) => a[0] - b[0]),
+        markLine: {
+          symbol: 'none',
+          lineStyle: { color: '#ff7b45', type: 'dashed' },
+          label: { color: '#ff7b45' },
+          data: [{ type: 'max' }],
+        },
+      },
+    ],
+  });
 
   const redraw = (device) => {
     const el = root.querySelector(`[data-device="${CSS.escape(device)}"]`);
@@ -113,7 +172,7 @@ function tileHtml(x) {
         <div><div class="big" data-testid="tile-oee">${o ? pct(o.oee, 0) : '–'}</div><div class="sub">${
           o ? `${t('oee.short')} · ${t(o.period === 'shift' ? 'oee.shift' : 'oee.day')}` : t('ov.noOee')
         }</div></div>
-        <div><div class="big" data-testid="tile-power">${num(x.powerKw, 1)}<small>kW</small></div><div class="sub">${t('ov.power')}</div></div>
+        <div><div class="big" data-testid="tile-power">${num(x.powerKw, 1)}<small>kW</small></div><div class="sub">${t('tile.power')}</div></div>
       </div>
       ${o ? `<div class="apq" title="${t('oee.a')} ${pct(o.availability)} · ${t('oee.p')} ${pct(o.performance)} · ${t('oee.q')} ${pct(o.quality)}">${bar(o.availability)}${bar(o.performance)}${bar(o.quality)}</div>` : ''}
     </a>`;
