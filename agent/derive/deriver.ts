@@ -106,7 +106,12 @@ class DeviceDeriver implements Deriver {
   constructor(device: string, plan: DerivePlan, deps: DeriverDeps) {
     this.device = device;
     this.plan = plan;
-    this.log = deps.log.child({ component: 'derive', device });
+    // accept either the root logger or one already bound to this component and device
+    const b = deps.log.bindings();
+    this.log =
+      b['component'] === 'derive' && b['device'] === device
+        ? deps.log
+        : deps.log.child({ component: 'derive', device });
     this.clock = deps.clock ?? Date.now;
     this.persistEveryMs = deps.persistEveryMs ?? DEFAULT_PERSIST_EVERY_MS;
     this.lastSaveAt = this.clock();

@@ -178,6 +178,26 @@ describe('a retrofitted lathe', () => {
   });
 });
 
+describe('logging', () => {
+  it('explains a dropped reading once, bound to component and device exactly once', () => {
+    const lines: string[] = [];
+    const sink = { write: (l: string) => lines.push(l) };
+    for (const logger of [pino(sink), pino(sink).child({ component: 'derive', device: 'lathe-03' })]) {
+      lines.length = 0;
+      const d = createDeriver(lathe, { log: logger });
+      if (!d) throw new Error('no deriver');
+      d.process(reading(1_000, 10, 5));
+      d.process(reading(500, 10, 9));
+      const warn = lines.filter((l) => l.includes('not newer than the previous one'));
+      expect(warn.length).toBeGreaterThan(0);
+      for (const l of warn) {
+        expect(l.match(/"component":/g)).toHaveLength(1);
+        expect(l.match(/"device":/g)).toHaveLength(1);
+      }
+    }
+  });
+});
+
 describe('persisted totals', () => {
   it('energy and part count survive a restart', async () => {
     let now = 0;
