@@ -85,6 +85,10 @@ export function classifyWriteError(err: unknown, now: number): WriteErrorDecisio
   if (status === 429 || status === 503) {
     return { kind: 'retry', code: 'SINK_THROTTLED', reason, statusCode: status, ...withRetryAfter };
   }
+  if (status === 500 && TARGET_PROBLEM.test(reason)) {
+    // InfluxDB 1.x answers an unknown retention policy with a 500
+    return { kind: 'retry', code: 'SINK_TARGET_INVALID', reason, statusCode: status };
+  }
   if (status === 500 && DATA_PROBLEM_500.test(reason))
     return { kind: 'lines-rejected', reason, statusCode: status };
   return {

@@ -273,6 +273,25 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
     await small.close();
   });
 
+  it('writes into the configured retention policy; an unknown one is a retryable SINK_TARGET_INVALID', async () => {
+    await queryInfluxQL(influxUrl(), {
+      q: `CREATE RETENTION POLICY week ON "${db}" DURATION 7d REPLICATION 1`,
+    });
+    const now = Date.now();
+    const weekSink = createInfluxSink({ url: influxUrl(), database: db, retentionPolicy: 'week' }, log);
+    const p = pointOf(telemetryPoint(sample({ device: 'rp-1', timestamp: now }), ctx));
+    expect(await weekSink.write([p])).toEqual({ accepted: 1, rejected: [] });
+    expect(await select(`SELECT power_kw FROM "${db}"."week".telemetry WHERE device = 'rp-1'`)).toEqual([
+      { time: now, power_kw: 1.5 },
+    ]);
+    expect(await select(`SELECT power_kw FROM "${db}"."autogen".telemetry WHERE device = 'rp-1'`)).toEqual(
+      [],
+    );
+    const bad = createInfluxSink({ url: influxUrl(), database: db, retentionPolicy: 'nope' }, log);
+    await expect(bad.write([p])).rejects.toMatchObject({ code: 'SINK_TARGET_INVALID', retryable: true });
+    await Promise.all([weekSink.close(), bad.close()]);
+  });
+
   it('ensureDatabase creates the database once and is idempotent', async () => {
     const name = `ensure_${Date.now().toString(36)}`;
     const s = createInfluxSink({ url: influxUrl(), database: name }, log);
