@@ -182,7 +182,10 @@ describe('logging', () => {
   it('explains a dropped reading once, bound to component and device exactly once', () => {
     const lines: string[] = [];
     const sink = { write: (l: string) => lines.push(l) };
-    for (const logger of [pino(sink), pino(sink).child({ component: 'derive', device: 'lathe-03' })]) {
+    for (const logger of [
+      pino({}, sink),
+      pino({}, sink).child({ component: 'derive', device: 'lathe-03' }),
+    ]) {
       lines.length = 0;
       const d = createDeriver(lathe, { log: logger });
       if (!d) throw new Error('no deriver');
