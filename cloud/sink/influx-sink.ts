@@ -278,6 +278,7 @@ export function createInfluxSink(
       const d = classifyWriteError(err, now());
       if (d.kind === 'aborted') throw err;
       if (d.kind === 'retry') {
+        if (d.code === 'SINK_DATABASE_NOT_FOUND') await createMissingDatabase(signal);
         throw new SinkError(d.code, `InfluxDB write failed: ${d.reason}`, {
           cause: err,
           ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
@@ -373,6 +374,19 @@ export function createInfluxSink(
         cause: err,
         retryable: e.retryable ?? true,
       });
+    }
+  }
+
+  /**
+   * The database vanished or was never created (InfluxDB came up after us, or was reset): create it when allowed,
+   * so the runner's next retry succeeds. Best effort; the write still reports SINK_DATABASE_NOT_FOUND.
+   */
+  async function createMissingDatabase(signal?: AbortSignal): Promise<void> {
+    if (target.createDatabase === false || transport?.flavour !== 'v1') return;
+    try {
+      await ensureDatabase(signal);
+    } catch (err) {
+      sinkLog.debug({ err: (err as Error).message }, 'creating the missing database failed');
     }
   }
 

@@ -303,6 +303,15 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
     await s.close();
   });
 
+  it('a database that does not exist yet is created after the first failed write, so a retry succeeds', async () => {
+    const name = `late_${Date.now().toString(36)}`;
+    const s = createInfluxSink({ url: influxUrl(), database: name }, log);
+    const p = pointOf(telemetryPoint(sample({}), ctx));
+    await expect(s.write([p])).rejects.toMatchObject({ code: 'SINK_DATABASE_NOT_FOUND', retryable: true });
+    expect(await s.write([p])).toEqual({ accepted: 1, rejected: [] });
+    await s.close();
+  });
+
   it('a missing database is a retryable SINK_DATABASE_NOT_FOUND, not rejected lines', async () => {
     const s = createInfluxSink({ url: influxUrl(), database: 'no_such_db_x', createDatabase: false }, log);
     await expect(s.ensureDatabase()).rejects.toMatchObject({
