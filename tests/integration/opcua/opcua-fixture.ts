@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { routeNodeOpcuaLogging } from '../../../agent/sources/opcua/node-opcua-logging.js';
 import {
   acquireClientPki,
   ensureClientCertificate,
@@ -16,6 +17,8 @@ import type { Sample } from '../../../protocols/sample.js';
 import type { OpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
 
 export const quietLog = pino({ level: 'silent' });
+// keep node-opcua's console chatter out of the test output (security.test.ts checks the routing itself)
+routeNodeOpcuaLogging(quietLog);
 
 export async function tempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
