@@ -195,6 +195,13 @@ export class MachineTracker {
     return lo;
   }
 
+  /** Time of the first retained data (a state value or any good sample); +Infinity when none. */
+  firstData(): number {
+    const state = this.series.state?.times[0] ?? Number.POSITIVE_INFINITY;
+    const run = this.liveness.runs[0]?.first ?? Number.POSITIVE_INFINITY;
+    return Math.min(state, run);
+  }
+
   /** Drops cached minutes from `from` on. */
   invalidate(from: number): void {
     if (!Number.isFinite(from)) return;

@@ -40,12 +40,15 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
 
   const machineFrom = new Map<MachineTracker, number>();
   for (const m of p.machines.values()) {
+    // Not seen yet (no site): keep what is dirty for when it is.
+    if (m.site === undefined) continue;
     m.invalidate(m.dirtyFrom);
     machineFrom.set(m, Math.max(floor, Math.min(m.dirtyFrom, since)));
     m.dirtyFrom = Number.POSITIVE_INFINITY;
   }
   const meterFrom = new Map<MeterTracker, number>();
   for (const m of p.meters) {
+    if (m.site === undefined) continue;
     m.invalidate(m.dirtyFrom);
     meterFrom.set(m, Math.max(floor, Math.min(m.dirtyFrom, since)));
     m.dirtyFrom = Number.POSITIVE_INFINITY;
@@ -77,8 +80,11 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
       groups.set(lineKey, lg);
     }
     const from = machineFrom.get(m) ?? now;
+    const first = m.firstData();
     for (const period of OEE_PERIODS) {
       for (const w of windowsOf(period, from)) {
+        // Windows that ended before the machine's first data are not news: the machine was not connected yet.
+        if (w.end <= first) continue;
         const c = components(m, w);
         if (isEmpty(c)) continue;
         const f = figures(c, p.lossBooking, p.offline, 'counter');
@@ -94,8 +100,10 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
   }
   for (const g of groups.values()) {
     const from = Math.min(...g.members.map((m) => machineFrom.get(m) ?? now));
+    const first = Math.min(...g.members.map((m) => m.firstData()));
     for (const period of OEE_PERIODS) {
       for (const w of windowsOf(period, from)) {
+        if (w.end <= first) continue;
         const c = zero();
         for (const m of g.members) add(c, components(m, w));
         if (isEmpty(c)) continue;
@@ -170,8 +178,10 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
     const meters = p.meters.filter((x) => x.machine === m.device);
     if (meters.length === 0) continue;
     const from = Math.min(machineFrom.get(m) ?? now, ...meters.map((x) => meterFrom.get(x) ?? now));
+    const first = m.firstData();
     for (const period of KPI_PERIODS) {
       for (const w of windowsOf(period, from)) {
+        if (w.end <= first) continue;
         let kwh = 0;
         let co2e = 0;
         for (const x of meters) {
