@@ -5,7 +5,8 @@
  * which is the machine model's time.
  */
 import type { SimProfile } from '../modbus/profile.js';
-import type { RetrofitIoModule } from './io-module.js';
+import { RetrofitIoModule } from './io-module.js';
+import { FAST_LATHE, LATHE, MachineModel } from './machine-model.js';
 
 export interface RetrofitProfileOptions {
   unitId?: number;
@@ -80,4 +81,16 @@ export function retrofitProfile(io: RetrofitIoModule, opts: RetrofitProfileOptio
       { name: 'di3', table: 'discrete', address: 3, initial: false },
     ],
   };
+}
+
+/**
+ * A retrofitted lathe, ready for a profile registry or a scenario: `{ unitId, seed, fast }`. `fast` runs the
+ * machine ten times faster (cycles of seconds), for demos and end-to-end runs in real time.
+ */
+export function latheRetrofitProfile(
+  opts: { unitId?: number; seed?: number; fast?: boolean } = {},
+): SimProfile {
+  const model = new MachineModel(opts.fast ? FAST_LATHE : LATHE, opts.seed ?? 1);
+  const profile: RetrofitProfileOptions = opts.unitId === undefined ? {} : { unitId: opts.unitId };
+  return retrofitProfile(new RetrofitIoModule(model), profile);
 }
