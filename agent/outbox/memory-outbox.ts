@@ -1,5 +1,5 @@
 import type { Sample } from '../../protocols/sample.js';
-import { batchBytes, type Outbox, type OutboxEntry, type OutboxStats } from './outbox.js';
+import { batchBytes, type Outbox, type OutboxDrop, type OutboxEntry, type OutboxStats } from './outbox.js';
 
 /**
  * A bounded in-memory outbox: FIFO, oldest dropped on overflow (counted). It does NOT survive a restart; use it only
@@ -9,12 +9,20 @@ export class MemoryOutbox implements Outbox {
   readonly kind = 'memory';
   readonly #entries: OutboxEntry[] = [];
   readonly #maxBytes: number;
-  readonly #onDrop: (entry: OutboxEntry) => void;
+  readonly #onDrop: (drop: OutboxDrop) => void;
   #nextId = 1;
   #bytes = 0;
-  #stats = { dropped: 0, droppedSamples: 0, replayed: 0, appended: 0, acked: 0 };
+  #stats = {
+    dropped: 0,
+    droppedSamples: 0,
+    replayed: 0,
+    appended: 0,
+    acked: 0,
+    storeFailures: 0,
+    droppedCorrupt: 0,
+  };
 
-  constructor(maxBytes: number, onDrop: (entry: OutboxEntry) => void = () => undefined) {
+  constructor(maxBytes: number, onDrop: (drop: OutboxDrop) => void = () => undefined) {
     this.#maxBytes = maxBytes;
     this.#onDrop = onDrop;
   }
@@ -36,7 +44,14 @@ export class MemoryOutbox implements Outbox {
       this.#bytes -= old.bytes;
       this.#stats.dropped++;
       this.#stats.droppedSamples += old.samples.length;
-      this.#onDrop(old);
+      this.#onDrop({
+        id: old.id,
+        device: old.device,
+        samples: old.samples.length,
+        bytes: old.bytes,
+        createdAt: old.createdAt,
+        reason: 'full',
+      });
     }
     return entry;
   }
@@ -57,6 +72,10 @@ export class MemoryOutbox implements Outbox {
     const [e] = this.#entries.splice(i, 1);
     if (e) this.#bytes -= e.bytes;
     this.#stats.acked++;
+  }
+
+  lastId(): number {
+    return this.#nextId - 1;
   }
 
   markReplayed(count: number): void {

@@ -23,19 +23,38 @@ export interface OutboxStats {
   replayed: number;
   appended: number;
   acked: number;
+  /** batches that could not be stored at all (disk full, I/O error): counted and logged by the caller */
+  storeFailures: number;
+  droppedCorrupt: number;
+}
+
+/** What the outbox tells its owner about each batch it dropped to stay within its byte bound. */
+export interface OutboxDrop {
+  id: number;
+  device: string;
+  samples: number;
+  bytes: number;
+  createdAt: number;
+  reason: 'full' | 'corrupt';
 }
 
 /**
  * The contract every outbox implementation honours (tests/unit/outbox runs one suite against all of them):
  * FIFO; bounded by bytes (overflow drops the oldest, counted); `append` returns only once the entry is as durable as
- * the implementation promises; an entry leaves only through `ack`.
+ * the implementation promises; an entry leaves only through `ack` (or a counted drop). Ids only grow.
  */
 export interface Outbox {
   readonly kind: string;
-  append(device: string, samples: Sample[], now: number): OutboxEntry;
+  /**
+   * Stores one batch; when it returns the batch is as durable as the implementation promises. Returns undefined
+   * when the batch could not be stored (counted in `storeFailures`), never throws for that.
+   */
+  append(device: string, samples: Sample[], now: number): OutboxEntry | undefined;
   /** up to `limit` entries with id > afterId, oldest first */
   peekAfter(afterId: number, limit: number): OutboxEntry[];
   ack(id: number): void;
+  /** the id of the newest entry ever appended (0 when none) */
+  lastId(): number;
   markReplayed(count: number): void;
   stats(now: number): OutboxStats;
   close(): Promise<void>;

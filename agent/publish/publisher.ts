@@ -1,12 +1,12 @@
 import type { Logger } from '../../config/logging.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js';
-import type { OutMsg } from './uplink.js';
+import type { DataRefusal, OutMsg } from './edge-node-types.js';
 
-/** What the publisher needs from the Sparkplug edge node (or the JSON encoder). */
+/** What the publisher needs from the edge node (Sparkplug or JSON). */
 export interface DataEncoder {
-  /** undefined when the device cannot take data now (not born); the entry then waits */
-  data(device: string, samples: Sample[], opts: { historical: boolean }): OutMsg | undefined;
+  /** undefined when the data cannot be encoded now; `lastRefusal` then says why */
+  data(device: string, samples: readonly Sample[], opts: { historical?: boolean }): OutMsg | undefined;
   canPublishData(): boolean;
 }
 
@@ -20,6 +20,8 @@ export interface PublisherOptions {
   uplink: PublishTarget;
   encoder: DataEncoder;
   log: Logger;
+  /** why the encoder refused the last entry (from its events); 'device-not-born' parks the entry */
+  refusalOf: (device: string) => DataRefusal | undefined;
   clock?: () => number;
   /** QoS 1 messages awaiting PUBACK at once */
   maxInflight?: number;
@@ -27,16 +29,26 @@ export interface PublisherOptions {
   replayRate?: number;
 }
 
+export interface PublisherStats {
+  inflight: number;
+  parked: number;
+  unpublishable: number;
+}
+
 /**
  * Drains the outbox to MQTT. An entry leaves the outbox only on PUBACK. Entries stored before the current MQTT
  * session are the backlog: sent as historical, at `replayRate`, after live data, so a long outage never starves the
  * live view. After a disconnect every unacknowledged entry is sent again (at-least-once; storage is idempotent).
+ * An entry of a device that is down (not born) is parked, not a roadblock: the other devices go on, and the parked
+ * entries go out after the device's next birth.
  */
 export class Publisher {
   readonly #o: Required<Omit<PublisherOptions, 'clock'>> & { clock: () => number };
+  readonly #inflightIds = new Set<number>();
+  /** device → smallest parked entry id */
+  readonly #parked = new Map<string, number>();
   #running = false;
   #wake: (() => void) | undefined;
-  #inflight = 0;
   #session = 0;
   /** ids ≤ boundary were stored before the session started */
   #boundary = 0;
@@ -45,19 +57,18 @@ export class Publisher {
   #tokens = 0;
   #lastRefill = 0;
   #loop: Promise<void> | undefined;
-  #waiting = 0;
+  #unpublishable = 0;
 
   constructor(opts: PublisherOptions) {
     this.#o = { maxInflight: 32, replayRate: 200, clock: Date.now, ...opts };
   }
 
-  get inflight(): number {
-    return this.#inflight;
-  }
-
-  /** entries that could not be encoded yet (device not born) at the last pass */
-  get waiting(): number {
-    return this.#waiting;
+  stats(): PublisherStats {
+    return {
+      inflight: this.#inflightIds.size,
+      parked: this.#parked.size,
+      unpublishable: this.#unpublishable,
+    };
   }
 
   start(): void {
@@ -82,6 +93,8 @@ export class Publisher {
   /** A new MQTT session: everything not yet acknowledged is sent again; what is stored now is backlog. */
   onSessionStart(lastStoredId: number): void {
     this.#session++;
+    this.#inflightIds.clear();
+    this.#parked.clear();
     this.#boundary = lastStoredId;
     this.#liveCursor = lastStoredId;
     this.#backlogCursor = 0;
@@ -90,67 +103,92 @@ export class Publisher {
     this.kick();
   }
 
+  /** A device was born again: its parked entries go out now. */
+  onDeviceBorn(device: string): void {
+    const first = this.#parked.get(device);
+    if (first === undefined) return;
+    this.#parked.delete(device);
+    if (first <= this.#boundary) this.#backlogCursor = Math.min(this.#backlogCursor, first - 1);
+    else this.#liveCursor = Math.min(this.#liveCursor, first - 1);
+    this.kick();
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
-      const sent = this.#pass();
-      if (!sent) await this.#sleep(this.#backlogPending() ? 50 : undefined);
+      const progressed = this.#pass();
+      if (!progressed) await this.#sleep(this.#backlogCursor < this.#boundary ? 100 : undefined);
     }
   }
 
-  #backlogPending(): boolean {
-    return this.#backlogCursor < this.#boundary && this.#o.uplink.connected;
-  }
-
-  /** One pass: send what the window allows. Returns whether anything was sent. */
+  /** One pass: send what the window allows. Returns whether anything moved. */
   #pass(): boolean {
     const { uplink, encoder, outbox, maxInflight } = this.#o;
     if (!uplink.connected || !encoder.canPublishData()) return false;
-    let sent = 0;
-    this.#waiting = 0;
-    for (const e of outbox.peekAfter(this.#liveCursor, maxInflight - this.#inflight)) {
-      if (!this.#send(e, false)) break;
-      this.#liveCursor = e.id;
-      sent++;
+    let moved = false;
+    // Live data first.
+    while (this.#inflightIds.size < maxInflight) {
+      const batch = outbox.peekAfter(this.#liveCursor, maxInflight - this.#inflightIds.size);
+      if (batch.length === 0) break;
+      for (const e of batch) {
+        const r = this.#send(e, false);
+        if (r === 'stop') return moved;
+        this.#liveCursor = e.id;
+        moved = true;
+      }
     }
+    // Then the backlog, at the replay rate.
     if (this.#backlogCursor < this.#boundary) {
       this.#refill();
-      const room = Math.min(maxInflight - this.#inflight, Math.floor(this.#tokens));
-      for (const e of room > 0 ? outbox.peekAfter(this.#backlogCursor, room) : []) {
-        if (e.id > this.#boundary) {
+      let room = Math.min(maxInflight - this.#inflightIds.size, Math.floor(this.#tokens));
+      while (room > 0) {
+        const [e] = outbox.peekAfter(this.#backlogCursor, 1);
+        if (!e || e.id > this.#boundary) {
           this.#backlogCursor = this.#boundary;
           break;
         }
-        if (!this.#send(e, true)) break;
+        const r = this.#send(e, true);
+        if (r === 'stop') return moved;
         this.#backlogCursor = e.id;
-        this.#tokens -= 1;
-        sent++;
-      }
-      if (
-        this.#backlogCursor < this.#boundary &&
-        outbox.peekAfter(this.#backlogCursor, 1)[0]?.id === undefined
-      ) {
-        this.#backlogCursor = this.#boundary;
+        if (r === 'sent') {
+          this.#tokens -= 1;
+          room--;
+        }
+        moved = true;
       }
     }
-    return sent > 0;
+    return moved;
   }
 
   #refill(): void {
     const now = this.#o.clock();
     const rate = this.#o.replayRate;
-    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#lastRefill) / 1000) * rate);
+    this.#tokens = Math.min(Math.max(1, rate), this.#tokens + ((now - this.#lastRefill) / 1000) * rate);
     this.#lastRefill = now;
   }
 
-  #send(e: OutboxEntry, backlog: boolean): boolean {
-    const historical = backlog;
-    const msg = this.#o.encoder.data(e.device, e.samples, { historical });
+  #send(e: OutboxEntry, backlog: boolean): 'sent' | 'parked' | 'skipped' | 'stop' {
+    if (this.#inflightIds.has(e.id)) return 'skipped';
+    const msg = this.#o.encoder.data(e.device, e.samples, { historical: backlog });
     if (!msg) {
-      this.#waiting++;
-      return false;
+      const why = this.#o.refusalOf(e.device);
+      if (why === 'device-not-born') {
+        if (!this.#parked.has(e.device)) this.#parked.set(e.device, e.id);
+        return 'parked';
+      }
+      if (why === 'unknown-device' || why === undefined) {
+        // Can never be published (no such device in this configuration, or every sample invalid): count and drop.
+        this.#unpublishable++;
+        this.#o.log.error(
+          { device: e.device, samples: e.samples.length, reason: why ?? 'no publishable sample' },
+          'outbox entry can never be published; dropped',
+        );
+        this.#o.outbox.ack(e.id);
+        return 'skipped';
+      }
+      return 'stop';
     }
     const session = this.#session;
-    this.#inflight++;
+    this.#inflightIds.add(e.id);
     this.#o.uplink
       .publish(msg)
       .then(
@@ -165,10 +203,10 @@ export class Publisher {
         },
       )
       .finally(() => {
-        this.#inflight--;
+        if (session === this.#session) this.#inflightIds.delete(e.id);
         this.kick();
       });
-    return true;
+    return 'sent';
   }
 
   #sleep(ms?: number): Promise<void> {

@@ -1,0 +1,18 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A small JSON state file written atomically (write, fsync via writeFileSync flush, rename). */
+export function readState<T>(path: string, fallback: T): T {
+  try {
+    return { ...fallback, ...(JSON.parse(readFileSync(path, 'utf8')) as Partial<T>) };
+  } catch {
+    return fallback;
+  }
+}
+
+export function writeState(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value), { flush: true });
+  renameSync(tmp, path);
+}

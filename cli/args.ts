@@ -1,0 +1,19 @@
+import { parseArgs } from 'node:util';
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** Strict argument parsing; unknown flags are usage errors (exit 2), reported as a message, not a stack trace. */
+export function parse(
+  argv: string[],
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>,
+): ParsedArgs | { error: string } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as ParsedArgs['values'], positionals };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,95 @@
+import { startModbusSimulator } from '../../simulators/modbus/modbus-simulator.js';
+import { builtinProfiles } from '../../simulators/modbus/profiles/index.js';
+import { parse } from '../args.js';
+import type { Command, CommandIo } from './command.js';
+
+function jsonLine(io: CommandIo, obj: Record<string, unknown>): void {
+  io.stdout.write(`${JSON.stringify(obj, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
+}
+
+/**
+ * `plantpulse sim`: device simulators. With `--profile NAME` it serves one built-in Modbus TCP device and prints, as
+ * JSON lines, where it listens and (with --changes) every value change with its time, so a test or a curious user
+ * can compare what the device did with what arrived in InfluxDB.
+ */
+export const simCommand: Command = {
+  summary: 'run simulated devices (a built-in Modbus profile, or a plant scenario)',
+  usage: [
+    'plantpulse sim --profile press [--host 127.0.0.1] [--port 0] [--unit 1] [--speed 1] [--changes]',
+    '',
+    `  --profile   built-in device profile: ${Object.keys(builtinProfiles).join(', ')}`,
+    '  --port      TCP port (0: any free port; the chosen URL is printed)',
+    '  --speed     simulated time runs this many times faster (process durations shrink, timestamps stay real)',
+    '  --changes   print every value change as a JSON line',
+  ].join('\n'),
+  async run(argv, io) {
+    const args = parse(argv, {
+      profile: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      unit: { type: 'string' },
+      speed: { type: 'string' },
+      changes: { type: 'boolean' },
+    });
+    if ('error' in args) {
+      io.stderr.write(`${args.error}\nusage: ${this.usage}\n`);
+      return 2;
+    }
+    const name = (args.values['profile'] as string | undefined) ?? 'press';
+    if (!Object.hasOwn(builtinProfiles, name)) {
+      io.stderr.write(
+        `unknown profile "${name}"; built-in profiles: ${Object.keys(builtinProfiles).join(', ')}\n`,
+      );
+      return 2;
+    }
+    const num = (k: string, dflt: number): number | undefined => {
+      const v = args.values[k];
+      if (v === undefined) return dflt;
+      const n = Number(v);
+      return Number.isFinite(n) && n >= 0 ? n : undefined;
+    };
+    const port = num('port', 0);
+    const unitId = num('unit', 1);
+    const speed = num('speed', 1);
+    if (port === undefined || unitId === undefined || speed === undefined || speed === 0) {
+      io.stderr.write(
+        `--port, --unit and --speed take non-negative numbers (speed > 0)\nusage: ${this.usage}\n`,
+      );
+      return 2;
+    }
+    const profile = builtinProfiles[name as keyof typeof builtinProfiles]({ unitId });
+    const sim = await startModbusSimulator({
+      profile,
+      host: (args.values['host'] as string | undefined) ?? '127.0.0.1',
+      port,
+      speed,
+    });
+    jsonLine(io, { event: 'listening', profile: name, url: sim.url, unitId });
+
+    let timer: NodeJS.Timeout | undefined;
+    if (args.values['changes'] === true) {
+      const seen = new Map<string, number>();
+      const report = () => {
+        for (const p of profile.points) {
+          const at = sim.changedAt(p.name);
+          if (seen.get(p.name) === at) continue;
+          seen.set(p.name, at);
+          jsonLine(io, { event: 'change', point: p.name, value: sim.expected(p.name), changedAt: at });
+        }
+      };
+      report();
+      timer = setInterval(report, 20);
+    }
+    return new Promise<number>((resolve) => {
+      const stop = () => {
+        if (timer) clearInterval(timer);
+        sim.close().then(
+          () => resolve(0),
+          () => resolve(1),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  },
+};

@@ -1,0 +1,76 @@
+import type { Point } from '@influxdata/influxdb-client';
+import { buildPoint } from '../../protocols/influx/point-builder.js';
+import { qualityPoint, telemetryPoint } from '../../protocols/influx/sample-points.js';
+import type { MetricKind } from '../../protocols/metric.js';
+import type { Quality } from '../../protocols/sample.js';
+import type { BirthInfo, DeviceStatus, HostResult } from '../host/host-types.js';
+
+export interface Dropped {
+  code: string;
+  reason: string;
+  count: number;
+}
+
+export interface HostPoints {
+  points: Point[];
+  /** values that could not become points: counted, logged and explained by the caller */
+  dropped: Dropped[];
+}
+
+/**
+ * Turns what the Sparkplug host decoded into InfluxDB points (DESIGN.md §7): `telemetry` for good and uncertain
+ * values, `quality` when a metric's quality changes, `device_status` for births and deaths. Keeps the metric kinds
+ * learnt from births so integer metrics are written as integer fields.
+ */
+export class HostPointMapper {
+  readonly #kinds = new Map<string, MetricKind>();
+  readonly #quality = new Map<string, Quality>();
+
+  map(r: HostResult): HostPoints {
+    for (const b of r.births) this.#learn(b);
+    const points: Point[] = [];
+    const dropped = new Map<string, Dropped>();
+    const drop = (code: string, reason: string) => {
+      const d = dropped.get(code);
+      if (d) d.count++;
+      else dropped.set(code, { code, reason, count: 1 });
+    };
+    for (const s of r.samples) {
+      const key = `${s.site}/${s.node}/${s.device}/${s.metric}`;
+      const ctx = { site: s.site, node: s.node };
+      const kind = this.#kinds.get(key);
+      const t = telemetryPoint(s, kind === undefined ? ctx : { ...ctx, kind });
+      if (t.ok) points.push(t.point);
+      else if (t.dropped) drop(t.code, t.reason);
+      const lastQ = this.#quality.get(key);
+      if (lastQ !== s.quality) {
+        const q = qualityPoint(s, ctx);
+        if (q.ok) {
+          points.push(q.point);
+          this.#quality.set(key, s.quality);
+        } else if (q.dropped) drop(q.code, q.reason);
+      }
+    }
+    for (const st of r.status) {
+      const p = statusPoint(st);
+      if (p) points.push(p);
+      else drop('BAD_STATUS', `device_status of ${st.site}/${st.node}/${st.device ?? ''} could not be built`);
+    }
+    return { points, dropped: [...dropped.values()] };
+  }
+
+  #learn(b: BirthInfo): void {
+    for (const m of b.metrics) this.#kinds.set(`${b.site}/${b.node}/${b.device ?? ''}/${m.name}`, m.kind);
+  }
+}
+
+/** `device_status` (site, node, device; online, reason) at the change time. A node's own status uses device `_node`. */
+export function statusPoint(st: DeviceStatus): Point | undefined {
+  const r = buildPoint({
+    measurement: 'device_status',
+    tags: { site: st.site, node: st.node, device: st.device ?? '_node' },
+    fields: { online: st.online, reason: st.reason },
+    timestamp: st.timestamp,
+  });
+  return r.ok ? r.point : undefined;
+}
