@@ -29,6 +29,8 @@ export const AgentConfig = Strict({
       maxBytes: Type.Optional(ByteSize),
       /** replay rate while catching up after an outage, messages per second */
       replayRate: Type.Optional(Type.Number({ minimum: 1 })),
+      /** full (default): fsync before a batch counts as stored; normal: fsync about every second (docs/delivery.md) */
+      sync: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('normal')])),
     }),
   ),
   http: Type.Optional(Strict({ port: Port, host: Type.Optional(Type.String()) })),
