@@ -78,10 +78,11 @@ function planDevice(device: AgentDevice): { endpoint: ModbusEndpoint; groups: Pl
   const groups: PlannedGroup[] = [];
   const names = new Set<string>();
   (device.poll ?? []).forEach((g, i) => {
+    // duplicates inside a group are the planner's to report; here only those across groups
     for (const p of g.points) {
-      if (names.has(p.name)) problems.push(`poll[${i}] point ${p.name}: duplicate point name in this device`);
-      names.add(p.name);
+      if (names.has(p.name)) problems.push(`poll[${i}] point ${p.name}: also in an earlier poll group`);
     }
+    for (const p of g.points) names.add(p.name);
     const limits: { maxRegistersPerRequest?: number; maxBitsPerRequest?: number; maxGap?: number } = {};
     if (conn.maxRegistersPerRequest !== undefined)
       limits.maxRegistersPerRequest = conn.maxRegistersPerRequest;
