@@ -47,16 +47,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (failures.length > 0) throw new AggregateError(failures, 'stopping the test services failed');
   };
 
-  try {
-    [influx, broker] = await Promise.all([
-      startInfluxd(),
-      startMosquitto({
-        extraUsers: [{ username: 'reader' }, { username: 'writer' }, { username: 'device' }],
-      }),
-    ]);
-  } catch (err) {
-    await teardown();
-    throw err;
+  const [i, b] = await Promise.allSettled([
+    startInfluxd(),
+    startMosquitto({ extraUsers: [{ username: 'reader' }, { username: 'writer' }, { username: 'device' }] }),
+  ]);
+  if (i.status === 'fulfilled') influx = i.value;
+  if (b.status === 'fulfilled') broker = b.value;
+  if (!influx || !broker) {
+    // stop whichever did start, then report why the other did not
+    await teardown().catch(() => undefined);
+    throw i.status === 'rejected' ? i.reason : b.status === 'rejected' ? b.reason : new Error('unreachable');
   }
   project.provide('influxUrl', influx.url);
   project.provide('influxVersion', influx.version);
