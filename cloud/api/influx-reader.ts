@@ -3,7 +3,13 @@
  * acknowledgements) over the v1 `/write` endpoint, which InfluxDB 1.x serves natively and 2.x/3.x through their v1
  * compatibility API.
  */
-import { UpstreamError } from './errors.js';
+import {
+  InfluxQueryError,
+  type InfluxSeries,
+  type InfluxValue,
+  queryInfluxQLSeries,
+} from '../../protocols/influx/index.js';
+import { ApiError, UpstreamError } from './errors.js';
 
 export type InfluxAuth = { username: string; password: string } | { token: string };
 
@@ -31,18 +37,6 @@ export interface InfluxReader {
   write(lines: string[], signal?: AbortSignal): Promise<void>;
 }
 
-interface RawSeries {
-  name?: string;
-  tags?: Record<string, string>;
-  columns?: string[];
-  values?: unknown[][];
-}
-interface RawResult {
-  statement_id?: number;
-  series?: RawSeries[];
-  error?: string;
-}
-
 export function createInfluxReader(conn: InfluxConnection): InfluxReader {
   const base = conn.url.replace(/\/+$/, '');
   const timeoutMs = conn.timeoutMs ?? 15_000;
@@ -57,31 +51,30 @@ export function createInfluxReader(conn: InfluxConnection): InfluxReader {
 
   return {
     async query(q, signal) {
-      let res: Response;
       try {
-        res = await fetch(`${base}/query`, {
-          method: 'POST',
-          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ db: conn.database, q, epoch: 'ms' }),
-          signal: withTimeout(signal),
+        const statements = await queryInfluxQLSeries(conn.url, {
+          q,
+          db: conn.database,
+          timeoutMs,
+          ...(conn.auth ? { auth: conn.auth } : {}),
+          ...(signal ? { signal } : {}),
         });
+        return statements.map((series) => series.map(toSeries));
       } catch (err) {
-        throw new UpstreamError(`InfluxDB at ${base} is unreachable: ${(err as Error).message}`, err);
+        if (
+          err instanceof InfluxQueryError &&
+          err.code === 'INFLUX_QUERY_REJECTED' &&
+          !/database not found|not executed/i.test(err.message)
+        ) {
+          throw new ApiError(400, 'PP_API_QUERY_REJECTED', `InfluxDB rejected the query: ${err.message}`, {
+            cause: err,
+          });
+        }
+        const hint = /not executed/i.test((err as Error).message)
+          ? ` (does database "${conn.database}" exist?)`
+          : '';
+        throw new UpstreamError(`InfluxDB query failed: ${(err as Error).message}${hint}`, err);
       }
-      const text = await res.text();
-      let body: { results?: RawResult[]; error?: string };
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch (err) {
-        throw new UpstreamError(`InfluxDB answered HTTP ${res.status} with a non-JSON body`, err);
-      }
-      if (!res.ok || body.error) {
-        throw new UpstreamError(`InfluxDB query failed: HTTP ${res.status} ${body.error ?? ''}`.trim());
-      }
-      return (body.results ?? []).map((r) => {
-        if (r.error) throw new UpstreamError(`InfluxDB query failed: ${r.error}`);
-        return (r.series ?? []).map(toSeries);
-      });
     },
 
     async write(lines, signal) {
@@ -107,17 +100,21 @@ export function createInfluxReader(conn: InfluxConnection): InfluxReader {
   };
 }
 
-function toSeries(s: RawSeries): Series {
-  const columns = s.columns ?? [];
-  const tags = s.tags ?? {};
-  const rows = (s.values ?? []).map((v) => {
-    const row: Record<string, unknown> = { ...tags };
-    columns.forEach((c, i) => {
-      row[c] = v[i];
-    });
+/** bigint (int64 beyond ±2^53) becomes a number when exact, else a decimal string, so JSON replies never break. */
+function plain(v: InfluxValue): unknown {
+  if (typeof v !== 'bigint') return v;
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(v)
+    : v.toString();
+}
+
+function toSeries(s: InfluxSeries): Series {
+  const rows = s.rows.map((r) => {
+    const row: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) row[k] = plain(v);
     return row as Row;
   });
-  return { name: s.name ?? '', tags, rows };
+  return { name: s.name, tags: s.tags, rows };
 }
 
 /** All rows of all series of the first statement. */

@@ -382,6 +382,85 @@ describe('alarms', () => {
   });
 });
 
+describe('InfluxDB failures', () => {
+  it('answers 502 with the reason when the database is missing', async () => {
+    const other = createApiServer({
+      config: { port: 0, anonymous: 'viewer' },
+      influx: { url: influxUrl(), database: 'no_such_db_here' },
+      live,
+      log: pino({ level: 'silent' }),
+      site: SITE,
+    });
+    try {
+      const r = await other.inject({ method: 'GET', url: '/api/v1/overview' });
+      expect(r.json()).toMatchObject({ statusCode: 502, code: 'PP_API_INFLUX', error: 'Bad Gateway' });
+      expect(r.json().message).toMatch(/database not found|does database "no_such_db_here" exist/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('rejects an aggregate InfluxDB cannot apply with 400', async () => {
+    const r = await get(
+      `/api/v1/devices/cnc-01/metrics/spindle_rpm/history?step=1h&aggregate=median&from=-2h`,
+    );
+    expect(r.status).toBe(200);
+    const bad = await get(`/api/v1/devices/stack-01/metrics/state/history?step=1h&aggregate=mean&from=-2h`);
+    expect(bad.status).toBe(200);
+    expect(bad.body['points']).toEqual([]);
+  });
+
+  it('lets a trusted LAN read without a token when anonymous viewer is configured, but not acknowledge', async () => {
+    const lan = createApiServer({
+      config: { port: 0, anonymous: 'viewer' },
+      influx: { url: influxUrl(), database: db },
+      live,
+      log: pino({ level: 'silent' }),
+      site: SITE,
+    });
+    try {
+      expect((await lan.inject({ method: 'GET', url: '/api/v1/me' })).json()).toEqual({
+        name: 'anonymous',
+        role: 'viewer',
+      });
+      const ack = await lan.inject({
+        method: 'POST',
+        url: `/api/v1/alarms/${SITE}~a~b~c~1/ack`,
+        payload: {},
+      });
+      expect(ack.statusCode).toBe(403);
+    } finally {
+      await lan.close();
+    }
+  });
+
+  it('sends CORS headers only to configured origins', async () => {
+    const cors = createApiServer({
+      config: { port: 0, anonymous: 'viewer', cors: ['https://mes.example.com'] },
+      influx: { url: influxUrl(), database: db },
+      live,
+      log: pino({ level: 'silent' }),
+      site: SITE,
+    });
+    try {
+      const ok = await cors.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: { origin: 'https://mes.example.com' },
+      });
+      expect(ok.headers['access-control-allow-origin']).toBe('https://mes.example.com');
+      const other = await cors.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await cors.close();
+    }
+  });
+});
+
 describe('docs and dashboard', () => {
   it('serves the OpenAPI document and the dashboard with ECharts', async () => {
     const doc = await app.inject({ method: 'GET', url: '/docs/json' });
