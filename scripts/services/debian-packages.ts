@@ -20,7 +20,6 @@ const PROVIDES_COMMAND: Readonly<Record<string, string>> = {
 
 async function dpkgInstalled(pkg: string): Promise<boolean> {
   try {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     const { stdout } = await run('dpkg-query', ['-W', '-f=${Status}', pkg]);
     return stdout.trim() === 'install ok installed';
   } catch {
