@@ -106,7 +106,8 @@ function addVariable(
     description: spec.description,
     accessLevel,
     userAccessLevel: accessLevel,
-    minimumSamplingInterval: 50,
+    // 0: changes are reported as they happen (exception-based) when a client asks for samplingInterval 0
+    minimumSamplingInterval: 0,
   };
   if (spec.range !== undefined && !spec.array) {
     return namespace.addAnalogDataItem({

@@ -164,6 +164,8 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions = {}): 
       serverInfo: { applicationName: { text: 'plantpulse-simulator' } },
       serverCapabilities: {
         maxSessions: 100,
+        // samplingInterval 0 on a model variable then delivers every change (exception-based)
+        minSupportedSampleRate: 0,
         maxMonitoredItems: 200_000,
         maxMonitoredItemsPerSubscription: 100_000,
         operationLimits: {

@@ -47,10 +47,20 @@ const TYPES = [
   'LocalizedText',
 ] as const;
 
-async function subscribeTo(items: OpcuaSubscribeItem[], onMetrics?: (m: readonly MetricInfo[]) => void) {
+async function subscribeTo(
+  items: OpcuaSubscribeItem[],
+  onMetrics?: (m: readonly MetricInfo[]) => void,
+  publishingInterval?: number,
+) {
   const dev = device(
     'sim-1',
-    { endpoint: sim.endpoint, securityMode: 'None', allowInsecure: true, pki: pki.dir },
+    {
+      endpoint: sim.endpoint,
+      securityMode: 'None',
+      allowInsecure: true,
+      pki: pki.dir,
+      ...(publishingInterval === undefined ? {} : { publishingInterval }),
+    },
     { subscribe: items },
   );
   const [source] = createOpcuaSources(dev, {
@@ -227,6 +237,45 @@ describe('OPC UA subscription values', () => {
       expect(pct.quality).toBe('bad');
       expect(sub.source.stats.itemsRefused).toBe(2);
       expect(sub.source.stats.itemsMonitored).toBe(2);
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  test('per-item queue size and absolute deadband are applied by the server', async () => {
+    const node = sim.nodeId('CNC01.Spindle.SpeedSetpoint');
+    const sub = await subscribeTo(
+      [
+        // samplingInterval 0: every change is sampled; the queue decides what survives until the next publish
+        { name: 'all', node, samplingInterval: 0, queueSize: 10 },
+        { name: 'latest', node, samplingInterval: 0, queueSize: 1, discardOldest: true },
+        { name: 'banded', node, samplingInterval: 0, queueSize: 10, deadband: { absolute: 5 } },
+      ],
+      undefined,
+      1000,
+    );
+    try {
+      await waitFor('initial values', () =>
+        sub.log.last('all') && sub.log.last('latest') ? true : undefined,
+      );
+      const mark = sub.log.samples.length;
+      // five changes within one publishing interval (set synchronously, so no publish can fall in between)
+      for (const v of [7001, 7002, 7010, 7011, 7030]) sim.set('CNC01.Spindle.SpeedSetpoint', v);
+      await waitFor('the last value everywhere', () =>
+        ['all', 'latest', 'banded'].every((m) =>
+          sub.log.samples.slice(mark).some((s) => s.metric === m && s.value === 7030),
+        )
+          ? true
+          : undefined,
+      );
+      const after = (m: string) =>
+        sub.log.samples
+          .slice(mark)
+          .filter((s) => s.metric === m)
+          .map((s) => s.value);
+      expect(after('all')).toEqual([7001, 7002, 7010, 7011, 7030]);
+      expect(after('latest')).toEqual([7030]);
+      expect(after('banded')).toEqual([7001, 7010, 7030]);
     } finally {
       await sub.stop();
     }
