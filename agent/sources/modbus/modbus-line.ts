@@ -61,6 +61,7 @@ interface Job {
   signal: AbortSignal;
   resolve: (r: TransactResult) => void;
   settled: boolean;
+  detach: () => void;
 }
 
 /** Consecutive timeouts of one unit before it is put in backoff (only on shared lines). */
@@ -76,6 +77,8 @@ export class ModbusLine {
   private lastFrameEnd = 0;
   /** timeouts in a row across all units; any answer (even an exception) resets it */
   private consecutiveTimeouts = 0;
+  /** the last outcome on this line was a link-level failure (no good answer since) */
+  private suspect = false;
   private readonly closeController = new AbortController();
 
   constructor(
@@ -108,6 +111,11 @@ export class ModbusLine {
 
   private get shared(): boolean {
     return this.unitCount > 1;
+  }
+
+  /** The line failed at link level and nothing has answered since: re-creating it may help. */
+  get needsReset(): boolean {
+    return this.suspect;
   }
 
   /** True when the line itself, not one unit, looks broken: every unit stayed silent in turn. */
@@ -154,7 +162,7 @@ export class ModbusLine {
       client = new ModbusClient(this.endpoint, {
         onDown: (reason) => {
           if (this.client === client) {
-            this.log.warn({ line: this.key, reason }, 'modbus line down');
+            this.log.warn({ reason }, 'modbus line down');
             this.client = undefined;
             client.destroy();
           }
@@ -167,13 +175,13 @@ export class ModbusLine {
       throw new ModbusConnectError(this.key, err);
     }
     this.consecutiveTimeouts = 0;
-    this.log.info({ line: this.key }, 'modbus line open');
+    this.log.info('modbus line open');
   }
 
   /** Drops the connection (a suspect link): pending work fails, the next open() dials again. */
   reset(reason: string): void {
     if (this.client === undefined) return;
-    this.log.warn({ line: this.key, reason }, 'modbus line reset');
+    this.log.warn({ reason }, 'modbus line reset');
     const c = this.client;
     this.client = undefined;
     c.destroy();
@@ -191,14 +199,13 @@ export class ModbusLine {
   /** Queues one read. Never rejects: every outcome is a value. */
   transact(req: TransactRequest, signal: AbortSignal): Promise<TransactResult> {
     return new Promise<TransactResult>((resolve) => {
-      const job: Job = { req, signal, resolve, settled: false };
-      if (signal.aborted)
-        return this.settle(job, this.fail(MODBUS_FAILURE_CODES.aborted, `${req.label}: aborted`, false));
-      signal.addEventListener(
-        'abort',
-        () => this.settle(job, this.fail(MODBUS_FAILURE_CODES.aborted, `${req.label}: aborted`, false)),
-        { once: true },
-      );
+      const job: Job = { req, signal, resolve, settled: false, detach: () => {} };
+      const aborted = () => this.fail(MODBUS_FAILURE_CODES.aborted, `${req.label}: aborted`, false);
+      if (signal.aborted) return this.settle(job, aborted());
+      const onAbort = () => this.settle(job, aborted());
+      // the runner's session signal outlives thousands of transactions: never leave a listener behind
+      signal.addEventListener('abort', onAbort, { once: true });
+      job.detach = () => signal.removeEventListener('abort', onAbort);
       this.queue.push(job);
       void this.pump();
     });
@@ -207,6 +214,7 @@ export class ModbusLine {
   private settle(job: Job, r: TransactResult): void {
     if (job.settled) return;
     job.settled = true;
+    job.detach();
     job.resolve(r);
   }
 
@@ -236,7 +244,7 @@ export class ModbusLine {
       }
     } catch (err) {
       // execute() never throws; this is a programming error, surfaced without losing the queue
-      this.log.error({ err, line: this.key }, 'modbus line queue failed');
+      this.log.error({ err }, 'modbus line queue failed');
     } finally {
       this.pumping = false;
       if (this.queue.length > 0) void this.pump();
@@ -276,6 +284,7 @@ export class ModbusLine {
     try {
       const data = await client.read(req.unitId, req.fc, req.address, req.count, req.timeoutMs);
       this.consecutiveTimeouts = 0;
+      this.suspect = false;
       const s = this.unitState(req.unitId);
       s.consecutiveTimeouts = 0;
       s.backoffMs = 0;
@@ -285,6 +294,8 @@ export class ModbusLine {
       if (failure.code === MODBUS_FAILURE_CODES.timeout) this.onTimeout(req.unitId);
       else if (failure.code === MODBUS_FAILURE_CODES.exception) this.consecutiveTimeouts = 0;
       if (failure.code === MODBUS_FAILURE_CODES.timeout) failure.linkFault = this.linkSuspect;
+      if (failure.code === MODBUS_FAILURE_CODES.exception) this.suspect = false;
+      else if (failure.linkFault) this.suspect = true;
       if (this.endpoint.kind !== 'tcp' && failure.code !== MODBUS_FAILURE_CODES.exception) {
         // RTU has no transaction id: let a late or broken frame finish arriving, then drop it so it cannot be
         // mistaken for the answer to the next request.
@@ -305,7 +316,7 @@ export class ModbusLine {
     s.backoffMs = s.backoffMs === 0 ? policy.initialMs : Math.min(policy.maxMs, s.backoffMs * 2);
     s.until = this.clock.now() + s.backoffMs;
     this.log.warn(
-      { line: this.key, unitId, backoffMs: s.backoffMs, timeouts: s.consecutiveTimeouts },
+      { unitId, backoffMs: s.backoffMs, timeouts: s.consecutiveTimeouts },
       'modbus unit not answering: backing off so the other units on the line keep their turn',
     );
   }

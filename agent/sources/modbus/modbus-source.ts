@@ -253,7 +253,7 @@ export function createModbusSource(device: AgentDevice, deps: ModbusSourceDeps):
       lease = undefined;
       if (l === undefined) return;
       // A link every unit stopped answering on is re-created; one silent unit does not reset its neighbours.
-      if (l.line.linkSuspect) l.line.reset(`device ${deviceId} closed a suspect link`);
+      if (l.line.linkSuspect && l.line.needsReset) l.line.reset(`device ${deviceId} closed a suspect link`);
       l.release();
     },
   };

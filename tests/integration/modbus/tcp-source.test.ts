@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModbusSource, type ModbusSource } from '../../../agent/sources/modbus/modbus-source.js';
 import type { Sample } from '../../../protocols/sample.js';
@@ -67,6 +68,16 @@ describe('Modbus TCP source against the simulator', () => {
     expect(got.power_kw?.value as number).toBeCloseTo(45.123, 4);
     expect(got.power_kw?.value).toBe(s.expected('power_kw'));
     for (const sample of r.samples) expect(sample.timestamp).toBeGreaterThanOrEqual(before);
+  });
+
+  it('a long-lived poll signal collects no listeners, however many reads use it', async () => {
+    const profile = pressProfile();
+    const s = await sim(profile);
+    const { src } = source(s.url, profile);
+    const session = new AbortController();
+    await src.connect(session.signal);
+    for (let i = 0; i < 30; i++) expect((await src.read(0, session.signal)).failures).toEqual([]);
+    expect(getEventListeners(session.signal, 'abort')).toHaveLength(0);
   });
 
   it('an exception marks only the points of that request bad, with the code', async () => {
