@@ -268,14 +268,14 @@ describe('OPC UA subscription values', () => {
           ? true
           : undefined,
       );
-      const after = (m: string) =>
+      const valuesOf = (m: string) =>
         sub.log.samples
           .slice(mark)
           .filter((s) => s.metric === m)
           .map((s) => s.value);
-      expect(after('all')).toEqual([7001, 7002, 7010, 7011, 7030]);
-      expect(after('latest')).toEqual([7030]);
-      expect(after('banded')).toEqual([7001, 7010, 7030]);
+      expect(valuesOf('all')).toEqual([7001, 7002, 7010, 7011, 7030]);
+      expect(valuesOf('latest')).toEqual([7030]);
+      expect(valuesOf('banded')).toEqual([7001, 7010, 7030]);
     } finally {
       await sub.stop();
     }
