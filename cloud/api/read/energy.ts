@@ -79,7 +79,18 @@ export async function energy(
       peak = { kw, time: r.time, device: text(r['device']) ?? '' };
     }
   }
-  const withTariff = rows.filter((r) => typeof r['tariff'] === 'string' && r['tariff'] !== '');
+  // cost by tariff period: the `tariff` tag when analytics writes one; otherwise windows are grouped by their unit
+  // price (cost / consumption), which identifies the period as long as windows do not straddle two prices (15m
+  // windows never do: tariff boundaries sit on quarter hours)
+  const withTariff: WindowRow[] = [];
+  for (const r of rows) {
+    const consumption = num(r['consumption']);
+    const cost = num(r['cost']);
+    if (typeof r['tariff'] === 'string' && r['tariff'] !== '') withTariff.push(r);
+    else if (consumption !== undefined && consumption > 0 && cost !== undefined) {
+      withTariff.push({ ...r, tariff: `price:${(cost / consumption).toFixed(4)}` });
+    }
+  }
   return {
     period: q.period,
     from: q.range.from,

@@ -11,6 +11,12 @@ import { ident, type TimeRange, tagsWhere, timeWhere, where } from '../influxql.
 
 export type OeeGroupBy = 'device' | 'line' | 'site';
 
+/**
+ * Machine windows only: analytics also writes its own line and site roll-ups (tag `level`, with the line or site
+ * name as `device`); the API rolls up from machine windows itself, so those must not be counted twice.
+ */
+const MACHINE_LEVEL = `"level" != 'line' AND "level" != 'site'`;
+
 export interface OeeFigures {
   planned_s: number;
   run_s: number;
@@ -71,7 +77,8 @@ function add(a: Acc, row: Record<string, unknown>): void {
   a.setup += num(row['setup_s']) ?? 0;
   a.total += num(row['total_count']) ?? 0;
   a.good += num(row['good_count']) ?? 0;
-  a.ideal += (num(row['performance']) ?? 0) * run;
+  // ideal time of the parts made: the `ideal_s` component when analytics wrote it, else P × run
+  a.ideal += num(row['ideal_s']) ?? (num(row['performance']) ?? 0) * run;
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
@@ -113,6 +120,7 @@ export async function oee(
     ctx.reader,
     `SELECT * FROM "oee"${where([
       ...tagsWhere({ site: q.site, period: q.period, device: q.device }),
+      MACHINE_LEVEL,
       ...timeWhere(q.range),
     ])} GROUP BY ${ident('device')}`,
   );
@@ -165,6 +173,7 @@ export async function currentOee(
   const [series = []] = await ctx.reader.query(
     `SELECT * FROM "oee"${where([
       ...tagsWhere({ site }),
+      MACHINE_LEVEL,
       `("period" = 'shift' OR "period" = 'day')`,
       `time > ${now - lookbackMs}ms`,
     ])} GROUP BY "device", "period" ORDER BY time DESC LIMIT 1`,

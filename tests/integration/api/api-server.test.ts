@@ -261,6 +261,27 @@ describe('production', () => {
     expect(Math.abs((line3?.totals['oee'] ?? 0) - naive)).toBeGreaterThan(1e-6);
   });
 
+  it("rolls the site up from machine windows only, ignoring analytics' own line roll-ups", async () => {
+    const r = await get(`/api/v1/oee?period=shift&groupBy=site&from=${fx.start}&to=${fx.now}`);
+    const [site] = r.body['groups'] as { key: string; devices: string[]; totals: Record<string, number> }[];
+    const rows = fx.oeeRows.filter((o) => o.period === 'shift');
+    expect(site?.devices).toEqual([...new Set(rows.map((o) => o.device))].sort());
+    expect(site?.totals['planned_s']).toBe(rows.reduce((s, o) => s + o.planned_s, 0));
+    expect(site?.totals['good_count']).toBe(rows.reduce((s, o) => s + o.good_count, 0));
+  });
+
+  it('groups cost by unit price when energy windows carry no tariff tag', async () => {
+    const r = await get(`/api/v1/energy?period=1h&carrier=natural_gas&from=${fx.start}&to=${fx.now}`);
+    const byTariff = (r.body['totals'] as { byTariff: { tariff: string; cost: number }[] }).byTariff;
+    const gas = fx.energyRows.filter((e) => e.carrier === 'natural_gas');
+    expect(byTariff).toHaveLength(1);
+    expect(byTariff[0]?.tariff).toBe('price:3.1000');
+    expect(byTariff[0]?.cost).toBeCloseTo(
+      gas.reduce((s, e) => s + e.cost, 0),
+      6,
+    );
+  });
+
   it('totals energy per carrier and tariff and finds the peak demand', async () => {
     const r = await get(`/api/v1/energy?period=15m&from=${fx.start}&to=${fx.now}`);
     const totals = r.body['totals'] as {

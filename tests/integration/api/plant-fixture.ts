@@ -277,7 +277,7 @@ export function buildFixture(now = Date.now()): { fixture: Fixture; lines: strin
       const performance = run > 0 ? 0.88 + 0.04 * Math.sin(from / HOUR + mi) : 0;
       const total = Math.round((run * performance) / m.idealCycleS);
       const good = Math.round(total * (0.975 + 0.01 * Math.cos(from / HOUR)));
-      const tags: Record<string, string> = { ...base, period };
+      const tags: Record<string, string> = { ...base, period, level: 'machine' };
       if (shift) tags['shift'] = shift;
       const a = planned > 0 ? run / planned : 0;
       const q = total > 0 ? good / total : 1;
@@ -308,6 +308,28 @@ export function buildFixture(now = Date.now()): { fixture: Fixture; lines: strin
             setup_s: setup,
             total_count: total,
             good_count: good,
+            ideal_s: run * performance,
+          },
+          from,
+        ),
+      );
+      // analytics' own roll-up of the line, under the line's name: the API must not count it twice
+      out.push(
+        line(
+          'oee',
+          { site: SITE, device: m.line, level: 'line', period, ...(shift ? { shift } : {}) },
+          {
+            availability: 0.5,
+            performance: 0.5,
+            quality: 0.5,
+            oee: 0.125,
+            planned_s: 1e6,
+            run_s: 1e5,
+            down_s: 0,
+            setup_s: 0,
+            total_count: 1e6,
+            good_count: 1,
+            ideal_s: 1,
           },
           from,
         ),

@@ -98,8 +98,8 @@ export async function render(root, ctx) {
       showSymbol: false,
       smooth: true,
       data: kpi.rows
-        .filter((r) => r.device === d)
-        .map((r) => [r.time, (r.co2e_kg_per_good_part ?? 0) * 1000]),
+        .filter((r) => r.device === d && r.co2e_kg_per_good_part > 0)
+        .map((r) => [r.time, r.co2e_kg_per_good_part * 1000]),
     })),
   });
 

@@ -5,6 +5,7 @@ import { chart, PALETTE, timeAxis, valueAxis } from '../charts.js';
 import { escapeHtml, int, num } from '../format.js';
 import { t, tv } from '../i18n.js';
 
+const PRICE_COLOURS = ['#e5484d', '#ff7b45', '#f2b134', '#4c8dff', '#2fbf71'];
 const TARIFF_COLOURS = { sharp: '#e5484d', peak: '#ff7b45', flat: '#f2b134', valley: '#4c8dff' };
 
 export function dispose() {}
@@ -72,7 +73,12 @@ export async function render(root, ctx) {
     })),
   });
 
-  const tariffs = hourly.totals.byTariff.filter((x) => x.cost > 0);
+  // 15-minute windows never straddle two tariff periods; without a `tariff` tag the API groups them by unit price
+  const tariffs = quarter.totals.byTariff
+    .filter((x) => x.cost > 0)
+    .sort((a, b) => b.cost / b.consumption - a.cost / a.consumption);
+  const tariffName = (x) =>
+    x.tariff.startsWith('price:') ? `¥${num(Number(x.tariff.slice(6)), 2)}/kWh` : tv('tariff', x.tariff);
   chart(root.querySelector('#tariff'), {
     tooltip: { trigger: 'item', valueFormatter: (v) => `¥${num(v, 0)}` },
     legend: { bottom: 0, top: 'auto' },
@@ -83,10 +89,10 @@ export async function render(root, ctx) {
         center: ['50%', '45%'],
         itemStyle: { borderColor: '#121c2e', borderWidth: 2 },
         label: { color: '#c9d4e3', formatter: (p) => `${p.name}\n¥${int(p.value)} · ${num(p.percent, 0)}%` },
-        data: tariffs.map((x) => ({
-          name: tv('tariff', x.tariff),
+        data: tariffs.map((x, i) => ({
+          name: tariffName(x),
           value: x.cost,
-          itemStyle: { color: TARIFF_COLOURS[x.tariff] },
+          itemStyle: { color: TARIFF_COLOURS[x.tariff] ?? PRICE_COLOURS[i] },
         })),
       },
     ],
@@ -133,7 +139,9 @@ export async function render(root, ctx) {
       type: 'line',
       showSymbol: false,
       smooth: true,
-      data: kpi.rows.filter((r) => r.device === d).map((r) => [r.time, r.kwh_per_good_part]),
+      data: kpi.rows
+        .filter((r) => r.device === d && r.kwh_per_good_part > 0)
+        .map((r) => [r.time, r.kwh_per_good_part]),
     })),
   });
 }

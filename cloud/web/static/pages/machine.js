@@ -264,7 +264,7 @@ export async function render(root, ctx) {
         name: t('m.kwhPerPart'),
         type: 'line',
         smooth: true,
-        data: kpi.rows.map((r) => [r.time, r.kwh_per_good_part]),
+        data: kpi.rows.filter((r) => r.kwh_per_good_part > 0).map((r) => [r.time, r.kwh_per_good_part]),
         itemStyle: { color: '#2fbf71' },
       },
     ],
