@@ -57,7 +57,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const derivers = new Map<string, Deriver>();
   const deviceMetrics: { id: string; metrics: MetricInfo[] }[] = [];
   for (const d of cfg.devices) {
-    const sources = createSources(d, { log, modbusLines, opcuaPkiDir: join(stateDir, 'pki') });
+    const sources = await createSources(d, { log, modbusLines, opcuaPkiDir: join(stateDir, 'pki') });
     for (const s of sources) {
       if (s.kind === 'polling') polling.push(s);
       else subscribing.push(s);

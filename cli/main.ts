@@ -19,11 +19,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help());
     return name === undefined ? 2 : 0;
   }
-  const command = Object.hasOwn(commands, name) ? commands[name as keyof typeof commands] : undefined;
-  if (!command) {
+  const entry = Object.hasOwn(commands, name) ? commands[name as keyof typeof commands] : undefined;
+  if (!entry) {
     process.stderr.write(`plantpulse: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

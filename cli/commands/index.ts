@@ -1,19 +1,39 @@
-import { agentCommand } from './agent.js';
-import { browseCommand } from './browse.js';
-import { checkCommand } from './check.js';
-import { cloudCommand } from './cloud.js';
 import type { Command } from './command.js';
-import { hashPasswordCommand } from './hash-password.js';
-import { opcuaTrustCommand } from './opcua-trust.js';
-import { simCommand } from './sim.js';
+
+interface Entry {
+  summary: string;
+  /** loaded on use, so `plantpulse check` does not pay for (or print the import-time warnings of) node-opcua */
+  load: () => Promise<Command>;
+}
 
 /** Every `plantpulse` command, by name: an explicit registry (no side-effect imports). */
 export const commands = {
-  agent: agentCommand,
-  cloud: cloudCommand,
-  sim: simCommand,
-  check: checkCommand,
-  browse: browseCommand,
-  opcua: opcuaTrustCommand,
-  'hash-password': hashPasswordCommand,
-} satisfies Record<string, Command>;
+  agent: {
+    summary: 'run the edge agent: poll/subscribe devices, derive, buffer, publish Sparkplug B over MQTT',
+    load: async () => (await import('./agent.js')).agentCommand,
+  },
+  cloud: {
+    summary: 'run the ingester: embedded MQTT broker, Sparkplug host, InfluxDB writer, API and dashboard',
+    load: async () => (await import('./cloud.js')).cloudCommand,
+  },
+  sim: {
+    summary: 'run simulated devices (a built-in Modbus profile, or a plant scenario)',
+    load: async () => (await import('./sim.js')).simCommand,
+  },
+  check: {
+    summary: 'validate a config file and print it resolved, secrets redacted',
+    load: async () => (await import('./check.js')).checkCommand,
+  },
+  browse: {
+    summary: "list an OPC UA server's variables (optionally as config lines)",
+    load: async () => (await import('./browse.js')).browseCommand,
+  },
+  opcua: {
+    summary: 'trust a rejected OPC UA server certificate (or list them)',
+    load: async () => (await import('./opcua-trust.js')).opcuaTrustCommand,
+  },
+  'hash-password': {
+    summary: 'print an scrypt hash of a password read from stdin (for broker users and API tokens)',
+    load: async () => (await import('./hash-password.js')).hashPasswordCommand,
+  },
+} satisfies Record<string, Entry>;

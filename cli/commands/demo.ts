@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createRootLogger } from '../../config/logging.js';
+import { parse } from '../args.js';
+import { DemoPrerequisiteError, ensureDemoPrerequisites } from '../demo/prerequisites.js';
+import { openRunDir } from '../demo/run-dir.js';
+import { DEFAULT_DASHBOARD_PORT, type DemoInfo, startDemo } from '../demo/start-demo.js';
+import { guardProcess, untilSignal } from '../lifecycle.js';
+import type { Command, CommandIo } from './command.js';
+
+function summary(info: DemoInfo): string {
+  const port = new URL(info.influxUrl).port;
+  const q = 'SELECT last(*) FROM telemetry GROUP BY device';
+  return [
+    '',
+    'plantpulse demo is running.',
+    '',
+    `  Dashboard     ${info.dashboardUrl}`,
+    `  InfluxDB      ${info.influxUrl}  database "${info.database}" (data files in ${info.influxDataDir})`,
+    `  MQTT broker   ${info.brokerUrl} (users and random passwords in ${join(info.runDir, 'secrets')})`,
+    `  Devices       ${info.devices.join(', ')}`,
+    `  Configs       ${info.runDir} (cloud.yaml, agent.yaml)`,
+    `  Logs          ${info.logFile}`,
+    '',
+    '  Query the data, for example:',
+    `    influx -host 127.0.0.1 -port ${port} -database ${info.database} -execute '${q}'`,
+    `    curl -sG ${info.influxUrl}/query --data-urlencode db=${info.database} --data-urlencode "q=${q}"`,
+    '',
+    'Press Ctrl-C to stop everything.',
+    '',
+  ].join('\n');
+}
+
+export const demoCommand: Command = {
+  summary: 'run the whole pipeline on a simulated Chongqing plant, with a local InfluxDB and the dashboard',
+  usage: [
+    'plantpulse demo [--port 8080] [--dir DIR] [--json] [--log-level info]',
+    '',
+    `  --port       dashboard and API port (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free port)`,
+    '  --dir        where generated configs, secrets and the log go (default: a new temp folder)',
+    '  --json       print the ready message as one JSON line (for scripts and tests)',
+  ].join('\n'),
+  async run(argv, io) {
+    const args = parse(argv, {
+      port: { type: 'string' },
+      dir: { type: 'string' },
+      json: { type: 'boolean' },
+      'log-level': { type: 'string' },
+    });
+    if ('error' in args) {
+      io.stderr.write(`${args.error}\nusage: ${this.usage}\n`);
+      return 2;
+    }
+    const port = Number(args.values['port'] ?? DEFAULT_DASHBOARD_PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      io.stderr.write(`--port takes 0–65535\nusage: ${this.usage}\n`);
+      return 2;
+    }
+    const json = args.values['json'] === true;
+    const say = (line: string) => {
+      if (!json) io.stderr.write(`${line}\n`);
+    };
+    try {
+      await ensureDemoPrerequisites(undefined, (pkgs) =>
+        say(`installing ${pkgs.join(', ')} with apt-get (first run only) …`),
+      );
+    } catch (err) {
+      if (err instanceof DemoPrerequisiteError) {
+        io.stderr.write(`${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    const runDir = await openRunDir(args.values['dir'] as string | undefined);
+    const logFile = join(runDir.path, 'plantpulse.log');
+    const log = createRootLogger(
+      'plantpulse-demo',
+      (args.values['log-level'] as string | undefined) ?? 'info',
+      pino.destination({ dest: logFile, sync: false, mkdir: true }),
+    );
+    guardProcess(log);
+    say(`configs, secrets and logs: ${runDir.path}`);
+    const demo = await startDemo({ runDir, log, port, say });
+    if (json) writeJson(io, { event: 'ready', ...demo.info });
+    else io.stdout.write(summary(demo.info));
+    const code = await untilSignal(async () => {
+      say('stopping …');
+      await demo.stop();
+      say('stopped.');
+    }, log);
+    log.flush();
+    return code;
+  },
+};
+
+function writeJson(io: CommandIo, obj: Record<string, unknown>): void {
+  io.stdout.write(`${JSON.stringify(obj)}\n`);
+}
