@@ -1,18 +1,19 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
+import { toBytes, toMs } from '../config/schemas/common.js';
 import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
 import { HostApplication } from './host/host-application.js';
 import { DeadLetterFile } from './ingest/dead-letter.js';
 import { createMessageHandler, type IngestStats } from './ingest/message-handler.js';
 import { MqttConsumer } from './ingest/mqtt-consumer.js';
 import { HostPointMapper } from './ingest/points-from-host.js';
-import { RetryingWriter, type WriterStats } from './ingest/retrying-writer.js';
+import { openSpoolPipeline, type SpoolPipelineStats } from './ingest/spool-pipeline.js';
 import { createInfluxSink } from './sink/index.js';
 
 export interface RunningCloud {
   brokerUrl: string | undefined;
-  stats(): { ingest: IngestStats; writer: WriterStats; broker?: ReturnType<RunningBroker['stats']> };
+  stats(): { ingest: IngestStats; spool: SpoolPipelineStats; broker?: ReturnType<RunningBroker['stats']> };
   stop(): Promise<void>;
 }
 
@@ -20,7 +21,8 @@ export const DEFAULT_HOST_ID = 'plantpulse-cloud';
 
 /**
  * The cloud process: the embedded broker (optional), the Sparkplug host + ingester writing to InfluxDB.
- * Stop order: stop consuming (unacknowledged messages stay with the broker), then the broker, then the sink.
+ * Stop order: stop consuming (unacknowledged messages stay with the broker), then the broker, then the spool
+ * drainer (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
  */
 export async function startCloud(cfg: CloudConfig, log: Logger): Promise<RunningCloud> {
   const dataDir = resolve(cfg.spool?.path ?? '.plantpulse');
@@ -41,7 +43,20 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     join(dataDir, 'dead-letter.jsonl'),
     log.child({ component: 'dead-letter' }),
   );
-  const writer = new RetryingWriter(sink, dead, log.child({ component: 'writer' }));
+  // A message is acknowledged once its points are committed to the ingester's disk spool; the spool drains to
+  // InfluxDB in batches (docs/delivery.md).
+  const pipeline = openSpoolPipeline({
+    dataDir,
+    influx: cfg.influx,
+    sink,
+    dead,
+    log,
+    ...(cfg.spool?.maxBytes === undefined ? {} : { maxBytes: toBytes(cfg.spool.maxBytes) }),
+    ...(cfg.spool?.sync === undefined ? {} : { sync: cfg.spool.sync }),
+    ...(cfg.influx.batchSize === undefined ? {} : { batchLines: cfg.influx.batchSize }),
+    ...(cfg.influx.flushInterval === undefined ? {} : { flushIntervalMs: toMs(cfg.influx.flushInterval) }),
+  });
+  pipeline.start();
   const hostId = cfg.mqtt.hostId ?? DEFAULT_HOST_ID;
   const host = new HostApplication({ hostId, format: cfg.mqtt.format ?? 'sparkplug' });
   const mapper = new HostPointMapper();
@@ -50,7 +65,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   const handler = createMessageHandler({
     host,
     mapper,
-    writer,
+    writer: pipeline.writer,
     dead,
     log: log.child({ component: 'ingest' }),
     command: (msg) => consumer?.publish(msg) ?? Promise.reject(new Error('not connected')),
@@ -71,12 +86,13 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     brokerUrl: broker?.url,
     stats: () => ({
       ingest: handler.stats(),
-      writer: writer.stats(),
+      spool: pipeline.stats(),
       ...(broker ? { broker: broker.stats() } : {}),
     }),
     async stop() {
       await consumer?.stop();
       await broker?.close();
+      await pipeline.stop();
       await sink.close();
     },
   };

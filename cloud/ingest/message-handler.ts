@@ -4,7 +4,7 @@ import type { HostApplication } from '../host/host-application.js';
 import type { HostResult, OutMsg } from '../host/host-types.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { HostPointMapper } from './points-from-host.js';
-import type { RetryingWriter } from './retrying-writer.js';
+import type { PointWriter } from './retrying-writer.js';
 
 /** Problems that mean the whole message could not be read: the raw message is dead-lettered. */
 const UNREADABLE = new Set(['SPB_DECODE', 'UNS_DECODE', 'SPB_TOPIC', 'UNS_TOPIC', 'HOST_INTERNAL']);
@@ -20,7 +20,7 @@ export interface IngestStats {
 export interface MessageHandlerDeps {
   host: HostApplication;
   mapper: HostPointMapper;
-  writer: RetryingWriter;
+  writer: PointWriter;
   dead: DeadLetterFile;
   log: Logger;
   /** publish host commands (Rebirth NCMD) */

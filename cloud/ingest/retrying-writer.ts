@@ -1,7 +1,7 @@
 import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../../config/logging.js';
 import { Backoff } from '../../protocols/backoff.js';
-import type { InfluxSink } from '../sink/index.js';
+import type { InfluxSink, RejectedLine } from '../sink/index.js';
 import { SinkError } from '../sink/index.js';
 import type { DeadLetterFile } from './dead-letter.js';
 
@@ -14,19 +14,38 @@ export interface WriterStats {
   degraded: boolean;
 }
 
+/** What the message handler hands a message's points to: resolves once they are stored (or dead-lettered). */
+export interface PointWriter {
+  write(points: readonly Point[], signal: AbortSignal): Promise<void>;
+}
+
+export interface RetryingWriterOptions {
+  /** lines InfluxDB refused for their content, after they are dead-lettered (the field-type registry learns) */
+  onRejected?: (rejected: readonly RejectedLine[]) => void;
+  /** retry backoff bounds (default 500 ms … 10 s) */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
 /**
  * The one place that retries InfluxDB writes. `write` resolves only when every point is stored or dead-lettered
  * (refused for its content), so the caller can acknowledge the MQTT message; retryable failures back off
  * (honouring Retry-After) until the write succeeds or the signal aborts.
  */
-export class RetryingWriter {
+export class RetryingWriter implements PointWriter {
   readonly #sink: InfluxSink;
   readonly #dead: DeadLetterFile;
   readonly #log: Logger;
-  readonly #backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
+  readonly #backoff: Backoff;
+  readonly #onRejected: (rejected: readonly RejectedLine[]) => void;
   readonly #stats: WriterStats = { writes: 0, points: 0, retries: 0, deadLettered: 0, degraded: false };
 
-  constructor(sink: InfluxSink, dead: DeadLetterFile, log: Logger) {
+  constructor(sink: InfluxSink, dead: DeadLetterFile, log: Logger, opts: RetryingWriterOptions = {}) {
+    this.#backoff = new Backoff({
+      initialMs: opts.initialBackoffMs ?? 500,
+      maxMs: opts.maxBackoffMs ?? 10_000,
+    });
+    this.#onRejected = opts.onRejected ?? (() => undefined);
     this.#sink = sink;
     this.#dead = dead;
     this.#log = log;
@@ -52,6 +71,7 @@ export class RetryingWriter {
             'line',
             outcome.rejected.map((r) => ({ data: r.line, reason: r.reason })),
           );
+          this.#onRejected(outcome.rejected);
         }
         this.#stats.writes++;
         this.#stats.points += outcome.accepted;

@@ -64,7 +64,14 @@ export const CloudConfig = Strict({
   broker: Type.Optional(EmbeddedBroker),
   mqtt: IngesterMqtt,
   influx: InfluxTarget,
-  spool: Type.Optional(Strict({ path: Type.String({ minLength: 1 }), maxBytes: Type.Optional(ByteSize) })),
+  spool: Type.Optional(
+    Strict({
+      path: Type.String({ minLength: 1 }),
+      maxBytes: Type.Optional(ByteSize),
+      /** full (default): fsync before a message is acknowledged; normal: fsync about every second (docs/delivery.md) */
+      sync: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('normal')])),
+    }),
+  ),
   api: Type.Optional(
     Strict({
       host: Type.Optional(Type.String()),

@@ -1,0 +1,134 @@
+import type { Logger } from '../../config/logging.js';
+import type { DeadLetterFile } from './dead-letter.js';
+import type { PointWriter } from './retrying-writer.js';
+import type { Spool } from './spool.js';
+import { SpooledPoint } from './spool-point.js';
+
+export interface SpoolDrainerOptions {
+  spool: Spool;
+  /** retries until InfluxDB stored (or refused and dead-lettered) every line, or the signal aborts */
+  writer: PointWriter;
+  dead: DeadLetterFile;
+  log: Logger;
+  /** lines per InfluxDB write (docs/delivery.md: measured default 5000) */
+  batchLines: number;
+  /** longest a line waits for a batch to fill (default 1 s) */
+  flushIntervalMs: number;
+}
+
+export interface SpoolDrainerStats {
+  batches: number;
+  lines: number;
+  damagedRows: number;
+  failures: number;
+}
+
+/**
+ * Writes the spool to InfluxDB, oldest first, one batch at a time: a batch goes when it holds `batchLines` lines
+ * or its oldest line has waited `flushIntervalMs`. Rows leave the spool only after the writer resolved for them,
+ * so an InfluxDB outage (or a crash mid-write) only delays them; the order is kept.
+ */
+export class SpoolDrainer {
+  readonly #o: SpoolDrainerOptions;
+  readonly #abort = new AbortController();
+  readonly #stats: SpoolDrainerStats = { batches: 0, lines: 0, damagedRows: 0, failures: 0 };
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(o: SpoolDrainerOptions) {
+    this.#o = o;
+  }
+
+  stats(): SpoolDrainerStats {
+    return { ...this.#stats };
+  }
+
+  start(): void {
+    if (this.#loop) return;
+    this.#o.spool.onAppend(() => {
+      const s = this.#o.spool;
+      if (s.pendingLines >= this.#o.batchLines || s.pendingMessages === 1) this.#kick();
+    });
+    this.#loop = this.#run();
+  }
+
+  /** Stops after the write in progress is abandoned; what is not written stays in the spool for the next start. */
+  async stop(): Promise<void> {
+    this.#abort.abort(new Error('spool drainer stopping'));
+    this.#kick();
+    await this.#loop;
+  }
+
+  /** Writes everything spooled now (tests, shutdown with a deadline); resolves when the spool is empty. */
+  async drained(signal: AbortSignal): Promise<void> {
+    while (!this.#o.spool.isEmpty) {
+      signal.throwIfAborted();
+      this.#kick();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  #kick(): void {
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    const { spool, batchLines, flushIntervalMs } = this.#o;
+    while (!signal.aborted) {
+      if (spool.isEmpty) {
+        await this.#sleep(undefined);
+        continue;
+      }
+      if (spool.pendingLines < batchLines) {
+        const wait = flushIntervalMs - spool.oldestAgeMs();
+        if (wait > 0) {
+          await this.#sleep(wait);
+          continue;
+        }
+      }
+      await this.#writeOne(signal);
+    }
+  }
+
+  async #writeOne(signal: AbortSignal): Promise<void> {
+    const { spool, writer, dead, log, batchLines } = this.#o;
+    const batch = spool.peek(batchLines);
+    if (!batch) return;
+    try {
+      if (batch.damaged.length > 0) {
+        this.#stats.damagedRows += batch.damaged.length;
+        log.error({ rows: batch.damaged.length }, 'spool rows unreadable; dead-lettered as they are');
+        await dead.add(
+          'message',
+          batch.damaged.map((data) => ({ data, reason: 'spool row could not be read back (damaged file)' })),
+        );
+      }
+      await writer.write(
+        batch.lines.map((l) => new SpooledPoint(l)),
+        signal,
+      );
+      spool.remove(batch.upToId);
+      this.#stats.batches++;
+      this.#stats.lines += batch.lines.length;
+    } catch (err) {
+      if (signal.aborted) return;
+      // Not retryable by the writer (e.g. the sink closed): keep the rows, try again shortly.
+      this.#stats.failures++;
+      log.error({ err }, 'spool batch not written; kept for the next attempt');
+      await this.#sleep(1000);
+    }
+  }
+
+  #sleep(ms: number | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = ms === undefined ? undefined : setTimeout(() => this.#kick(), ms);
+      this.#wake = () => {
+        if (t) clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}

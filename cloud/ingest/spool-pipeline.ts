@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import type { Logger } from '../../config/logging.js';
+import type { InfluxTarget } from '../../config/schemas/cloud.js';
+import { queryInfluxQLSeries } from '../../protocols/influx/influxql-query.js';
+import type { InfluxSink } from '../sink/index.js';
+import type { DeadLetterFile } from './dead-letter.js';
+import { FieldTypeRegistry, isFieldType } from './field-types.js';
+import { RetryingWriter } from './retrying-writer.js';
+import { Spool, type SpoolStats, type SpoolSync } from './spool.js';
+import { SpoolDrainer, type SpoolDrainerStats } from './spool-drainer.js';
+import { SpoolWriter, type SpoolWriterStats } from './spool-writer.js';
+
+export const SPOOL_FILE = 'spool.db';
+/** defaults chosen by measurement (docs/delivery.md) */
+export const DEFAULT_SPOOL_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_BATCH_LINES = 5000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+
+export interface SpoolPipelineOptions {
+  dataDir: string;
+  maxBytes?: number;
+  sync?: SpoolSync;
+  batchLines?: number;
+  flushIntervalMs?: number;
+  influx: InfluxTarget;
+  sink: InfluxSink;
+  dead: DeadLetterFile;
+  log: Logger;
+}
+
+export interface SpoolPipelineStats {
+  spool: SpoolStats;
+  intake: SpoolWriterStats;
+  drain: SpoolDrainerStats;
+  writer: ReturnType<RetryingWriter['stats']>;
+  fieldTypes: number;
+}
+
+export interface SpoolPipeline {
+  /** give this to the message handler: resolves once a message's points are spooled */
+  readonly writer: SpoolWriter;
+  readonly spool: Spool;
+  readonly types: FieldTypeRegistry;
+  readonly drainer: SpoolDrainer;
+  start(): void;
+  stats(): SpoolPipelineStats;
+  /** stops draining (what is left stays on disk for the next start) and closes the spool */
+  stop(): Promise<void>;
+}
+
+/**
+ * message handler → SpoolWriter (type registry, back-pressure) → Spool (SQLite WAL) → SpoolDrainer (batches) →
+ * RetryingWriter (Retry-After, backoff, dead letters) → InfluxSink. Opens the spool file (synchronous I/O).
+ */
+export function openSpoolPipeline(o: SpoolPipelineOptions): SpoolPipeline {
+  const spool = Spool.open({
+    file: join(o.dataDir, SPOOL_FILE),
+    maxBytes: o.maxBytes ?? DEFAULT_SPOOL_BYTES,
+    log: o.log.child({ component: 'spool' }),
+    ...(o.sync === undefined ? {} : { sync: o.sync }),
+  });
+  const types = new FieldTypeRegistry(spool);
+  const writerLog = o.log.child({ component: 'writer' });
+  const writer = new RetryingWriter(o.sink, o.dead, writerLog, {
+    onRejected: (rejected) => {
+      for (const r of rejected) types.learnFromServer(r.reason);
+    },
+  });
+  const intake = new SpoolWriter({
+    spool,
+    types,
+    dead: o.dead,
+    direct: writer,
+    log: o.log.child({ component: 'spool-intake' }),
+  });
+  const drainer = new SpoolDrainer({
+    spool,
+    writer,
+    dead: o.dead,
+    log: o.log.child({ component: 'spool-drain' }),
+    batchLines: o.batchLines ?? DEFAULT_BATCH_LINES,
+    flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+  });
+  const seedAbort = new AbortController();
+  return {
+    writer: intake,
+    spool,
+    types,
+    drainer,
+    start() {
+      drainer.start();
+      seedFieldTypes(o.influx, types, seedAbort.signal).catch((err: unknown) =>
+        o.log.debug(
+          { err: (err as Error).message },
+          'field types not read from InfluxDB; learning as data comes',
+        ),
+      );
+    },
+    stats: () => ({
+      spool: spool.stats(),
+      intake: intake.stats(),
+      drain: drainer.stats(),
+      writer: writer.stats(),
+      fieldTypes: types.size,
+    }),
+    async stop() {
+      seedAbort.abort();
+      await drainer.stop();
+      await spool.close();
+    },
+  };
+}
+
+/** What InfluxDB already holds wins: `SHOW FIELD KEYS` seeds the registry (best effort). */
+async function seedFieldTypes(
+  target: InfluxTarget,
+  types: FieldTypeRegistry,
+  signal: AbortSignal,
+): Promise<void> {
+  const auth =
+    target.token !== undefined
+      ? { token: target.token }
+      : target.username !== undefined
+        ? { username: target.username, password: target.password ?? '' }
+        : undefined;
+  const statements = await queryInfluxQLSeries(target.url, {
+    q: 'SHOW FIELD KEYS',
+    db: target.database,
+    signal,
+    timeoutMs: 10_000,
+    ...(auth ? { auth } : {}),
+  });
+  for (const series of statements) {
+    for (const s of series) {
+      if (!s.name) continue;
+      for (const row of s.rows) {
+        const field = row['fieldKey'];
+        const type = row['fieldType'];
+        if (typeof field === 'string' && typeof type === 'string' && isFieldType(type))
+          types.set(s.name, field, type);
+      }
+    }
+  }
+}
