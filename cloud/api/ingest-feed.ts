@@ -1,0 +1,110 @@
+/**
+ * The one call the ingester needs to keep the API current: hand it what the Sparkplug host produced (births,
+ * status changes, samples) and what analytics produced (state and alarm events). It updates the DeviceRegistry
+ * and publishes LiveEvents. Structural input types, so `cloud/host` and `cloud/analytics` need not be imported.
+ */
+import type { MetricInfo } from '../../protocols/metric.js';
+import type { Sample } from '../../protocols/sample.js';
+import type { DeviceRegistry } from './device-registry.js';
+import type { LiveBus, LiveEvent, LiveStatusEvent } from './live-bus.js';
+
+export interface HostResultLike {
+  samples: readonly (Sample & { site: string; node: string })[];
+  status: readonly {
+    site: string;
+    node: string;
+    device?: string;
+    online: boolean;
+    reason: string;
+    timestamp: number;
+  }[];
+  births: readonly { site: string; node: string; device?: string; metrics: MetricInfo[] }[];
+}
+
+export interface IngestFeedOptions {
+  /** publish every telemetry sample as a `value` event (default true); subscribers filter and are bounded */
+  values?: boolean;
+  clock?: () => number;
+}
+
+export class IngestFeed {
+  readonly #registry: DeviceRegistry;
+  readonly #live: LiveBus;
+  readonly #values: boolean;
+  readonly #clock: () => number;
+
+  constructor(registry: DeviceRegistry, live: LiveBus, opts: IngestFeedOptions = {}) {
+    this.#registry = registry;
+    this.#live = live;
+    this.#values = opts.values ?? true;
+    this.#clock = opts.clock ?? Date.now;
+  }
+
+  /** Births, deaths and samples from the Sparkplug host (`HostApplication.handle` result). */
+  onHostResult(r: HostResultLike): void {
+    const now = this.#clock();
+    for (const b of r.births) {
+      this.#registry.upsertBirth({ ...b, timestamp: now });
+      if (b.device !== undefined) {
+        this.#live.publish({
+          type: 'status',
+          site: b.site,
+          device: b.device,
+          node: b.node,
+          online: true,
+          reason: 'DBIRTH',
+          timestamp: now,
+        });
+      }
+    }
+    for (const s of r.status) {
+      const affected =
+        s.device !== undefined
+          ? [s.device]
+          : this.#registry
+              .list({ site: s.site })
+              .filter((d) => d.node === s.node)
+              .map((d) => d.device);
+      this.#registry.setStatus(s);
+      // a node coming back online says nothing yet about its devices: their DBIRTHs will
+      if (s.device === undefined && s.online) continue;
+      for (const device of affected) {
+        const e: LiveStatusEvent = {
+          type: 'status',
+          site: s.site,
+          device,
+          node: s.node,
+          online: s.online,
+          reason: s.reason,
+          timestamp: s.timestamp,
+        };
+        this.#live.publish(e);
+      }
+    }
+    if (!this.#values) return;
+    const units = new Map<string, string | undefined>();
+    for (const smp of r.samples) {
+      const k = `${smp.site}\u0000${smp.device}\u0000${smp.metric}`;
+      let unit = units.get(k);
+      if (!units.has(k)) {
+        unit = this.#registry.get(smp.site, smp.device)?.metrics.find((m) => m.name === smp.metric)?.unit;
+        units.set(k, unit);
+      }
+      this.#live.publish({
+        type: 'value',
+        site: smp.site,
+        device: smp.device,
+        metric: smp.metric,
+        value: smp.quality === 'bad' ? null : smp.value,
+        quality: smp.quality,
+        timestamp: smp.timestamp,
+        ...(unit ? { unit } : {}),
+      });
+    }
+  }
+
+  /** State changes and alarm raises/clears from analytics (`AnalyticsOutput.events`). */
+  onAnalyticsEvents(events: readonly LiveEvent[]): void {
+    this.#live.publishMany(events);
+  }
+}
