@@ -9,6 +9,7 @@
 import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceRegistry } from '../../cloud/api/device-registry.js';
 import { LiveBus } from '../../cloud/api/live-bus.js';
 import { createApiServer } from '../../cloud/api/server.js';
 import { hashSecret } from '../../config/password-hash.js';
@@ -210,6 +211,44 @@ describe('live updates and language', () => {
     await page.click('#login-form button[type="submit"]');
     await page.waitForSelector('main[data-ready="overview"]');
     await page.close();
+  });
+
+  it('renders every page of a brand-new plant (births, no history yet) without errors', async () => {
+    const registry = new DeviceRegistry();
+    registry.upsertBirth({
+      site: 'new-site',
+      node: 'gw',
+      device: 'press-01',
+      metrics: [{ name: 'power_kw', kind: 'float', unit: 'kW' }],
+    });
+    const empty = createApiServer({
+      config: { port: 0, anonymous: 'viewer' },
+      influx: { url: influxUrl(), database: await freshDatabase('browser_empty') },
+      live,
+      log: pino({ level: 'silent' }),
+      site: 'new-site',
+      registry,
+    });
+    await empty.listen({ port: 0, host: '127.0.0.1' });
+    const addr = empty.server.address();
+    const emptyBase = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : '';
+    try {
+      for (const path of ['#/overview', '#/machine/press-01', '#/energy', '#/emissions', '#/alarms']) {
+        const page = await desktop.context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.stack ?? String(e)));
+        await page.goto(`${emptyBase}/${path}`);
+        const name = path.replace(/^#\//, '').split('/')[0] ?? '';
+        await page.waitForSelector(`main[data-ready="${name}"]`, { timeout: 20_000 });
+        expect(errors, path).toEqual([]);
+        if (name === 'overview') {
+          expect(await page.locator('[data-device="press-01"]').getAttribute('data-state')).toBe('unknown');
+        }
+        await page.close();
+      }
+    } finally {
+      await empty.close();
+    }
   });
 
   it('is usable on a phone (390×844)', async () => {
