@@ -179,6 +179,14 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
       onMessage: (topic, payload) => {
         const { out, events } = edge.onMessage(topic, payload);
         handleEvents(events);
+        // Primary host STATE offline while born: `out` is our NDEATH. Sparkplug 3.0: publish it, disconnect and
+        // reconnect (a new session, a new bdSeq), then wait for the host's STATE online before the next births.
+        if (out.length > 0 && events.some((e) => e.type === 'primary-host-offline')) {
+          uplink
+            .restart(out[0], 'primary host offline')
+            .catch((err: unknown) => edgeLog.warn({ err }, 'MQTT session restart failed'));
+          return;
+        }
         send(out);
         if (events.some((e) => e.type === 'births-published')) afterBirths();
         publisher.kick();

@@ -48,6 +48,8 @@ export class Uplink {
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   #connected = false;
+  /** ends the current session (graceful: DISCONNECT so the broker drops the will) and schedules a reconnect */
+  #endSession: ((reason: string, graceful: boolean) => void) | undefined;
   readonly #stats = { connects: 0, inflight: 0, published: 0, publishFailures: 0 };
 
   constructor(cfg: AgentMqtt, clientId: string, hooks: UplinkHooks, log: Logger) {
@@ -109,6 +111,24 @@ export class Uplink {
     await client.endAsync(false).catch(() => undefined);
   }
 
+  /**
+   * End this session on purpose and start a new one: publish `final` (the NDEATH) and wait for its PUBACK, disconnect
+   * cleanly (the broker then discards the will, which would only repeat the NDEATH), then reconnect with backoff,
+   * asking `will()` again (a new bdSeq). Sparkplug 3.0 asks for this when the primary host goes offline.
+   */
+  async restart(final?: OutMsg, reason = 'restart requested'): Promise<void> {
+    const client = this.#client;
+    if (!client || this.#stopped) return;
+    if (final && this.#connected) {
+      await this.publish(final).catch((err: unknown) =>
+        this.#log.warn({ err, topic: final.topic }, 'could not publish death before restarting the session'),
+      );
+    }
+    if (this.#client !== client || this.#stopped) return; // the session already ended meanwhile
+    this.#log.info({ reason }, 'restarting the MQTT session');
+    this.#endSession?.(reason, true);
+  }
+
   #options(): IClientOptions {
     const c = this.#cfg;
     const will = this.#hooks.will();
@@ -150,18 +170,22 @@ export class Uplink {
     }
     this.#client = client;
     let ended = false;
-    const endSession = (reason: string) => {
+    const endSession = (reason: string, graceful = false) => {
       if (ended) return;
       ended = true;
       const wasConnected = this.#connected;
       this.#connected = false;
       client.removeAllListeners();
       client.on('error', () => undefined);
-      client.end(true);
-      if (this.#client === client) this.#client = undefined;
+      client.end(!graceful);
+      if (this.#client === client) {
+        this.#client = undefined;
+        this.#endSession = undefined;
+      }
       if (wasConnected) this.#hooks.onDisconnected(reason);
       this.#scheduleReconnect(reason);
     };
+    this.#endSession = endSession;
     client.on('connect', () => {
       this.#connected = true;
       this.#stats.connects++;
