@@ -184,6 +184,7 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
     const machine = parts.machines.get(s.device);
     if (machine) {
       if (s.site) machine.site ??= s.site;
+      if (s.node) machine.node = s.node;
       if (value !== null) machine.alive(s.timestamp);
       touchedMachines.add(machine);
     }
@@ -241,11 +242,18 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
   }
 
   function acceptStatus(st: DeviceStatus): void {
-    const m = parts.machines.get(st.device);
-    if (!m) return;
-    if (st.site) m.site ??= st.site;
-    if (!st.online) m.death(st.timestamp);
-    touchedMachines.add(m);
+    // A device status, or the edge node's own (no device): then it applies to every machine behind that node.
+    const targets =
+      st.device === undefined
+        ? [...parts.machines.values()].filter(
+            (m) => m.node === st.node && (m.site === undefined || m.site === st.site),
+          )
+        : [parts.machines.get(st.device)].filter((m): m is MachineTracker => m !== undefined);
+    for (const m of targets) {
+      if (st.site) m.site ??= st.site;
+      if (!st.online) m.death(st.timestamp);
+      touchedMachines.add(m);
+    }
   }
 
   function flushTouched(now: number, out: AnalyticsOutput, silent: boolean): void {

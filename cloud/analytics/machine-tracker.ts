@@ -33,6 +33,8 @@ export class MachineTracker {
   readonly device: string;
   readonly line: string | undefined;
   site: string | undefined;
+  /** edge node the machine's data last came through (a node death takes its machines offline) */
+  node: string | undefined;
   readonly series: Record<MachineRole, Series | undefined>;
   readonly metricRoles = new Map<string, MachineRole[]>();
   readonly liveness: Liveness;

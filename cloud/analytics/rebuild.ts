@@ -142,6 +142,21 @@ export async function restoreFromInflux(
       }
     }
   }
+  // Edge-node deaths (status without a device) take every machine behind the node offline.
+  if (parts.machines.size > 0) {
+    const nrows = await run(
+      `SELECT "online", "reason", "site", "node" FROM "device_status" WHERE "device" = '' AND time >= ${from}ms AND time <= ${now}ms`,
+    );
+    for (const row of nrows) {
+      status.push({
+        site: str(row['site']),
+        node: str(row['node']),
+        online: row['online'] === true,
+        reason: str(row['reason']),
+        timestamp: rowTime(row),
+      });
+    }
+  }
   // Alarm states at the horizon, from the engine's own series.
   for (const a of parts.alarms) {
     const rows = await run(
@@ -156,5 +171,6 @@ export async function restoreFromInflux(
     }
   }
   samples.sort((x, y) => x.timestamp - y.timestamp);
+  status.sort((x, y) => x.timestamp - y.timestamp);
   return { samples, status };
 }

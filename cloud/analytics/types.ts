@@ -4,23 +4,12 @@
  * neither side has to import the other.
  */
 import type { Point } from '@influxdata/influxdb-client';
-import type { Sample } from '../../protocols/sample.js';
+import type { DeviceStatus, HostSample } from '../host/host-types.js';
 
 export type MachineState = 'running' | 'idle' | 'down' | 'planned_stop' | 'setup' | 'offline';
 
-/** A sample as the host hands it on: with the Sparkplug group (site) and edge node it came from. */
-export type HostSample = Sample & { site: string; node: string };
-
-/** A device's (or its edge node's) birth or death, as the host sees it. */
-export interface DeviceStatus {
-  site: string;
-  node: string;
-  device: string;
-  online: boolean;
-  reason: string;
-  /** ms since epoch: when it happened */
-  timestamp: number;
-}
+/** The Sparkplug host's output (cloud/host): samples with their site and node, births and deaths. */
+export type { DeviceStatus, HostSample } from '../host/host-types.js';
 
 /** One InfluxQL result row: `time` in ms (an RFC 3339 string is accepted too), then the columns. */
 export type Row = Record<string, unknown> & { time: number | string };

@@ -95,6 +95,23 @@ describe('offline: dead or stale devices', () => {
     expect(minute.fields['offline_s']).toBe(0);
   });
 
+  it("takes an edge node's death as offline for every machine behind that node", async () => {
+    const e = await engineAt(at('08:00:00'));
+    for (let t = at('08:00:00'); t <= at('08:01:00'); t += 10_000) e.feed(t, running(t));
+    e.feed(
+      at('08:01:05'),
+      [],
+      [{ site: 'cq', node: 'gw1', online: false, reason: 'NDEATH', timestamp: at('08:01:02') }],
+    );
+    expect(e.events.at(-1)).toEqual({ timestamp: at('08:01:02'), state: 'offline' });
+    e.feed(
+      at('08:01:06'),
+      [],
+      [{ site: 'cq', node: 'gw2', online: false, reason: 'NDEATH', timestamp: at('08:01:03') }],
+    );
+    expect(e.events).toHaveLength(2);
+  });
+
   it('books bad-quality state readings as offline and counts unknown state codes', async () => {
     const e = await engineAt(at('08:00:00'));
     e.feed(at('08:00:00'), running(at('08:00:00')));
