@@ -20,6 +20,10 @@ export const commands = {
     summary: 'run simulated devices (a built-in Modbus profile, or a plant scenario)',
     load: async () => (await import('./sim.js')).simCommand,
   },
+  demo: {
+    summary: 'run the whole pipeline on a simulated Chongqing plant, with a local InfluxDB and the dashboard',
+    load: async () => (await import('./demo.js')).demoCommand,
+  },
   check: {
     summary: 'validate a config file and print it resolved, secrets redacted',
     load: async () => (await import('./check.js')).checkCommand,
