@@ -7,10 +7,12 @@ import type { PollingSource } from '../../agent/sources/source.js';
 import { benchPoints } from './bench-profile.js';
 import type { PhaseMeter } from './measure.js';
 
-/** Wraps a source to measure how late each poll starts against its ideal schedule. */
+/**
+ * Wraps a source to measure how late each poll starts against the runner's schedule (first poll + k × interval;
+ * the runner skips missed ticks, so a poll serves the latest tick at or before it).
+ */
 function timed(src: PollingSource, intervalMs: number, meter: PhaseMeter): PollingSource {
   let t0: number | undefined;
-  let k = 0;
   return {
     ...src,
     connect: (s) => src.connect(s),
@@ -18,9 +20,7 @@ function timed(src: PollingSource, intervalMs: number, meter: PhaseMeter): Polli
     read: async (group, signal) => {
       const now = performance.now();
       t0 ??= now;
-      const kNow = Math.max(k, Math.floor((now - t0) / intervalMs + 0.5));
-      meter.late(now - (t0 + kNow * intervalMs));
-      k = kNow + 1;
+      meter.late((now - t0) % intervalMs);
       return src.read(group, signal);
     },
   };

@@ -38,17 +38,6 @@ function swapBytes(w: number): number {
   return ((w & 0xff) << 8) | ((w >> 8) & 0xff);
 }
 
-/** Registers as they arrive on the wire → big-endian bytes of the value (ABCD…). */
-function toBigEndian(words: ArrayLike<number>, start: number, count: number, flags: OrderFlags): DataView {
-  const view = new DataView(new ArrayBuffer(count * 2));
-  for (let i = 0; i < count; i++) {
-    const src = flags.wordSwap ? start + count - 1 - i : start + i;
-    const w = (words[src] ?? 0) & 0xffff;
-    view.setUint16(i * 2, flags.byteSwap ? swapBytes(w) : w);
-  }
-  return view;
-}
-
 /** Big-endian bytes of the value → registers in wire order. */
 function fromBigEndian(view: DataView, flags: OrderFlags): number[] {
   const count = view.byteLength / 2;
@@ -64,24 +53,46 @@ function flagsOf(p: ModbusPointSpec): OrderFlags {
   return ORDERS[p.order ?? 'ABCD'];
 }
 
+/** Scratch space for the wide types: decoding is synchronous, so one buffer serves every call. */
+const SCRATCH = new DataView(new ArrayBuffer(256));
+
+/** Registers as they arrive on the wire → big-endian bytes of the value (ABCD…), in SCRATCH. */
+function toBigEndian(words: ArrayLike<number>, start: number, count: number, flags: OrderFlags): DataView {
+  for (let i = 0; i < count; i++) {
+    const src = flags.wordSwap ? start + count - 1 - i : start + i;
+    const w = (words[src] ?? 0) & 0xffff;
+    SCRATCH.setUint16(i * 2, flags.byteSwap ? swapBytes(w) : w);
+  }
+  return SCRATCH;
+}
+
+/** One register in value order (byte swap applied). */
+function word(words: ArrayLike<number>, i: number, flags: OrderFlags): number {
+  const w = (words[i] ?? 0) & 0xffff;
+  return flags.byteSwap ? swapBytes(w) : w;
+}
+
 /** The raw (unscaled) value of a register point from a block of registers, `offset` registers in. */
 export function decodeRaw(p: ModbusPointSpec, words: ArrayLike<number>, offset: number): ModbusValue {
   const t = effectiveType(p);
   const flags = flagsOf(p);
-  const n = pointWidth(p);
-  if (t === 'bool') {
-    return (((words[offset] ?? 0) >> (p.bit ?? 0)) & 1) === 1;
-  }
-  const v = toBigEndian(words, offset, n, flags);
   switch (t) {
-    case 'int16':
-      return v.getInt16(0);
+    // the common narrow types without touching a DataView (the hot path of large polls)
+    case 'bool':
+      return (((words[offset] ?? 0) >> (p.bit ?? 0)) & 1) === 1;
     case 'uint16':
-      return v.getUint16(0);
-    case 'int32':
-      return v.getInt32(0);
+      return word(words, offset, flags);
+    case 'int16':
+      return (word(words, offset, flags) << 16) >> 16;
     case 'uint32':
-      return v.getUint32(0);
+    case 'int32': {
+      const hi = word(words, flags.wordSwap ? offset + 1 : offset, flags);
+      const lo = word(words, flags.wordSwap ? offset : offset + 1, flags);
+      return t === 'uint32' ? hi * 0x10000 + lo : (hi << 16) | lo | 0;
+    }
+  }
+  const v = toBigEndian(words, offset, pointWidth(p), flags);
+  switch (t) {
     case 'float32':
       return v.getFloat32(0);
     case 'int64':
@@ -91,13 +102,13 @@ export function decodeRaw(p: ModbusPointSpec, words: ArrayLike<number>, offset: 
     case 'float64':
       return v.getFloat64(0);
     case 'string':
-      return decodeString(v);
+      return decodeString(v, pointWidth(p) * 2);
   }
 }
 
 /** Two characters per register, high byte first; ends at the first NUL; trailing spaces trimmed. */
-function decodeString(v: DataView): string {
-  const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+function decodeString(v: DataView, byteLength: number): string {
+  const bytes = new Uint8Array(v.buffer, v.byteOffset, byteLength);
   let end = bytes.indexOf(0);
   if (end < 0) end = bytes.length;
   return new TextDecoder('latin1').decode(bytes.subarray(0, end)).replace(/ +$/, '');

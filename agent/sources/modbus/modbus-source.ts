@@ -192,6 +192,8 @@ export function createModbusSource(device: AgentDevice, deps: ModbusSourceDeps):
           };
       if (!result.ok) {
         failures.push(result.failure);
+        // a cancelled read (shutdown, reconnect) polled nothing: it reports no value, not a bad one
+        if (result.failure.code === MODBUS_FAILURE_CODES.aborted) continue;
         for (const { point } of r.points) {
           samples.push({
             device: deviceId,
