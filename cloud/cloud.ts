@@ -2,6 +2,12 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
 import { toBytes, toMs } from '../config/schemas/common.js';
+import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
+import { type Analytics, createAnalytics } from './analytics/index.js';
+import { DeviceRegistry } from './api/device-registry.js';
+import { IngestFeed } from './api/ingest-feed.js';
+import { LiveBus } from './api/live-bus.js';
+import { createApiServer } from './api/server.js';
 import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
 import { HostApplication } from './host/host-application.js';
 import { DeadLetterFile } from './ingest/dead-letter.js';
@@ -13,16 +19,28 @@ import { createInfluxSink } from './sink/index.js';
 
 export interface RunningCloud {
   brokerUrl: string | undefined;
+  /** http://host:port of the API and dashboard, when `api` is configured */
+  apiUrl: string | undefined;
   stats(): { ingest: IngestStats; spool: SpoolPipelineStats; broker?: ReturnType<RunningBroker['stats']> };
   stop(): Promise<void>;
 }
 
 export const DEFAULT_HOST_ID = 'plantpulse-cloud';
+const ANALYTICS_TICK_MS = 5_000;
+
+function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
+  if (cfg.token !== undefined) return { token: cfg.token };
+  if (cfg.username !== undefined && cfg.password !== undefined) {
+    return { username: cfg.username, password: cfg.password };
+  }
+  return undefined;
+}
 
 /**
- * The cloud process: the embedded broker (optional), the Sparkplug host + ingester writing to InfluxDB.
- * Stop order: stop consuming (unacknowledged messages stay with the broker), then the broker, then the spool
- * drainer (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
+ * The cloud process: the embedded broker (optional), the Sparkplug host + ingester writing to InfluxDB, analytics
+ * (state, OEE, energy, emissions, alarms), and the API with the dashboard.
+ * Stop order: stop consuming (unacknowledged messages stay with the broker), the API, the broker, the spool drainer
+ * (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
  */
 export async function startCloud(cfg: CloudConfig, log: Logger): Promise<RunningCloud> {
   const dataDir = resolve(cfg.spool?.path ?? '.plantpulse');
@@ -31,6 +49,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     : undefined;
   const url = cfg.mqtt.url ?? broker?.url;
   if (!url) throw new Error('mqtt.url is required when no embedded broker is configured');
+  const stop = new AbortController();
 
   const sink = createInfluxSink(cfg.influx, log.child({ component: 'sink' }));
   const sinkLog = log.child({ component: 'sink' });
@@ -44,7 +63,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     log.child({ component: 'dead-letter' }),
   );
   // A message is acknowledged once its points are committed to the ingester's disk spool; the spool drains to
-  // InfluxDB in batches (docs/delivery.md).
+  // InfluxDB in batches, in order (docs/delivery.md). Analytics points take the same path.
   const pipeline = openSpoolPipeline({
     dataDir,
     influx: cfg.influx,
@@ -57,19 +76,79 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     ...(cfg.influx.flushInterval === undefined ? {} : { flushIntervalMs: toMs(cfg.influx.flushInterval) }),
   });
   pipeline.start();
+  const writer = pipeline.writer;
   const hostId = cfg.mqtt.hostId ?? DEFAULT_HOST_ID;
   const host = new HostApplication({ hostId, format: cfg.mqtt.format ?? 'sparkplug' });
   const mapper = new HostPointMapper();
+  const auth = influxAuth(cfg.influx);
+  const query = (q: string) =>
+    queryInfluxQL<InfluxRow & { time: number }>(cfg.influx.url, {
+      db: cfg.influx.database,
+      q,
+      ...(auth ? { auth } : {}),
+    });
+
+  // Live view: device registry + live event bus, fed by the host and analytics.
+  const live = new LiveBus();
+  const registry = new DeviceRegistry();
+  const feed = new IngestFeed(registry, live);
+
+  // Analytics: rebuilt from InfluxDB before the first message is taken.
+  const aLog = log.child({ component: 'analytics' });
+  let analytics: Analytics | undefined;
+  if (cfg.analytics) {
+    analytics = createAnalytics(cfg.analytics, { log: aLog, query });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await analytics.rebuild(Date.now(), stop.signal);
+        break;
+      } catch (err) {
+        if (attempt >= 5) {
+          aLog.error({ err }, 'analytics could not be rebuilt from InfluxDB; starting from empty state');
+          break;
+        }
+        aLog.warn({ err: (err as Error).message, attempt }, 'analytics rebuild failed; retrying');
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
+    }
+  }
 
   let consumer: MqttConsumer | undefined;
   const handler = createMessageHandler({
     host,
     mapper,
-    writer: pipeline.writer,
+    writer,
     dead,
     log: log.child({ component: 'ingest' }),
     command: (msg) => consumer?.publish(msg) ?? Promise.reject(new Error('not connected')),
+    ...(analytics
+      ? {
+          extra: (r) => {
+            const out = (analytics as Analytics).ingest(r.samples, r.status);
+            feed.onAnalyticsEvents(out.events);
+            return out.points;
+          },
+        }
+      : {}),
+    after: (r) => feed.onHostResult(r),
   });
+
+  // Windows close on a clock, not only when data arrives.
+  let ticking: Promise<void> = Promise.resolve();
+  const tick = analytics
+    ? setInterval(() => {
+        ticking = ticking.then(async () => {
+          try {
+            const out = (analytics as Analytics).tick(Date.now());
+            feed.onAnalyticsEvents(out.events);
+            await writer.write(out.points, stop.signal);
+          } catch (err) {
+            if (!stop.signal.aborted) aLog.error({ err }, 'analytics tick failed');
+          }
+        });
+      }, ANALYTICS_TICK_MS)
+    : undefined;
+
   consumer = new MqttConsumer(
     { ...cfg.mqtt, url, clientId: cfg.mqtt.clientId ?? `plantpulse-ingest-${hostId}` },
     {
@@ -82,15 +161,35 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   );
   consumer.start();
 
+  let apiUrl: string | undefined;
+  const api = cfg.api
+    ? createApiServer({
+        config: cfg.api,
+        influx: { url: cfg.influx.url, database: cfg.influx.database, ...(auth ? { auth } : {}) },
+        live,
+        registry,
+        log,
+      })
+    : undefined;
+  if (api && cfg.api) {
+    apiUrl = await api.listen({ port: cfg.api.port, host: cfg.api.host ?? '127.0.0.1' });
+    log.info({ url: apiUrl, dashboard: `${apiUrl}/` }, 'API and dashboard listening');
+  }
+
   return {
     brokerUrl: broker?.url,
+    apiUrl,
     stats: () => ({
       ingest: handler.stats(),
       spool: pipeline.stats(),
       ...(broker ? { broker: broker.stats() } : {}),
     }),
     async stop() {
+      if (tick) clearInterval(tick);
       await consumer?.stop();
+      stop.abort(new Error('stopping'));
+      await ticking;
+      await api?.close();
       await broker?.close();
       await pipeline.stop();
       await sink.close();

@@ -29,7 +29,7 @@ export const cloudCommand: Command = {
     const log = createRootLogger('plantpulse-cloud', level);
     guardProcess(log);
     const cloud = await startCloud(loaded.config, log);
-    log.info({ config: loaded.file, broker: cloud.brokerUrl }, 'plantpulse cloud running');
+    log.info({ config: loaded.file, broker: cloud.brokerUrl, api: cloud.apiUrl }, 'plantpulse cloud running');
     return untilSignal(() => cloud.stop(), log);
   },
 };
