@@ -41,7 +41,7 @@ export function chart(el, option) {
       color: PALETTE,
       textStyle: { color: TEXT, fontFamily: 'inherit' },
       animationDuration: 300,
-      grid: { left: 48, right: 16, top: 36, bottom: 28, containLabel: false },
+      grid: { left: 48, right: 16, top: 48, bottom: 28, containLabel: false },
       tooltip: {
         trigger: 'axis',
         backgroundColor: '#101826',

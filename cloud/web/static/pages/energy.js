@@ -81,14 +81,25 @@ export async function render(root, ctx) {
     x.tariff.startsWith('price:') ? `¥${num(Number(x.tariff.slice(6)), 2)}/kWh` : tv('tariff', x.tariff);
   chart(root.querySelector('#tariff'), {
     tooltip: { trigger: 'item', valueFormatter: (v) => `¥${num(v, 0)}` },
-    legend: { bottom: 0, top: 'auto' },
+    legend: {
+      bottom: 0,
+      top: 'auto',
+      formatter: (name) => {
+        const x = tariffs.find((y) => tariffName(y) === name);
+        return x ? `${name}  ¥${int(x.cost)}` : name;
+      },
+    },
     series: [
       {
         type: 'pie',
         radius: ['42%', '70%'],
         center: ['50%', '45%'],
         itemStyle: { borderColor: '#121c2e', borderWidth: 2 },
-        label: { color: '#c9d4e3', formatter: (p) => `${p.name}\n¥${int(p.value)} · ${num(p.percent, 0)}%` },
+        label: {
+          show: root.querySelector('#tariff').clientWidth > 420,
+          color: '#c9d4e3',
+          formatter: (p) => `${p.name}\n¥${int(p.value)} · ${num(p.percent, 0)}%`,
+        },
         data: tariffs.map((x, i) => ({
           name: tariffName(x),
           value: x.cost,
