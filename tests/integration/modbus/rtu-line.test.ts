@@ -200,4 +200,37 @@ describe('Modbus RTU over TCP (a serial gateway)', () => {
     expect(s.stats.connections).toBe(1);
     expect(s.stats.outstanding.max).toBe(1);
   });
+
+  it('paced at a baud rate, an answer cannot come faster than the line could carry it', async () => {
+    // 125 registers: 8 + 255 characters; at 1200 baud (10-bit characters) that is ≥ 2.19 s on the wire
+    const s = await startModbusSimulator({
+      transport: 'rtu+tcp',
+      port: 0,
+      host: '127.0.0.1',
+      profile: {
+        name: 'wide',
+        points: [{ name: 'w', table: 'holding', address: 0, type: 'string', length: 125, initial: 'x' }],
+      },
+      animate: false,
+      paceBaud: 1200,
+    });
+    cleanups.push(() => s.close());
+    const { log } = captureLogger();
+    const points = [
+      { name: 'w', table: 'holding' as const, address: 0, type: 'string' as const, length: 125 },
+    ];
+    const fast = createModbusSource(deviceConfig('fast', s.url, points, { timeout: '500ms' }), { log });
+    cleanups.push(() => fast.close());
+    await fast.connect(signal());
+    expect((await fast.read(0, signal())).failures).toEqual([
+      expect.objectContaining({ code: 'MODBUS_TIMEOUT' }),
+    ]);
+    await fast.close();
+    const patient = createModbusSource(deviceConfig('patient', s.url, points, { timeout: '10s' }), { log });
+    cleanups.push(() => patient.close());
+    await patient.connect(signal());
+    const r = await patient.read(0, AbortSignal.timeout(20_000));
+    expect(r.failures).toEqual([]);
+    expect(r.samples[0]?.value).toBe('x');
+  });
 });

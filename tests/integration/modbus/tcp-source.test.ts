@@ -146,6 +146,18 @@ describe('Modbus TCP source against the simulator', () => {
     expect(byName(last.samples).state_code?.value).toBe(3);
   });
 
+  it('a float register holding NaN gives a bad sample and a counted failure, never a NaN value', async () => {
+    const profile = pressProfile();
+    const s = await sim(profile);
+    s.set('power_kw', Number.NaN);
+    const { src } = source(s.url, profile);
+    await src.connect(AbortSignal.timeout(2000));
+    const r = await src.read(0, AbortSignal.timeout(2000));
+    expect(r.failures).toEqual([expect.objectContaining({ code: 'MODBUS_NOT_FINITE', linkFault: false })]);
+    expect(byName(r.samples).power_kw).toMatchObject({ value: null, quality: 'bad' });
+    expect(byName(r.samples).state_code?.quality).toBe('good');
+  });
+
   it('a refused connection is a rejected connect with a code, never a crash', async () => {
     const profile = pressProfile();
     const s = await sim(profile);
