@@ -124,6 +124,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     }
   };
 
+  const reachable = new Map<string, boolean>();
   let uplink: Uplink;
   const send = (msgs: OutMsg[]) => {
     for (const m of msgs) {
@@ -154,6 +155,17 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     ...(cfg.mqtt.maxInflight === undefined ? {} : { maxInflight: cfg.mqtt.maxInflight }),
     ...(cfg.outbox?.replayRate === undefined ? {} : { replayRate: cfg.outbox.replayRate }),
   });
+  /** Births announce every device; those known to be unreachable get their DDEATH right after. */
+  const deathsOfUnreachable = (): OutMsg[] => {
+    const out: OutMsg[] = [];
+    for (const [device, ok] of reachable) {
+      if (ok) continue;
+      const msg = edge.deviceDown(device, 'unreachable');
+      if (msg) out.push(msg);
+    }
+    handleEvents(edge.takeEvents());
+    return out;
+  };
   const afterBirths = () => {
     for (const d of cfg.devices) publisher.onDeviceBorn(d.id);
     report.reset();
@@ -173,6 +185,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
         const births = edge.onConnected();
         handleEvents(edge.takeEvents());
         send(births);
+        if (births.length > 0) send(deathsOfUnreachable());
         publisher.onSessionStart(outbox.lastId());
       },
       onDisconnected: () => edge.onDisconnected(),
@@ -188,7 +201,10 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
           return;
         }
         send(out);
-        if (events.some((e) => e.type === 'births-published')) afterBirths();
+        if (events.some((e) => e.type === 'births-published')) {
+          send(deathsOfUnreachable());
+          afterBirths();
+        }
         publisher.kick();
       },
     },
@@ -212,7 +228,6 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     }
     publisher.kick();
   };
-  const reachable = new Map<string, boolean>();
   const onReachability = (device: string, ok: boolean, reason: string) => {
     if (reachable.get(device) === ok) return;
     reachable.set(device, ok);
