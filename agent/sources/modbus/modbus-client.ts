@@ -64,6 +64,8 @@ export class ModbusClient {
   private readonly client: RawClient;
   private readonly port: RawPort;
   private down = false;
+  /** fails the transaction in flight: modbus-serial leaves it to time out when the connection drops */
+  private failPending: ((err: unknown) => void) | undefined;
 
   constructor(endpoint: ModbusEndpoint, events: ClientEvents) {
     this.port = createPort(endpoint);
@@ -71,6 +73,7 @@ export class ModbusClient {
     const markDown = (reason: string) => {
       if (this.down) return;
       this.down = true;
+      this.failPending?.(new ClientError(`connection lost (${reason})`, 'ECONNRESET'));
       events.onDown(reason);
     };
     // Listeners first, before anything can emit.
@@ -123,6 +126,7 @@ export class ModbusClient {
         if (settled) return;
         settled = true;
         clearTimeout(outer);
+        this.failPending = undefined;
         if (err !== null && err !== undefined) return reject(err);
         if (res === undefined) return reject(new ClientError('empty response', 'EPROTO'));
         resolve(
@@ -131,6 +135,8 @@ export class ModbusClient {
             : { kind: 'registers', words: res.data as number[] },
         );
       };
+      if (this.down) return done(new ClientError('Port Not Open', 'ECONNREFUSED'));
+      this.failPending = (err) => done(err);
       try {
         this.client._timeout = timeoutMs;
         const method = fc === 1 ? 'writeFC1' : fc === 2 ? 'writeFC2' : fc === 3 ? 'writeFC3' : 'writeFC4';
