@@ -9,9 +9,10 @@ import type { AnalyticsConfig } from '../../config/schemas/analytics.js';
 import { toMs } from '../../config/schemas/common.js';
 import { AlarmTracker, type AlarmTransition } from './alarm-tracker.js';
 import { ShiftCalendar } from './calendar.js';
+import { analyticsConfigProblems } from './config-check.js';
 import { counterDelta, numeric } from './counters.js';
 import { type FactorTable, loadFactorTable, resolveFactor } from './emission-factors.js';
-import { AnalyticsStateError } from './errors.js';
+import { AnalyticsConfigError, AnalyticsStateError } from './errors.js';
 import { type MachineRole, MachineTracker } from './machine-tracker.js';
 import { MeterTracker, SCOPE, unitScale } from './meter-tracker.js';
 import { alarmPoint, statePoint } from './points.js';
@@ -66,6 +67,8 @@ export interface EngineParts {
 }
 
 export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Analytics {
+  const problems = analyticsConfigProblems(cfg);
+  if (problems.length > 0) throw new AnalyticsConfigError(problems.join('; '));
   const log = deps.log.child({ component: 'analytics' });
   const clock = deps.clock ?? Date.now;
   const tz = new TimeZone(cfg.timezone ?? 'Asia/Shanghai');

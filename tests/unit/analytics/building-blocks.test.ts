@@ -9,13 +9,14 @@ import {
 } from '../../../cloud/analytics/counters.js';
 import { loadFactorTable, parseFactorTable } from '../../../cloud/analytics/emission-factors.js';
 import { AnalyticsConfigError } from '../../../cloud/analytics/errors.js';
+import { analyticsConfigProblems, createAnalytics } from '../../../cloud/analytics/index.js';
 import { total } from '../../../cloud/analytics/intervals.js';
 import { Series } from '../../../cloud/analytics/series.js';
 import { createStateMapping } from '../../../cloud/analytics/state-map.js';
 import { TariffClock } from '../../../cloud/analytics/tariff.js';
 import { TimeZone } from '../../../cloud/analytics/time-zone.js';
 import { AnalyticsConfig } from '../../../config/schemas/analytics.js';
-import { cst } from './support.js';
+import { cst, silentLog } from './support.js';
 
 function series(points: [number, number][]): Series {
   const s = new Series();
@@ -209,5 +210,26 @@ describe('analytics config schema', () => {
         ],
       }),
     ).toBe(false);
+  });
+});
+
+describe('analytics config semantic checks', () => {
+  it('reports every cross-reference problem at once, before anything runs', () => {
+    const cfg = {
+      meters: [
+        { device: 'm', carrier: 'electricity' as const },
+        { device: 'm', carrier: 'electricity' as const, counter: { metric: 'e' }, tariff: 'nope' },
+      ],
+      alarms: [{ device: 's', metric: 'nox', severity: 'warning' as const }],
+    };
+    expect(analyticsConfigProblems(cfg)).toEqual([
+      'analytics.meters[0]: give exactly one of counter (a register) or rate (kW, m3/h …)',
+      'analytics.meters[1].tariff: no tariff named nope in analytics.tariffs',
+      'analytics.meters[1]: a second electricity meter on m needs its own name',
+      'analytics.alarms[0]: give a high or a low limit (or both)',
+    ]);
+    expect(() => createAnalytics(cfg, { log: silentLog, query: async () => [] })).toThrow(
+      AnalyticsConfigError,
+    );
   });
 });
