@@ -22,6 +22,8 @@
  *   Bytes), are dropped and reported (BAD_VALUE / UNSUPPORTED_METRIC); samples that fail `checkSample`
  *   (e.g. a foreign metric name outside [A-Za-z0-9_]) are dropped as BAD_SAMPLE.
  * - STATE: our own STATE seen offline (a late will) makes us republish online; other hosts' STATE is ignored.
+ * - Restart: with a `births` recorder the last NBIRTH/DBIRTH of each node/device is kept on disk; `restore()` at
+ *   start rebuilds the alias maps so queued aliased data decodes at once, and the node is still asked to rebirth.
  */
 import {
   DataType,
@@ -31,6 +33,7 @@ import {
   topicFor,
 } from '../../protocols/sparkplug/index.js';
 import { parseUnifiedTopic, UNIFIED_ROOT, UnifiedTopicError } from '../../protocols/unified/index.js';
+import type { StoredBirth } from './birth-store.js';
 import { JsonHostSide } from './host-json.js';
 import { SparkplugHostSide } from './host-sparkplug.js';
 import { emptyResult, type HostApplicationOptions, type HostResult, type OutMsg } from './host-types.js';
@@ -68,6 +71,7 @@ export class HostApplication {
       this.#clock,
       (g, n, why, r) => this.#requestRebirth(g, n, why, r),
       maxNodes,
+      opts.births,
     );
     this.#json = new JsonHostSide(this.#clock, maxNodes);
   }
@@ -94,6 +98,26 @@ export class HostApplication {
   /** Edge nodes currently tracked (Sparkplug sessions); bounded by `maxNodes`. */
   get trackedNodes(): number {
     return this.#spb.nodeCount;
+  }
+
+  /**
+   * Restore alias maps from births kept across a restart (`SqliteBirthStore.load()`), before the first message.
+   * Returns what they announce (`births`, for the metric catalogue) and `problems` for stored births that no
+   * longer decode; no samples, status or commands. Each restored node is asked for a rebirth at its next message.
+   */
+  restore(births: readonly StoredBirth[]): HostResult {
+    const out = emptyResult();
+    for (const b of births) {
+      const t = parseTopic(b.topic);
+      if (t instanceof SparkplugTopicError || t.type === 'STATE') {
+        out.problems.push({ code: 'SPB_TOPIC', message: `stored birth with a bad topic: ${b.topic}` });
+        continue;
+      }
+      const r = this.#spb.restore(b, t);
+      out.births.push(...r.births);
+      out.problems.push(...r.problems);
+    }
+    return out;
   }
 
   subscriptions(): string[] {

@@ -14,7 +14,8 @@ import {
   type SpbTopic,
   sampleValueFromMetric,
 } from '../../protocols/sparkplug/index.js';
-import type { HostResult } from './host-types.js';
+import type { BirthRecorder, StoredBirth } from './birth-store.js';
+import { emptyResult, type HostResult } from './host-types.js';
 
 interface MetricDef {
   name: string;
@@ -37,6 +38,8 @@ interface NodeSession {
   self: Scope;
   devices: Map<string, Scope>;
   online: boolean;
+  /** alias maps restored from the birth store at start: the next message resyncs seq and asks for a rebirth */
+  restored: boolean;
   lastRebirthAt: number;
 }
 
@@ -67,11 +70,50 @@ export class SparkplugHostSide {
   readonly #requestRebirth: RebirthRequest;
 
   readonly #maxNodes: number;
+  readonly #recorder: BirthRecorder | undefined;
+  #restoring = false;
 
-  constructor(clock: () => number, requestRebirth: RebirthRequest, maxNodes: number) {
+  constructor(
+    clock: () => number,
+    requestRebirth: RebirthRequest,
+    maxNodes: number,
+    recorder?: BirthRecorder,
+  ) {
     this.#clock = clock;
     this.#requestRebirth = requestRebirth;
     this.#maxNodes = maxNodes;
+    this.#recorder = recorder;
+  }
+
+  /**
+   * Rebuild alias maps from births kept on disk (NBIRTHs before DBIRTHs). Only the maps and the metric catalogue
+   * (`births`) come back: no samples, no status, no commands. The next message of a restored node is accepted
+   * whatever its seq (the seq lost meanwhile is unknown), resyncs, and asks for a rebirth to get current values.
+   */
+  restore(birth: StoredBirth, parsed: Exclude<SpbTopic, { type: 'STATE' }>): HostResult {
+    const r = emptyResult();
+    if (parsed.type !== 'NBIRTH' && parsed.type !== 'DBIRTH') return r;
+    let p: SpbPayload;
+    try {
+      p = decodePayload(birth.payload);
+    } catch (err) {
+      r.problems.push({ code: 'SPB_DECODE', message: `stored ${birth.topic}: ${(err as Error).message}` });
+      return r;
+    }
+    const s = this.session(parsed.group, parsed.node);
+    this.#restoring = true;
+    try {
+      if (parsed.type === 'NBIRTH') {
+        this.#nbirth(s, p, birth.topic, birth.payload, r);
+        s.expectedSeq = undefined;
+        s.restored = true;
+      } else if (s.online && 'device' in parsed) {
+        this.#dbirth(s, parsed.device, p, birth.topic, birth.payload, r);
+      }
+    } finally {
+      this.#restoring = false;
+    }
+    return { ...emptyResult(), births: r.births, problems: r.problems };
   }
 
   get nodeCount(): number {
@@ -105,6 +147,7 @@ export class SparkplugHostSide {
         self: { byAlias: new Map(), byName: new Map(), online: false },
         devices: new Map(),
         online: false,
+        restored: false,
         lastRebirthAt: Number.NEGATIVE_INFINITY,
       };
       this.#nodes.set(key, s);
@@ -126,7 +169,7 @@ export class SparkplugHostSide {
     const s = this.session(t.group, t.node);
     switch (t.type) {
       case 'NBIRTH':
-        this.#nbirth(s, p, r);
+        this.#nbirth(s, p, topic, bytes, r);
         return;
       case 'NDEATH':
         this.#ndeath(s, p, r);
@@ -137,7 +180,7 @@ export class SparkplugHostSide {
         return;
       case 'DBIRTH':
         if (!this.#checkSeq(s, p, topic, r)) return;
-        this.#dbirth(s, t.device, p, r);
+        this.#dbirth(s, t.device, p, topic, bytes, r);
         return;
       case 'DDATA': {
         if (!this.#checkSeq(s, p, topic, r)) return;
@@ -158,6 +201,7 @@ export class SparkplugHostSide {
         if (!this.#checkSeq(s, p, topic, r)) return;
         const dev = s.devices.get(t.device);
         if (dev) dev.online = false;
+        this.#recorder?.deviceDeath(s.group, s.node, t.device);
         r.status.push({
           site: s.group,
           node: s.node,
@@ -173,6 +217,12 @@ export class SparkplugHostSide {
 
   /** True when the message may be processed (births known); false when it was dropped as NOT_BORN. */
   #checkSeq(s: NodeSession, p: SpbPayload, topic: string, r: HostResult): boolean {
+    if (s.restored && s.online) {
+      s.restored = false;
+      if (p.seq !== undefined && p.seq >= 0 && p.seq <= 255) s.expectedSeq = (p.seq + 1) & 0xff;
+      this.#requestRebirth(s.group, s.node, 'host restarted: alias maps restored from disk', r);
+      return true;
+    }
     if (s.expectedSeq === undefined || !s.online) {
       r.problems.push({
         code: 'NOT_BORN',
@@ -194,7 +244,7 @@ export class SparkplugHostSide {
     return true;
   }
 
-  #nbirth(s: NodeSession, p: SpbPayload, r: HostResult): void {
+  #nbirth(s: NodeSession, p: SpbPayload, topic: string, bytes: Uint8Array, r: HostResult): void {
     const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
     s.bdSeq = typeof bd === 'bigint' ? bd : typeof bd === 'number' ? BigInt(bd) : undefined;
     if (p.seq !== 0) {
@@ -205,6 +255,8 @@ export class SparkplugHostSide {
     }
     s.expectedSeq = ((p.seq ?? 0) + 1) & 0xff;
     s.online = true;
+    s.restored = false;
+    if (!this.#restoring) this.#recorder?.nodeBirth(s.group, s.node, { topic, payload: bytes });
     s.devices.clear(); // a new NBIRTH invalidates every device birth: each device rebirths after it
     const { scope, infos, skipped } = scopeOf(p.metrics);
     s.self = scope;
@@ -216,9 +268,17 @@ export class SparkplugHostSide {
     this.#birthSamples(s, undefined, p, r);
   }
 
-  #dbirth(s: NodeSession, device: string, p: SpbPayload, r: HostResult): void {
+  #dbirth(
+    s: NodeSession,
+    device: string,
+    p: SpbPayload,
+    topic: string,
+    bytes: Uint8Array,
+    r: HostResult,
+  ): void {
     const { scope, infos, skipped } = scopeOf(p.metrics);
     s.devices.set(device, scope);
+    if (!this.#restoring) this.#recorder?.deviceBirth(s.group, s.node, device, { topic, payload: bytes });
     const ts = p.timestamp ?? this.#clock();
     r.status.push({ site: s.group, node: s.node, device, online: true, reason: 'DBIRTH', timestamp: ts });
     r.births.push({ site: s.group, node: s.node, device, metrics: infos });
@@ -260,7 +320,9 @@ export class SparkplugHostSide {
       });
     }
     s.online = false;
+    s.restored = false;
     s.expectedSeq = undefined;
+    this.#recorder?.nodeDeath(s.group, s.node);
     r.status.push({ site: s.group, node: s.node, online: false, reason: 'NDEATH', timestamp: now });
   }
 

@@ -1,5 +1,6 @@
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
+import type { BirthRecorder } from './birth-store.js';
 
 /** One MQTT publish for the ingester to perform (same shape as the edge node's). */
 export interface OutMsg {
@@ -61,4 +62,6 @@ export interface HostApplicationOptions {
   rebirthIntervalMs?: number;
   /** edge nodes whose state is kept (memory bound against topic floods); default 10 000 */
   maxNodes?: number;
+  /** keeps the last births on disk (`SqliteBirthStore`) so `restore()` can rebuild alias maps after a restart */
+  births?: BirthRecorder;
 }

@@ -38,6 +38,8 @@ export class MqttConsumer {
   readonly #abort = new AbortController();
   #client: MqttClient | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** the will of the current session (STATE offline with this session's timestamp), published on a clean stop */
+  #currentWill: NonNullable<IClientOptions['will']> | undefined;
   #stats = { connected: false, connects: 0, messages: 0 };
   #firstConnect: { resolve: () => void; promise: Promise<void> };
 
@@ -123,6 +125,7 @@ export class MqttConsumer {
   publish(msg: OutMsg): Promise<void> {
     const client = this.#client;
     if (!client?.connected) return Promise.reject(new Error('not connected'));
+    if (this.#abort.signal.aborted) return Promise.reject(new Error('ingester stopping'));
     return client
       .publishAsync(msg.topic, Buffer.from(msg.payload), { qos: msg.qos, retain: msg.retain })
       .then(() => undefined);
@@ -135,13 +138,25 @@ export class MqttConsumer {
     this.#client = undefined;
     if (client) {
       client.removeAllListeners('close');
+      // A clean DISCONNECT makes the broker discard the will, so say STATE offline ourselves (Sparkplug 3.0 host):
+      // edge nodes waiting on this primary host stop publishing until it is back.
+      const will = this.#currentWill;
+      if (will && client.connected) {
+        await client
+          .publishAsync(will.topic, will.payload as Buffer, {
+            qos: will.qos ?? 1,
+            retain: will.retain ?? true,
+          })
+          .catch((err: unknown) => this.#log.warn({ err }, 'could not publish STATE offline on stop'));
+      }
       await client.endAsync(false).catch(() => undefined);
     }
   }
 
-  #will(): IClientOptions['will'] {
+  #will(): NonNullable<IClientOptions['will']> {
     const w = this.#hooks.will();
-    return { topic: w.topic, payload: Buffer.from(w.payload), qos: w.qos, retain: w.retain };
+    this.#currentWill = { topic: w.topic, payload: Buffer.from(w.payload), qos: w.qos, retain: w.retain };
+    return this.#currentWill;
   }
 
   #scheduleReconnect(): void {

@@ -17,14 +17,23 @@ export interface HostPoints {
   dropped: Dropped[];
 }
 
+/** Sparkplug 3.0's STALE quality code, written as `quality.code` when a death makes a device's values stale. */
+export const STALE_QUALITY_CODE = 500;
+
 /**
  * Turns what the Sparkplug host decoded into InfluxDB points (DESIGN.md §7): `telemetry` for good and uncertain
  * values, `quality` when a metric's quality changes, `device_status` for births and deaths. Keeps the metric kinds
  * learnt from births so integer metrics are written as integer fields.
+ *
+ * A death (DDEATH, or NDEATH for the node and its devices) makes the last values stale: every known metric of that
+ * device gets a `quality` point `bad` with code 500 (STALE) and `reason` "stale: <why>" at the death time, so a
+ * dashboard never shows a dead device's last value as current. The next birth or good value writes `good` again.
  */
 export class HostPointMapper {
   readonly #kinds = new Map<string, MetricKind>();
   readonly #quality = new Map<string, Quality>();
+  /** known metric names per `site/node/device` (from births and data) */
+  readonly #metrics = new Map<string, Set<string>>();
 
   map(r: HostResult): HostPoints {
     for (const b of r.births) this.#learn(b);
@@ -36,6 +45,7 @@ export class HostPointMapper {
       else dropped.set(code, { code, reason, count: 1 });
     };
     for (const s of r.samples) {
+      this.#know(`${s.site}/${s.node}/${s.device}`, s.metric);
       const key = `${s.site}/${s.node}/${s.device}/${s.metric}`;
       const ctx = { site: s.site, node: s.node };
       const kind = this.#kinds.get(key);
@@ -55,12 +65,43 @@ export class HostPointMapper {
       const p = statusPoint(st);
       if (p) points.push(p);
       else drop('BAD_STATUS', `device_status of ${st.site}/${st.node}/${st.device ?? ''} could not be built`);
+      if (!st.online) points.push(...this.#stale(st, drop));
     }
     return { points, dropped: [...dropped.values()] };
   }
 
   #learn(b: BirthInfo): void {
-    for (const m of b.metrics) this.#kinds.set(`${b.site}/${b.node}/${b.device ?? ''}/${m.name}`, m.kind);
+    // node-level metrics are samples of a device named after the node (cloud/host)
+    const dev = `${b.site}/${b.node}/${b.device ?? b.node}`;
+    for (const m of b.metrics) {
+      this.#kinds.set(`${dev}/${m.name}`, m.kind);
+      this.#know(dev, m.name);
+    }
+  }
+
+  #know(dev: string, metric: string): void {
+    const set = this.#metrics.get(dev);
+    if (set) set.add(metric);
+    else this.#metrics.set(dev, new Set([metric]));
+  }
+
+  #stale(st: DeviceStatus, drop: (code: string, reason: string) => void): Point[] {
+    const device = st.device ?? st.node;
+    const dev = `${st.site}/${st.node}/${device}`;
+    const out: Point[] = [];
+    for (const metric of this.#metrics.get(dev) ?? []) {
+      const r = buildPoint({
+        measurement: 'quality',
+        tags: { site: st.site, node: st.node, device, metric },
+        fields: { quality: 'bad', code: { int: STALE_QUALITY_CODE }, reason: `stale: ${st.reason}` },
+        timestamp: st.timestamp,
+      });
+      if (r.ok) {
+        out.push(r.point);
+        this.#quality.set(`${dev}/${metric}`, 'bad');
+      } else drop('BAD_QUALITY_POINT', `stale quality of ${dev}/${metric} could not be built: ${r.reason}`);
+    }
+    return out;
   }
 }
 
