@@ -9,6 +9,7 @@ import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
 import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
+import { SqliteBirthStore } from './host/birth-store.js';
 import { HostApplication } from './host/host-application.js';
 import { DeadLetterFile } from './ingest/dead-letter.js';
 import { createMessageHandler, type IngestStats } from './ingest/message-handler.js';
@@ -78,8 +79,17 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   pipeline.start();
   const writer = pipeline.writer;
   const hostId = cfg.mqtt.hostId ?? DEFAULT_HOST_ID;
-  const host = new HostApplication({ hostId, format: cfg.mqtt.format ?? 'sparkplug' });
+  // The last births per node/device survive a restart, so queued aliased data decodes at once (docs/sparkplug.md).
+  const hostLog = log.child({ component: 'host' });
+  const births = SqliteBirthStore.open(join(dataDir, 'sparkplug-births.sqlite'), hostLog);
+  const host = new HostApplication({ hostId, format: cfg.mqtt.format ?? 'sparkplug', births });
   const mapper = new HostPointMapper();
+  const restored = host.restore(births.load());
+  mapper.map(restored); // learn the metric kinds; a births-only result makes no points
+  for (const p of restored.problems)
+    hostLog.warn({ code: p.code, detail: p.message }, 'stored birth not restored');
+  if (restored.births.length > 0)
+    hostLog.info({ births: restored.births.length }, 'Sparkplug births restored');
   const auth = influxAuth(cfg.influx);
   const query = (q: string) =>
     queryInfluxQL<InfluxRow & { time: number }>(cfg.influx.url, {
@@ -193,6 +203,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
       await broker?.close();
       await pipeline.stop();
       await sink.close();
+      births.close();
     },
   };
 }
