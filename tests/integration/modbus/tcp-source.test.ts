@@ -180,7 +180,10 @@ describe('Modbus TCP source against the simulator', () => {
     expect(r1.failures.length).toBeGreaterThan(0);
     expect(r1.failures.every((f) => f.linkFault)).toBe(true);
     // the request in flight fails at once with the reason, instead of waiting out its timeout
-    expect(r1.failures[0]).toMatchObject({ code: 'MODBUS_IO', message: expect.stringMatching(/connection lost/) });
+    expect(r1.failures[0]).toMatchObject({
+      code: 'MODBUS_IO',
+      message: expect.stringMatching(/connection lost/),
+    });
     await src.close();
     await src.connect(AbortSignal.timeout(2000));
     const r2 = await src.read(0, AbortSignal.timeout(2000));
