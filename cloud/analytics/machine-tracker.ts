@@ -19,7 +19,7 @@ import {
   toRecords,
 } from './state-timeline.js';
 import type { MachineState } from './types.js';
-import { MINUTE } from './windows.js';
+import { HOUR, MINUTE } from './windows.js';
 
 export type MachineRole = 'state' | 'total' | 'good' | 'scrap' | 'program';
 
@@ -47,6 +47,7 @@ export class MachineTracker {
   readonly unknownState: MachineState;
   readonly rules: Record<'total' | 'good' | 'scrap', CounterRules>;
   private readonly buckets = new Map<number, Components>();
+  private readonly hours = new Map<number, Components>();
   /** changes of the state metric's mapped state, maintained on every insert */
   private changes: BaseChange[] = [];
   /** earliest time whose state may have changed since the last timeline refresh */
@@ -209,12 +210,32 @@ export class MachineTracker {
     if (!Number.isFinite(from)) return;
     const cut = Math.floor(from / MINUTE) * MINUTE;
     for (const k of this.buckets.keys()) if (k >= cut) this.buckets.delete(k);
+    const hourCut = Math.floor(from / HOUR) * HOUR;
+    for (const k of this.hours.keys()) if (k >= hourCut) this.hours.delete(k);
   }
 
-  /** Summed components of [from, to) (minute-aligned) as of `now`. */
+  /** Summed components of [from, to) (minute-aligned) as of `now`; whole past hours come from an hour cache. */
   components(from: number, to: number, now: number): Components {
     const c = zero();
-    for (let a = from; a < to && a <= now; a += MINUTE) add(c, this.bucket(a, now));
+    let a = from;
+    while (a < to && a <= now) {
+      if (a % HOUR === 0 && a + HOUR <= to && a + HOUR <= now) {
+        add(c, this.hour(a, now));
+        a += HOUR;
+      } else {
+        add(c, this.bucket(a, now));
+        a += MINUTE;
+      }
+    }
+    return c;
+  }
+
+  private hour(h: number, now: number): Components {
+    const hit = this.hours.get(h);
+    if (hit) return hit;
+    const c = zero();
+    for (let a = h; a < h + HOUR; a += MINUTE) add(c, this.bucket(a, now));
+    this.hours.set(h, c);
     return c;
   }
 
@@ -234,6 +255,7 @@ export class MachineTracker {
     while (d < this.deaths.length && (this.deaths[d] as number) < cutoff) d++;
     this.deaths.splice(0, d);
     for (const k of this.buckets.keys()) if (k < cutoff - MINUTE) this.buckets.delete(k);
+    for (const k of this.hours.keys()) if (k < cutoff - HOUR) this.hours.delete(k);
   }
 
   private bucket(a: number, now: number): Components {

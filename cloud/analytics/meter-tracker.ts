@@ -8,7 +8,7 @@ import { type CounterRules, integrateRate, spreadIncrease } from './counters.js'
 import type { EmissionFactor } from './emission-factors.js';
 import { Series, type StoredValue } from './series.js';
 import type { TariffClock } from './tariff.js';
-import { MINUTE } from './windows.js';
+import { HOUR, MINUTE } from './windows.js';
 
 export const DEFAULT_UNIT: Record<Carrier, string> = {
   electricity: 'kWh',
@@ -42,6 +42,7 @@ export class MeterTracker {
   /** consumption unit → factor unit multiplier */
   factorScale = 1;
   private readonly buckets = new Map<number, MinuteEnergy>();
+  private readonly hours = new Map<number, MinuteEnergy>();
   private readonly rules: CounterRules = {};
   private readonly maxGapMs: number;
 
@@ -84,22 +85,41 @@ export class MeterTracker {
     if (!Number.isFinite(from)) return;
     const cut = Math.floor(from / MINUTE) * MINUTE;
     for (const k of this.buckets.keys()) if (k >= cut) this.buckets.delete(k);
+    const hourCut = Math.floor(from / HOUR) * HOUR;
+    for (const k of this.hours.keys()) if (k >= hourCut) this.hours.delete(k);
   }
 
   /** Consumption and cost in [from, to) (minute-aligned) as of `now`. */
   sum(from: number, to: number, now: number): MinuteEnergy {
     const out = { consumption: 0, cost: 0 };
-    for (let a = from; a < to && a <= now; a += MINUTE) {
+    let a = from;
+    while (a < to && a <= now) {
+      const whole = a % HOUR === 0 && a + HOUR <= to && a + HOUR <= now;
+      const m = whole ? this.hour(a, now) : this.bucket(a, now);
+      out.consumption += m.consumption;
+      out.cost += m.cost;
+      a += whole ? HOUR : MINUTE;
+    }
+    return out;
+  }
+
+  private hour(h: number, now: number): MinuteEnergy {
+    const hit = this.hours.get(h);
+    if (hit) return hit;
+    const out = { consumption: 0, cost: 0 };
+    for (let a = h; a < h + HOUR; a += MINUTE) {
       const m = this.bucket(a, now);
       out.consumption += m.consumption;
       out.cost += m.cost;
     }
+    this.hours.set(h, out);
     return out;
   }
 
   trim(cutoff: number): void {
     this.series.trim(cutoff);
     for (const k of this.buckets.keys()) if (k < cutoff - MINUTE) this.buckets.delete(k);
+    for (const k of this.hours.keys()) if (k < cutoff - HOUR) this.hours.delete(k);
   }
 
   private bucket(a: number, now: number): MinuteEnergy {

@@ -17,6 +17,7 @@ export interface Window {
 }
 
 export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
 const QUARTER = 15 * MINUTE;
 
 export class WindowClock {
