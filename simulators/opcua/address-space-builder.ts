@@ -31,11 +31,16 @@ export interface BoundVariable {
   last: unknown;
 }
 
+export interface BuiltAddressSpace {
+  bound: Map<string, BoundVariable>;
+  bulk: UAVariable[];
+}
+
 export function buildAddressSpace(
   addressSpace: AddressSpace,
   models: readonly MachineModel[],
   bulkVariables: number,
-): Map<string, BoundVariable> {
+): BuiltAddressSpace {
   const namespace = addressSpace.registerNamespace(SIM_NAMESPACE_URI);
   const objects = addressSpace.rootFolder.objects;
   const bound = new Map<string, BoundVariable>();
@@ -64,8 +69,8 @@ export function buildAddressSpace(
       bound.set(`${model.name}.${spec.path}`, b);
     }
   }
-  if (bulkVariables > 0) addBulk(namespace, objects, bulkVariables);
-  return bound;
+  const bulk = bulkVariables > 0 ? addBulk(namespace, objects, bulkVariables) : [];
+  return { bound, bulk };
 }
 
 function ensureParents(
@@ -127,7 +132,8 @@ function addVariable(
   });
 }
 
-function addBulk(namespace: Namespace, objects: UAObject, count: number): void {
+function addBulk(namespace: Namespace, objects: UAObject, count: number): UAVariable[] {
+  const nodes: UAVariable[] = [];
   const folder = namespace.addFolder(objects, { browseName: 'Bulk', nodeId: 's=Bulk' });
   const width = String(count - 1).length;
   for (let i = 0; i < count; i++) {
@@ -140,6 +146,19 @@ function addBulk(namespace: Namespace, objects: UAObject, count: number): void {
       minimumSamplingInterval: 100,
     });
     node.setValueFromSource(new Variant({ dataType: DataType.Double, value: i }), StatusCodes.Good);
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+/** Gives every bulk variable a new value (benchmarks: `bulkUpdateMs`). */
+export function churnBulk(bulk: readonly UAVariable[], round: number, now: Date): void {
+  for (let i = 0; i < bulk.length; i++) {
+    bulk[i]?.setValueFromSource(
+      new Variant({ dataType: DataType.Double, value: i + round }),
+      StatusCodes.Good,
+      now,
+    );
   }
 }
 

@@ -14,10 +14,12 @@ import {
   OPCUAServer,
   SecurityPolicy,
   StatusCodes,
+  type UAVariable,
 } from 'node-opcua';
 import {
   type BoundVariable,
   buildAddressSpace,
+  churnBulk,
   publish,
   SIM_NAMESPACE_URI,
 } from './address-space-builder.js';
@@ -54,8 +56,10 @@ export interface OpcuaSimulatorOptions {
     maxMonitoredItemsPerCall?: number;
     maxNodesPerBrowse?: number;
   };
-  /** a `Bulk` folder with this many static Double variables (scale tests) */
+  /** a `Bulk` folder with this many Double variables `ns=2;s=Bulk.V0000…` (scale tests) */
   bulkVariables?: number;
+  /** change every bulk variable this often (benchmarks); default: never */
+  bulkUpdateMs?: number;
 }
 
 export interface SetOptions {
@@ -129,6 +133,9 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions = {}): 
   let port = options.port ?? 0;
   let server: OPCUAServer | undefined;
   let bound = new Map<string, BoundVariable>();
+  let bulk: UAVariable[] = [];
+  let bulkTimer: NodeJS.Timeout | undefined;
+  let bulkRound = 0;
   let timer: NodeJS.Timeout | undefined;
   let lastTick = Date.now();
   let closed = false;
@@ -180,7 +187,7 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions = {}): 
     await s.initialize();
     const addressSpace = s.engine.addressSpace;
     if (addressSpace === null) throw new Error('OPC UA simulator: address space missing after initialize');
-    bound = buildAddressSpace(addressSpace, models, options.bulkVariables ?? 0);
+    ({ bound, bulk } = buildAddressSpace(addressSpace, models, options.bulkVariables ?? 0));
     const now = new Date();
     for (const b of bound.values()) publish(b, now, true);
     await s.start();
@@ -189,6 +196,10 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions = {}): 
     lastTick = Date.now();
     timer = setInterval(tick, tickMs);
     timer.unref();
+    if (options.bulkUpdateMs !== undefined && bulk.length > 0) {
+      bulkTimer = setInterval(() => churnBulk(bulk, ++bulkRound, new Date()), options.bulkUpdateMs);
+      bulkTimer.unref();
+    }
   };
 
   const tick = (): void => {
@@ -202,7 +213,9 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions = {}): 
 
   const stop = async (): Promise<void> => {
     if (timer !== undefined) clearInterval(timer);
+    if (bulkTimer !== undefined) clearInterval(bulkTimer);
     timer = undefined;
+    bulkTimer = undefined;
     const s = server;
     server = undefined;
     if (s !== undefined) await s.shutdown(0);
