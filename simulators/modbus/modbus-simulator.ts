@@ -9,8 +9,10 @@ import type { SimProfile } from './profile.js';
 import { type HandlerStats, handleRequest } from './request-handler.js';
 import { serveRtu } from './rtu-transport.js';
 import { openSerialEnd } from './serial-end.js';
-import { SimDevice } from './sim-device.js';
+import { type SimChange, SimDevice } from './sim-device.js';
 import { serveMbap } from './tcp-transport.js';
+
+export type { SimChange };
 
 export interface SerialOptions {
   /** the device the simulator opens: one end of a `socat` pty pair, or a real adapter */
@@ -33,6 +35,8 @@ export interface ModbusSimulatorOptions {
   animate?: boolean;
   /** RTU: hold each answer for the time its request and response take on a line at this baud (a physical limit) */
   paceBaud?: number;
+  /** called on every value change (behaviour, set() or a master's write), with the value an agent must decode */
+  onChange?: (change: SimChange) => void;
   /** reports protocol errors (bad frames) the simulator saw; default: ignore */
   onProtocolError?: (why: string) => void;
 }
@@ -73,7 +77,7 @@ export async function startModbusSimulator(opts: ModbusSimulatorOptions): Promis
   if (profiles.length === 0) throw new Error('startModbusSimulator needs a profile or units');
   const devices = new Map<number, SimDevice>();
   for (const p of profiles) {
-    const d = new SimDevice(p, Date.now);
+    const d = new SimDevice(p, Date.now, opts.onChange);
     if (devices.has(d.unitId)) throw new Error(`two profiles answer unit id ${d.unitId}`);
     devices.set(d.unitId, d);
   }

@@ -4,6 +4,18 @@ import { decodePoint, encodePoint, type ModbusValue } from '../../protocols/modb
 import type { SimPoint, SimProfile } from './profile.js';
 import { RegisterBank } from './register-bank.js';
 
+/** A value change inside the simulator, as `onChange` reports it. */
+export interface SimChange {
+  unitId: number;
+  name: string;
+  /** the engineering value set */
+  value: ModbusValue;
+  /** what an agent reading the point must decode (float32 rounding, scale) */
+  expected: ModbusValue;
+  /** wall-clock ms */
+  at: number;
+}
+
 export class SimDevice {
   readonly unitId: number;
   readonly bank: RegisterBank;
@@ -14,6 +26,7 @@ export class SimDevice {
   constructor(
     readonly profile: SimProfile,
     private readonly now: () => number,
+    private readonly onChange?: (c: SimChange) => void,
   ) {
     this.unitId = profile.unitId ?? 1;
     this.bank = new RegisterBank(profile);
@@ -47,7 +60,7 @@ export class SimDevice {
       table.set(words, p.address);
     }
     this.values.set(name, value);
-    if (prev === undefined || prev !== value) this.changed.set(name, this.now());
+    if (prev === undefined || prev !== value) this.changedNow(name, value);
   }
 
   /** What an agent configured with the same point must decode right now (float32 rounding, scale, …). */
@@ -56,6 +69,12 @@ export class SimDevice {
     if (isBitTable(p.table)) return this.bank[p.table][p.address] === 1;
     const table = this.bank[p.table as 'holding' | 'input'];
     return decodePoint(p, table, p.address);
+  }
+
+  private changedNow(name: string, value: ModbusValue): void {
+    const at = this.now();
+    this.changed.set(name, at);
+    this.onChange?.({ unitId: this.unitId, name, value, expected: this.expected(name), at });
   }
 
   /** Wall-clock ms of the last change of a point's value (set, behaviour or a master's write). */
@@ -82,7 +101,7 @@ export class SimDevice {
       const v = this.expected(p.name);
       if (v !== this.values.get(p.name)) {
         this.values.set(p.name, v);
-        this.changed.set(p.name, this.now());
+        this.changedNow(p.name, v);
       }
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentPoints } from '../../../simulators/modbus/profile.js';
 import { PRESS_STATES, pressProfile } from '../../../simulators/modbus/profiles/press.js';
-import { SimDevice } from '../../../simulators/modbus/sim-device.js';
+import { type SimChange, SimDevice } from '../../../simulators/modbus/sim-device.js';
 
 describe('simulated press', () => {
   it('holds raw watts in the register and declares the kW the agent must decode', () => {
@@ -37,6 +37,24 @@ describe('simulated press', () => {
     expect(d.get('part_count')).toBe(21); // even seconds 0…38 while running, and 60
     expect(d.changedAt('state_code')).toBe(60_000);
     expect(d.get('power_kw')).toBeGreaterThan(40);
+  });
+
+  it('reports each change once, with the value the agent must decode and its time', () => {
+    const changes: SimChange[] = [];
+    let now = 5;
+    const d = new SimDevice(
+      pressProfile({ unitId: 3 }),
+      () => now,
+      (c) => changes.push(c),
+    );
+    expect(changes.map((c) => c.name)).toEqual(['state_code', 'part_count', 'power_kw']);
+    changes.length = 0;
+    now = 7;
+    d.set('power_kw', 1.1);
+    d.set('power_kw', 1.1); // unchanged: not reported
+    expect(changes).toEqual([
+      { unitId: 3, name: 'power_kw', value: 1.1, expected: d.expected('power_kw'), at: 7 },
+    ]);
   });
 
   it('agentPoints gives the config lines for the agent', () => {
