@@ -179,6 +179,10 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
         live,
         registry,
         log,
+        // births carry no device tags: the overview's lines come from the analytics machines
+        deviceTags: Object.fromEntries(
+          (cfg.analytics?.machines ?? []).flatMap((m) => (m.line ? [[m.device, { line: m.line }]] : [])),
+        ),
       })
     : undefined;
   if (api && cfg.api) {

@@ -67,6 +67,17 @@ export class DeviceRegistry {
   readonly #devices = new Map<string, DeviceInfo>();
   /** node-level status, applied to devices born later under a dead node */
   readonly #nodes = new Map<string, { online: boolean; reason: string; since: number }>();
+  /** tags known from configuration (e.g. the analytics machines' `line`), by device id, at any site */
+  #staticTags: Record<string, Record<string, string>> = {};
+
+  /**
+   * Tags every device with this id gets, now and when it appears later: for what Sparkplug births do not carry,
+   * such as the production line from the analytics configuration. Tags learned otherwise take precedence.
+   */
+  setStaticTags(byDevice: Record<string, Record<string, string>>): void {
+    this.#staticTags = { ...byDevice };
+    for (const d of this.#devices.values()) d.tags = { ...this.#staticTags[d.device], ...d.tags };
+  }
 
   get size(): number {
     return this.#devices.size;
@@ -183,7 +194,7 @@ export class DeviceRegistry {
     const k = key(site, device);
     let d = this.#devices.get(k);
     if (!d) {
-      d = { site, device, tags: {}, metrics: [] };
+      d = { site, device, tags: { ...this.#staticTags[device] }, metrics: [] };
       this.#devices.set(k, d);
     }
     return d;

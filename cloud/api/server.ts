@@ -32,6 +32,11 @@ export interface ApiServerOptions {
   registry?: DeviceRegistry;
   /** limits of metrics shown on charts (e.g. from the analytics alarm config) */
   limits?: MetricLimit[];
+  /**
+   * tags by device id that births do not carry, e.g. `{ 'press-07': { line: 'line3' } }` from the analytics
+   * machines: the overview groups by `line`, and OEE `groupBy=line` uses it
+   */
+  deviceTags?: Record<string, Record<string, string>>;
   /** telemetry metric shown as power on overview tiles (default `power_kw`) */
   powerMetric?: string;
   clock?: () => number;
@@ -78,6 +83,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     limits: opts.limits ?? [],
     powerMetric: opts.powerMetric ?? 'power_kw',
   };
+  if (opts.deviceTags) ctx.registry.setStaticTags(opts.deviceTags);
   const auth = new TokenAuth({
     tokens: opts.config.tokens ?? [],
     anonymous: opts.config.anonymous,

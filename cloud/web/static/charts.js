@@ -56,9 +56,13 @@ export function chart(el, option) {
   return c;
 }
 
+/** A time axis over the last 24 h (the dashboard's default span), so sparse or new data keeps a sane scale. */
 export function timeAxis(extra = {}) {
+  const now = Date.now();
   return {
     type: 'time',
+    min: now - 86_400_000,
+    max: now,
     axisLine: { lineStyle: { color: GRID } },
     axisLabel: { color: TEXT, hideOverlap: true },
     splitLine: { show: false },

@@ -19,6 +19,7 @@ beforeAll(async () => {
     log: pino({ level: 'silent' }),
     site: 'cq-plant1',
     registry,
+    deviceTags: { 'press-07': { line: 'line3' }, 'cnc-01': { line: 'line3' } },
   });
   await app.ready();
 });

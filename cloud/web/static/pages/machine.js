@@ -42,7 +42,11 @@ export async function render(root, ctx) {
     ),
   ]);
   const current = states.spans.at(-1);
-  const shift = oeeShift.groups[0]?.windows.at(-1);
+  // the current shift's window; without a shift calendar the day's, else the last 24 hourly windows summed
+  const shiftWin = oeeShift.groups[0]?.windows.at(-1);
+  const hourlyTotals = oeeHourly.groups[0]?.totals;
+  const shift = shiftWin ?? (hourlyTotals && hourlyTotals.planned_s > 0 ? hourlyTotals : undefined);
+  const oeeLabel = shiftWin ? t('oee.shift') : '24h';
   const state = info?.online === false ? 'offline' : (current?.state ?? 'unknown');
 
   root.innerHTML = `
@@ -81,8 +85,10 @@ export async function render(root, ctx) {
       )
       .join('')}</div><div class="chart timeline" id="timeline"></div></section>
     <div class="grid g3" style="margin-top:12px">
-      <section class="panel" data-testid="oee-panel"><h2>${t('oee')} · ${t('oee.shift')}</h2>${oeeBlock(shift)}</section>
-      <section class="panel"><h2>${t('loss.title')}</h2><div class="chart" id="losses"></div></section>
+      <section class="panel" data-testid="oee-panel"><h2>${t('oee')} · ${oeeLabel}</h2>${oeeBlock(shift)}</section>
+      <section class="panel"><h2>${t('loss.title')}</h2>${
+        shift ? '<div class="chart" id="losses"></div>' : `<div class="empty">${t('nodata')}</div>`
+      }</section>
       <section class="panel"><h2>${t('m.oeeHourly')}</h2><div class="chart" id="oeeh"></div></section>
     </div>
     <div class="grid g2" style="margin-top:12px">
@@ -98,7 +104,7 @@ export async function render(root, ctx) {
   const series = trendMetrics.map((m, i) => ({
     name: `${metricLabel(m)} ${metricUnit(m) ? `(${metricUnit(m)})` : ''}`,
     type: 'line',
-    showSymbol: false,
+    showSymbol: trends[i].points.length < 3,
     smooth: true,
     yAxisIndex: i === 0 ? 0 : 1,
     lineStyle: { width: i === 0 ? 2 : 1.4 },
@@ -106,7 +112,7 @@ export async function render(root, ctx) {
     data: trends[i].points,
   }));
   const trend = chart(root.querySelector('#trend'), {
-    xAxis: timeAxis(),
+    xAxis: timeAxis({ min: Date.now() - TREND_WINDOW, max: null }),
     yAxis: [valueAxis(metricUnit(trendMetrics[0] ?? '')), valueAxis('', { splitLine: { show: false } })],
     grid: { left: 48, right: 40, top: 40, bottom: 28 },
     series,
