@@ -25,7 +25,7 @@ describe('fault: agent kill -9 and restart', () => {
     const kill = async () => {
       rig.agent.child.kill('SIGKILL');
       await rig.agent.exited;
-      rig.devices.forEach((d, i) => allowed[i]?.add(d.served()));
+      for (const [i, d] of rig.devices.entries()) allowed[i]?.add(d.served());
     };
 
     await rig.produce(30);

@@ -31,14 +31,7 @@ export async function startSequenceDevice(): Promise<SequenceDevice> {
       (_unit, pdu) => {
         const req = parseRequestPdu(pdu);
         const fc = pdu[0] ?? 0;
-        if (
-          !req ||
-          req.fc !== 3 ||
-          !('address' in req) ||
-          req.address !== 0 ||
-          !('count' in req) ||
-          req.count !== 2
-        ) {
+        if (req?.fc !== 3 || req.address !== 0 || req.count !== 2) {
           return { kind: 'reply', pdu: exceptionPdu(fc, 2), delayMs: 0 };
         }
         if (!frozen) value++;
