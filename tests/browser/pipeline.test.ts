@@ -128,6 +128,8 @@ describe('simulated plant → dashboard', () => {
     await page.goto(`${cloud.apiUrl}/#/overview`);
     await page.waitForSelector('main[data-ready="overview"]', { timeout: 20_000 });
     await page.waitForSelector('#live[data-state="on"]');
+    // one machine: the edge node's own status series (device `_node`) is not a tile
+    expect(await page.locator('[data-testid="tile"]').count()).toBe(1);
     await page.waitForSelector('[data-device="press-01"][data-state="running"]', { timeout: 30_000 });
     await expect
       .poll(() => page.locator('[data-device="press-01"] [data-testid="tile-power"]').textContent(), {

@@ -7,6 +7,8 @@ import type { MetricInfo, MetricKind } from '../../../protocols/metric.js';
 import { type ApiContext, bool, text } from '../api-context.js';
 
 const SERIES_TAGS_SKIP = new Set(['site', 'node', 'device']);
+/** the device tag the ingester uses for an edge node's own series (cloud/ingest) */
+const NODE_DEVICE = '_node';
 const FIELD_KIND: Record<string, MetricKind> = {
   float: 'double',
   integer: 'int64',
@@ -73,7 +75,7 @@ async function loadFromInflux(ctx: ApiContext): Promise<void> {
     const { tags } = parseSeriesKey(k);
     const site = tags['site'];
     const device = tags['device'];
-    if (site === undefined || device === undefined) continue;
+    if (site === undefined || device === undefined || device === NODE_DEVICE) continue;
     const known = reg.get(site, device);
     reg.touch(site, device, tags['node']);
     const extra = Object.fromEntries(Object.entries(tags).filter(([t]) => !SERIES_TAGS_SKIP.has(t)));
@@ -90,7 +92,7 @@ async function loadFromInflux(ctx: ApiContext): Promise<void> {
     const site = s.tags['site'];
     const device = s.tags['device'];
     const row = s.rows[0];
-    if (!site || !device || !row) continue;
+    if (!site || !device || !row || device === NODE_DEVICE) continue;
     const known = reg.get(site, device);
     if (known && known.metrics.length > 0) continue;
     const metrics: MetricInfo[] = [];
@@ -110,7 +112,9 @@ async function loadFromInflux(ctx: ApiContext): Promise<void> {
     const device = s.tags['device'];
     const row = s.rows[0];
     if (!site || !device || !row) continue;
-    if (reg.get(site, device)?.online !== undefined) continue;
+    // only devices that exist (the node's own status, device `_node`, is not a machine)
+    const known = reg.get(site, device);
+    if (!known || known.online !== undefined) continue;
     const online = bool(row['online']);
     if (online === undefined) continue;
     reg.setStatus({ site, device, online, reason: text(row['reason']) ?? '', timestamp: row.time });

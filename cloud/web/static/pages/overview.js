@@ -52,7 +52,7 @@ export async function render(root, ctx) {
     ]
       .map(
         (st) =>
-          `<span class="chip state-${st}">${tv('state', st)} · ${ov.tiles.filter((x) => x.state === st).length}</span>`,
+          `<span class="chip state-${st}" data-state="${st}">${tv('state', st)} · ${ov.tiles.filter((x) => x.state === st).length}</span>`,
       )
       .join('')}</div>
     <div class="lines">
@@ -108,12 +108,28 @@ export async function render(root, ctx) {
     ],
   });
 
+  const updateKpis = () => {
+    const list = [...tiles.values()];
+    const run = root.querySelector('[data-testid="kpi-running"]');
+    if (run)
+      run.innerHTML = `${list.filter((x) => x.state === 'running').length}<small>/ ${list.length}</small>`;
+    const pw = root.querySelector('[data-testid="kpi-power"]');
+    if (pw)
+      pw.innerHTML = `${num(
+        list.reduce((s, x) => s + (x.powerKw ?? 0), 0),
+        1,
+      )}<small>kW</small>`;
+    for (const el of root.querySelectorAll('[data-testid="state-legend"] [data-state]')) {
+      el.textContent = `${tv('state', el.dataset.state)} · ${list.filter((x) => x.state === el.dataset.state).length}`;
+    }
+  };
   const redraw = (device) => {
     const el = root.querySelector(`[data-device="${CSS.escape(device)}"]`);
     const tile = tiles.get(device);
     if (!el || !tile) return;
     el.outerHTML = tileHtml(tile);
     root.querySelector(`[data-device="${CSS.escape(device)}"]`)?.classList.add('pulse');
+    updateKpis();
   };
   const refreshSoon = () => {
     clearTimeout(refreshTimer);
@@ -147,6 +163,7 @@ export async function render(root, ctx) {
       tile.powerKw = e.value;
       const v = root.querySelector(`[data-device="${CSS.escape(e.device)}"] [data-testid="tile-power"]`);
       if (v) v.innerHTML = `${num(e.value, 1)}<small>kW</small>`;
+      updateKpis();
     } else if (type === 'alarm') refreshSoon();
   });
   // durations and OEE drift: a light refresh every 30 s keeps the wall screen honest
