@@ -7,7 +7,7 @@
  *     `running − hysteresis`; off is entered below `off` and left above `off + hysteresis`;
  *  2. a dwell filter: a new class becomes the state only after it has held for `minDwellMs`. The change is
  *     then dated back to the first reading that left the old state, so time-in-state stays accurate, and
- *     no reported state is ever shorter than `minDwellMs`.
+ *     no reported state is ever shorter than `minDwellMs`. The first state is dated from when its class began.
  * A missing or bad reading is the class `unknown`, which goes through the same dwell filter.
  */
 export type MachineState = 'off' | 'idle' | 'running';
@@ -84,7 +84,9 @@ export class StateDetector {
       this.candidateSince = t;
     }
     if (t - this.candidateSince < this.th.minDwellMs) return undefined;
-    const change: StateChange = { state: cls, since: this.departedAt };
+    // the first state starts when its class began: what came before it never held long enough to be a state
+    const since = this.committed === undefined ? this.candidateSince : this.departedAt;
+    const change: StateChange = { state: cls, since };
     this.committed = change;
     this.departedAt = undefined;
     this.candidate = undefined;

@@ -178,6 +178,53 @@ describe('a retrofitted lathe', () => {
   });
 });
 
+describe('a single-phase machine read over OPC UA, state and cycles from power', () => {
+  const press: AgentDevice = {
+    id: 'press-2',
+    opcua: {
+      endpoint: 'opc.tcp://127.0.0.1:4840',
+      securityMode: 'SignAndEncrypt',
+      securityPolicy: 'Basic256Sha256',
+    },
+    subscribe: [{ name: 'amps', node: 'ns=2;s=Press.Amps' }],
+    derive: {
+      power_kw: { singlePhase: { current: 'amps', voltage: 230, powerFactor: 0.9 } },
+      state: { from: 'power_kw', off: 0.1, running: 1.5, hysteresis: 0.1, minDwell: '2s' },
+      part_count: { from: 'power_kw', cycles: { threshold: 1.5, minDuration: '3s', hysteresis: 0.1 } },
+    },
+  };
+
+  it('derives state and counts cycles from the derived power', () => {
+    const d = createDeriver(press, { log });
+    if (!d) throw new Error('no deriver');
+    expect(d.metrics.map((m) => m.name)).toEqual([
+      'power_kw',
+      'energy_kwh',
+      'state',
+      'part_count',
+      'cycle_time_s',
+    ]);
+    // 2 A idle (0.414 kW), 10 A pressing (2.07 kW) for 5 s, twice, 10 s apart; the first 2 s of idle are
+    // shorter than minDwell, so the first state reported is running
+    const amps = (t: number) => (t % 10_000 >= 2_000 && t % 10_000 < 7_000 && t < 20_000 ? 10 : 2);
+    const out: Sample[] = [];
+    for (let t = 0; t <= 30_000; t += 500) {
+      out.push(
+        ...d.process([{ device: 'press-2', metric: 'amps', value: amps(t), timestamp: t, quality: 'good' }]),
+      );
+    }
+    expect(pick(out, 'state').map((s) => [s.value, s.timestamp])).toEqual([
+      ['running', 2_000],
+      ['idle', 7_000],
+      ['running', 12_000],
+      ['idle', 17_000],
+    ]);
+    expect(pick(out, 'part_count').map((s) => s.value)).toEqual([1, 2]);
+    expect(pick(out, 'cycle_time_s')).toHaveLength(1);
+    expect(pick(out, 'cycle_time_s')[0]?.value).toBeCloseTo(10, 6);
+  });
+});
+
 describe('logging', () => {
   it('explains a dropped reading once, bound to component and device exactly once', () => {
     const lines: string[] = [];

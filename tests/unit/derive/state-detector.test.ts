@@ -109,3 +109,11 @@ describe('StateDetector', () => {
     expect(() => new StateDetector({ ...th, off: 7 })).toThrow(RangeError);
   });
 });
+
+describe('StateDetector start-up', () => {
+  it('dates the first state from when its class began, not from a shorter class before it', () => {
+    const det = new StateDetector(th);
+    const changes = run(det, [...repeat(3, 4), ...repeat(9, 12)]);
+    expect(changes).toEqual([{ state: 'running', since: 2_000 }]);
+  });
+});
