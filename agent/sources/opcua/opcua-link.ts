@@ -54,6 +54,7 @@ export class OpcuaLink {
   #pki: ClientPki | undefined;
   #lostListeners: ((err: OpcuaError) => void)[] = [];
   #lostReported = false;
+  #lost = false;
 
   constructor(private readonly opts: OpcuaLinkOptions) {
     const sec = resolveSecurity(opts.connection);
@@ -71,19 +72,24 @@ export class OpcuaLink {
     return this.#session;
   }
 
+  /** a session is open and no loss was reported since */
   get connected(): boolean {
-    return this.#session !== undefined;
+    return this.#session !== undefined && !this.#lost;
   }
 
-  /** Called at most once per open link, when the connection or session is gone. */
-  onLost(listener: (err: OpcuaError) => void): void {
+  /** Called at most once per open link, when the connection or session is gone. Returns the unsubscribe. */
+  onLost(listener: (err: OpcuaError) => void): () => void {
     this.#lostListeners.push(listener);
+    return () => {
+      this.#lostListeners = this.#lostListeners.filter((l) => l !== listener);
+    };
   }
 
   async open(signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw new OpcuaError('OPCUA_CONNECT_FAILED', 'aborted');
     await this.close();
     this.#lostReported = false;
+    this.#lost = false;
     const { connection, log } = this.opts;
     this.#pki = await acquireClientPki(this.opts.pkiDir);
     const client = OPCUAClient.create({
@@ -169,6 +175,7 @@ export class OpcuaLink {
   #reportLost(why: string): void {
     if (this.#lostReported) return;
     this.#lostReported = true;
+    this.#lost = true;
     const err = new OpcuaError('OPCUA_CONNECTION_LOST', `${this.endpoint}: ${why}`);
     for (const l of this.#lostListeners) l(err);
   }

@@ -62,6 +62,7 @@ export class OpcuaSubscriptionSource implements SubscribingSource {
   readonly #log: Logger;
   #subscription: ClientSubscription | undefined;
   #watchdog: StalenessWatchdog | undefined;
+  #unlisten: (() => void) | undefined;
 
   constructor(
     device: AgentDevice,
@@ -104,7 +105,8 @@ export class OpcuaSubscriptionSource implements SubscribingSource {
       this.#log.warn({ code: err.code, err: err.message }, 'subscription lost');
       lost?.(err);
     };
-    link.onLost(reportLost);
+    this.#unlisten?.();
+    this.#unlisten = link.onLost(reportLost);
 
     const subscription = await link.session.createSubscription2({
       requestedPublishingInterval: this.plan.publishingIntervalMs,
@@ -214,6 +216,8 @@ export class OpcuaSubscriptionSource implements SubscribingSource {
   }
 
   async #terminate(): Promise<void> {
+    this.#unlisten?.();
+    this.#unlisten = undefined;
     this.#watchdog?.stop();
     this.#watchdog = undefined;
     const s = this.#subscription;

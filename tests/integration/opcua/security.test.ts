@@ -3,7 +3,7 @@
  * mode None refused unless allowed, an unknown server certificate rejected into rejected/ and accepted after
  * `plantpulse opcua trust <thumbprint>`, and node-opcua's own logging arriving in pino.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { OPCUACertificateManager } from 'node-opcua';
@@ -96,6 +96,14 @@ async function connectError(conn: Partial<OpcuaConnection>): Promise<OpcuaError>
 }
 
 describe('OPC UA security', () => {
+  test('the client certificate is created once and kept (a second start reuses it)', async () => {
+    const file = join(pkiDir, 'own', 'certs', 'client_certificate.pem');
+    const before = readFileSync(file, 'utf8');
+    expect(await ensureClientCertificate(pkiDir)).toBe(file);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(existsSync(join(pkiDir, 'own', 'private', 'private_key.pem'))).toBe(true);
+  });
+
   test('node-opcua warnings are routed into pino', () => {
     // creating the client certificate in beforeAll made node-opcua warn "Creating default certificate"
     const line = capture.lines.find((l) => String(l.msg).includes('Creating default certificate'));
