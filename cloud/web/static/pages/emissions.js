@@ -130,7 +130,11 @@ export async function render(root, ctx) {
             ? {
                 symbol: 'none',
                 lineStyle: { color: '#e5484d', type: 'dashed' },
-                label: { color: '#e5484d', formatter: `${t('em.limit')} ${num(lim.limit, 0)}` },
+                label: {
+                  color: '#e5484d',
+                  position: 'insideEndTop',
+                  formatter: `${t('em.limit')} ${num(lim.limit, 0)}`,
+                },
                 data: [{ yAxis: lim.limit }],
               }
             : undefined,

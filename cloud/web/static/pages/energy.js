@@ -124,7 +124,11 @@ export async function render(root, ctx) {
         itemStyle: { color: PALETTE[0] },
         markLine: {
           symbol: 'none',
-          label: { color: '#ff7b45', formatter: `${t('e.peakLine')} ${num(plantPeak, 1)} kW` },
+          label: {
+            color: '#ff7b45',
+            position: 'insideEndTop',
+            formatter: `${t('e.peakLine')} ${num(plantPeak, 1)} kW`,
+          },
           lineStyle: { color: '#ff7b45', type: 'dashed' },
           data: [{ yAxis: plantPeak }],
         },

@@ -52,7 +52,7 @@ export async function render(root, ctx) {
   root.innerHTML = `
     <div class="machine-head">
       <h1 data-testid="machine-name">${escapeHtml(device)}</h1>
-      <span class="chip state-${state}" data-testid="machine-state">${tv('state', state)}</span>
+      <span class="chip state-${escapeHtml(state)}" data-testid="machine-state">${escapeHtml(tv('state', state))}</span>
       <span class="muted">${escapeHtml(info?.tags?.line ?? '')} · ${escapeHtml(info?.tags?.kind ? tv('kind', info.tags.kind) : '')}${
         current ? ` · ${t('ov.since')} ${duration(Date.now() - current.start)}` : ''
       }</span>
@@ -81,7 +81,8 @@ export async function render(root, ctx) {
     )
       .sort((a, b) => b[1] - a[1])
       .map(
-        ([st, sec]) => `<span class="chip state-${st}">${tv('state', st)} · ${duration(sec * 1000)}</span>`,
+        ([st, sec]) =>
+          `<span class="chip state-${escapeHtml(st)}">${escapeHtml(tv('state', st))} · ${duration(sec * 1000)}</span>`,
       )
       .join('')}</div><div class="chart timeline" id="timeline"></div></section>
     <div class="grid g3" style="margin-top:12px">

@@ -101,7 +101,11 @@ export async function render(root, ctx) {
         markLine: {
           symbol: 'none',
           lineStyle: { color: '#ff7b45', type: 'dashed' },
-          label: { color: '#ff7b45' },
+          label: {
+            color: '#ff7b45',
+            position: 'insideEndTop',
+            formatter: (p) => `${t('e.peakLine')} ${num(p.value, 1)} kW`,
+          },
           data: [{ type: 'max' }],
         },
       },
@@ -149,7 +153,7 @@ export async function render(root, ctx) {
     if (type === 'lagged') return refreshSoon();
     if (!tile) return type === 'state' || type === 'status' ? refreshSoon() : undefined;
     if (type === 'state') {
-      tile.state = e.state;
+      tile.state = String(e.state);
       tile.stateSince = e.timestamp;
       redraw(e.device);
     } else if (type === 'status') {
@@ -175,14 +179,14 @@ function tileHtml(x) {
   const o = x.oee;
   const bar = (v) => `<div><span style="width:${Math.max(0, Math.min(1, v ?? 0)) * 100}%"></span></div>`;
   return `
-    <a class="tile state-${state}" href="#/machine/${encodeURIComponent(x.device)}" data-device="${escapeHtml(x.device)}" data-state="${state}" data-testid="tile">
+    <a class="tile state-${escapeHtml(state)}" href="#/machine/${encodeURIComponent(x.device)}" data-device="${escapeHtml(x.device)}" data-state="${escapeHtml(state)}" data-testid="tile">
       <div class="head"><span class="name">${escapeHtml(x.device)}</span>${
         x.activeAlarms
           ? `<span class="alarm-badge sev-${escapeHtml(x.worstSeverity ?? 'warning')}" data-testid="tile-alarms">⚠ ${x.activeAlarms}</span>`
           : ''
       }</div>
       <div class="kind">${escapeHtml(x.kind ? tv('kind', x.kind) : '')}</div>
-      <div class="state-row"><span class="chip" data-testid="tile-state">${tv('state', state)}</span>${
+      <div class="state-row"><span class="chip" data-testid="tile-state">${escapeHtml(tv('state', state))}</span>${
         x.stateSince ? `<span>${t('ov.since')} ${duration(Date.now() - x.stateSince)}</span>` : ''
       }</div>
       <div class="figures">
