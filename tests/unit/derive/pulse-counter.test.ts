@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PulseCounter } from '../../../agent/derive/pulse-counter.js';
 
@@ -50,5 +51,27 @@ describe('PulseCounter', () => {
     a.push(500, 25);
     const b = new PulseCounter({ bits: 16 }, a.state);
     expect(b.push(60_000, 40)).toEqual({ kind: 'count', total: 30, delta: 15 });
+  });
+
+  it('counts every pulse exactly through any number of wraps, as long as each poll sees less than half the range', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(16 as const, 32 as const),
+        fc.nat(),
+        fc.array(fc.nat({ max: 30_000 }), { maxLength: 300 }),
+        (bits, start, steps) => {
+          const mod = 2 ** bits;
+          const c = new PulseCounter({ bits });
+          let raw = start % mod;
+          c.push(0, raw);
+          let total = 0;
+          steps.forEach((step, i) => {
+            raw = (raw + step) % mod;
+            total += step;
+            expect(c.push((i + 1) * 500, raw).total).toBe(total);
+          });
+        },
+      ),
+    );
   });
 });
