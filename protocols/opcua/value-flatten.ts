@@ -78,6 +78,12 @@ function addValue(out: FlattenResult, name: string, typeId: number, raw: unknown
 
 function flattenStructure(out: FlattenResult, name: string, obj: StructureLike): void {
   const fields = obj.schema?.fields;
+  if (obj.buffer instanceof Uint8Array && fields === undefined) {
+    // an OpaqueStructure: the server's DataTypeDefinition was not available, only the encoded bytes
+    out.problems.push(`${name}: structure of an unknown data type kept as base64 (no DataTypeDefinition)`);
+    push(out, name, 'string', Buffer.from(obj.buffer).toString('base64'));
+    return;
+  }
   if (fields === undefined) {
     for (const [key, value] of Object.entries(obj)) flattenUntyped(out, `${name}_${key}`, value);
     return;
@@ -123,6 +129,7 @@ function untypedField(value: unknown): { kind: MetricKind; value: SampleValue } 
   if (typeof value === 'bigint') return { kind: 'int64', value };
   if (typeof value === 'string') return { kind: 'string', value };
   if (value instanceof Date) return { kind: 'datetime', value: dateMs(value) };
+  if (value instanceof Uint8Array) return { kind: 'string', value: Buffer.from(value).toString('base64') };
   if (typeof value === 'object' && !Array.isArray(value) && 'text' in value) {
     const text = (value as { text: unknown }).text;
     return { kind: 'string', value: typeof text === 'string' ? text : null };

@@ -92,3 +92,29 @@ describe('variants', () => {
     expect(r.problems[0]).toContain('value dropped');
   });
 });
+
+describe('structures without a schema', () => {
+  test('an opaque structure (unknown DataTypeDefinition) is kept as base64 and reported', () => {
+    const opaque = { nodeId: 'ns=3;i=5001', buffer: Buffer.from([1, 2, 3]) };
+    const r = flattenVariant('udt', { dataType: 22, arrayType: 0, value: opaque });
+    expect(r.fields).toEqual([{ name: 'udt', kind: 'string', value: 'AQID' }]);
+    expect(r.problems[0]).toContain('no DataTypeDefinition');
+  });
+
+  test('a plain decoded object flattens from its JavaScript types', () => {
+    const r = flattenVariant('s', {
+      dataType: 22,
+      value: { a: 1, b: true, c: 'x', d: new Date(5000), e: [1, 2], f: { text: 'hi' }, g: 9n },
+    });
+    expect(r.fields.map((f) => [f.name, f.kind, f.value])).toEqual([
+      ['s_a', 'double', 1],
+      ['s_b', 'boolean', true],
+      ['s_c', 'string', 'x'],
+      ['s_d', 'datetime', 5000],
+      ['s_e_0', 'double', 1],
+      ['s_e_1', 'double', 2],
+      ['s_f', 'string', 'hi'],
+      ['s_g', 'int64', 9n],
+    ]);
+  });
+});
