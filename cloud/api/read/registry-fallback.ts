@@ -19,10 +19,21 @@ const FIELD_KIND: Record<string, MetricKind> = {
 
 const lastRefresh = new WeakMap<ApiContext, Promise<void> | number>();
 
-export async function ensureRegistry(ctx: ApiContext, refreshMs = 60_000): Promise<void> {
+/**
+ * Reads InfluxDB at most every `refreshMs` while the registry is empty or a device lacks metrics or tags, and every
+ * `settledMs` once everything known is complete (births keep it current; this only picks up what they cannot say).
+ */
+export async function ensureRegistry(
+  ctx: ApiContext,
+  refreshMs = 60_000,
+  settledMs = 600_000,
+): Promise<void> {
   const last = lastRefresh.get(ctx);
   if (last instanceof Promise) return last;
-  if (typeof last === 'number' && ctx.clock() - last < refreshMs) return;
+  const complete =
+    !ctx.registry.isEmpty() &&
+    ctx.registry.list().every((d) => d.metrics.length > 0 && Object.keys(d.tags).length > 0);
+  if (typeof last === 'number' && ctx.clock() - last < (complete ? settledMs : refreshMs)) return;
   const p = loadFromInflux(ctx).finally(() => lastRefresh.set(ctx, ctx.clock()));
   lastRefresh.set(ctx, p);
   try {
@@ -64,7 +75,7 @@ async function loadFromInflux(ctx: ApiContext): Promise<void> {
       'SHOW SERIES FROM "telemetry"',
       'SHOW SERIES FROM "machine_state"',
       'SHOW FIELD KEYS FROM "telemetry"',
-      `SELECT last(*) FROM "telemetry" WHERE time > ${now - 30 * 86_400_000}ms GROUP BY "site", "device"`,
+      `SELECT last(*) FROM "telemetry" WHERE time > ${now - 7 * 86_400_000}ms GROUP BY "site", "device"`,
       'SELECT "online", "reason" FROM "device_status" GROUP BY "site", "device" ORDER BY time DESC LIMIT 1',
     ].join('; '),
   );
