@@ -20,9 +20,12 @@ export async function render(root, ctx) {
     return;
   }
   const info = devices.find((d) => d.device === device);
+  // trend the analogue signals: power first; not counters, codes or cumulative meters
+  const cumulative = /(_count|_code|_total_m3|_kwh|_m3)$/;
   const numeric = (info?.metrics ?? []).filter(
-    (m) => m.kind !== 'string' && m.kind !== 'boolean' && m.name !== 'part_count',
+    (m) => m.kind !== 'string' && m.kind !== 'boolean' && !cumulative.test(m.name),
   );
+  numeric.sort((a, b) => Number(b.name === 'power_kw') - Number(a.name === 'power_kw'));
   const trendMetrics = numeric.slice(0, 4).map((m) => m.name);
   const site = ctx.site;
   const [latest, states, oeeShift, oeeHourly, energy, kpi, ...trends] = await Promise.all([
