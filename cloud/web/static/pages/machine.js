@@ -21,7 +21,7 @@ export async function render(root, ctx) {
   }
   const info = devices.find((d) => d.device === device);
   // trend the analogue signals: power first; not counters, codes or cumulative meters
-  const cumulative = /(_count|_code|_total_m3|_kwh|_m3)$/;
+  const cumulative = /(_count|_code|_kwh|_total_m3)$/;
   const numeric = (info?.metrics ?? []).filter(
     (m) => m.kind !== 'string' && m.kind !== 'boolean' && !cumulative.test(m.name),
   );
