@@ -24,6 +24,8 @@ export interface PollRunnerOptions {
   reconnect?: Partial<ReconnectPolicy>;
   onSamples(samples: Sample[]): void;
   onReachability(device: string, reachable: boolean, reason: string): void;
+  /** optional: each poll as it starts, with how late it is against its schedule (benchmarks, metrics) */
+  onTick?(device: string, group: number, latenessMs: number): void;
 }
 
 /** A source may carry its own reconnect policy (the Modbus source does, from its config). */
@@ -171,12 +173,24 @@ class DeviceLoop {
           due += late * interval;
         }
         if (this.busy[i]) this.health.skippedTicks++;
-        else this.track(this.poll(i, signal));
+        else {
+          this.observeTick(i, now - due);
+          this.track(this.poll(i, signal));
+        }
         due += interval;
         this.timers[i] = setTimeout(fire, Math.max(0, due - this.clock.now()));
       };
       this.timers[i] = setTimeout(fire, 0);
     });
+  }
+
+  private observeTick(group: number, latenessMs: number): void {
+    if (this.opts.onTick === undefined) return;
+    try {
+      this.opts.onTick(this.source.device, group, latenessMs);
+    } catch (err) {
+      this.log.error({ err }, 'onTick callback threw');
+    }
   }
 
   private async poll(group: number, signal: AbortSignal): Promise<void> {

@@ -7,20 +7,14 @@ import type { PollingSource } from '../../agent/sources/source.js';
 import { benchPoints } from './bench-profile.js';
 import type { PhaseMeter } from './measure.js';
 
-/**
- * Wraps a source to measure how late each poll starts against the runner's schedule (first poll + k × interval;
- * the runner skips missed ticks, so a poll serves the latest tick at or before it).
- */
-function timed(src: PollingSource, intervalMs: number, meter: PhaseMeter): PollingSource {
-  let t0: number | undefined;
+/** Starts the meter at the first poll of any source (like the raw loop, which starts after connecting). */
+function starting(src: PollingSource, onFirstRead: () => void): PollingSource {
   return {
     ...src,
     connect: (s) => src.connect(s),
     close: () => src.close(),
-    read: async (group, signal) => {
-      const now = performance.now();
-      t0 ??= now;
-      meter.late((now - t0) % intervalMs);
+    read: (group, signal) => {
+      onFirstRead();
       return src.read(group, signal);
     },
   };
@@ -35,18 +29,24 @@ export async function runAgentLoop(
 ): Promise<void> {
   const log = pino({ level: 'warn' });
   const lines = new LineRegistry(log);
+  // like the raw loop, measure from the first poll, not from connecting
+  let started = false;
+  const startOnce = () => {
+    if (started) return;
+    started = true;
+    meter.start();
+  };
   const sources = urls.map((url, i) =>
-    timed(
+    starting(
       createModbusSource(
         {
           id: `bench-${i}`,
-          modbus: { url, unitId: 1, timeout: '2s' },
+          modbus: { url, unitId: 1, timeout: '10s' },
           poll: [{ every: intervalMs, points: benchPoints(registers) }],
         },
         { log, lines },
       ),
-      intervalMs,
-      meter,
+      startOnce,
     ),
   );
   const runner = new PollRunner({
@@ -54,14 +54,16 @@ export async function runAgentLoop(
     log,
     onSamples: (samples) => {
       for (const s of samples) {
-        if (s.quality === 'good') meter.values++;
+        if (s.quality === 'good') meter.add(1);
         else meter.failures++;
       }
     },
     onReachability: () => {},
+    onTick: (_device, _group, latenessMs) => meter.late(latenessMs),
   });
-  meter.start();
   runner.start();
+  const deadline = Date.now() + 30_000;
+  while (!started && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, durationMs));
   await runner.stop();
 }

@@ -17,20 +17,32 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[i] ?? 0;
 }
 
-/** Tracks one phase: call `start()`, record values and lateness, then `finish()`. */
+/**
+ * Tracks one phase: `start()`, then `add()` values and `late()` lateness, then `finish()`. Only values that arrive
+ * within the window (`durationMs` from start) count, so both loops are measured over exactly the same span.
+ */
 export class PhaseMeter {
   values = 0;
   failures = 0;
+  private endAt = Number.POSITIVE_INFINITY;
   private readonly lateness: number[] = [];
   private startedAt = 0;
   private cpu0: NodeJS.CpuUsage = process.cpuUsage();
   private peakRss = 0;
   private rssTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly durationMs: number,
+  ) {}
+
+  add(values: number): void {
+    if (performance.now() <= this.endAt) this.values += values;
+  }
 
   start(): void {
     this.startedAt = performance.now();
+    this.endAt = this.startedAt + this.durationMs;
     this.cpu0 = process.cpuUsage();
     this.peakRss = process.memoryUsage().rss;
     this.rssTimer = setInterval(() => {
@@ -44,7 +56,7 @@ export class PhaseMeter {
 
   finish(): PhaseResult {
     if (this.rssTimer) clearInterval(this.rssTimer);
-    const seconds = (performance.now() - this.startedAt) / 1000;
+    const seconds = (Math.min(performance.now(), this.endAt) - this.startedAt) / 1000;
     const cpu = process.cpuUsage(this.cpu0);
     const sorted = [...this.lateness].sort((a, b) => a - b);
     return {

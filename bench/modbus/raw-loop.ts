@@ -7,6 +7,7 @@ import type { PhaseMeter } from './measure.js';
 
 interface RawClient {
   connectTCP(host: string, opts: { port: number }): Promise<void>;
+  connectTelnet(host: string, opts: { port: number }): Promise<void>;
   setTimeout(ms: number): void;
   setID(id: number): void;
   readHoldingRegisters(address: number, count: number): Promise<{ data: number[] }>;
@@ -29,8 +30,9 @@ export async function runRawLoop(
     const u = new URL(url);
     const c = new ModbusRTU();
     c.on('error', () => {});
-    await c.connectTCP(u.hostname, { port: Number(u.port) });
-    c.setTimeout(2000);
+    if (u.protocol === 'rtu+tcp:') await c.connectTelnet(u.hostname, { port: Number(u.port) });
+    else await c.connectTCP(u.hostname, { port: Number(u.port) });
+    c.setTimeout(10_000);
     c.setID(1);
     clients.push(c);
   }
@@ -48,7 +50,7 @@ export async function runRawLoop(
         for (let a = 0; a < registers; a += 125) {
           try {
             const r = await c.readHoldingRegisters(a, Math.min(125, registers - a));
-            meter.values += r.data.length;
+            meter.add(r.data.length);
           } catch {
             meter.failures++;
           }

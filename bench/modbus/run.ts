@@ -4,6 +4,10 @@
  * same simulators. Prints values/s, poll lateness p50/p99, CPU and RSS, and the agent/raw ratio.
  *
  *   node dist/bench/modbus/run.js [--devices 20] [--registers 250] [--interval 100] [--duration 10] [--smoke]
+ *                                 [--rtu-baud 19200]   (RTU over TCP, each answer paced as on a serial line)
+ *
+ * With --rtu-baud the table also shows the line's physical limit (perf.md §8: characters × bits / baud + 2 × t3.5
+ * per transaction, zero device turnaround), so both loops are compared with what the wire allows.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { runAgentLoop } from './agent-loop.js';
 import { PhaseMeter, type PhaseResult } from './measure.js';
 import { runRawLoop } from './raw-loop.js';
+import { rtuLimitValuesPerSecond } from './rtu-limit.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,20 +24,19 @@ const { values: args } = parseArgs({
     interval: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     smoke: { type: 'boolean', default: false },
+    'rtu-baud': { type: 'string' },
   },
 });
 const devices = args.smoke ? 2 : Number(args.devices);
 const registers = args.smoke ? 20 : Number(args.registers);
 const intervalMs = args.smoke ? 100 : Number(args.interval);
 const durationMs = (args.smoke ? 1 : Number(args.duration)) * 1000;
+const rtuBaud = args['rtu-baud'] === undefined ? undefined : Number(args['rtu-baud']);
+const hostArgs = [String(devices), String(registers), ...(rtuBaud ? ['rtu+tcp', String(rtuBaud)] : [])];
 
-const host = spawn(
-  process.execPath,
-  [join(import.meta.dirname, 'sim-host.js'), String(devices), String(registers)],
-  {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  },
-);
+const host = spawn(process.execPath, [join(import.meta.dirname, 'sim-host.js'), ...hostArgs], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const urls = await new Promise<string[]>((resolve, reject) => {
   let out = '';
   host.stdout?.on('data', (c: Buffer) => {
@@ -44,10 +48,10 @@ const urls = await new Promise<string[]>((resolve, reject) => {
 });
 
 try {
-  const raw = new PhaseMeter('raw modbus-serial loop');
+  const raw = new PhaseMeter('raw modbus-serial loop', durationMs);
   await runRawLoop(urls, registers, intervalMs, durationMs, raw);
   const rawResult = raw.finish();
-  const agent = new PhaseMeter('plantpulse agent');
+  const agent = new PhaseMeter('plantpulse agent', durationMs);
   await runAgentLoop(urls, registers, intervalMs, durationMs, agent);
   const agentResult = agent.finish();
   print([rawResult, agentResult]);
@@ -57,8 +61,9 @@ try {
 
 function print(rows: PhaseResult[]): void {
   const demanded = (devices * registers * 1000) / intervalMs;
+  const transport = rtuBaud ? `RTU over TCP paced at ${rtuBaud} baud` : 'TCP';
   console.log(
-    `\nModbus TCP: ${devices} devices × ${registers} registers every ${intervalMs} ms ` +
+    `\nModbus ${transport}: ${devices} devices × ${registers} registers every ${intervalMs} ms ` +
       `(${Math.ceil(registers / 125)} reads per device per poll; ${demanded.toFixed(0)} values/s demanded), ` +
       `${(durationMs / 1000).toFixed(0)} s per phase, simulators in a separate process\n`,
   );
@@ -84,6 +89,10 @@ function print(rows: PhaseResult[]): void {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   console.log(line(header));
   for (const row of table) console.log(line(row));
+  if (rtuBaud) {
+    const limit = Math.min(demanded, devices * rtuLimitValuesPerSecond(rtuBaud, registers));
+    console.log(line(['physical limit of the lines', limit.toFixed(0), '', '', '', '', '']));
+  }
   const [raw, agent] = rows;
   if (raw && agent && raw.valuesPerSecond > 0) {
     const ratio = agent.valuesPerSecond / raw.valuesPerSecond;

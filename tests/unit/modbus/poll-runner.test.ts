@@ -105,8 +105,11 @@ function run(sources: PollingSource[], extra: Partial<ConstructorParameters<type
 describe('PollRunner', () => {
   it('runs one timer per poll group, each on its own interval, first poll at once', async () => {
     const src = fakeSource('d1', [1000, 5000]);
-    const { samples, reach } = run([src]);
+    const ticks: [string, number, number][] = [];
+    const { samples, reach } = run([src], { onTick: (d, g, late) => ticks.push([d, g, late]) });
     await vi.advanceTimersByTimeAsync(10_000);
+    expect(ticks).toHaveLength(14);
+    expect(ticks.every(([d, , late]) => d === 'd1' && late >= 0 && late < 5)).toBe(true);
     const g0 = src.reads.filter((r) => r.group === 0).length;
     const g1 = src.reads.filter((r) => r.group === 1).length;
     expect(g0).toBe(11); // t = 0, 1 s, … 10 s
