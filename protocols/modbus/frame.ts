@@ -152,7 +152,7 @@ export function rtuFrame(unitId: number, pdu: Uint8Array): Buffer {
   return out;
 }
 
-/** Characters per second on a serial line (start + data + parity + stop bits per character). */
+/** Milliseconds per character on a serial line (start + data + parity + stop bits per character). */
 export function serialCharTimeMs(baud: number, dataBits = 8, parity = 'none', stopBits = 1): number {
   const bits = 1 + dataBits + (parity === 'none' ? 0 : 1) + stopBits;
   return (bits * 1000) / baud;

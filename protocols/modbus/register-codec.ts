@@ -106,12 +106,14 @@ export function decodeRaw(p: ModbusPointSpec, words: ArrayLike<number>, offset: 
   }
 }
 
+const LATIN1 = new TextDecoder('latin1');
+
 /** Two characters per register, high byte first; ends at the first NUL; trailing spaces trimmed. */
 function decodeString(v: DataView, byteLength: number): string {
   const bytes = new Uint8Array(v.buffer, v.byteOffset, byteLength);
   let end = bytes.indexOf(0);
   if (end < 0) end = bytes.length;
-  return new TextDecoder('latin1').decode(bytes.subarray(0, end)).replace(/ +$/, '');
+  return LATIN1.decode(bytes.subarray(0, end)).replace(/ +$/, '');
 }
 
 /** Applies scale and offset. Integers (bigint too) become floats only when scaled. */
