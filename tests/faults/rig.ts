@@ -50,8 +50,17 @@ export interface Rig {
   seqs(): Promise<Map<string, number[]>>;
   /** waits until every device has served at least `n` more values */
   produce(n: number): Promise<void>;
-  /** freezes the counters and waits until InfluxDB holds, per device, `served() - allowMissing` rows */
-  finish(opts?: { timeoutMs?: number; missing?: number }): Promise<Map<string, number[]>>;
+  /**
+   * Freezes the counters and waits until InfluxDB holds every value served, less at most `missing` per device (or
+   * `missingTotal` over all devices), and the agent's outbox is empty.
+   */
+  finish(opts?: {
+    timeoutMs?: number;
+    missing?: number;
+    missingTotal?: number;
+  }): Promise<Map<string, number[]>>;
+  /** freezes the counters and waits until the agent's outbox is empty (nothing in flight) */
+  quiesce(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -203,8 +212,11 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     },
     async produce(n) {
       const start = devices.map((d) => d.served());
-      await until(`${n} more reads per device`, () =>
-        devices.every((d, i) => d.served() >= (start[i] ?? 0) + n) ? true : undefined,
+      // a deadline, not a pace: a busy CI machine polls slower than configured
+      await until(
+        `${n} more reads per device`,
+        () => (devices.every((d, i) => d.served() >= (start[i] ?? 0) + n) ? true : undefined),
+        n * pollMs * 4 + 30_000,
       );
     },
     async finish(opts = {}) {
@@ -213,13 +225,23 @@ export async function startRig(o: RigOptions): Promise<Rig> {
       const missing = opts.missing ?? 0;
       let last = new Map<string, number[]>();
       try {
+        // Nothing left to send: the agent's outbox is empty (every batch acknowledged by the broker) …
+        await until(
+          'the agent outbox to empty',
+          async () => ((await rig.agentMetrics()).get('plantpulse_outbox_messages') === 0 ? true : undefined),
+          opts.timeoutMs ?? 180_000,
+          250,
+        );
+        // … and the ingester has written what the broker gave it.
         await until(
           'InfluxDB to hold every value served',
           async () => {
             last = await rig.seqs();
-            return deviceIds.every((id, i) => new Set(last.get(id)).size >= (target[i] ?? 0) - missing)
-              ? true
-              : undefined;
+            const short = deviceIds.map((id, i) => (target[i] ?? 0) - new Set(last.get(id)).size);
+            if (opts.missingTotal !== undefined) {
+              return short.reduce((a, b) => a + b, 0) <= opts.missingTotal ? true : undefined;
+            }
+            return short.every((n) => n <= missing) ? true : undefined;
           },
           opts.timeoutMs ?? 180_000,
           500,
@@ -232,11 +254,13 @@ export async function startRig(o: RigOptions): Promise<Rig> {
           `${(err as Error).message}\n${summary.join('\n')}\nagent tail: ${JSON.stringify(rig.agent?.lines.slice(-8))}\ncloud tail: ${JSON.stringify(rig.clouds[0]?.lines.slice(-8))}`,
         );
       }
-      // Nothing left to resend: the agent's outbox is empty (every batch acknowledged by the broker).
+      return last;
+    },
+    async quiesce() {
+      for (const d of devices) d.freeze();
       await until('the agent outbox to empty', async () =>
         (await rig.agentMetrics()).get('plantpulse_outbox_messages') === 0 ? true : undefined,
       );
-      return rig.seqs();
     },
     async close() {
       await Promise.allSettled([rig.agent?.stop('SIGKILL'), ...rig.clouds.map((c) => c?.stop('SIGKILL'))]);
