@@ -117,6 +117,16 @@ describe('dashboard pages show the plant from InfluxDB', () => {
     );
     expect(await page.locator('[data-testid="carriers"] tbody tr').count()).toBe(MACHINES.length + 1);
     await page.screenshot({ path: await screenshotPath('energy-1366-zh'), fullPage: true });
+    // the 7-day view reads the daily windows
+    await page.click('[data-testid="range"] [data-range="7d"]');
+    await page.waitForSelector('[data-testid="range"] [data-range="7d"].active');
+    await page.waitForSelector('main[data-ready="energy"]');
+    const week = fx.energyRows
+      .filter((e) => e.period === 'day' && e.carrier === 'electricity')
+      .reduce((s, e) => s + e.consumption, 0);
+    expect(await page.locator('[data-testid="energy-total"]').textContent()).toContain(
+      new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 }).format(week),
+    );
     await page.close();
   });
 

@@ -15,15 +15,17 @@ let current;
 let stopLive;
 
 function route() {
-  const [name = 'overview', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
+  const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const [name = 'overview', ...rest] = path.split('/');
   return {
+    params: new URLSearchParams(query),
     name: name in pages ? name : 'overview',
     arg: rest.map(decodeURIComponent).join('/') || undefined,
   };
 }
 
 async function show() {
-  const { name, arg } = route();
+  const { name, arg, params } = route();
   current?.dispose?.();
   disposeAll();
   ctx.liveHandlers.clear();
@@ -32,7 +34,7 @@ async function show() {
   main.dataset.page = name;
   current = pages[name];
   try {
-    await current.render(main, { ...ctx, arg, onLive: (h) => ctx.liveHandlers.add(h) });
+    await current.render(main, { ...ctx, arg, params, onLive: (h) => ctx.liveHandlers.add(h) });
     main.dataset.ready = name;
   } catch (err) {
     if (err instanceof AuthRequired) return askToken();

@@ -153,9 +153,14 @@ const zh = {
   'kind.stack-analyser': '烟气分析仪',
   'kind.gas-meter': '燃气表',
   'tile.power': '功率',
+  'range.24h': '24小时',
+  'range.7d': '7天',
+  'e.elec': '用电量',
+  'em.co2': '碳排放',
+  'e.byMachineDay': '各设备每日用电',
   'ov.lineOee': '各产线 OEE（每小时）',
   'ov.plantDemand': '全厂15分钟需量（24小时）',
-  'em.exceed': '超限报警（24小时）',
+  'em.exceed': '超限报警',
   'em.now': '当前',
 };
 
@@ -309,9 +314,14 @@ const en = {
   'kind.stack-analyser': 'Stack analyser',
   'kind.gas-meter': 'Gas meter',
   'tile.power': 'Power',
+  'range.24h': '24 h',
+  'range.7d': '7 days',
+  'e.elec': 'Electricity',
+  'em.co2': 'CO₂e',
+  'e.byMachineDay': 'Electricity per machine and day',
   'ov.lineOee': 'OEE per line (hourly)',
   'ov.plantDemand': 'Plant 15-minute demand (24 h)',
-  'em.exceed': 'Limit alarms (24 h)',
+  'em.exceed': 'Limit alarms',
   'em.now': 'now',
 };
 

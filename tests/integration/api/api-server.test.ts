@@ -273,7 +273,7 @@ describe('production', () => {
   it('groups cost by unit price when energy windows carry no tariff tag', async () => {
     const r = await get(`/api/v1/energy?period=1h&carrier=natural_gas&from=${fx.start}&to=${fx.now}`);
     const byTariff = (r.body['totals'] as { byTariff: { tariff: string; cost: number }[] }).byTariff;
-    const gas = fx.energyRows.filter((e) => e.carrier === 'natural_gas');
+    const gas = fx.energyRows.filter((e) => e.carrier === 'natural_gas' && e.period === '1h');
     expect(byTariff).toHaveLength(1);
     expect(byTariff[0]?.tariff).toBe('price:3.1000');
     expect(byTariff[0]?.cost).toBeCloseTo(

@@ -469,6 +469,45 @@ export function buildFixture(now = Date.now()): { fixture: Fixture; lines: strin
     }
   });
 
+  // ---- day windows (energy, emissions, kpi) for the 7-day views
+  for (const m of MACHINES) {
+    const base = { site: SITE, device: m.device };
+    const hours = fx.energyRows.filter((e) => e.device === m.device && e.period === '1h');
+    for (const carrier of [...new Set(hours.map((e) => e.carrier))]) {
+      const rows = hours.filter((e) => e.carrier === carrier);
+      const consumption = rows.reduce((a, e) => a + e.consumption, 0);
+      const cost = rows.reduce((a, e) => a + e.cost, 0);
+      fx.energyRows.push({
+        device: m.device,
+        carrier,
+        period: 'day',
+        tariff: '',
+        time: start,
+        consumption,
+        cost,
+        demand_kw: 0,
+        peak_kw: 0,
+      });
+      out.push(
+        line(
+          'energy',
+          { ...base, carrier, period: 'day' },
+          { consumption, unit: carrier === 'electricity' ? 'kWh' : 'm3', cost },
+          start,
+        ),
+      );
+    }
+    for (const [scope, source] of [
+      ['2', 'electricity'],
+      ['1', 'natural_gas'],
+    ] as const) {
+      const rows = fx.emissionRows.filter((e) => e.device === m.device && e.source === source);
+      if (rows.length === 0) continue;
+      const co2e = rows.reduce((a, e) => a + e.co2e_kg, 0);
+      out.push(line('emissions', { ...base, scope, source, period: 'day' }, { co2e_kg: co2e }, start));
+    }
+  }
+
   // ---- alarms
   const alarm = (
     device: string,

@@ -3,6 +3,7 @@ import { get } from '../api.js';
 import { chart, timeAxis, valueAxis } from '../charts.js';
 import { escapeHtml, num } from '../format.js';
 import { metricUnit, t, tv } from '../i18n.js';
+import { currentRange, RANGES, rangeControl } from '../range.js';
 
 /** Telemetry metrics of stack monitors shown against limits (by name; extend when new analysers appear). */
 const POLLUTANTS = ['nox_mg_m3', 'so2_mg_m3', 'pm_mg_m3', 'co_mg_m3', 'noise_db'];
@@ -12,13 +13,17 @@ export function dispose() {}
 
 export async function render(root, ctx) {
   const site = ctx.site;
+  const key = currentRange(ctx.params);
+  const range = RANGES[key];
+  const span = t(`range.${key}`);
+  const axis = () => timeAxis({ min: Date.now() - range.spanMs });
   const stacks = ctx.devices.filter((d) => d.metrics.some((m) => POLLUTANTS.includes(m.name)));
   const [em, oee, kpi, limits, alarms] = await Promise.all([
-    get('emissions', { site, period: '1h', from: '-24h' }),
-    get('oee', { site, period: '1h', groupBy: 'site', from: '-24h' }),
-    get('kpi', { site, period: '1h', from: '-24h' }),
+    get('emissions', { site, period: range.period, from: range.from }),
+    get('oee', { site, period: range.period, groupBy: 'site', from: range.from }),
+    get('kpi', { site, period: range.period, from: range.from }),
     get('limits', { site }),
-    get('alarms', { site, status: 'all', from: '-24h' }),
+    get('alarms', { site, status: 'all', from: range.from }),
   ]);
   const exceed = alarms.filter((a) => POLLUTANTS.includes(a.metric)).length;
   const pollutantSeries = await Promise.all(
@@ -32,8 +37,8 @@ export async function render(root, ctx) {
           unit: metricUnit(m.name, m.unit),
           history: await get(`devices/${encodeURIComponent(d.device)}/metrics/${m.name}/history`, {
             site,
-            from: '-24h',
-            step: '5m',
+            from: range.from,
+            step: range.step,
             aggregate: 'mean',
           }),
         })),
@@ -44,8 +49,9 @@ export async function render(root, ctx) {
   const total = em.totals.co2e_kg;
 
   root.innerHTML = `
+    <div class="page-head">${rangeControl('emissions', key)}</div>
     <section class="kpis">
-      <div class="kpi"><div class="label">${t('em.total')}</div><div class="value" data-testid="em-total">${num(total / 1000, 2)}<small>t CO₂e</small></div></div>
+      <div class="kpi"><div class="label">${t('em.co2')} · ${span}</div><div class="value" data-testid="em-total">${num(total / 1000, 2)}<small>t CO₂e</small></div></div>
       <div class="kpi"><div class="label">${t('em.scope1')}</div><div class="value" data-testid="em-scope1">${num(scope('1') / 1000, 2)}<small>t</small></div></div>
       <div class="kpi"><div class="label">${t('em.scope2')}</div><div class="value" data-testid="em-scope2">${num(scope('2') / 1000, 2)}<small>t</small></div></div>
       <div class="kpi"><div class="label">${t('em.perPart')}</div><div class="value" data-testid="em-per-part">${good ? num((total / good) * 1000, 1) : '–'}<small>g</small></div></div>
@@ -67,7 +73,7 @@ export async function render(root, ctx) {
   const sources = [...new Set(em.rows.map((r) => `${r.scope}|${r.source}`))].sort();
   const times = [...new Set(em.rows.map((r) => r.time))].sort((a, b) => a - b);
   chart(root.querySelector('#by-scope'), {
-    xAxis: timeAxis(),
+    xAxis: axis(),
     yAxis: valueAxis('kg CO₂e'),
     tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} kg` },
     series: sources.map((key) => {
@@ -89,7 +95,7 @@ export async function render(root, ctx) {
 
   const kpiDevices = [...new Set(kpi.rows.map((r) => r.device))].sort();
   chart(root.querySelector('#per-part'), {
-    xAxis: timeAxis(),
+    xAxis: axis(),
     yAxis: valueAxis('g CO₂e'),
     tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} g` },
     series: kpiDevices.map((d) => ({
@@ -109,7 +115,7 @@ export async function render(root, ctx) {
     chart(root.querySelector(`#pol-${i}`), {
       grid: { left: 40, right: 56, top: 10, bottom: 22 },
       legend: { show: false },
-      xAxis: timeAxis(),
+      xAxis: axis(),
       yAxis: valueAxis('', { max: Math.ceil(max * 1.1) }),
       tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} ${p.unit ?? ''}` },
       series: [

@@ -4,6 +4,7 @@ import { get } from '../api.js';
 import { chart, PALETTE, timeAxis, valueAxis } from '../charts.js';
 import { escapeHtml, int, num } from '../format.js';
 import { t, tv } from '../i18n.js';
+import { currentRange, RANGES, rangeControl } from '../range.js';
 
 const PRICE_COLOURS = ['#e5484d', '#ff7b45', '#f2b134', '#4c8dff', '#2fbf71'];
 const TARIFF_COLOURS = { sharp: '#e5484d', peak: '#ff7b45', flat: '#f2b134', valley: '#4c8dff' };
@@ -12,11 +13,15 @@ export function dispose() {}
 
 export async function render(root, ctx) {
   const site = ctx.site;
+  const key = currentRange(ctx.params);
+  const range = RANGES[key];
+  const span = t(`range.${key}`);
+  const axis = () => timeAxis({ min: Date.now() - range.spanMs });
   const [hourly, quarter, kpi, oee] = await Promise.all([
-    get('energy', { site, period: '1h', from: '-24h' }),
-    get('energy', { site, period: '15m', carrier: 'electricity', from: '-24h' }),
-    get('kpi', { site, period: '1h', from: '-24h' }),
-    get('oee', { site, period: '1h', groupBy: 'site', from: '-24h' }),
+    get('energy', { site, period: range.period, from: range.from }),
+    get('energy', { site, period: '15m', carrier: 'electricity', from: range.from }),
+    get('kpi', { site, period: range.period, from: range.from }),
+    get('oee', { site, period: range.period, groupBy: 'site', from: range.from }),
   ]);
   const elec = hourly.rows.filter((r) => r.carrier === 'electricity');
   const kwh = elec.reduce((s, r) => s + (r.consumption ?? 0), 0);
@@ -32,21 +37,22 @@ export async function render(root, ctx) {
   const plantPeakAt = demandSeries.find(([, v]) => v === plantPeak)?.[0];
 
   root.innerHTML = `
+    <div class="page-head">${rangeControl('energy', key)}</div>
     <section class="kpis">
-      <div class="kpi"><div class="label">${t('e.total')}</div><div class="value" data-testid="energy-total">${int(kwh)}<small>kWh</small></div></div>
+      <div class="kpi"><div class="label">${t('e.elec')} · ${span}</div><div class="value" data-testid="energy-total">${int(kwh)}<small>kWh</small></div></div>
       <div class="kpi"><div class="label">${t('e.cost')}</div><div class="value" data-testid="energy-cost">¥${int(cost)}</div></div>
       <div class="kpi"><div class="label">${t('e.peak')}</div><div class="value" data-testid="energy-peak">${num(plantPeak, 1)}<small>kW</small></div></div>
       <div class="kpi"><div class="label">${t('e.perPart')}</div><div class="value" data-testid="energy-per-part">${good ? num(kwh / good, 3) : '–'}<small>kWh</small></div></div>
-      ${other ? `<div class="kpi"><div class="label">${escapeHtml(tv('carrier', other.carrier))} · 24h</div><div class="value">${num(other.consumption, 0)}<small>${escapeHtml(other.unit)}</small></div></div>` : ''}
+      ${other ? `<div class="kpi"><div class="label">${escapeHtml(tv('carrier', other.carrier))} · ${span}</div><div class="value">${num(other.consumption, 0)}<small>${escapeHtml(other.unit)}</small></div></div>` : ''}
     </section>
     <div class="grid g-main">
-      <section class="panel"><h2>${t('e.byMachine')}</h2><div class="chart tall" id="by-machine"></div></section>
+      <section class="panel"><h2>${t(key === '24h' ? 'e.byMachine' : 'e.byMachineDay')}</h2><div class="chart tall" id="by-machine"></div></section>
       <section class="panel"><h2>${t('e.byTariff')}</h2><div class="chart tall" id="tariff"></div></section>
     </div>
     <div class="grid g-main" style="margin-top:12px">
       <section class="panel"><h2>${t('e.demand')}</h2><div class="chart" id="demand"></div></section>
       <section class="panel"><h2>${t('e.byCarrier')}</h2>
-        <div class="table-wrap"><table data-testid="carriers"><thead><tr><th>${t('e.byCarrier')}</th><th>${t('al.device')}</th><th class="num">24h</th><th class="num">¥</th></tr></thead><tbody>
+        <div class="table-wrap"><table data-testid="carriers"><thead><tr><th>${t('e.byCarrier')}</th><th>${t('al.device')}</th><th class="num">${span}</th><th class="num">¥</th></tr></thead><tbody>
         ${hourly.totals.byDevice
           .sort((a, b) => a.carrier.localeCompare(b.carrier) || b.consumption - a.consumption)
           .map(
@@ -61,7 +67,7 @@ export async function render(root, ctx) {
 
   const devices = [...new Set(elec.map((r) => r.device))].sort();
   chart(root.querySelector('#by-machine'), {
-    xAxis: timeAxis(),
+    xAxis: axis(),
     yAxis: valueAxis('kWh'),
     tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} kWh` },
     series: devices.map((d) => ({
@@ -110,7 +116,7 @@ export async function render(root, ctx) {
   });
 
   chart(root.querySelector('#demand'), {
-    xAxis: timeAxis(),
+    xAxis: axis(),
     yAxis: valueAxis('kW'),
     tooltip: { trigger: 'axis', valueFormatter: (v) => `${num(v, 1)} kW` },
     series: [
@@ -146,7 +152,7 @@ export async function render(root, ctx) {
 
   const kpiDevices = [...new Set(kpi.rows.map((r) => r.device))].sort();
   chart(root.querySelector('#per-part'), {
-    xAxis: timeAxis(),
+    xAxis: axis(),
     yAxis: valueAxis('kWh'),
     tooltip: { trigger: 'axis', valueFormatter: (v) => num(v, 3) },
     series: kpiDevices.map((d) => ({
