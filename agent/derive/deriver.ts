@@ -182,7 +182,11 @@ class DeviceDeriver implements Deriver {
     value: Sample['value'],
     quality: Quality,
   ): void {
-    const d: Sample = { device: this.device, metric, value, timestamp, quality };
+    // a derived number can overflow on absurd input (1e300 A): never publish a non-finite value
+    const finite = typeof value !== 'number' || Number.isFinite(value);
+    const d: Sample = finite
+      ? { device: this.device, metric, value, timestamp, quality }
+      : { device: this.device, metric, value: null, timestamp, quality: 'bad' };
     out.push(d);
     this.dispatch(d, out);
   }
@@ -281,8 +285,17 @@ class DeviceDeriver implements Deriver {
         return;
       }
       const kw = powerKw(amps, p.model);
-      this.emit(out, DERIVED_NAMES.power, s.timestamp, kw, s.quality);
       const step = energy.push(s.timestamp, kw);
+      if (step.kind === 'invalid') {
+        this.counts.badInputs++;
+        this.log.warn(
+          { metric: p.current, value: amps, kw },
+          'current gives an implausible power: check the clamp range and scaling; not integrated',
+        );
+        this.emit(out, DERIVED_NAMES.power, s.timestamp, null, 'bad');
+        return;
+      }
+      this.emit(out, DERIVED_NAMES.power, s.timestamp, kw, s.quality);
       this.dirty = true;
       let q: Quality = s.quality;
       if (step.kind === 'gap') {

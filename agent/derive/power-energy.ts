@@ -16,6 +16,9 @@ export function powerKw(currentA: number, m: PhaseModel): number {
   return p / 1000;
 }
 
+/** Larger than any machine (a big arc furnace draws ~100 MW): readings above it are wiring or scaling faults. */
+export const MAX_PLAUSIBLE_KW = 1e6;
+
 export interface EnergyState {
   kwh: number;
   /** last good power reading, so a restart within maxGap still bridges the gap */
@@ -26,7 +29,8 @@ export interface EnergyState {
 export type EnergyStep =
   | { kind: 'first'; kwh: number }
   | { kind: 'integrated'; kwh: number; addedKwh: number }
-  | { kind: 'gap'; kwh: number; gapMs: number };
+  | { kind: 'gap'; kwh: number; gapMs: number }
+  | { kind: 'invalid'; kwh: number };
 
 export class EnergyIntegrator {
   private readonly maxGapMs: number;
@@ -50,8 +54,12 @@ export class EnergyIntegrator {
     return s;
   }
 
-  /** Adds the area since the previous good reading, unless the gap is longer than maxGapMs. */
+  /**
+   * Adds the area since the previous good reading, unless the gap is longer than maxGapMs. A reading that is not
+   * a plausible power (non-finite, negative, above MAX_PLAUSIBLE_KW) is refused and leaves the total untouched.
+   */
   push(t: number, kw: number): EnergyStep {
+    if (!Number.isFinite(kw) || kw < 0 || kw > MAX_PLAUSIBLE_KW) return { kind: 'invalid', kwh: this.kwh };
     const prev = this.last;
     this.last = { t, kw };
     if (prev === undefined) return { kind: 'first', kwh: this.kwh };

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeriver } from '../../../agent/derive/deriver.js';
@@ -222,6 +223,42 @@ describe('a single-phase machine read over OPC UA, state and cycles from power',
     expect(pick(out, 'part_count').map((s) => s.value)).toEqual([1, 2]);
     expect(pick(out, 'cycle_time_s')).toHaveLength(1);
     expect(pick(out, 'cycle_time_s')[0]?.value).toBeCloseTo(10, 6);
+  });
+});
+
+describe('bad input', () => {
+  it('never throws, and never emits a non-finite number or a good sample without a value', () => {
+    const value = fc.oneof(
+      fc.double(),
+      fc.integer({ min: -5, max: 70_000 }),
+      fc.bigInt({ min: -5n, max: 2n ** 64n }),
+      fc.boolean(),
+      fc.string({ maxLength: 3 }),
+      fc.constant(null),
+    );
+    const sample = fc.record({
+      device: fc.constantFrom('lathe-03', 'other'),
+      metric: fc.constantFrom('clamp_ma', 'pulses', 'ai0_fault', 'current_a', 'state'),
+      value,
+      timestamp: fc.integer({ min: 0, max: 100_000 }),
+      quality: fc.constantFrom('good' as const, 'uncertain' as const, 'bad' as const),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(sample, { maxLength: 6 }), { maxLength: 40 }), (batches) => {
+        const d = createDeriver(lathe, { log });
+        if (!d) throw new Error('no deriver');
+        const names = new Set(d.metrics.map((m) => m.name));
+        for (const batch of batches) {
+          const out = d.process(batch as Sample[]);
+          expect(out.slice(0, batch.length)).toEqual(batch);
+          for (const s of out.slice(batch.length)) {
+            expect(names.has(s.metric)).toBe(true);
+            if (typeof s.value === 'number') expect(Number.isFinite(s.value)).toBe(true);
+            if (s.value === null) expect(s.quality).toBe('bad');
+          }
+        }
+      }),
+    );
   });
 });
 

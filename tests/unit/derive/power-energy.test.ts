@@ -51,3 +51,13 @@ describe('EnergyIntegrator', () => {
     expect(b.push(31_000, 6).kwh).toBeCloseTo((6 * 31_000) / 3_600_000, 12);
   });
 });
+
+describe('EnergyIntegrator input checks', () => {
+  it('refuses an implausible power without touching the total or the last reading', () => {
+    const e = new EnergyIntegrator(60_000);
+    e.push(0, 10);
+    expect(e.push(500, Number.POSITIVE_INFINITY)).toEqual({ kind: 'invalid', kwh: 0 });
+    expect(e.push(600, 5e6)).toEqual({ kind: 'invalid', kwh: 0 });
+    expect(e.push(1_000, 10).kwh).toBeCloseTo((10 * 1_000) / 3_600_000, 12);
+  });
+});
