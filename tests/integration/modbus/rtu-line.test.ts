@@ -102,7 +102,7 @@ describe('Modbus RTU over a socat pty pair', () => {
     const url = `rtu://${p.a}?baud=19200`;
     // a long unit backoff so the rounds below surely fall inside it, however loaded the machine is
     const [u1, u2, u3] = [1, 2, 3].map((u) =>
-      rtuSource(url, u, lines, '300ms', { backoff: { initial: '60s' } }),
+      rtuSource(url, u, lines, u === 2 ? '300ms' : '5s', { backoff: { initial: '60s' } }),
     );
     if (!u1 || !u2 || !u3) throw new Error('sources');
     await Promise.all([u1, u2, u3].map((x) => x.connect(signal())));
@@ -154,7 +154,7 @@ describe('Modbus RTU over a socat pty pair', () => {
       profile: pressProfile(),
       animate: false,
     });
-    const src = rtuSource(`rtu://${p1.a}?baud=19200`, 1, new LineRegistry(captureLogger().log), '300ms');
+    const src = rtuSource(`rtu://${p1.a}?baud=19200`, 1, new LineRegistry(captureLogger().log), '3s');
     await src.connect(signal());
     expect((await src.read(0, signal())).failures).toEqual([]);
     await p1.close(); // yank the cable

@@ -115,7 +115,7 @@ describe('Modbus TCP source against the simulator', () => {
     const profile = pressProfile();
     const s = await sim(profile);
     s.inject({ kind: 'silence', functionCode: 3, times: 1 });
-    const { src } = source(s.url, profile, { timeout: '500ms' });
+    const { src } = source(s.url, profile, { timeout: '1s' });
     await src.connect(AbortSignal.timeout(2000));
     const r1 = await src.read(0, AbortSignal.timeout(5000));
     expect(r1.failures).toEqual([expect.objectContaining({ code: 'MODBUS_TIMEOUT', linkFault: true })]);
@@ -129,14 +129,14 @@ describe('Modbus TCP source against the simulator', () => {
     const profile = pressProfile();
     const s = await sim(profile);
     s.set('state_code', 2);
-    s.inject({ kind: 'delay', delayMs: 400, functionCode: 3, times: 1 });
-    const { src } = source(s.url, profile, { timeout: '150ms' });
+    s.inject({ kind: 'delay', delayMs: 2500, functionCode: 3, times: 1 });
+    const { src } = source(s.url, profile, { timeout: '1s' });
     await src.connect(AbortSignal.timeout(2000));
     const r1 = await src.read(0, AbortSignal.timeout(5000));
     expect(r1.failures[0]?.code).toBe('MODBUS_TIMEOUT');
     s.set('state_code', 3);
     // wait (with a deadline) until the simulator has sent the late answer, then read again
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && s.stats.replies < s.stats.requests) {
       await new Promise((r) => setImmediate(r));
     }
@@ -173,7 +173,7 @@ describe('Modbus TCP source against the simulator', () => {
   it('a dropped connection fails the poll as a link fault; close + connect recovers', async () => {
     const profile = pressProfile();
     const s = await sim(profile);
-    const { src } = source(s.url, profile, { timeout: '500ms' });
+    const { src } = source(s.url, profile, { timeout: '3s' });
     await src.connect(AbortSignal.timeout(2000));
     s.inject({ kind: 'drop', times: 1 });
     const r1 = await src.read(0, AbortSignal.timeout(5000));
