@@ -2,6 +2,7 @@ import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModbusSource, type ModbusSource } from '../../../agent/sources/modbus/modbus-source.js';
 import type { Sample } from '../../../protocols/sample.js';
+import { pollUntil } from '../../../scripts/services/poll-until.js';
 import { type ModbusSimulator, startModbusSimulator } from '../../../simulators/modbus/modbus-simulator.js';
 import { agentPoints, type SimProfile } from '../../../simulators/modbus/profile.js';
 import { pressProfile } from '../../../simulators/modbus/profiles/press.js';
@@ -136,11 +137,11 @@ describe('Modbus TCP source against the simulator', () => {
     expect(r1.failures[0]?.code).toBe('MODBUS_TIMEOUT');
     s.set('state_code', 3);
     // wait (with a deadline) until the simulator has sent the late answer, then read again
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && s.stats.replies < s.stats.requests) {
-      await new Promise((r) => setImmediate(r));
-    }
-    expect(s.stats.replies).toBe(s.stats.requests);
+    await pollUntil(async () => (s.stats.replies === s.stats.requests ? true : undefined), {
+      what: 'the late answer',
+      timeoutMs: 15_000,
+      intervalMs: 20,
+    });
     const last = await src.read(0, AbortSignal.timeout(2000));
     expect(last.failures).toEqual([]);
     expect(byName(last.samples).state_code?.value).toBe(3);
