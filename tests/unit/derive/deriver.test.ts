@@ -323,6 +323,21 @@ describe('persisted totals', () => {
     expect(d.stats().stateWrites).toBeGreaterThanOrEqual(1);
   });
 
+  it('keeps deriving when the state cannot be written, counting the failures', async () => {
+    const blocker = join(dir, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    let now = 0;
+    const d = createDeriver(lathe, { log, stateDir: join(blocker, 'state'), clock: () => now });
+    if (!d) throw new Error('no deriver');
+    d.process(reading(0, 10, 0));
+    now = 10_000;
+    const out = d.process(reading(500, 10, 3));
+    expect(pick(out, 'part_count')[0]?.value).toBe(3);
+    await d.close();
+    expect(d.stats().stateWriteErrors).toBeGreaterThanOrEqual(1);
+    expect(d.stats().stateWrites).toBe(0);
+  });
+
   it('moves an unreadable state file aside and starts from 0', async () => {
     writeFileSync(
       join(dir, 'derive-lathe-03.json'),
