@@ -48,6 +48,8 @@ class DeviceLoop {
   private stopped = false;
   private reconnecting = false;
   private failing = false;
+  /** polls in a row in which the device answered nothing */
+  private silentPolls = 0;
 
   constructor(
     private readonly source: PollingSource,
@@ -228,9 +230,21 @@ class DeviceLoop {
       );
     }
     const linkFault = result.failures.find((f) => f.linkFault);
+    const answered = result.samples.some((x) => x.quality === 'good');
+    const silent =
+      !answered &&
+      result.failures.length > 0 &&
+      result.failures.every((f) => f.linkFault || f.noAnswer === true);
+    this.silentPolls = silent ? this.silentPolls + 1 : 0;
+    if (answered && this.health.reachable === false) this.setReachable(true, 'answering again');
     if (linkFault === undefined) {
       this.health.consecutiveLinkFaults = 0;
       this.attempt = 0;
+      // a device that stays silent on a healthy shared line is unreachable, but its neighbours keep the connection
+      const first = result.failures[0];
+      if (this.silentPolls >= this.policy.afterFailures && first !== undefined) {
+        this.setReachable(false, `${this.silentPolls} polls in a row got no answer: ${first.message}`);
+      }
       return;
     }
     this.health.consecutiveLinkFaults++;

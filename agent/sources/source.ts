@@ -29,6 +29,11 @@ export interface ReadFailure {
   detail?: number | string;
   /** true when the link itself is suspect (timeouts, resets): the runner counts these toward reconnect */
   linkFault: boolean;
+  /**
+   * the device gave no answer (timeout, skipped while backing off) although the link may be fine — e.g. one dead
+   * unit on a shared RS-485 line. The runner reports such a device unreachable without resetting the line.
+   */
+  noAnswer?: boolean;
 }
 
 export interface PollGroupInfo {

@@ -220,6 +220,7 @@ export class ModbusLine {
 
   private fail(code: string, message: string, linkFault: boolean, detail?: number): TransactResult {
     const failure: ReadFailure = { code, message, linkFault };
+    if (code === MODBUS_FAILURE_CODES.unitBackoff) failure.noAnswer = true;
     if (detail !== undefined) failure.detail = detail;
     return { ok: false, failure, at: this.clock.now() };
   }
@@ -293,7 +294,10 @@ export class ModbusLine {
       const failure = classifyModbusError(err, req.label);
       if (failure.code === MODBUS_FAILURE_CODES.timeout) this.onTimeout(req.unitId);
       else if (failure.code === MODBUS_FAILURE_CODES.exception) this.consecutiveTimeouts = 0;
-      if (failure.code === MODBUS_FAILURE_CODES.timeout) failure.linkFault = this.linkSuspect;
+      if (failure.code === MODBUS_FAILURE_CODES.timeout) {
+        failure.linkFault = this.linkSuspect;
+        failure.noAnswer = true;
+      }
       if (failure.code === MODBUS_FAILURE_CODES.exception) this.suspect = false;
       else if (failure.linkFault) this.suspect = true;
       if (this.endpoint.kind !== 'tcp' && failure.code !== MODBUS_FAILURE_CODES.exception) {

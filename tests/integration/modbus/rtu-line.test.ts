@@ -116,6 +116,8 @@ describe('Modbus RTU over a socat pty pair', () => {
         codes.push(f.code);
         // the line works (units 1 and 3 answer): a silent unit is not a reason to reset everybody's connection
         expect(f.linkFault).toBe(false);
+        // …but the device itself gave no answer: the runner reports it unreachable (Sparkplug DDEATH)
+        expect(f.noAnswer).toBe(true);
       }
     }
     expect(codes.slice(0, 2)).toEqual(['MODBUS_TIMEOUT', 'MODBUS_TIMEOUT']);

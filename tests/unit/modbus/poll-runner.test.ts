@@ -163,6 +163,36 @@ describe('PollRunner', () => {
     expect(h?.lastGoodPoll).toBeGreaterThanOrEqual(1_002_750);
   });
 
+  it('a device that stops answering on a healthy shared line is unreachable, without resetting the line', async () => {
+    const silent = (): ReadResult => ({
+      samples: [{ device: 'd1', metric: 'v', value: null, timestamp: Date.now(), quality: 'bad' }],
+      failures: [
+        { code: 'MODBUS_UNIT_BACKOFF', message: 'unit 2 skipped', linkFault: false, noAnswer: true },
+      ],
+    });
+    const src = fakeSource('d1', [1000], {
+      result: (n) =>
+        n >= 2 && n <= 5
+          ? silent()
+          : {
+              samples: [{ device: 'd1', metric: 'v', value: n, timestamp: Date.now(), quality: 'good' }],
+              failures: [],
+            },
+    });
+    const { reach } = run([src]);
+    await vi.advanceTimersByTimeAsync(3000); // polls 1 (good), 2, 3, 4 (silent)
+    expect(reach.map(([, r, why]) => [r, why])).toEqual([
+      [true, 'connected'],
+      [false, '3 polls in a row got no answer: unit 2 skipped'],
+    ]);
+    expect(src.closes).toBe(0);
+    expect(runner?.health()[0]?.reconnects).toBe(0);
+    await vi.advanceTimersByTimeAsync(2000); // poll 5 silent, poll 6 answers
+    expect(reach.map(([, r]) => r)).toEqual([true, false, true]);
+    expect(reach[2]?.[2]).toBe('answering again');
+    expect(src.connects).toBe(1);
+  });
+
   it('a failing connect is retried with exponential backoff up to the maximum', async () => {
     const src = fakeSource('d1', [1000], {
       connect: async (n) => {
