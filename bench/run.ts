@@ -1,0 +1,64 @@
+/**
+ * npm run bench — every stage against a baseline measured in the same run; prints a table and writes
+ * bench/results/latest.json. `--smoke` (CI) runs each case briefly and checks only that every row is produced.
+ *   node dist/bench/run.js [--smoke] [--only payload,modbus]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchCase, BenchRow } from './bench-types.js';
+import { payloadCase } from './cases/payload.js';
+
+/** The benchmark cases, by name: an explicit registry. */
+export const benchCases = {
+  payload: payloadCase,
+} satisfies Record<string, BenchCase>;
+
+const { values } = parseArgs({
+  options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
+const smoke = values.smoke === true;
+const only = values.only?.split(',');
+
+const rows: BenchRow[] = [];
+const failures: { case: string; error: string }[] = [];
+for (const [name, c] of Object.entries(benchCases)) {
+  if (only && !only.includes(name)) continue;
+  process.stderr.write(`▶ ${c.title}\n`);
+  try {
+    rows.push(...(await c.run({ smoke, progress: (m) => process.stderr.write(`  ${m}\n`) })));
+  } catch (err) {
+    failures.push({ case: name, error: err instanceof Error ? err.message : String(err) });
+    process.stderr.write(`  ✗ ${name}: ${String(err)}\n`);
+  }
+}
+
+const fmt = (n: number) =>
+  Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
+const table = [
+  '| stage | what | value | baseline (same run) | ratio | target | met |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.stage} | ${r.what} | ${fmt(r.value)} ${r.unit} | ${r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.baseline.unit}` : '—'} | ${r.ratio === undefined ? '—' : fmt(r.ratio)} | ${r.target?.text ?? '—'} | ${r.target ? (r.target.met ? 'yes' : 'NO') : '—'} |`,
+  ),
+];
+process.stdout.write(`${table.join('\n')}\n`);
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+await mkdir(join(import.meta.dirname, '..', '..', 'bench', 'results'), { recursive: true });
+await writeFile(
+  join(import.meta.dirname, '..', '..', 'bench', 'results', smoke ? 'smoke.json' : 'latest.json'),
+  `${JSON.stringify({ at: new Date().toISOString(), smoke, machine, rows, failures }, null, 2)}\n`,
+);
+if (failures.length > 0) {
+  process.stderr.write(
+    `${failures.length} case(s) produced no rows: ${failures.map((f) => f.case).join(', ')}\n`,
+  );
+  process.exitCode = 1;
+}
