@@ -5,6 +5,7 @@
  * (republish/transfer is unreliable after a server restart, node-opcua #1059; session floods, Telegraf #18787): on
  * loss the link reports once and the runner rebuilds everything from config with jittered backoff.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   AttributeIds,
@@ -30,8 +31,10 @@ import {
   acquireClientPki,
   CLIENT_APPLICATION_NAME,
   type ClientPki,
+  clientCertificateFile,
   listRejected,
   releaseClientPki,
+  thumbprintOf,
   toDer,
 } from './pki.js';
 
@@ -148,6 +151,7 @@ export class OpcuaLink {
     this.#session.on('session_closed', () => lost('session closed'));
     this.#session.on('keepalive_failure', () => lost('session keep-alive failed'));
     this.limits = await this.#readLimits();
+    await this.#checkExpiry();
     log.info(
       {
         endpoint: this.endpoint,
@@ -207,6 +211,21 @@ export class OpcuaLink {
         { cause: err },
       );
     }
+    if (/rejected by server|BadSecurityChecksFailed|BadCertificateUntrusted/i.test(msg)) {
+      const file = clientCertificateFile(this.opts.pkiDir);
+      let thumb = '';
+      try {
+        thumb = ` ${thumbprintOf(toDer(await readFile(file)))}`;
+      } catch {
+        // no certificate yet: the message still says where it will be
+      }
+      return new OpcuaError(
+        'OPCUA_CLIENT_CERT_REJECTED',
+        `${this.endpoint}: the server refused our client certificate${thumb} (${file}): ` +
+          `trust it on the server (usually: move it from the server's rejected list to its trusted list)`,
+        { cause: err },
+      );
+    }
     if (/endpoint|SecurityPolicy|security mode|BadSecurityPolicyRejected|cannot find endpoint/i.test(msg)) {
       return new OpcuaError(
         'OPCUA_SECURITY_UNAVAILABLE',
@@ -215,6 +234,22 @@ export class OpcuaLink {
       );
     }
     return new OpcuaError('OPCUA_CONNECT_FAILED', `${this.endpoint}: ${msg}`, { cause: err });
+  }
+
+  /** Warns 30 days before our certificate expires (servers then refuse it with BadCertificateTimeInvalid). */
+  async #checkExpiry(): Promise<void> {
+    try {
+      const cert = new X509Certificate(toDer(await readFile(clientCertificateFile(this.opts.pkiDir))));
+      const daysLeft = Math.floor((Date.parse(cert.validTo) - Date.now()) / 86_400_000);
+      if (daysLeft < 30) {
+        this.opts.log.warn(
+          { code: 'OPCUA_CERT_EXPIRING', daysLeft, validTo: cert.validTo },
+          'client certificate expires soon: delete own/ in the PKI folder to create a new one, then trust it on the server',
+        );
+      }
+    } catch {
+      // a missing or unreadable certificate fails the connect itself, with its own message
+    }
   }
 
   async #readLimits(): Promise<OperationLimits> {

@@ -28,6 +28,11 @@ interface Entry {
 /** One certificate manager per folder and process (its file watchers keep trusted/ in sync with `opcua trust`). */
 const open = new Map<string, Entry>();
 
+/** Where the client's own certificate lives in a PKI folder. */
+export function clientCertificateFile(dir: string): string {
+  return join(resolve(dir), 'own', 'certs', 'client_certificate.pem');
+}
+
 export function clientApplicationUri(): string {
   return makeApplicationUrn(getHostname(), CLIENT_APPLICATION_NAME);
 }
@@ -47,7 +52,7 @@ export async function acquireClientPki(dir: string): Promise<ClientPki> {
   const pki: ClientPki = {
     dir: key,
     certificateManager,
-    certificateFile: join(key, 'own', 'certs', 'client_certificate.pem'),
+    certificateFile: clientCertificateFile(key),
     privateKeyFile: join(key, 'own', 'private', 'private_key.pem'),
     applicationUri: clientApplicationUri(),
   };

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { routeNodeOpcuaLogging } from '../../../agent/sources/opcua/node-opcua-logging.js';
 import { OpcuaError } from '../../../agent/sources/opcua/opcua-errors.js';
 import { OpcuaLink } from '../../../agent/sources/opcua/opcua-link.js';
-import { ensureClientCertificate } from '../../../agent/sources/opcua/pki.js';
+import {
+  acquireClientPki,
+  ensureClientCertificate,
+  releaseClientPki,
+  toDer,
+} from '../../../agent/sources/opcua/pki.js';
 import { runOpcuaTrust } from '../../../cli/commands/opcua-trust.js';
 import type { OpcuaConnection } from '../../../config/schemas/opcua.js';
 import { type OpcuaSimulator, startOpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
@@ -183,6 +188,31 @@ describe('OPC UA security', () => {
       user: 'x509',
     });
     await link.close();
+  });
+
+  test('a server that does not trust our certificate: OPCUA_CLIENT_CERT_REJECTED names our certificate', async () => {
+    const strict = await startOpcuaSimulator({ model: 'cnc', securityModes: ['SignAndEncrypt'] });
+    try {
+      const p = await acquireClientPki(pkiDir);
+      await p.certificateManager.trustCertificate(toDer(readFileSync(strict.certificateFile)));
+      await releaseClientPki(p);
+      const link = new OpcuaLink({
+        connection: { endpoint: strict.endpoint },
+        pkiDir,
+        log: quietLog,
+        sessionName: 't',
+      });
+      const err = await link.open(new AbortController().signal).then(
+        () => undefined,
+        (e: unknown) => e as OpcuaError,
+      );
+      await link.close();
+      expect(err?.code).toBe('OPCUA_CLIENT_CERT_REJECTED');
+      expect(err?.message).toContain(join(pkiDir, 'own', 'certs', 'client_certificate.pem'));
+      expect(err?.message).toMatch(/certificate [0-9a-f]{40}/);
+    } finally {
+      await strict.close();
+    }
   });
 
   test('mode None is refused unless the endpoint allows it explicitly', () => {
