@@ -15,6 +15,7 @@ import { DeadLetterFile } from './ingest/dead-letter.js';
 import { createMessageHandler, type IngestStats } from './ingest/message-handler.js';
 import { MqttConsumer } from './ingest/mqtt-consumer.js';
 import { HostPointMapper } from './ingest/points-from-host.js';
+import { sharedSubscriptions } from './ingest/shared-subscriptions.js';
 import { openSpoolPipeline, type SpoolPipelineStats } from './ingest/spool-pipeline.js';
 import { createInfluxSink } from './sink/index.js';
 
@@ -82,7 +83,13 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   // The last births per node/device survive a restart, so queued aliased data decodes at once (docs/sparkplug.md).
   const hostLog = log.child({ component: 'host' });
   const births = SqliteBirthStore.open(join(dataDir, 'sparkplug-births.sqlite'), hostLog);
-  const host = new HostApplication({ hostId, format: cfg.mqtt.format ?? 'sparkplug', births });
+  // Sharing the data with other ingesters (`$share/`), this host sees only part of each node's seq: no gap checks.
+  const host = new HostApplication({
+    hostId,
+    format: cfg.mqtt.format ?? 'sparkplug',
+    births,
+    checkSeq: cfg.mqtt.sharedGroup === undefined,
+  });
   const mapper = new HostPointMapper();
   const restored = host.restore(births.load());
   mapper.map(restored); // learn the metric kinds; a births-only result makes no points
@@ -164,7 +171,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     {
       will: () => host.willMessage(),
       online: () => host.onlineMessage(),
-      subscriptions: () => host.subscriptions(),
+      subscriptions: () => sharedSubscriptions(host.subscriptions(), cfg.mqtt.sharedGroup),
       handle: handler.handle,
     },
     log.child({ component: 'mqtt' }),

@@ -72,6 +72,7 @@ export class HostApplication {
       (g, n, why, r) => this.#requestRebirth(g, n, why, r),
       maxNodes,
       opts.births,
+      opts.checkSeq ?? true,
     );
     this.#json = new JsonHostSide(this.#clock, maxNodes);
   }

@@ -70,6 +70,7 @@ export class SparkplugHostSide {
   readonly #requestRebirth: RebirthRequest;
 
   readonly #maxNodes: number;
+  readonly #checkSeqGaps: boolean;
   readonly #recorder: BirthRecorder | undefined;
   #restoring = false;
 
@@ -78,7 +79,9 @@ export class SparkplugHostSide {
     requestRebirth: RebirthRequest,
     maxNodes: number,
     recorder?: BirthRecorder,
+    checkSeq = true,
   ) {
+    this.#checkSeqGaps = checkSeq;
     this.#clock = clock;
     this.#requestRebirth = requestRebirth;
     this.#maxNodes = maxNodes;
@@ -233,7 +236,7 @@ export class SparkplugHostSide {
       return false;
     }
     const seq = p.seq;
-    if (seq === undefined || seq !== s.expectedSeq) {
+    if (this.#checkSeqGaps && (seq === undefined || seq !== s.expectedSeq)) {
       r.problems.push({
         code: 'SEQ_GAP',
         message: `${topic}: seq ${seq ?? 'missing'} where ${s.expectedSeq} was expected; message kept, rebirth requested`,

@@ -62,6 +62,11 @@ export interface HostApplicationOptions {
   rebirthIntervalMs?: number;
   /** edge nodes whose state is kept (memory bound against topic floods); default 10 000 */
   maxNodes?: number;
+  /**
+   * Check each node's seq (default true). Turn off when this host sees only a share of the data (MQTT `$share/`
+   * subscriptions with several ingesters): gaps are then normal and must not trigger rebirths.
+   */
+  checkSeq?: boolean;
   /** keeps the last births on disk (`SqliteBirthStore`) so `restore()` can rebuild alias maps after a restart */
   births?: BirthRecorder;
 }
