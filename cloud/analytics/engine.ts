@@ -31,7 +31,7 @@ import type {
   Row,
 } from './types.js';
 import { emitWindows } from './window-emitter.js';
-import { WindowClock } from './windows.js';
+import { MINUTE, WindowClock } from './windows.js';
 
 export interface AnalyticsDeps {
   log: Logger;
@@ -438,9 +438,20 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
           }
         }
       }
-      const points: Point[] = emitWindows(parts, lastTick ?? now, now);
-      out.points.push(...points);
-      lastTick = now;
+      // Windows are (re)written at most once per minute of `now`, or at once when late data touched a window
+      // already written; dirty ranges are kept until then.
+      const since = lastTick ?? now;
+      // Dirty ranges are kept, so waiting is always correct; only data older than the minute before `since`
+      // (a meter reading spreads back to the previous one) is worth writing at once.
+      const sinceMinute = Math.floor(since / MINUTE) * MINUTE - MINUTE;
+      const late =
+        [...parts.machines.values()].some((m) => m.dirtyFrom < sinceMinute) ||
+        parts.meters.some((m) => m.dirtyFrom < sinceMinute);
+      if (lastTick === undefined || late || Math.floor(now / MINUTE) !== Math.floor(since / MINUTE)) {
+        const points: Point[] = emitWindows(parts, since, now);
+        out.points.push(...points);
+        lastTick = now;
+      }
       return out;
     },
 

@@ -76,3 +76,26 @@ describe('late data recomputes every window it touches', () => {
     for (const [k, v] of sa) expect(sb.get(k), k).toEqual(v);
   });
 });
+
+describe('write rate', () => {
+  it('rewrites open windows at most once a minute, but at once when late data touches a written window', async () => {
+    const s = plantScenario();
+    const clock = { now: s.at('08:00') };
+    const engine = createAnalytics(s.cfg, { log: silentLog, query: async () => [], clock: () => clock.now });
+    await engine.rebuild(clock.now);
+    const oeePoints = (t: number) => {
+      clock.now = t;
+      return engine.tick(t).points.filter((p) => p.toLineProtocol()?.startsWith('oee,')).length;
+    };
+    for (let t = s.at('08:00'); t < s.at('08:03'); t += STEP) engine.ingest(s.make(t));
+    expect(oeePoints(s.at('08:03') + 1_000)).toBeGreaterThan(0);
+    clock.now = s.at('08:03') + 5_000;
+    engine.ingest(s.make(s.at('08:03')));
+    expect(oeePoints(s.at('08:03') + 11_000)).toBe(0);
+    expect(oeePoints(s.at('08:04') + 1_000)).toBeGreaterThan(0);
+    // A sample for 08:01 arriving now touches windows already written: they are rewritten on the next tick.
+    clock.now = s.at('08:04') + 2_000;
+    engine.ingest(s.make(s.at('08:01') + 5_000));
+    expect(oeePoints(s.at('08:04') + 3_000)).toBeGreaterThan(0);
+  });
+});
