@@ -90,9 +90,11 @@ export async function render(root, ctx) {
     legend: {
       bottom: 0,
       top: 'auto',
+      textStyle: { color: '#c9d4e3', fontSize: 13 },
       formatter: (name) => {
         const x = tariffs.find((y) => tariffName(y) === name);
-        return x ? `${name}  ¥${int(x.cost)}` : name;
+        const all = tariffs.reduce((sum, y) => sum + y.cost, 0);
+        return x ? `${name}  ¥${int(x.cost)} · ${num((x.cost / (all || 1)) * 100, 0)}%` : name;
       },
     },
     series: [
@@ -102,10 +104,15 @@ export async function render(root, ctx) {
         center: ['50%', '45%'],
         itemStyle: { borderColor: '#121c2e', borderWidth: 2 },
         label: {
-          show: root.querySelector('#tariff').clientWidth > 420,
-          color: '#c9d4e3',
-          formatter: (p) => `${p.name}\n¥${int(p.value)} · ${num(p.percent, 0)}%`,
+          // the same text for every slice, in the hole: the total
+          show: true,
+          position: 'center',
+          color: '#e6edf7',
+          fontSize: 18,
+          fontWeight: 700,
+          formatter: () => `¥${int(tariffs.reduce((sum, y) => sum + y.cost, 0))}`,
         },
+        emphasis: { scale: false, label: { show: true } },
         data: tariffs.map((x, i) => ({
           name: tariffName(x),
           value: x.cost,
