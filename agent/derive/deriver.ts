@@ -9,53 +9,16 @@ import { EnergyIntegrator, powerKw } from './power-energy.js';
 import { PulseCounter } from './pulse-counter.js';
 import { scaleSignal } from './signal-scaling.js';
 import { StateDetector } from './state-detector.js';
-import { loadDeriveState, type PersistedDerive, saveDeriveState, stateFilePath } from './state-store.js';
+import type { PersistedDerive } from './state-store.js';
+import { TotalsPersister } from './totals-persister.js';
+import type { Deriver, DeriverDeps, DeriveStats } from './types.js';
 
 /**
- * Virtual sensors for one device (DESIGN.md §1 `agent/derive`): sits between a source and report-by-exception,
- * passes every input sample through and appends the derived ones (scaled signals, state, part count, cycle
- * time, power, energy). Derived samples carry the time of the reading they come from; a state change carries
- * the time the new state began.
+ * createDeriver: the derive stage for one device (contract in types.ts). Inputs are dispatched by metric name to
+ * the configured virtual sensors; a derived sample is dispatched in turn, so a scaled current feeds power, state
+ * and cycles, and power can feed state and cycles.
  */
-export interface Deriver {
-  /** every metric this deriver can add, for births: `derived: true`, with units */
-  readonly metrics: readonly MetricInfo[];
-  /** input samples (unchanged, same order) followed by the derived ones */
-  process(samples: Sample[]): Sample[];
-  /** counts of everything dropped, flagged or corrected, for /metrics */
-  stats(): Readonly<DeriveStats>;
-  /** waits for the pending state write and saves the final totals */
-  close(): Promise<void>;
-}
-
-export interface DeriveStats {
-  /** input readings that were bad, null or not numbers: no derived value from them */
-  badInputs: number;
-  /** input readings older than the previous one of the same metric: not derived from */
-  outOfOrder: number;
-  /** replayed (historical) samples: passed through, not derived from */
-  historicalSkipped: number;
-  /** loop readings out of range (broken wire, short circuit, fault bit) */
-  signalFaults: number;
-  counterRollovers: number;
-  counterResets: number;
-  /** load peaks shorter than minDuration: not counted as parts */
-  shortPeaks: number;
-  /** power gaps longer than maxGap: energy not integrated over them */
-  energyGaps: number;
-  stateWrites: number;
-  stateWriteErrors: number;
-}
-
-export interface DeriverDeps {
-  log: Logger;
-  /** directory for the persisted totals (kWh, part count); without it they restart from 0 */
-  stateDir?: string;
-  /** wall clock for write throttling, ms; default Date.now */
-  clock?: () => number;
-  /** how often the totals are written while running; default 5 s */
-  persistEveryMs?: number;
-}
+export type { Deriver, DeriverDeps, DeriveStats } from './types.js';
 
 const DEFAULT_PERSIST_EVERY_MS = 5_000;
 
@@ -75,8 +38,7 @@ class DeviceDeriver implements Deriver {
   private readonly plan: DerivePlan;
   private readonly log: Logger;
   private readonly clock: () => number;
-  private readonly persistEveryMs: number;
-  private readonly statePath: string | undefined;
+  private readonly totals: TotalsPersister;
   private readonly handlers = new Map<string, Handler[]>();
   private readonly lastT = new Map<string, number>();
   private readonly faults = new Map<string, boolean>();
@@ -98,10 +60,6 @@ class DeviceDeriver implements Deriver {
   private cycles: CycleDetector | undefined;
   private cycleTotal = 0;
   private energy: EnergyIntegrator | undefined;
-  private dirty = false;
-  private lastSaveAt: number;
-  private writing: Promise<void> | undefined;
-  private closed = false;
 
   constructor(device: string, plan: DerivePlan, deps: DeriverDeps) {
     this.device = device;
@@ -113,10 +71,16 @@ class DeviceDeriver implements Deriver {
         ? deps.log
         : deps.log.child({ component: 'derive', device });
     this.clock = deps.clock ?? Date.now;
-    this.persistEveryMs = deps.persistEveryMs ?? DEFAULT_PERSIST_EVERY_MS;
-    this.lastSaveAt = this.clock();
-    this.statePath = deps.stateDir === undefined ? undefined : stateFilePath(deps.stateDir, device);
-    const restored = this.restore();
+    this.totals = new TotalsPersister(
+      device,
+      deps.stateDir,
+      this.log,
+      this.clock,
+      deps.persistEveryMs ?? DEFAULT_PERSIST_EVERY_MS,
+    );
+    const restored = this.totals.restore(
+      plan.power !== undefined || plan.counter !== undefined || plan.cycles !== undefined,
+    );
     this.metrics = [];
     for (const s of plan.signals) this.addSignal(s);
     if (plan.power) this.addPower(plan.power, restored);
@@ -131,19 +95,16 @@ class DeviceDeriver implements Deriver {
       if (s.device === this.device && this.faults.has(s.metric)) this.faults.set(s.metric, s.value === true);
     }
     for (const s of samples) if (s.device === this.device) this.dispatch(s, out);
-    this.maybePersist();
+    this.totals.maybeSave(() => this.snapshot());
     return out;
   }
 
   stats(): Readonly<DeriveStats> {
-    return { ...this.counts };
+    return { ...this.counts, stateWrites: this.totals.writes, stateWriteErrors: this.totals.writeErrors };
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.writing;
-    if (this.dirty) await this.persist();
+    await this.totals.close(() => this.snapshot());
   }
 
   // ---- wiring ----------------------------------------------------------------------------------------------
@@ -296,7 +257,7 @@ class DeviceDeriver implements Deriver {
         return;
       }
       this.emit(out, DERIVED_NAMES.power, s.timestamp, kw, s.quality);
-      this.dirty = true;
+      this.totals.touch();
       let q: Quality = s.quality;
       if (step.kind === 'gap') {
         this.counts.energyGaps++;
@@ -366,7 +327,7 @@ class DeviceDeriver implements Deriver {
         return;
       }
       const step = counter.push(s.timestamp, v as number | bigint);
-      this.dirty = true;
+      this.totals.touch();
       if (step.kind === 'rollover') {
         this.counts.counterRollovers++;
         this.log.info(
@@ -416,7 +377,7 @@ class DeviceDeriver implements Deriver {
       }
       if (step.kind !== 'cycle') return;
       this.cycleTotal++;
-      this.dirty = true;
+      this.totals.touch();
       this.emit(out, DERIVED_NAMES.partCount, s.timestamp, this.cycleTotal, 'good');
       if (step.cycle.cycleTimeMs !== undefined) {
         this.emit(out, DERIVED_NAMES.cycleTime, s.timestamp, step.cycle.cycleTimeMs / 1000, 'good');
@@ -425,27 +386,6 @@ class DeviceDeriver implements Deriver {
   }
 
   // ---- persistence -----------------------------------------------------------------------------------------
-
-  private restore(): PersistedDerive | undefined {
-    if (this.statePath === undefined) {
-      if (this.plan.power || this.plan.counter || this.plan.cycles) {
-        this.log.info('no state directory: energy and part count start from 0 at every agent start');
-      }
-      return undefined;
-    }
-    const r = loadDeriveState(this.statePath, this.device, this.clock());
-    if (r.kind === 'loaded') {
-      this.log.info({ energy: r.state.energy?.kwh, parts: r.state.parts?.total }, 'restored derived totals');
-      return r.state;
-    }
-    if (r.kind === 'corrupt') {
-      this.log.error(
-        { path: this.statePath, movedTo: r.movedTo, reason: r.reason },
-        'derive state file is unusable: energy and part count restart from 0',
-      );
-    }
-    return undefined;
-  }
 
   private snapshot(): PersistedDerive {
     const snap: PersistedDerive = { version: 1, device: this.device, savedAt: this.clock() };
@@ -461,29 +401,6 @@ class DeviceDeriver implements Deriver {
       snap.partsFrom = this.plan.cycles.from;
     }
     return snap;
-  }
-
-  private maybePersist(): void {
-    if (this.statePath === undefined || !this.dirty || this.writing !== undefined || this.closed) return;
-    if (this.clock() - this.lastSaveAt < this.persistEveryMs) return;
-    this.writing = this.persist().finally(() => {
-      this.writing = undefined;
-    });
-  }
-
-  private async persist(): Promise<void> {
-    if (this.statePath === undefined) return;
-    const snap = this.snapshot();
-    this.dirty = false;
-    this.lastSaveAt = this.clock();
-    try {
-      await saveDeriveState(this.statePath, snap);
-      this.counts.stateWrites++;
-    } catch (err) {
-      this.dirty = true;
-      this.counts.stateWriteErrors++;
-      this.log.error({ err, path: this.statePath }, 'cannot save derived totals; will retry');
-    }
   }
 }
 
