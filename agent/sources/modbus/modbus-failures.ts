@@ -1,3 +1,4 @@
+import { exceptionName } from '../../../protocols/modbus/frame.js';
 import type { ReadFailure } from '../../sources/source.js';
 
 /** Stable failure codes of the Modbus source (ReadFailure.code). */
@@ -11,18 +12,6 @@ export const MODBUS_FAILURE_CODES = {
   io: 'MODBUS_IO',
   aborted: 'MODBUS_ABORTED',
 } as const;
-
-const EXCEPTION_NAMES: Record<number, string> = {
-  1: 'illegal function',
-  2: 'illegal data address',
-  3: 'illegal data value',
-  4: 'server device failure',
-  5: 'acknowledge',
-  6: 'server device busy',
-  8: 'memory parity error',
-  10: 'gateway path unavailable',
-  11: 'gateway target device failed to respond',
-};
 
 const HINTS: Record<number, string> = {
   2: ' — check the address is 0-based (40001 → 0) and that maxGap does not span unmapped registers',
@@ -45,7 +34,7 @@ export function classifyModbusError(err: unknown, what: string): ReadFailure {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ModbusSerialError;
   const message = typeof e.message === 'string' ? e.message : String(err);
   if (typeof e.modbusCode === 'number') {
-    const name = EXCEPTION_NAMES[e.modbusCode] ?? 'unknown exception';
+    const name = exceptionName(e.modbusCode);
     return {
       code: MODBUS_FAILURE_CODES.exception,
       message: `${what}: exception ${e.modbusCode} (${name})${HINTS[e.modbusCode] ?? ''}`,
