@@ -211,7 +211,11 @@ export class OpcuaLink {
         { cause: err },
       );
     }
-    if (/rejected by server|BadSecurityChecksFailed|BadCertificateUntrusted/i.test(msg)) {
+    if (
+      /BadSecurityChecksFailed|BadCertificate(Untrusted|Invalid|UriInvalid|TimeInvalid|Revoked|UseNotAllowed)/.test(
+        msg,
+      )
+    ) {
       const file = clientCertificateFile(this.opts.pkiDir);
       let thumb = '';
       try {
