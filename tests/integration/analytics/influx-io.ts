@@ -3,7 +3,13 @@
  * the sink maps samples, with protocols/influx) go to the run's InfluxDB 1.x; reads use InfluxQL.
  */
 import type { Point } from '@influxdata/influxdb-client';
-import type { Analytics, AnalyticsEvent, HostSample, Row } from '../../../cloud/analytics/index.js';
+import type {
+  Analytics,
+  AnalyticsEvent,
+  DeviceStatus,
+  HostSample,
+  Row,
+} from '../../../cloud/analytics/index.js';
 import { qualityPoint, queryInfluxQL, telemetryPoint } from '../../../protocols/influx/index.js';
 import { type Delivery, toLine } from '../../unit/analytics/support.js';
 
@@ -35,8 +41,14 @@ export class TelemetryWriter {
     private readonly db: string,
   ) {}
 
-  async write(samples: readonly HostSample[]): Promise<void> {
+  async write(samples: readonly HostSample[], status: readonly DeviceStatus[] = []): Promise<void> {
     const lines: string[] = [];
+    for (const st of status) {
+      const tags = st.device === undefined ? '' : `,device=${st.device}`;
+      lines.push(
+        `device_status,node=${st.node},site=${st.site}${tags} online=${st.online},reason="${st.reason}" ${st.timestamp}`,
+      );
+    }
     for (const s of samples) {
       const key = `${s.device}|${s.metric}`;
       if (this.lastQuality.get(key) !== s.quality) {
@@ -96,8 +108,8 @@ export async function driveInflux(
       nextTick += opts.tickMs;
     }
     clock.now = d.at;
-    await opts.telemetry?.write(d.samples);
-    const out = engine.ingest(d.samples);
+    await opts.telemetry?.write(d.samples, d.status);
+    const out = engine.ingest(d.samples, d.status);
     pending.push(...out.points);
     events.push(...out.events);
   }

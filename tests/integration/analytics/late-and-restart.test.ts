@@ -79,7 +79,30 @@ describe('analytics against a real InfluxDB: late data and restarts', () => {
 
   it('gives the same shift OEE, energy and emissions when the ingester restarts mid-shift and rebuilds from InfluxDB', async () => {
     const s = plantScenario();
-    const deliveries = everyStep(s.from, s.to, STEP, s.make);
+    // Before the restart: 5 minutes of bad state readings, and an edge-node death followed by 4 minutes of silence.
+    const bad = [s.at('09:00'), s.at('09:05')];
+    const silent = [s.at('09:30'), s.at('09:34')];
+    const deliveries = everyStep(s.from, s.to, STEP, (t) => {
+      if (t >= (silent[0] as number) && t < (silent[1] as number)) return [];
+      return s
+        .make(t)
+        .map((x) =>
+          x.metric === 'state_code' && t >= (bad[0] as number) && t < (bad[1] as number)
+            ? { ...x, value: null, quality: 'bad' as const }
+            : x,
+        );
+    });
+    const death = deliveries.find((d) => d.at === silent[0]);
+    if (death)
+      death.status = [
+        {
+          site: 'cq',
+          node: 'gw1',
+          online: false,
+          reason: 'NDEATH',
+          timestamp: (silent[0] as number) + 1_000,
+        },
+      ];
     const a = await runLive(s, deliveries, 'analytics_norestart');
 
     const url = influxUrl();
@@ -127,6 +150,8 @@ describe('analytics against a real InfluxDB: late data and restarts', () => {
     });
     expect(shiftA).toHaveLength(1);
     expect(shiftA[0]?.['total_count']).toBe(9_000);
+    // 5 minutes of bad readings and the 4 minutes since the death are offline, in both.
+    expect(shiftA[0]?.['offline_s']).toBe(300 + 239);
     expect(shiftB).toEqual(shiftA);
     const da = await dump(a.url, a.database);
     const db2 = await dump(url, database);

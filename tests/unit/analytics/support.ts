@@ -4,7 +4,7 @@
  */
 import type { Point } from '@influxdata/influxdb-client';
 import { pino } from 'pino';
-import type { Analytics, AnalyticsEvent, HostSample } from '../../../cloud/analytics/index.js';
+import type { Analytics, AnalyticsEvent, DeviceStatus, HostSample } from '../../../cloud/analytics/index.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -106,6 +106,8 @@ export interface Delivery {
   /** arrival (ingester) time */
   at: number;
   samples: HostSample[];
+  /** births and deaths arriving with it */
+  status?: DeviceStatus[];
 }
 
 /**
@@ -131,7 +133,7 @@ export function drive(
       nextTick += opts.tickMs;
     }
     clock.now = d.at;
-    const out = engine.ingest(d.samples);
+    const out = engine.ingest(d.samples, d.status);
     store.add(out.points);
     events.push(...out.events);
   }
