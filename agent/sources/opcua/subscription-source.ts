@@ -108,14 +108,22 @@ export class OpcuaSubscriptionSource implements SubscribingSource {
     this.#unlisten?.();
     this.#unlisten = link.onLost(reportLost);
 
-    const subscription = await link.session.createSubscription2({
-      requestedPublishingInterval: this.plan.publishingIntervalMs,
-      requestedMaxKeepAliveCount: this.plan.maxKeepAliveCount,
-      requestedLifetimeCount: this.plan.lifetimeCount,
-      maxNotificationsPerPublish: 0,
-      publishingEnabled: true,
-      priority: 10,
-    });
+    let subscription: ClientSubscription;
+    try {
+      subscription = await link.session.createSubscription2({
+        requestedPublishingInterval: this.plan.publishingIntervalMs,
+        requestedMaxKeepAliveCount: this.plan.maxKeepAliveCount,
+        requestedLifetimeCount: this.plan.lifetimeCount,
+        maxNotificationsPerPublish: 0,
+        // CreateSubscriptionRequest defaults to publishing disabled
+        publishingEnabled: true,
+        priority: 10,
+      });
+    } catch (err) {
+      throw new OpcuaError('OPCUA_SUBSCRIBE_FAILED', `CreateSubscription failed: ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
     this.#subscription = subscription;
     const revised = subscription.publishingInterval || this.plan.publishingIntervalMs;
     const watchdog = new StalenessWatchdog({
