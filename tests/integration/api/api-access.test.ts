@@ -206,6 +206,9 @@ describe('InfluxDB failures', () => {
 
 describe('docs and dashboard', () => {
   it('serves the OpenAPI document and the dashboard with ECharts', async () => {
+    const ui = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toMatch(/swagger/i);
     const doc = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(doc.statusCode).toBe(200);
     const paths = Object.keys((doc.json() as { paths: Record<string, unknown> }).paths);
