@@ -147,11 +147,18 @@ describe('walking slice: simulator → agent → MQTT → cloud → InfluxDB', (
           candidates.length,
           `${metric}=${String(v)} at ${t} was never a simulator value`,
         ).toBeGreaterThan(0);
-        // The change that produced this sample is the latest one at or before the sample time.
-        const prior = changes.filter((c) => c.point === metric && c.changedAt <= t + slackMs);
-        const producing = prior[prior.length - 1];
-        expect(producing, `no simulator change before ${metric} at ${t}`).toBeDefined();
-        expect(Math.abs((producing?.value ?? Number.NaN) - Number(v))).toBeLessThan(1e-9);
+        // The change that produced this sample: the latest change to this value at or before the read (the read
+        // takes a little time, hence the slack), which was still the current value when the read happened.
+        const ofMetric = changes.filter((c) => c.point === metric);
+        const producing = [...candidates].reverse().find((c) => {
+          if (c.changedAt > t + slackMs) return false;
+          const next = ofMetric.find((n) => n.changedAt > c.changedAt);
+          return next === undefined || next.changedAt >= t - slackMs;
+        });
+        expect(
+          producing,
+          `${metric}=${String(v)} at ${t} was not the simulator's value at that time`,
+        ).toBeDefined();
         if (!isFirst) {
           expect(
             t - (producing?.changedAt ?? 0),
