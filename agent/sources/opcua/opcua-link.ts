@@ -98,6 +98,7 @@ export class OpcuaLink {
     const client = OPCUAClient.create({
       applicationName: CLIENT_APPLICATION_NAME,
       applicationUri: this.#pki.applicationUri,
+      clientName: this.opts.sessionName,
       clientCertificateManager: this.#pki.certificateManager,
       securityMode: this.security.modeValue as MessageSecurityMode,
       securityPolicy: this.security.policyUri as SecurityPolicy,
