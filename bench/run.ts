@@ -8,10 +8,14 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchCase, BenchRow } from './bench-types.js';
+import { modbusCase } from './cases/modbus.js';
+import { opcuaCase } from './cases/opcua.js';
 import { payloadCase } from './cases/payload.js';
 
 /** The benchmark cases, by name: an explicit registry. */
 export const benchCases = {
+  modbus: modbusCase,
+  opcua: opcuaCase,
   payload: payloadCase,
 } satisfies Record<string, BenchCase>;
 

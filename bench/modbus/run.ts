@@ -5,6 +5,7 @@
  *
  *   node dist/bench/modbus/run.js [--devices 20] [--registers 250] [--interval 100] [--duration 10] [--smoke]
  *                                 [--rtu-baud 19200]   (RTU over TCP, each answer paced as on a serial line)
+ *                                 [--json]   (also print one JSON line with the figures, for bench/cases/modbus.ts)
  *
  * With --rtu-baud the table also shows the line's physical limit (perf.md §8: characters × bits / baud + 2 × t3.5
  * per transaction, zero device turnaround), so both loops are compared with what the wire allows.
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     interval: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     smoke: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
     'rtu-baud': { type: 'string' },
   },
 });
@@ -55,6 +57,7 @@ try {
   await runAgentLoop(urls, registers, intervalMs, durationMs, agent);
   const agentResult = agent.finish();
   print([rawResult, agentResult]);
+  if (args.json) printJson(rawResult, agentResult);
 } finally {
   host.stdin?.end();
 }
@@ -98,4 +101,13 @@ function print(rows: PhaseResult[]): void {
     const ratio = agent.valuesPerSecond / raw.valuesPerSecond;
     console.log(`\nagent / raw values/s = ${ratio.toFixed(3)}  (target ≥ 0.9)`);
   }
+}
+
+function printJson(raw: PhaseResult, agent: PhaseResult): void {
+  const demanded = (devices * registers * 1000) / intervalMs;
+  const limit = rtuBaud
+    ? Math.min(demanded, devices * rtuLimitValuesPerSecond(rtuBaud, registers))
+    : undefined;
+  const out = { devices, registers, intervalMs, durationMs, rtuBaud, demanded, limit, raw, agent };
+  console.log(JSON.stringify(out));
 }

@@ -5,6 +5,7 @@
  * same simulator process. Prints setup time, values/s against the demanded rate, CPU and RSS, and the ratio.
  *
  *   node dist/bench/opcua/run.js [--items 5000] [--update 1000] [--duration 10] [--smoke]
+ *                                [--json]   (also print one JSON line with the figures, for bench/cases/opcua.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     update: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '10' },
     smoke: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const items = args.smoke ? 200 : Number(args.items);
@@ -74,6 +76,7 @@ try {
   const raw = await measure('bare node-opcua client', runRaw);
   const agent = await measure('plantpulse subscribing source', runAgent);
   print([raw, agent]);
+  if (args.json) console.log(JSON.stringify({ items, updateMs, durationMs, raw, agent }));
 } finally {
   host.stdin?.end();
   await rm(pki, { recursive: true, force: true });
