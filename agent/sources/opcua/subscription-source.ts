@@ -162,6 +162,9 @@ export class OpcuaSubscriptionSource implements SubscribingSource {
       for (const s of samples) pending.push(s);
     };
 
+    // gauges of the current subscription (the other counters accumulate over reconnects)
+    this.stats.itemsMonitored = 0;
+    this.stats.itemsRefused = 0;
     const perCall = effectiveLimit(link.limits.maxMonitoredItemsPerCall);
     const refused: { name: string; code: string }[] = [];
     for (const group of this.plan.groups) {
