@@ -7,29 +7,21 @@ import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../../config/logging.js';
 import type { AnalyticsConfig } from '../../config/schemas/analytics.js';
 import { toMs } from '../../config/schemas/common.js';
-import { AlarmTracker, type AlarmTransition } from './alarm-tracker.js';
+import { AlarmTracker } from './alarm-tracker.js';
 import { ShiftCalendar } from './calendar.js';
+import { alarmChanges, stateChanges } from './change-emitter.js';
 import { analyticsConfigProblems } from './config-check.js';
 import { counterDelta, numeric } from './counters.js';
 import { type FactorTable, loadFactorTable, resolveFactor } from './emission-factors.js';
 import { AnalyticsConfigError, AnalyticsStateError } from './errors.js';
 import { type MachineRole, MachineTracker } from './machine-tracker.js';
 import { MeterTracker, SCOPE, unitScale } from './meter-tracker.js';
-import { alarmPoint, statePoint } from './points.js';
+import { statePoint } from './points.js';
 import { restoreFromInflux } from './rebuild.js';
 import type { Series, StoredValue } from './series.js';
-import { recordAt } from './state-timeline.js';
 import { TariffClock } from './tariff.js';
 import { TimeZone } from './time-zone.js';
-import type {
-  Analytics,
-  AnalyticsEvent,
-  AnalyticsOutput,
-  AnalyticsStats,
-  DeviceStatus,
-  HostSample,
-  Row,
-} from './types.js';
+import type { Analytics, AnalyticsOutput, AnalyticsStats, DeviceStatus, HostSample, Row } from './types.js';
 import { emitWindows } from './window-emitter.js';
 import { MINUTE, WindowClock } from './windows.js';
 
@@ -264,80 +256,6 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
     touchedMachines.clear();
     for (const a of touchedAlarms) alarmChanges(a, out, silent);
     touchedAlarms.clear();
-  }
-
-  function stateChanges(m: MachineTracker, now: number, out: AnalyticsOutput, silent: boolean): void {
-    const diff = m.refreshTimeline(now);
-    const site = m.site;
-    if (silent || site === undefined) return;
-    for (const rec of diff.changed) out.points.push(statePoint(site, m.device, rec));
-    for (const t of diff.retracted) {
-      // A state start written before that is no longer a change: overwrite it with the state at that time.
-      const rec = recordAt(m.timeline, t);
-      if (rec) out.points.push(statePoint(site, m.device, rec, t));
-    }
-    for (const rec of diff.started) {
-      const prev = recordAt(m.timeline, rec.start - 1);
-      const ev: AnalyticsEvent = {
-        type: 'state',
-        site,
-        device: m.device,
-        timestamp: rec.start,
-        state: rec.state,
-      };
-      if (prev) ev.previous = prev.state;
-      if (rec.code !== undefined) ev.code = rec.code;
-      out.events.push(ev);
-    }
-  }
-
-  function alarmChanges(a: AlarmTracker, out: AnalyticsOutput, silent: boolean): void {
-    const next = a.compute();
-    const prev = a.transitions;
-    a.transitions = next;
-    const site = a.site;
-    if (silent || site === undefined) return;
-    let i = 0;
-    const same = (x: AlarmTransition, y: AlarmTransition) =>
-      x.t === y.t && x.active === y.active && x.limit === y.limit && x.value === y.value;
-    while (i < prev.length && i < next.length && same(prev[i] as AlarmTransition, next[i] as AlarmTransition))
-      i++;
-    const oldTimes = new Set(prev.slice(i).map((tr) => tr.t));
-    const newTimes = new Set(next.slice(i).map((tr) => tr.t));
-    const { device, metric, severity } = a.rule;
-    for (const tr of next.slice(i)) {
-      const message = a.message(tr);
-      out.points.push(alarmPoint(site, device, metric, severity, tr.t, { ...tr, message }));
-      if (!oldTimes.has(tr.t)) {
-        out.events.push({
-          type: 'alarm',
-          site,
-          device,
-          timestamp: tr.t,
-          metric,
-          severity,
-          active: tr.active,
-          message,
-          value: tr.value,
-          limit: tr.limit,
-          raisedAt: tr.raisedAt,
-        });
-      }
-    }
-    for (const tr of prev.slice(i)) {
-      if (newTimes.has(tr.t)) continue;
-      // No longer a transition: overwrite with the alarm's state at that time.
-      const before = next.filter((x) => x.t <= tr.t).pop();
-      const active = before?.active ?? false;
-      out.points.push(
-        alarmPoint(site, device, metric, severity, tr.t, {
-          value: tr.value,
-          limit: tr.limit,
-          active,
-          message: `${metric}: transition withdrawn after late data`,
-        }),
-      );
-    }
   }
 
   function trim(now: number): void {
