@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createRootLogger } from '../../config/logging.js';
 import { parse } from '../args.js';
+import { progressBar } from '../demo/backfill.js';
 import { DemoPrerequisiteError, ensureDemoPrerequisites } from '../demo/prerequisites.js';
 import { openRunDir } from '../demo/run-dir.js';
 import { DEFAULT_DASHBOARD_PORT, type DemoInfo, startDemo } from '../demo/start-demo.js';
 import { guardProcess, untilSignal } from '../lifecycle.js';
 import type { Command, CommandIo } from './command.js';
+import { numberOption } from './sim-scenario.js';
 
 function summary(info: DemoInfo): string {
   const port = new URL(info.influxUrl).port;
@@ -18,7 +20,8 @@ function summary(info: DemoInfo): string {
     `  Dashboard     ${info.dashboardUrl}`,
     `  InfluxDB      ${info.influxUrl}  database "${info.database}" (data files in ${info.influxDataDir})`,
     `  MQTT broker   ${info.brokerUrl} (users and random passwords in ${join(info.runDir, 'secrets')})`,
-    `  Devices       ${info.devices.join(', ')}`,
+    `  Plant         ${info.site}: ${info.devices.join(', ')}`,
+    `  Scenario      ${info.scenario} (seed ${info.seed}); history: last ${info.backfill.hours} h, ${info.backfill.samples} samples`,
     `  Configs       ${info.runDir} (cloud.yaml, agent.yaml)`,
     `  Logs          ${info.logFile}`,
     '',
@@ -34,8 +37,12 @@ function summary(info: DemoInfo): string {
 export const demoCommand: Command = {
   summary: 'run the whole pipeline on a simulated Chongqing plant, with a local InfluxDB and the dashboard',
   usage: [
-    'plantpulse demo [--port 8080] [--dir DIR] [--json] [--log-level info]',
+    'plantpulse demo [--port 8080] [--hours 24] [-s scenario.yaml] [--seed N] [--speed 1] [--dir DIR] [--json]',
     '',
+    '  --hours      history to backfill through MQTT before going live (default 24; 0: none)',
+    '  -s           scenario file (default: the bundled Chongqing auto-parts plant)',
+    "  --seed       scenario seed (default: the scenario's)",
+    '  --speed      process durations (cycles, failures, repairs) shrink by this factor; timestamps stay real',
     `  --port       dashboard and API port (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free port)`,
     '  --dir        where generated configs, secrets and the log go (default: a new temp folder)',
     '  --json       print the ready message as one JSON line (for scripts and tests)',
@@ -44,6 +51,10 @@ export const demoCommand: Command = {
     const args = parse(argv, {
       port: { type: 'string' },
       dir: { type: 'string' },
+      hours: { type: 'string' },
+      scenario: { type: 'string', short: 's' },
+      seed: { type: 'string' },
+      speed: { type: 'string' },
       json: { type: 'boolean' },
       'log-level': { type: 'string' },
     });
@@ -54,6 +65,13 @@ export const demoCommand: Command = {
     const port = Number(args.values['port'] ?? DEFAULT_DASHBOARD_PORT);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       io.stderr.write(`--port takes 0–65535\nusage: ${this.usage}\n`);
+      return 2;
+    }
+    const hours = numberOption(args.values['hours'], 24);
+    const speed = numberOption(args.values['speed'], 1);
+    const seed = numberOption(args.values['seed'], Number.NaN);
+    if (hours === undefined || speed === undefined || speed === 0 || seed === undefined) {
+      io.stderr.write(`--hours and --seed take numbers ≥ 0, --speed a number > 0\nusage: ${this.usage}\n`);
       return 2;
     }
     const json = args.values['json'] === true;
@@ -80,7 +98,26 @@ export const demoCommand: Command = {
     );
     guardProcess(log);
     say(`configs, secrets and logs: ${runDir.path}`);
-    const demo = await startDemo({ runDir, log, port, say });
+    const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
+    let lastDraw = 0;
+    const demo = await startDemo({
+      runDir,
+      log,
+      port,
+      say,
+      hours,
+      speed,
+      ...(Number.isNaN(seed) ? {} : { seed }),
+      ...(typeof args.values['scenario'] === 'string' ? { scenarioFile: args.values['scenario'] } : {}),
+      onBackfillProgress: (p) => {
+        if (json) return;
+        const now = Date.now();
+        const finished = p.at >= p.to;
+        if (!finished && now - lastDraw < (tty ? 100 : 3000)) return;
+        lastDraw = now;
+        io.stderr.write(tty ? `\r${progressBar(p)}${finished ? '\n' : ''}` : `${progressBar(p)}\n`);
+      },
+    });
     if (json) writeJson(io, { event: 'ready', ...demo.info });
     else io.stdout.write(summary(demo.info));
     const code = await untilSignal(async () => {

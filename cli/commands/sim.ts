@@ -2,6 +2,7 @@ import { startModbusSimulator } from '../../simulators/modbus/modbus-simulator.j
 import { builtinProfiles } from '../../simulators/modbus/profiles/index.js';
 import { parse } from '../args.js';
 import type { Command, CommandIo } from './command.js';
+import { runScenarioSim } from './sim-scenario.js';
 
 function jsonLine(io: CommandIo, obj: Record<string, unknown>): void {
   io.stdout.write(`${JSON.stringify(obj, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
@@ -16,13 +17,24 @@ export const simCommand: Command = {
   summary: 'run simulated devices (a built-in Modbus profile, or a plant scenario)',
   usage: [
     'plantpulse sim --profile press [--host 127.0.0.1] [--port 0] [--unit 1] [--speed 1] [--changes]',
+    'plantpulse sim -s scenario.yaml [--seed N] [--speed X] [--agent-config agent-devices.yaml]',
+    'plantpulse sim backfill -s scenario.yaml --hours 24 --mqtt-url mqtt://… [options: sim backfill --help]',
     '',
+    '  -s          a plant scenario (simulators/scenarios/chongqing-auto-parts.yaml): every device of it, printed',
+    '              as JSON lines with its URL; --agent-config writes the agent `devices:` that read them',
+    "  --seed      scenario seed (default: the scenario's): the same seed gives the same plant",
     `  --profile   built-in device profile: ${Object.keys(builtinProfiles).join(', ')}`,
     '  --port      TCP port (0: any free port; the chosen URL is printed)',
     '  --speed     simulated time runs this many times faster (process durations shrink, timestamps stay real)',
     '  --changes   print every value change as a JSON line',
   ].join('\n'),
   async run(argv, io) {
+    if (argv[0] === 'backfill') {
+      const { backfillCommand } = await import('./backfill.js');
+      return backfillCommand.run(argv.slice(1), io);
+    }
+    if (argv.includes('-s') || argv.includes('--scenario') || argv.some((a) => a.startsWith('--scenario=')))
+      return runScenarioSim(argv, io, this.usage);
     const args = parse(argv, {
       profile: { type: 'string' },
       host: { type: 'string' },

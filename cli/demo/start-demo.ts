@@ -9,15 +9,16 @@ import { startAgent } from '../../agent/agent.js';
 import { startCloud } from '../../cloud/cloud.js';
 import { loadAgentConfig, loadCloudConfig } from '../../config/load.js';
 import type { Logger } from '../../config/logging.js';
+import { toMs } from '../../config/schemas/common.js';
 import { freePort, type InfluxdService, startInfluxd } from '../../scripts/services/index.js';
-import { startModbusSimulator } from '../../simulators/modbus/modbus-simulator.js';
-import { agentPoints } from '../../simulators/modbus/profile.js';
-import { pressProfile } from '../../simulators/modbus/profiles/press.js';
+import { scenarioAnalytics } from '../../simulators/scenario/analytics-config.js';
+import { bundledScenarioPath, loadScenario } from '../../simulators/scenario/load-scenario.js';
+import { startScenario } from '../../simulators/scenario/scenario-runner.js';
+import { type BackfillProgress, runBackfill } from './backfill.js';
 import { DEMO_INGEST_USER, demoAgentYaml, demoCloudYaml } from './demo-configs.js';
 import type { RunDir } from './run-dir.js';
 
 export const DEMO_DATABASE = 'plantpulse';
-export const DEMO_SITE = 'cq-plant1';
 export const DEMO_NODE = 'cq-gw1';
 export const DEFAULT_DASHBOARD_PORT = 8080;
 
@@ -28,6 +29,15 @@ export interface DemoOptions {
   port: number;
   /** reports progress lines for the user */
   say: (line: string) => void;
+  /** scenario file (default: the bundled Chongqing plant) */
+  scenarioFile?: string;
+  /** default: the scenario's seed */
+  seed?: number;
+  /** process durations shrink by this factor (default 1) */
+  speed?: number;
+  /** hours of history to backfill before going live (0: none; default 24) */
+  hours?: number;
+  onBackfillProgress?: (p: BackfillProgress) => void;
 }
 
 export interface DemoInfo {
@@ -39,7 +49,10 @@ export interface DemoInfo {
   runDir: string;
   logFile: string;
   site: string;
+  scenario: string;
+  seed: number;
   devices: string[];
+  backfill: { hours: number; messages: number; samples: number };
 }
 
 export interface RunningDemo {
@@ -54,6 +67,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const { runDir, log, say } = opts;
   const stoppers: Stopper[] = [];
   const stopAll = async () => {
+    // service processes are unref'd children: keep the loop alive until each has really exited
+    const keepAlive = setInterval(() => {}, 1000);
     const errors: unknown[] = [];
     for (const s of stoppers.reverse()) {
       try {
@@ -64,6 +79,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       }
     }
     stoppers.length = 0;
+    clearInterval(keepAlive);
     if (errors.length > 0) throw new AggregateError(errors, 'some demo parts did not stop cleanly');
   };
   try {
@@ -71,9 +87,25 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     const influx: InfluxdService = await startInfluxd();
     stoppers.push({ name: 'influxd', stop: () => influx.stop() });
 
+    const scenarioFile = opts.scenarioFile ?? bundledScenarioPath();
+    const scenario = (await loadScenario(scenarioFile)).config;
+    const seed = opts.seed ?? scenario.seed ?? 1;
+    const speed = opts.speed ?? 1;
+    const hours = opts.hours ?? 24;
+    const sampleMs = toMs(scenario.sample ?? '10s');
+    // history and live share one plant: timelines and counters start where the backfill starts
+    const now = Date.now();
+    const liveFrom = now - (now % sampleMs);
+    const epoch = liveFrom - Math.round(hours * 3_600_000);
+
     const agentPw = await runDir.secret('mqtt-agent-password');
     const ingestPw = await runDir.secret('mqtt-ingest-password');
     const apiPort = opts.port === 0 ? await freePort() : opts.port;
+    const analytics = {
+      ...scenarioAnalytics(scenario, { speed }),
+      // the backfilled day is late data: let every window it touches be computed
+      lateDataHorizon: `${Math.ceil(hours) + 1}h`,
+    };
     const cloudFile = await runDir.write(
       'cloud.yaml',
       demoCloudYaml({
@@ -86,35 +118,46 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         ingestPasswordFile: ingestPw.file,
         spoolPath: join(runDir.path, 'cloud-data'),
         apiPort,
+        analytics,
       }),
     );
     const cloudCfg = await loadCloudConfig(cloudFile);
-    say('starting the cloud: embedded MQTT broker, ingester, API and dashboard …');
+    say('starting the cloud: embedded MQTT broker, ingester, analytics, API and dashboard …');
     const cloud = await startCloud(cloudCfg.config, log.child({ process: 'cloud' }));
     stoppers.push({ name: 'cloud', stop: () => cloud.stop() });
-    if (cloud.brokerUrl === undefined) throw new Error('the demo cloud config has an embedded broker');
+    const brokerUrl = cloud.brokerUrl;
+    if (brokerUrl === undefined) throw new Error('the demo cloud config has an embedded broker');
+
+    let backfilled = { messages: 0, samples: 0 };
+    if (hours > 0) {
+      say(`backfilling the last ${hours} h of ${scenario.name} through MQTT (historical data) …`);
+      const done = await runBackfill({
+        scenario,
+        seed,
+        hours,
+        end: liveFrom,
+        sampleMs,
+        node: DEMO_NODE,
+        mqtt: { url: brokerUrl, username: DEMO_NODE, password: agentPw.value },
+        log: log.child({ process: 'backfill' }),
+        ...(opts.onBackfillProgress ? { onProgress: opts.onBackfillProgress } : {}),
+      });
+      backfilled = { messages: done.messages, samples: done.samples };
+    }
 
     say('starting the simulated plant …');
-    const press = pressProfile();
-    const pressSim = await startModbusSimulator({ profile: press, port: 0 });
-    stoppers.push({ name: 'press simulator', stop: () => pressSim.close() });
+    const plant = await startScenario({ scenario, seed, speed, epoch, ptyDir: join(runDir.path) });
+    stoppers.push({ name: 'simulators', stop: () => plant.close() });
 
     const agentFile = await runDir.write(
       'agent.yaml',
       demoAgentYaml({
-        site: DEMO_SITE,
+        site: scenario.site,
         node: DEMO_NODE,
-        brokerUrl: cloud.brokerUrl,
+        brokerUrl,
         passwordFile: agentPw.file,
         outboxPath: join(runDir.path, 'agent-data'),
-        devices: [
-          {
-            id: 'press-01',
-            tags: { line: 'stamping', kind: 'press' },
-            modbus: { url: pressSim.url, unitId: 1, timeout: '1s' },
-            poll: [{ every: '1s', points: agentPoints(press) }],
-          },
-        ],
+        devices: plant.agentDevices({ every: '1s' }),
       }),
     );
     const agentCfg = await loadAgentConfig(agentFile);
@@ -127,16 +170,21 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         influxUrl: influx.url,
         influxDataDir: influx.dataDir,
         database: DEMO_DATABASE,
-        brokerUrl: cloud.brokerUrl,
+        brokerUrl,
         dashboardUrl: `http://127.0.0.1:${apiPort}/`,
         runDir: runDir.path,
         logFile: join(runDir.path, 'plantpulse.log'),
-        site: DEMO_SITE,
+        site: scenario.site,
+        scenario: scenarioFile,
+        seed,
         devices: agentCfg.config.devices.map((d) => d.id),
+        backfill: { hours, ...backfilled },
       },
       stop: stopAll,
     };
   } catch (err) {
+    log.error({ err }, 'the demo did not start; stopping what did');
+    say(`the demo did not start: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll().catch(() => undefined);
     throw err;
   }

@@ -165,7 +165,9 @@ export class MachineTimeline {
     return s.kwhBefore + (this.statePowerKw(s.state) * ms) / 3_600_000;
   }
 
-  #push(state: PlantState, ms: number): void {
+  #push(state: PlantState, duration: number): void {
+    // whole milliseconds: timestamps on the wire are integers
+    const ms = Math.max(1, Math.round(duration));
     const start = this.#cursor;
     const end = start + ms;
     const last = this.#segments[this.#segments.length - 1];
@@ -195,7 +197,7 @@ export class MachineTimeline {
     }
     const head = this.#queue[0];
     if (head) {
-      const ms = Math.min(head.ms, limit - this.#cursor);
+      const ms = Math.max(1, Math.round(Math.min(head.ms, limit - this.#cursor)));
       this.#push(head.state, ms);
       head.ms -= ms;
       if (head.ms <= 0) this.#queue.shift();

@@ -147,12 +147,14 @@ export class LatheSignals implements DeviceSignals {
   readonly model: LatheModel;
   readonly #epoch: number;
   readonly #speed: number;
+  readonly #energy: Accumulator;
 
   constructor(d: LatheDevice, opts: PlantOptions) {
     this.id = d.id;
     this.#epoch = opts.epoch;
     this.#speed = opts.speed ?? 1;
     this.model = new LatheModel(this.#speed >= 5 ? FAST_LATHE : LATHE, seedFor(opts.seed, d.id));
+    this.#energy = new Accumulator((t) => this.powerKwAt(t), opts.epoch, 2_000);
   }
 
   /** model time (ms from 0) at wall time t */
@@ -174,6 +176,7 @@ export class LatheSignals implements DeviceSignals {
       state: this.model.stateAt(mt),
       part_count: this.model.partsUntil(mt),
       power_kw: round((Math.sqrt(3) * 380 * a * 0.85) / 1000, 3),
+      energy_kwh: round(this.#energy.at(t), 3),
     };
   }
 }

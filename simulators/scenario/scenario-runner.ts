@@ -1,0 +1,271 @@
+/**
+ * Starts every simulated device of a scenario with the existing simulators: one Modbus TCP server per PLC or meter
+ * (the boiler house gateway answers units 1–3), one OPC UA server hosting the CNCs and the injection moulding
+ * machine, and the lathe's RTU IO module on one end of a socat pty pair. All of them read the same PlantModel at
+ * wall-clock time, so a value on the wire is the value the backfill would publish for that instant.
+ * `agentDevices()` is the agent config that reads them all.
+ */
+import type { AgentDevice } from '../../config/schemas/agent.js';
+import type { OpcuaSubscribeItem } from '../../config/schemas/opcua.js';
+import type { ModbusValue } from '../../protocols/modbus/register-codec.js';
+import { type ModbusSimulator, startModbusSimulator } from '../modbus/modbus-simulator.js';
+import type { SimProfile } from '../modbus/profile.js';
+import { openPtyPair, type PtyPair } from '../modbus/pty-pair.js';
+import type { MachineModel, SimValue } from '../opcua/models/machine-model.js';
+import { type OpcuaSimulator, startOpcuaSimulator } from '../opcua/opcua-simulator.js';
+import { RetrofitIoModule } from '../retrofit/io-module.js';
+import { retrofitDevice } from '../retrofit/retrofit-device.js';
+import { retrofitProfile } from '../retrofit/retrofit-profile.js';
+import {
+  BOILER_MAP,
+  CNC_VARIABLES,
+  COMPRESSOR_MAP,
+  GAS_METER_MAP,
+  INJECTION_VARIABLES,
+  METER_MAP,
+  type ModbusMap,
+  type OpcuaPoint,
+  opcuaName,
+  PRESS_MAP,
+  STACK_MAP,
+} from './device-maps.js';
+import { type DeviceSignals, PlantModel, type Values } from './plant-model.js';
+import type { Scenario } from './scenario-schema.js';
+
+export interface ScenarioRunOptions {
+  scenario: Scenario;
+  /** default: the scenario's seed */
+  seed?: number;
+  /** process durations shrink by this factor; timestamps stay real (default 1) */
+  speed?: number;
+  /** where timelines and counters start (default now): the demo passes the start of its backfill */
+  epoch?: number;
+  /** bind address of the simulators (default 127.0.0.1) */
+  host?: string;
+  /** folder for the lathe's pty symlinks (`<dir>/a` agent end, `<dir>/b` device end); default: plain /dev/pts paths */
+  ptyDir?: string;
+}
+
+/** Where one agent-side device is reached. */
+export interface DeviceEndpoint {
+  id: string;
+  kind: string;
+  line?: string;
+  protocol: 'modbus-tcp' | 'opcua' | 'rtu';
+  url: string;
+  unitId?: number;
+}
+
+export interface RunningScenario {
+  readonly plant: PlantModel;
+  readonly endpoints: readonly DeviceEndpoint[];
+  /** the `devices:` of an agent config that reads every simulated device; `every` is the poll/sampling period */
+  agentDevices(opts?: { every?: string }): AgentDevice[];
+  close(): Promise<void>;
+}
+
+/** Modbus profile whose every point reads `signals` at wall-clock time (one evaluation per tick). */
+export function signalProfile(
+  name: string,
+  signals: DeviceSignals,
+  map: ModbusMap,
+  unitId = 1,
+  tickMs = 500,
+): SimProfile {
+  let at = Number.NaN;
+  let values: Values = {};
+  const now = (): Values => {
+    const t = Date.now();
+    if (!(Math.abs(t - at) < tickMs / 2)) {
+      at = t;
+      values = signals.valuesAt(t);
+    }
+    return values;
+  };
+  const value = (metric: string): ModbusValue => {
+    const v = now()[metric];
+    return typeof v === 'boolean' || typeof v === 'number' ? v : Number(v ?? 0);
+  };
+  return {
+    name,
+    unitId,
+    tickMs,
+    points: map.map((p) => ({ ...p, initial: value(p.name), behaviour: () => value(p.name) })),
+  };
+}
+
+/** OPC UA machine model whose variables read `signals` at each simulator step. */
+export function signalModel(
+  kind: string,
+  name: string,
+  signals: DeviceSignals,
+  vars: readonly OpcuaPoint[],
+): MachineModel {
+  const table = new Map<string, SimValue>();
+  const refresh = (t: number) => {
+    const vals = signals.valuesAt(t);
+    for (const v of vars) table.set(v.path, vals[v.metric] ?? null);
+  };
+  refresh(Date.now());
+  return {
+    kind,
+    name,
+    variables: vars,
+    step: (_dt, now) => refresh(now.getTime()),
+    get: (path) => table.get(path) ?? null,
+    set: (path, value) => {
+      table.set(path, value);
+    },
+  };
+}
+
+export async function startScenario(opts: ScenarioRunOptions): Promise<RunningScenario> {
+  const s = opts.scenario;
+  const plant = new PlantModel(s, {
+    seed: opts.seed ?? s.seed ?? 1,
+    epoch: opts.epoch ?? Date.now(),
+    speed: opts.speed ?? 1,
+  });
+  const host = opts.host ?? '127.0.0.1';
+  const closers: (() => Promise<void>)[] = [];
+  const endpoints: DeviceEndpoint[] = [];
+  const lineOf = new Map(s.devices.map((d) => [d.id, d.line]));
+  const endpoint = (e: DeviceEndpoint): void => {
+    const line = lineOf.get(e.id);
+    endpoints.push(line === undefined ? e : { ...e, line });
+  };
+  const modbus = async (units: SimProfile[]): Promise<ModbusSimulator> => {
+    const sim = await startModbusSimulator({ units, host, port: 0 });
+    closers.push(() => sim.close());
+    return sim;
+  };
+  try {
+    // Modbus TCP PLCs and meters
+    const tcp: [DeviceSignals, ModbusMap][] = [
+      ...plant.production
+        .filter((m) => m.kind === 'press')
+        .map((m): [DeviceSignals, ModbusMap] => [m, PRESS_MAP]),
+      ...plant.compressors.map((c): [DeviceSignals, ModbusMap] => [c, COMPRESSOR_MAP]),
+      ...plant.meters.map((m): [DeviceSignals, ModbusMap] => [m, METER_MAP]),
+    ];
+    for (const [sig, map] of tcp) {
+      const sim = await modbus([signalProfile(sig.id, sig, map)]);
+      endpoint({ id: sig.id, kind: sig.kind, protocol: 'modbus-tcp', url: sim.url, unitId: 1 });
+    }
+    for (const b of plant.boilers) {
+      const sim = await modbus([
+        signalProfile(b.controller.id, b.controller, BOILER_MAP, 1),
+        signalProfile(b.gasMeter.id, b.gasMeter, GAS_METER_MAP, 2),
+        signalProfile(b.stack.id, b.stack, STACK_MAP, 3),
+      ]);
+      endpoint({ id: b.controller.id, kind: 'boiler', protocol: 'modbus-tcp', url: sim.url, unitId: 1 });
+      endpoint({ id: b.gasMeter.id, kind: 'gas-meter', protocol: 'modbus-tcp', url: sim.url, unitId: 2 });
+      endpoint({ id: b.stack.id, kind: 'stack-analyser', protocol: 'modbus-tcp', url: sim.url, unitId: 3 });
+    }
+
+    // OPC UA machines on one server
+    const models = plant.production
+      .filter((m) => m.kind === 'cnc' || m.kind === 'injection')
+      .map((m) =>
+        signalModel(
+          `scenario-${m.kind}`,
+          opcuaName(m.id),
+          m,
+          m.kind === 'cnc' ? CNC_VARIABLES : INJECTION_VARIABLES,
+        ),
+      );
+    let opcua: OpcuaSimulator | undefined;
+    if (models.length > 0) {
+      opcua = await startOpcuaSimulator({ model: models, port: 0, tickMs: 500 });
+      const sim = opcua;
+      closers.push(() => sim.close());
+      for (const m of plant.production)
+        if (m.kind !== 'press') endpoint({ id: m.id, kind: m.kind, protocol: 'opcua', url: sim.endpoint });
+    }
+
+    // The retrofitted lathe on a serial line
+    for (const lathe of plant.lathes) {
+      const d = s.devices.find((x) => x.id === lathe.id);
+      const unitId = d?.kind === 'lathe' ? (d.unitId ?? 5) : 5;
+      const baud = d?.kind === 'lathe' ? (d.baud ?? 9600) : 9600;
+      const pair: PtyPair = await openPtyPair(opts.ptyDir === undefined ? {} : { linkDir: opts.ptyDir });
+      closers.push(() => pair.close());
+      const base = retrofitProfile(new RetrofitIoModule(lathe.model), { unitId });
+      const profile: SimProfile = {
+        ...base,
+        points: base.points.map((p) => {
+          const b = p.behaviour;
+          return b === undefined
+            ? p
+            : { ...p, behaviour: (ctx) => b({ ...ctx, t: lathe.modelTime(Date.now()) }) };
+        }),
+      };
+      const sim = await startModbusSimulator({
+        profile,
+        transport: 'rtu',
+        serial: { path: pair.b, baudRate: baud },
+      });
+      closers.push(() => sim.close());
+      endpoint({ id: lathe.id, kind: 'lathe', protocol: 'rtu', url: `rtu://${pair.a}?baud=${baud}`, unitId });
+    }
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+
+  const mapOf: Record<string, ModbusMap> = {
+    press: PRESS_MAP,
+    compressor: COMPRESSOR_MAP,
+    'power-meter': METER_MAP,
+    boiler: BOILER_MAP,
+    'gas-meter': GAS_METER_MAP,
+    'stack-analyser': STACK_MAP,
+  };
+  const speed = opts.speed ?? 1;
+  return {
+    plant,
+    endpoints,
+    agentDevices({ every = '1s' } = {}) {
+      return endpoints.map((e): AgentDevice => {
+        const tags = { kind: e.kind, ...(e.line === undefined ? {} : { line: e.line }) };
+        if (e.protocol === 'rtu') {
+          const dev = retrofitDevice({
+            id: e.id,
+            url: e.url,
+            unitId: e.unitId ?? 5,
+            every: '500ms',
+            minDwell: speed >= 5 ? '1s' : '5s',
+          });
+          return { ...dev, tags };
+        }
+        if (e.protocol === 'opcua') {
+          const vars = e.kind === 'cnc' ? CNC_VARIABLES : INJECTION_VARIABLES;
+          return {
+            id: e.id,
+            tags,
+            // the simulator listens on loopback only; a real PLC gets Sign/SignAndEncrypt (docs/demo.md)
+            opcua: { endpoint: e.url, securityMode: 'None', allowInsecure: true },
+            subscribe: vars.map((v) => ({
+              name: v.metric,
+              node: `ns=2;s=${opcuaName(e.id)}.${v.path}`,
+              samplingInterval: every,
+              type: v.dataType as NonNullable<OpcuaSubscribeItem['type']>,
+              ...(v.unit === undefined ? {} : { unit: v.unit }),
+            })),
+          };
+        }
+        return {
+          id: e.id,
+          tags,
+          modbus: { url: e.url, unitId: e.unitId ?? 1, timeout: '1s' },
+          poll: [{ every, points: (mapOf[e.kind] ?? []).map((p) => ({ ...p })) }],
+        };
+      });
+    },
+    async close() {
+      const errors: unknown[] = [];
+      for (const c of closers.reverse()) await c().catch((err: unknown) => errors.push(err));
+      if (errors.length > 0) throw new AggregateError(errors, 'some simulators did not close cleanly');
+    },
+  };
+}
