@@ -26,7 +26,18 @@ export function agentMetrics(s: AgentSnapshot): MetricLine[] {
     type,
     values: s.devices.map((d) => ({ labels: { device: d.device }, value: pick(d) })),
   });
+  const derive: MetricLine = {
+    name: 'plantpulse_derive_events_total',
+    help: 'virtual-sensor events by device and kind (bad inputs, out-of-order readings, signal faults, rollovers, …)',
+    type: 'counter',
+    values: Object.entries(s.derive).flatMap(([device, stats]) =>
+      Object.entries(stats)
+        .filter(([, v]) => typeof v === 'number')
+        .map(([what, value]) => ({ labels: { device, what }, value })),
+    ),
+  };
   return [
+    derive,
     g('plantpulse_uplink_connected', 'MQTT uplink connected (1) or not (0)', s.uplink.connected ? 1 : 0),
     c('plantpulse_uplink_connects_total', 'MQTT sessions opened', s.uplink.connects),
     c('plantpulse_uplink_published_total', 'messages acknowledged by the broker', s.uplink.published),

@@ -34,6 +34,8 @@ export interface AgentSnapshot {
   devices: ReturnType<PollRunner['health']>;
   suppressed: number;
   dropped: Record<string, number>;
+  /** virtual-sensor counters per device (bad inputs, rollovers, signal faults, …) */
+  derive: Record<string, Readonly<Record<string, number>>>;
 }
 
 /**
@@ -256,6 +258,9 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     devices: pollRunner.health(),
     suppressed: report.suppressed,
     dropped: { ...dropped },
+    derive: Object.fromEntries(
+      [...derivers].map(([device, d]) => [device, d.stats() as unknown as Readonly<Record<string, number>>]),
+    ),
   });
 
   const http = cfg.http
