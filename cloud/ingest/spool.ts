@@ -229,8 +229,8 @@ export class Spool implements FieldTypeStore {
     const damaged: string[] = [];
     let upToId = 0;
     let rows = 0;
-    // rows hold at least one line each, so maxLines rows are always enough
-    for (const r of this.#st.head.all(Math.max(1, maxLines))) {
+    // rows hold at least one line each, so maxLines rows are always enough; iterate: stop reading once full
+    for (const r of this.#st.head.iterate(Math.max(1, maxLines))) {
       if (rows > 0 && out.length + r.count > maxLines) break;
       const parsed = parseBody(r.body);
       if (parsed) out.push(...parsed);
