@@ -44,7 +44,7 @@ it('a kill -9 of the ingester mid-stream leaves no gap in InfluxDB: births resto
     });
     const startCloud = async () => {
       const p = spawnCli(['cloud', '-c', cloudYaml], { env: { INGEST_MQTT_PASSWORD: ingestUser.password } });
-      await p.waitFor(isIngesterUp);
+      await p.waitFor(isIngesterUp, 120_000);
       return p;
     };
     cloud = await startCloud();
@@ -58,11 +58,12 @@ it('a kill -9 of the ingester mid-stream leaves no gap in InfluxDB: births resto
       simUrl: sim.url,
     });
     agent = spawnCli(['agent', '-c', agentYaml], { env: { AGENT_MQTT_PASSWORD: agentUser.password } });
+    obs.failOnExit(agent, 'agent');
 
     const ddata = (s: Seen) => s.type === 'DDATA' && s.topic.includes(`/${site}/`) && s.device === DEVICE;
     const waitData = async (after: number, n: number) => {
       let last = after;
-      for (let i = 0; i < n; i++) last = (await obs.waitFor(ddata, last, 30_000, 'DDATA')).n;
+      for (let i = 0; i < n; i++) last = (await obs.waitFor(ddata, last, 90_000, 'DDATA')).n;
       return last;
     };
     const telemetry = `SELECT * FROM telemetry WHERE site = '${site}' AND device = '${DEVICE}'`;
@@ -71,11 +72,11 @@ it('a kill -9 of the ingester mid-stream leaves no gap in InfluxDB: births resto
     const dbirth = await obs.waitFor(
       (s) => s.type === 'DBIRTH' && s.topic.includes(`/${site}/`),
       -1,
-      60_000,
+      120_000,
       'DBIRTH',
     );
     await waitData(dbirth.n, 5);
-    await pollInflux(db, telemetry, (rows) => rows.length >= 3, 60_000, 'telemetry before the crash');
+    await pollInflux(db, telemetry, (rows) => rows.length >= 3, 120_000, 'telemetry before the crash');
 
     // kill -9 mid-stream; the agent keeps publishing, Mosquitto queues for the ingester's session
     await cloud.stop('SIGKILL');
@@ -86,6 +87,7 @@ it('a kill -9 of the ingester mid-stream leaves no gap in InfluxDB: births resto
     cloud = await startCloud();
     const c = cloud;
     await waitData(obs.last, 5);
+    obs.expectExits();
     expect(await agent.stop('SIGTERM')).toBe(0);
 
     // every DDATA value the observer saw is in InfluxDB at its timestamp
@@ -99,13 +101,19 @@ it('a kill -9 of the ingester mid-stream leaves no gap in InfluxDB: births resto
         return v === undefined || v === null || Number(v) !== Number(e.value);
       });
     };
-    const rows = await pollInflux(db, telemetry, (r) => missing(r).length === 0, 60_000, 'every DDATA value');
+    const rows = await pollInflux(
+      db,
+      telemetry,
+      (r) => missing(r).length === 0,
+      120_000,
+      'every DDATA value',
+    );
     expect(missing(rows)).toEqual([]);
     expect(expected.length).toBeGreaterThan(20);
 
     // the births came from disk, and the restored node was still asked for a rebirth
     await c.waitFor((l) => l['msg'] === 'Sparkplug births restored', 1000);
-    await c.waitFor((l) => l['msg'] === 'rebirth requested', 30_000);
+    await c.waitFor((l) => l['msg'] === 'rebirth requested', 90_000);
     // nothing was dropped for want of a birth after the restart
     const problems = c.lines.filter(
       (l) => l['msg'] === 'message problem' && ['NOT_BORN', 'UNKNOWN_ALIAS'].includes(String(l['code'])),
@@ -117,4 +125,4 @@ it('a kill -9 of the ingester mid-stream leaves no gap in InfluxDB: births resto
     await stopAll(agent, cloud, sim?.proc);
     await rm(dir, { recursive: true, force: true });
   }
-}, 300_000);
+}, 600_000);

@@ -62,7 +62,7 @@ it('JSON mode: agent → embedded broker → cloud → InfluxDB, with device dea
       brokerUsers: { [node]: 'AGENT_MQTT_PASSWORD', observer: 'OBSERVER_MQTT_PASSWORD' },
     });
     cloud = spawnCli(['cloud', '-c', cloudYaml], { env: passwords });
-    const brokerUrl = String((await cloud.waitFor(isBrokerUp))['url']);
+    const brokerUrl = String((await cloud.waitFor(isBrokerUp, 120_000))['url']);
 
     const seen: JsonMsg[] = [];
     const waiters: { match: (m: JsonMsg) => boolean; resolve: (m: JsonMsg) => void }[] = [];
@@ -89,7 +89,7 @@ it('JSON mode: agent → embedded broker → cloud → InfluxDB, with device dea
       const hit = seen.find((m) => m.n > after && match(m));
       if (hit) return Promise.resolve(hit);
       return new Promise<JsonMsg>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 60_000);
+        const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 120_000);
         waiters.push({
           match: (m) => m.n > after && match(m),
           resolve: (m) => {
@@ -160,7 +160,7 @@ it('JSON mode: agent → embedded broker → cloud → InfluxDB, with device dea
       db,
       `SELECT * FROM telemetry WHERE site = '${site}' AND device = '${DEVICE}'`,
       (r) => missing(r).length === 0,
-      60_000,
+      120_000,
       'every JSON value',
     );
     expect(missing(rows)).toEqual([]);
@@ -168,21 +168,21 @@ it('JSON mode: agent → embedded broker → cloud → InfluxDB, with device dea
       db,
       `SELECT online, reason FROM device_status WHERE site = '${site}' AND device = '${DEVICE}'`,
       (r) => r.some((x) => x['online'] === false),
-      30_000,
+      90_000,
     );
     expect(status.map((r) => r['online'])).toEqual([true, false]);
     const nodeStatus = await pollInflux(
       db,
       `SELECT online FROM device_status WHERE site = '${site}' AND device = '_node'`,
       (r) => r.some((x) => x['online'] === false),
-      30_000,
+      90_000,
     );
     expect(nodeStatus.map((r) => r['online'])).toEqual([true, false]);
     const stale = await pollInflux(
       db,
       `SELECT quality, metric FROM quality WHERE site = '${site}' AND device = '${DEVICE}' AND code = 500`,
       (r) => r.length > 0,
-      30_000,
+      90_000,
     );
     for (const r of stale) expect(r['quality']).toBe('bad');
   } finally {
@@ -190,4 +190,4 @@ it('JSON mode: agent → embedded broker → cloud → InfluxDB, with device dea
     await stopAll(agent, cloud, sim?.proc);
     await rm(dir, { recursive: true, force: true });
   }
-}, 300_000);
+}, 600_000);

@@ -16,6 +16,7 @@ import {
   SparkplugTopicError,
   type SpbPayload,
 } from '../../protocols/sparkplug/index.js';
+import type { CliProcess } from '../helpers/cli-process.js';
 
 const tahuCodec = sparkplugPayload.get('spBv1.0');
 if (!tahuCodec) throw new Error('no Tahu codec for spBv1.0');
@@ -65,8 +66,9 @@ export class SparkplugObserver {
   readonly #group: string;
   readonly #node: string;
   #client: MqttClient | undefined;
-  #waiters: { match: (s: Seen) => boolean; resolve: (s: Seen) => void }[] = [];
+  #waiters: { match: (s: Seen) => boolean; resolve: (s: Seen) => void; reject: (e: Error) => void }[] = [];
   // edge-node session as the observer understands it
+  #closing = false;
   #born = false;
   #seq: number | undefined;
   #bdSeq: bigint | undefined;
@@ -106,7 +108,7 @@ export class SparkplugObserver {
   }
 
   /** the first message (past, or the next ones) after `after` matching, within timeoutMs */
-  waitFor(match: (s: Seen) => boolean, after = -1, timeoutMs = 60_000, what = 'a message'): Promise<Seen> {
+  waitFor(match: (s: Seen) => boolean, after = -1, timeoutMs = 120_000, what = 'a message'): Promise<Seen> {
     const m = (s: Seen) => s.n > after && match(s);
     const found = this.seen.find(m);
     if (found) return Promise.resolve(found);
@@ -126,8 +128,33 @@ export class SparkplugObserver {
         clearTimeout(t);
         resolve(s);
       };
-      this.#waiters.push({ match: m, resolve: done });
+      this.#waiters.push({
+        match: m,
+        resolve: done,
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
     });
+  }
+
+  /** fail every pending wait at once when a process the test depends on exits (instead of at the deadline) */
+  failOnExit(proc: CliProcess, name: string): void {
+    void proc.exited.then((code) => {
+      if (this.#closing) return;
+      const tail = proc.lines
+        .slice(-10)
+        .map((l) => JSON.stringify(l))
+        .join('\n');
+      const err = new Error(`${name} exited (${code}) while waiting\n${tail}\n${proc.stderr().slice(-1500)}`);
+      for (const w of this.#waiters.splice(0)) w.reject(err);
+    });
+  }
+
+  /** the test is about to stop or kill processes on purpose */
+  expectExits(): void {
+    this.#closing = true;
   }
 
   /** the number of the last message seen so far (-1 when none) */

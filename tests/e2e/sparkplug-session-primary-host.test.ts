@@ -47,7 +47,7 @@ it('births wait for the primary host, NDEATH and reconnect when it goes offline,
     });
     const startCloud = async () => {
       const p = spawnCli(['cloud', '-c', cloudYaml], { env: { INGEST_MQTT_PASSWORD: ingestUser.password } });
-      await p.waitFor(isIngesterUp);
+      await p.waitFor(isIngesterUp, 120_000);
       return p;
     };
     const agentYaml = await writeAgentYaml({
@@ -61,6 +61,7 @@ it('births wait for the primary host, NDEATH and reconnect when it goes offline,
     });
     agent = spawnCli(['agent', '-c', agentYaml], { env: { AGENT_MQTT_PASSWORD: agentUser.password } });
     const a = agent;
+    obs.failOnExit(a, 'agent');
 
     const ours = (type: string, device?: string) => (s: Seen) =>
       s.type === type && s.topic.includes(`/${site}/`) && s.device === device;
@@ -68,28 +69,28 @@ it('births wait for the primary host, NDEATH and reconnect when it goes offline,
       s.topic === `spBv1.0/STATE/${hostId}` && s.state?.online === online;
 
     // 1. no host yet: the agent connects and waits
-    await a.waitFor((l) => l['msg'] === 'waiting-for-primary-host' && l['hostId'] === hostId);
-    await a.waitFor((l) => l['msg'] === 'device reachable');
+    await a.waitFor((l) => l['msg'] === 'waiting-for-primary-host' && l['hostId'] === hostId, 120_000);
+    await a.waitFor((l) => l['msg'] === 'device reachable', 120_000);
 
     // 2. the host comes online → births after its STATE online, then data
     cloud = await startCloud();
-    const online1 = await obs.waitFor(state(true), -1, 30_000, 'STATE online');
-    const nbirth1 = await obs.waitFor(ours('NBIRTH'), -1, 30_000, 'NBIRTH');
+    const online1 = await obs.waitFor(state(true), -1, 90_000, 'STATE online');
+    const nbirth1 = await obs.waitFor(ours('NBIRTH'), -1, 90_000, 'NBIRTH');
     expect(nbirth1.n).toBeGreaterThan(online1.n);
     const bd1 = obs.bdSeq;
-    const dbirth1 = await obs.waitFor(ours('DBIRTH', DEVICE), nbirth1.n, 30_000, 'DBIRTH');
-    await obs.waitFor(ours('DDATA', DEVICE), dbirth1.n, 30_000, 'DDATA');
+    const dbirth1 = await obs.waitFor(ours('DBIRTH', DEVICE), nbirth1.n, 90_000, 'DBIRTH');
+    await obs.waitFor(ours('DDATA', DEVICE), dbirth1.n, 90_000, 'DDATA');
 
     // 3. a clean stop of the host: STATE offline → NDEATH with this session's bdSeq, disconnect, reconnect, wait
     expect(await cloud.stop('SIGTERM')).toBe(0);
-    const offline1 = await obs.waitFor(state(false), online1.n, 30_000, 'STATE offline (clean stop)');
-    const ndeath1 = await obs.waitFor(ours('NDEATH'), offline1.n, 30_000, 'NDEATH after STATE offline');
+    const offline1 = await obs.waitFor(state(false), online1.n, 90_000, 'STATE offline (clean stop)');
+    const ndeath1 = await obs.waitFor(ours('NDEATH'), offline1.n, 90_000, 'NDEATH after STATE offline');
     expect(ndeath1.payload?.metrics.map((m) => [m.name, m.value])).toEqual([['bdSeq', bd1]]);
     await a.waitFor(
       (l) => l['msg'] === 'restarting the MQTT session' && l['reason'] === 'primary host offline',
     );
     const reconnects = () => a.lines.filter((l) => l['msg'] === 'connected to MQTT broker').length;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     while (reconnects() < 2) {
       if (Date.now() > deadline)
         throw new Error('the agent did not reconnect after the primary host went offline');
@@ -98,21 +99,21 @@ it('births wait for the primary host, NDEATH and reconnect when it goes offline,
 
     // 4. the host returns → a newer STATE online → births with the new session's bdSeq
     cloud = await startCloud();
-    const online2 = await obs.waitFor(state(true), offline1.n, 30_000, 'STATE online again');
-    const nbirth2 = await obs.waitFor(ours('NBIRTH'), ndeath1.n, 30_000, 'NBIRTH after the host returned');
+    const online2 = await obs.waitFor(state(true), offline1.n, 90_000, 'STATE online again');
+    const nbirth2 = await obs.waitFor(ours('NBIRTH'), ndeath1.n, 90_000, 'NBIRTH after the host returned');
     expect(nbirth2.n).toBeGreaterThan(online2.n);
     const bd2 = obs.bdSeq;
     expect(bd2).toBe(((bd1 ?? 0n) + 1n) & 0xffn);
-    const dbirth2 = await obs.waitFor(ours('DBIRTH', DEVICE), nbirth2.n, 30_000, 'DBIRTH');
-    const data2 = await obs.waitFor(ours('DDATA', DEVICE), dbirth2.n, 30_000, 'DDATA');
+    const dbirth2 = await obs.waitFor(ours('DBIRTH', DEVICE), nbirth2.n, 90_000, 'DBIRTH');
+    const data2 = await obs.waitFor(ours('DDATA', DEVICE), dbirth2.n, 90_000, 'DDATA');
 
     // 5. kill -9 of the host: the broker publishes its will (STATE offline) → NDEATH again
     await cloud.stop('SIGKILL');
-    const offline2 = await obs.waitFor(state(false), online2.n, 30_000, 'STATE offline (will)');
+    const offline2 = await obs.waitFor(state(false), online2.n, 90_000, 'STATE offline (will)');
     const ndeath2 = await obs.waitFor(
       ours('NDEATH'),
       Math.max(offline2.n, data2.n),
-      30_000,
+      90_000,
       'NDEATH after the will',
     );
     expect(ndeath2.payload?.metrics.map((m) => [m.name, m.value])).toEqual([['bdSeq', bd2]]);
@@ -132,4 +133,4 @@ it('births wait for the primary host, NDEATH and reconnect when it goes offline,
     await stopAll(agent, cloud, sim?.proc);
     await rm(dir, { recursive: true, force: true });
   }
-}, 300_000);
+}, 600_000);

@@ -33,7 +33,7 @@ export interface SimHandle {
 /** `plantpulse sim --profile press`, on a free port (0) or the given one (a restart on the same address) */
 export async function startSim(port = 0): Promise<SimHandle> {
   const proc = spawnCli(['sim', '--profile', 'press', '--port', String(port)]);
-  const l = await proc.waitFor((x) => x['event'] === 'listening', 30_000);
+  const l = await proc.waitFor((x) => x['event'] === 'listening', 90_000);
   const url = String(l['url']);
   return { proc, url, port: Number(new URL(url.replace(/^tcp:/, 'http:')).port) };
 }
@@ -151,7 +151,7 @@ export async function pollInflux(
   db: string,
   q: string,
   done: (rows: Row[]) => boolean,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
   what = q,
 ): Promise<Row[]> {
   const deadline = Date.now() + timeoutMs;

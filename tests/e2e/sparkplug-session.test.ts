@@ -77,7 +77,7 @@ describe.each(cases)('a whole Sparkplug B session of plantpulse agent ($name)', 
           brokerUsers: { [node]: 'AGENT_MQTT_PASSWORD', observer: 'OBSERVER_MQTT_PASSWORD' },
         });
         cloud = spawnCli(['cloud', '-c', cloudYaml], { env: passwords });
-        brokerUrl = String((await cloud.waitFor(isBrokerUp))['url']);
+        brokerUrl = String((await cloud.waitFor(isBrokerUp, 120_000))['url']);
         agentUser = { username: node, password: passwords.AGENT_MQTT_PASSWORD };
         observerUser = { username: 'observer', password: passwords.OBSERVER_MQTT_PASSWORD };
       }
@@ -94,22 +94,23 @@ describe.each(cases)('a whole Sparkplug B session of plantpulse agent ($name)', 
       });
       agent = spawnCli(['agent', '-c', agentYaml], { env: { AGENT_MQTT_PASSWORD: agentUser.password } });
       const a = agent;
+      obs.failOnExit(a, 'agent');
 
       const is = (type: string, device?: string) => (s: Seen) =>
         s.type === type && s.topic.includes(`/${site}/`) && s.device === device;
       const waitData = async (after: number, n: number) => {
         let last = after;
-        for (let i = 0; i < n; i++) last = (await obs.waitFor(is('DDATA', DEVICE), last, 30_000, 'DDATA')).n;
+        for (let i = 0; i < n; i++) last = (await obs.waitFor(is('DDATA', DEVICE), last, 90_000, 'DDATA')).n;
         return last;
       };
 
       // 1. births: NBIRTH (seq 0, bdSeq, Rebirth=false), then a DBIRTH with every metric
-      const nbirth = await obs.waitFor(is('NBIRTH'), -1, 60_000, 'NBIRTH');
+      const nbirth = await obs.waitFor(is('NBIRTH'), -1, 120_000, 'NBIRTH');
       expect(nbirth.topic).toBe(`spBv1.0/${site}/NBIRTH/${node}`);
       expect(nbirth.payload?.seq).toBe(0);
       const bdSeq = obs.bdSeq;
       expect(typeof bdSeq).toBe('bigint');
-      const dbirth = await obs.waitFor(is('DBIRTH', DEVICE), nbirth.n, 30_000, 'DBIRTH');
+      const dbirth = await obs.waitFor(is('DBIRTH', DEVICE), nbirth.n, 90_000, 'DBIRTH');
       expect(dbirth.topic).toBe(`spBv1.0/${site}/DBIRTH/${node}/${DEVICE}`);
       expect(dbirth.payload?.seq).toBe(1);
       const birthMetrics = dbirth.payload?.metrics ?? [];
@@ -140,10 +141,10 @@ describe.each(cases)('a whole Sparkplug B session of plantpulse agent ($name)', 
           metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }],
         }),
       );
-      const nbirth2 = await obs.waitFor(is('NBIRTH'), Math.max(beforeRebirth, firstData), 30_000, 'rebirth');
+      const nbirth2 = await obs.waitFor(is('NBIRTH'), Math.max(beforeRebirth, firstData), 90_000, 'rebirth');
       expect(nbirth2.payload?.seq).toBe(0);
       expect(obs.bdSeq).toBe(bdSeq);
-      const dbirth2 = await obs.waitFor(is('DBIRTH', DEVICE), nbirth2.n, 30_000, 'DBIRTH after rebirth');
+      const dbirth2 = await obs.waitFor(is('DBIRTH', DEVICE), nbirth2.n, 90_000, 'DBIRTH after rebirth');
       expect(dbirth2.payload?.seq).toBe(1);
       expect(new Map(dbirth2.payload?.metrics.map((m) => [String(m.alias), m.name]))).toEqual(aliases);
       await waitData(dbirth2.n, 2);
@@ -158,7 +159,7 @@ describe.each(cases)('a whole Sparkplug B session of plantpulse agent ($name)', 
       );
       const refused = await a.waitFor(
         (l) => l['msg'] === 'command refused' && l['device'] === DEVICE,
-        30_000,
+        90_000,
       );
       expect(refused['topic']).toBe(`spBv1.0/${site}/DCMD/${node}/${DEVICE}`);
       expect(String(refused['reason'])).toMatch(/read-only/);
@@ -167,21 +168,22 @@ describe.each(cases)('a whole Sparkplug B session of plantpulse agent ($name)', 
       const port = sim.port;
       const beforeKill = obs.last;
       await sim.proc.stop('SIGKILL');
-      const ddeath = await obs.waitFor(is('DDEATH', DEVICE), beforeKill, 60_000, 'DDEATH');
+      const ddeath = await obs.waitFor(is('DDEATH', DEVICE), beforeKill, 120_000, 'DDEATH');
       expect(ddeath.topic).toBe(`spBv1.0/${site}/DDEATH/${node}/${DEVICE}`);
       sim = await startSim(port);
       const dbirth3 = await obs.waitFor(
         is('DBIRTH', DEVICE),
         ddeath.n,
-        60_000,
+        120_000,
         'DBIRTH after the device returned',
       );
       expect(new Map(dbirth3.payload?.metrics.map((m) => [String(m.alias), m.name]))).toEqual(aliases);
       const lastData = await waitData(dbirth3.n, 2);
 
       // 5. node death through the will: kill -9 the agent → the broker publishes NDEATH with this session's bdSeq
+      obs.expectExits();
       await a.stop('SIGKILL');
-      const ndeath = await obs.waitFor(is('NDEATH'), lastData, 60_000, 'NDEATH (will)');
+      const ndeath = await obs.waitFor(is('NDEATH'), lastData, 120_000, 'NDEATH (will)');
       expect(ndeath.topic).toBe(`spBv1.0/${site}/NDEATH/${node}`);
       expect(ndeath.payload?.seq).toBeUndefined();
       expect(ndeath.payload?.metrics.map((m) => [m.name, m.value])).toEqual([['bdSeq', bdSeq]]);
@@ -203,12 +205,25 @@ describe.each(cases)('a whole Sparkplug B session of plantpulse agent ($name)', 
       ]);
 
       if (c.broker === 'aedes') await checkHostWrites(db, site, node);
+    } catch (err) {
+      // the processes' last words make a failure readable
+      const tail = (p: CliProcess | undefined) =>
+        `${(p?.lines ?? [])
+          .slice(-12)
+          .map((l) => JSON.stringify(l))
+          .join('\n')}\n${p?.stderr().slice(-1500) ?? ''}`;
+      throw new Error(
+        `${(err as Error).message}\n--- agent ---\n${tail(agent)}\n--- cloud ---\n${tail(cloud)}`,
+        {
+          cause: err,
+        },
+      );
     } finally {
       await obs.close();
       await stopAll(agent, cloud, sim?.proc);
       await rm(dir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 600_000);
 });
 
 /**
@@ -220,7 +235,7 @@ async function checkHostWrites(db: string, site: string, node: string): Promise<
     db,
     `SELECT online, reason FROM device_status WHERE site = '${site}' AND node = '${node}' AND device = '${DEVICE}'`,
     (rows) => rows.some((r) => String(r['reason']).startsWith('NDEATH')),
-    60_000,
+    120_000,
     'the device going offline with the node',
   );
   const seq = status.map((r) => `${String(r['online'])}:${String(r['reason'])}`);
@@ -235,7 +250,7 @@ async function checkHostWrites(db: string, site: string, node: string): Promise<
     db,
     `SELECT online, reason FROM device_status WHERE site = '${site}' AND node = '${node}' AND device = '_node'`,
     (rows) => rows.some((r) => r['online'] === false),
-    30_000,
+    90_000,
   );
   expect(nodeStatus.at(-1)).toMatchObject({ online: false, reason: 'NDEATH' });
 
@@ -244,7 +259,7 @@ async function checkHostWrites(db: string, site: string, node: string): Promise<
     db,
     `SELECT quality, code, reason, metric FROM quality WHERE site = '${site}' AND device = '${DEVICE}' AND code = 500`,
     (rows) => rows.length >= deaths.length * Object.keys(PRESS_METRICS).length,
-    30_000,
+    90_000,
     'stale quality marks',
   );
   for (const t of deaths) {
@@ -262,7 +277,7 @@ async function checkHostWrites(db: string, site: string, node: string): Promise<
     db,
     `SELECT quality, metric FROM quality WHERE site = '${site}' AND device = '${DEVICE}' AND quality = 'good' AND time > ${deaths[0] ?? 0}ms`,
     (rows) => rows.length >= Object.keys(PRESS_METRICS).length,
-    30_000,
+    90_000,
     'good quality after the device rebirth',
   );
   expect(new Set(good.map((r) => r['metric']))).toEqual(new Set(Object.keys(PRESS_METRICS)));
