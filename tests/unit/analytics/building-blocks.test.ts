@@ -233,3 +233,36 @@ describe('analytics config semantic checks', () => {
     );
   });
 });
+
+describe('engine lifecycle errors', () => {
+  const cfg = {
+    machines: [
+      {
+        device: 'm1',
+        state: { metric: 's', kind: 'derived' as const },
+        total: { metric: 'c' },
+        idealCycle: '1s',
+      },
+    ],
+  };
+
+  it('refuses ingest and tick before rebuild, with a coded error', () => {
+    const engine = createAnalytics(cfg, { log: silentLog, query: async () => [] });
+    expect(() => engine.ingest([])).toThrow(expect.objectContaining({ code: 'ANALYTICS_STATE' }));
+    expect(() => engine.tick(0)).toThrow(expect.objectContaining({ code: 'ANALYTICS_STATE' }));
+  });
+
+  it('reports an unreachable InfluxDB during rebuild as a retryable error with the failing query', async () => {
+    const engine = createAnalytics(cfg, {
+      log: silentLog,
+      query: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+    });
+    await expect(engine.rebuild(Date.parse('2026-11-25T00:00:00Z'))).rejects.toMatchObject({
+      code: 'ANALYTICS_REBUILD',
+      retryable: true,
+      message: expect.stringContaining('FROM "telemetry"'),
+    });
+  });
+});
