@@ -52,7 +52,8 @@ export interface DemoInfo {
   scenario: string;
   seed: number;
   devices: string[];
-  backfill: { hours: number; messages: number; samples: number };
+  /** history covers [liveFrom − hours, liveFrom); the live simulators and agent start at liveFrom */
+  backfill: { hours: number; messages: number; samples: number; liveFrom: number };
 }
 
 export interface RunningDemo {
@@ -178,7 +179,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         scenario: scenarioFile,
         seed,
         devices: agentCfg.config.devices.map((d) => d.id),
-        backfill: { hours, ...backfilled },
+        backfill: { hours, ...backfilled, liveFrom },
       },
       stop: stopAll,
     };
