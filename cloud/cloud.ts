@@ -4,6 +4,7 @@ import type { CloudConfig } from '../config/schemas/cloud.js';
 import { toBytes, toMs } from '../config/schemas/common.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
 import { type Analytics, createAnalytics } from './analytics/index.js';
+import { limitsFromAlarmRules } from './api/alarm-rule-limits.js';
 import { DeviceRegistry } from './api/device-registry.js';
 import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
@@ -190,6 +191,8 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
         deviceTags: Object.fromEntries(
           (cfg.analytics?.machines ?? []).flatMap((m) => (m.line ? [[m.device, { line: m.line }]] : [])),
         ),
+        // the alarm rules' limits, drawn on the dashboard's charts (stack pollutants)
+        limits: limitsFromAlarmRules(cfg.analytics?.alarms ?? []),
       })
     : undefined;
   if (api && cfg.api) {

@@ -70,6 +70,7 @@ beforeAll(async () => {
           },
         ],
         meters: [{ device: 'press-01', carrier: 'electricity', rate: { metric: 'power_kw' } }],
+        alarms: [{ device: 'press-01', metric: 'power_kw', severity: 'warning', high: 60 }],
       },
     }),
   );
@@ -159,6 +160,17 @@ describe('simulated plant → dashboard', () => {
 
     sim.set('state_code', PRESS_STATES.running);
     await page.waitForSelector('[data-device="press-01"][data-state="running"]', { timeout: STATE_BOUND_MS });
+  });
+
+  it('serves the alarm rules as limits for the charts', async () => {
+    const res = await fetch(`${cloud.apiUrl}/api/v1/limits`);
+    expect(await res.json()).toContainEqual({
+      device: 'press-01',
+      metric: 'power_kw',
+      limit: 60,
+      severity: 'warning',
+      unit: null,
+    });
   });
 
   it('the machine page shows the press from InfluxDB: latest values and its state timeline', async () => {
