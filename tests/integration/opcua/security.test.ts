@@ -3,7 +3,7 @@
  * mode None refused unless allowed, an unknown server certificate rejected into rejected/ and accepted after
  * `plantpulse opcua trust <thumbprint>`, and node-opcua's own logging arriving in pino.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { OPCUACertificateManager } from 'node-opcua';
@@ -133,6 +133,30 @@ describe('OPC UA security', () => {
     const link = await connect({ securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' });
     expect(link.connected).toBe(true);
     await link.close();
+  });
+
+  test('`opcua trust -c agent.yaml` finds the agent PKI folders from its config', async () => {
+    const yaml = join(userDir, 'agent.yaml');
+    writeFileSync(
+      yaml,
+      [
+        'site: plant1',
+        'node: gw1',
+        'mqtt: { url: "mqtt://127.0.0.1:1883", username: gw1, password: x }',
+        'devices:',
+        `  - id: cnc-01`,
+        `    opcua: { endpoint: "${sim.endpoint}", pki: "${pkiDir}" }`,
+        '    subscribe: [ { name: rpm, node: "ns=2;s=CNC01.Spindle.Speed" } ]',
+        '',
+      ].join('\n'),
+    );
+    const m = memoryIo();
+    expect(await runOpcuaTrust(['-c', yaml], m.io)).toBe(0);
+    expect(m.out()).toMatch(/no rejected certificates in .*rejected|[0-9a-f]{40}/);
+    expect(await runOpcuaTrust(['-c', yaml, '--device', 'nope'], m.io)).toBe(2);
+    expect(m.err()).toContain('no OPC UA device');
+    expect(await runOpcuaTrust(['-c', yaml, sim.certificateFile], m.io)).toBe(0);
+    expect(m.out()).toContain(`in ${pkiDir}/trusted/certs`);
   });
 
   test.each([
