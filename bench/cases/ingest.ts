@@ -1,0 +1,39 @@
+/**
+ * Row 4, ingest: MQTT (Mosquitto) → `plantpulse cloud` → InfluxDB values/s, against InfluxDB's own raw line-protocol
+ * write rate for the same lines at the same batch size (5000), measured in the same run on the same influxd.
+ */
+import type { BenchCase, BenchRow } from '../bench-types.js';
+import { ratioRow } from '../bench-types.js';
+import { INGEST_BATCH_LINES, ingestLoad, ingestRate, loadValues, rawWriteRate } from './ingest-run.js';
+import { benchServices } from './services.js';
+
+export const ingestCase: BenchCase = {
+  title: 'Ingest: MQTT → ingester → InfluxDB vs raw line-protocol writes',
+  async run(ctx) {
+    const s = await benchServices();
+    const load = ingestLoad(ctx.smoke);
+    const raw = await rawWriteRate(s, load);
+    ctx.progress(`raw /write: ${raw.toFixed(0)} values/s`);
+    const one = await ingestRate(s, load, 1, ctx.progress);
+    ctx.progress(`ingester: ${one.valuesPerSecond.toFixed(0)} values/s`);
+    const rows: BenchRow[] = [
+      ratioRow(
+        {
+          id: 'ingest.values_per_s',
+          stage: 'ingest',
+          what: `${loadValues(load)} values (Sparkplug DDATA of ${load.metricsPerMessage}) MQTT → InfluxDB, 1 ingester`,
+          value: one.valuesPerSecond,
+          unit: 'values/s',
+          baseline: {
+            name: `raw /write, ${INGEST_BATCH_LINES} lines/request`,
+            value: raw,
+            unit: 'values/s',
+          },
+          note: `ingester CPU ${one.cpuPercent.toFixed(0)} % of one core, peak RSS ${one.peakRssMiB.toFixed(0)} MiB; spool fsyncs before each PUBACK`,
+        },
+        { text: '≥ 0.8 × raw write rate', atLeast: 0.8 },
+      ),
+    ];
+    return rows;
+  },
+};
