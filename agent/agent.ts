@@ -44,9 +44,11 @@ export interface AgentSnapshot {
  * so a device or broker that is down at start never stops the others.
  */
 export async function startAgent(cfg: AgentConfig, log: Logger): Promise<RunningAgent> {
-  const stateDir = resolve(cfg.outbox?.path ?? '.plantpulse-agent');
-  const statePath = join(stateDir, 'edge-state.json');
-  const state = readState(statePath, { nextBdSeq: 0 });
+  // `outbox.path: ':memory:'` (tests, throwaway runs) keeps nothing on disk: no outbox file, no bdSeq, no totals.
+  const inMemory = cfg.outbox?.path === ':memory:';
+  const stateDir = inMemory ? undefined : resolve(cfg.outbox?.path ?? '.plantpulse-agent');
+  const statePath = stateDir === undefined ? undefined : join(stateDir, 'edge-state.json');
+  const state = statePath === undefined ? { nextBdSeq: 0 } : readState(statePath, { nextBdSeq: 0 });
   const dropped: Record<string, number> = {};
   const countDrop = (code: string, n = 1) => {
     dropped[code] = (dropped[code] ?? 0) + n;
@@ -59,12 +61,19 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const derivers = new Map<string, Deriver>();
   const deviceMetrics: { id: string; metrics: MetricInfo[] }[] = [];
   for (const d of cfg.devices) {
-    const sources = await createSources(d, { log, modbusLines, opcuaPkiDir: join(stateDir, 'pki') });
+    const sources = await createSources(d, {
+      log,
+      modbusLines,
+      ...(stateDir === undefined ? {} : { opcuaPkiDir: join(stateDir, 'pki') }),
+    });
     for (const s of sources) {
       if (s.kind === 'polling') polling.push(s);
       else subscribing.push(s);
     }
-    const deriver = createDeriver(d, { log: log.child({ component: 'derive', device: d.id }), stateDir });
+    const deriver = createDeriver(d, {
+      log: log.child({ component: 'derive', device: d.id }),
+      ...(stateDir === undefined ? {} : { stateDir }),
+    });
     if (deriver) derivers.set(d.id, deriver);
     const metrics = [...sources.flatMap((s) => s.metrics), ...(deriver?.metrics ?? [])];
     deviceMetrics.push({ id: d.id, metrics });
@@ -84,7 +93,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const dropLog = new OutboxDropLog(outboxLog);
   // Durable by default (SQLite WAL in the state directory); `outbox.path: ':memory:'` asks for a non-durable one.
   const outbox: Outbox = openOutbox({
-    path: cfg.outbox?.path === ':memory:' ? ':memory:' : stateDir,
+    path: stateDir ?? ':memory:',
     maxBytes: cfg.outbox?.maxBytes === undefined ? DEFAULT_OUTBOX_BYTES : toBytes(cfg.outbox.maxBytes),
     log: outboxLog,
     onDrop: (d) => dropLog.note(d),
@@ -179,7 +188,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     {
       will: () => {
         const w = edge.will();
-        writeState(statePath, { nextBdSeq: edge.nextBdSeq });
+        if (statePath !== undefined) writeState(statePath, { nextBdSeq: edge.nextBdSeq });
         return w;
       },
       subscriptions: () => edge.subscriptions(),
