@@ -100,6 +100,7 @@ describe('dashboard pages show the plant from InfluxDB', () => {
     expect(await page.locator('[data-testid="count-total"]').textContent()).toBe(
       new Intl.NumberFormat('zh-CN').format(shift?.total_count ?? -1),
     );
+    expect(await page.locator('[data-testid="reliability"]').textContent()).toContain('7小时0分');
     await expect.poll(() => page.locator('#timeline canvas').count()).toBeGreaterThan(0);
     await expect.poll(() => page.locator('#losses canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: await screenshotPath('machine-1366-zh'), fullPage: true });

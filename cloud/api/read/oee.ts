@@ -40,7 +40,13 @@ export interface OeeFigures {
 
 export interface OeeWindow extends OeeFigures {
   time: number;
+  /** one machine's day windows: failures, mean time between failures and to repair (analytics' extra fields) */
+  failures?: number;
+  mtbf_s?: number;
+  mttr_s?: number;
 }
+
+const RELIABILITY = ['failures', 'mtbf_s', 'mttr_s'] as const;
 
 export interface OeeGroup {
   key: string;
@@ -124,7 +130,15 @@ export async function oee(
       ...timeWhere(q.range),
     ])} GROUP BY ${ident('device')}`,
   );
-  const groups = new Map<string, { devices: Set<string>; total: Acc; windows: Map<number, Acc> }>();
+  const groups = new Map<
+    string,
+    {
+      devices: Set<string>;
+      total: Acc;
+      windows: Map<number, Acc>;
+      reliability: Map<number, Record<string, number>>;
+    }
+  >();
   for (const row of rows) {
     const device = text(row['device']);
     if (device === undefined) continue;
@@ -133,7 +147,7 @@ export async function oee(
     const key = q.groupBy === 'device' ? device : q.groupBy === 'line' ? line || NO_LINE : q.site;
     let g = groups.get(key);
     if (!g) {
-      g = { devices: new Set(), total: zero(), windows: new Map() };
+      g = { devices: new Set(), total: zero(), windows: new Map(), reliability: new Map() };
       groups.set(key, g);
     }
     g.devices.add(device);
@@ -144,6 +158,15 @@ export async function oee(
       g.windows.set(row.time, w);
     }
     add(w, row);
+    // reliability figures do not add up across machines: only a single machine's windows carry them
+    if (q.groupBy === 'device') {
+      const r: Record<string, number> = {};
+      for (const k of RELIABILITY) {
+        const v = num(row[k]);
+        if (v !== undefined) r[k] = v;
+      }
+      if (Object.keys(r).length > 0) g.reliability.set(row.time, r);
+    }
   }
   return {
     period: q.period,
@@ -158,7 +181,7 @@ export async function oee(
         totals: figures(g.total),
         windows: [...g.windows.entries()]
           .sort(([a], [b]) => a - b)
-          .map(([time, w]) => ({ time, ...figures(w) })),
+          .map(([time, w]): OeeWindow => ({ time, ...figures(w), ...g.reliability.get(time) })),
       })),
   };
 }

@@ -41,7 +41,17 @@ export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
                 key: Type.String(),
                 devices: Type.Array(Type.String()),
                 totals: OeeFiguresSchema,
-                windows: Type.Array(Type.Intersect([Type.Object({ time: Type.Number() }), OeeFiguresSchema])),
+                windows: Type.Array(
+                  Type.Intersect([
+                    Type.Object({
+                      time: Type.Number(),
+                      failures: Type.Optional(Type.Number()),
+                      mtbf_s: Type.Optional(Type.Number()),
+                      mttr_s: Type.Optional(Type.Number()),
+                    }),
+                    OeeFiguresSchema,
+                  ]),
+                ),
               }),
             ),
           }),

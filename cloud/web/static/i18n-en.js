@@ -159,4 +159,7 @@ export const en = {
   'ov.plantDemand': 'Plant 15-minute demand (24 h)',
   'em.exceed': 'Limit alarms',
   'em.now': 'now',
+  'rel.mtbf': 'MTBF',
+  'rel.mttr': 'MTTR',
+  'rel.failures': 'Failures',
 };

@@ -160,4 +160,7 @@ export const zh = {
   'ov.plantDemand': '全厂15分钟需量（24小时）',
   'em.exceed': '超限报警',
   'em.now': '当前',
+  'rel.mtbf': '平均故障间隔',
+  'rel.mttr': '平均修复时间',
+  'rel.failures': '故障次数',
 };

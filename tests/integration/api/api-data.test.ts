@@ -212,6 +212,17 @@ describe('production', () => {
     );
   });
 
+  it("passes a machine's MTBF and MTTR through, but not on roll-ups", async () => {
+    const one = await get(`/api/v1/oee?period=day&device=press-07&from=${fx.start}&to=${fx.now}`);
+    const [g] = one.body['groups'] as { windows: Record<string, number>[] }[];
+    expect(g?.windows[0]).toMatchObject({ failures: 3, mtbf_s: 25_200, mttr_s: 340 });
+    const line = await get(`/api/v1/oee?period=day&groupBy=line&from=${fx.start}&to=${fx.now}`);
+    const windows = (line.body['groups'] as { windows: Record<string, number>[] }[]).flatMap(
+      (x) => x.windows,
+    );
+    expect(windows.some((w) => 'mtbf_s' in w)).toBe(false);
+  });
+
   it('totals energy per carrier and tariff and finds the peak demand', async () => {
     const r = await get(`/api/v1/energy?period=15m&from=${fx.start}&to=${fx.now}`);
     const totals = r.body['totals'] as {

@@ -143,6 +143,7 @@ export function machineSeries(
           total_count: total,
           good_count: good,
           ideal_s: run * performance,
+          ...(period === 'day' ? { failures: 3, mtbf_s: 25_200, mttr_s: 340 } : {}),
         },
         from,
       ),

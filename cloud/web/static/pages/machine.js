@@ -28,11 +28,12 @@ export async function render(root, ctx) {
   numeric.sort((a, b) => Number(b.name === 'power_kw') - Number(a.name === 'power_kw'));
   const trendMetrics = numeric.slice(0, 4).map((m) => m.name);
   const site = ctx.site;
-  const [latest, states, oeeShift, oeeHourly, energy, kpi, ...trends] = await Promise.all([
+  const [latest, states, oeeShift, oeeHourly, oeeDay, energy, kpi, ...trends] = await Promise.all([
     get(`devices/${encodeURIComponent(device)}/latest`, { site }),
     get(`devices/${encodeURIComponent(device)}/states`, { site, from: '-24h' }),
     get('oee', { site, device, period: 'shift', from: '-24h' }),
     get('oee', { site, device, period: '1h', from: '-24h' }),
+    get('oee', { site, device, period: 'day', from: '-48h' }),
     get('energy', { site, device, period: '1h', from: '-24h' }),
     get('kpi', { site, device, period: '1h', from: '-24h' }),
     ...trendMetrics.map((m) =>
@@ -89,7 +90,9 @@ export async function render(root, ctx) {
       )
       .join('')}</div><div class="chart timeline" id="timeline"></div></section>
     <div class="grid g3" style="margin-top:12px">
-      <section class="panel" data-testid="oee-panel"><h2>${t('oee')} · ${oeeLabel}</h2>${oeeBlock(shift)}</section>
+      <section class="panel" data-testid="oee-panel"><h2>${t('oee')} · ${oeeLabel}</h2>${oeeBlock(shift)}${reliabilityBlock(
+        oeeDay.groups[0]?.windows.at(-1),
+      )}</section>
       <section class="panel"><h2>${t('loss.title')}</h2>${
         shift ? '<div class="chart" id="losses"></div>' : `<div class="empty">${t('nodata')}</div>`
       }</section>
@@ -279,6 +282,17 @@ export async function render(root, ctx) {
       },
     ],
   });
+}
+
+/** MTBF, MTTR and failures of the machine's current day (written by analytics on day windows). */
+function reliabilityBlock(day) {
+  if (!day || day.mtbf_s === undefined) return '';
+  const h = (s) => duration(s * 1000);
+  return `<div class="counts" data-testid="reliability">
+      <div>${t('rel.mtbf')} (MTBF)<b>${day.failures ? h(day.mtbf_s) : '–'}</b></div>
+      <div>${t('rel.mttr')} (MTTR)<b>${day.failures ? h(day.mttr_s) : '–'}</b></div>
+      <div>${t('rel.failures')}<b>${int(day.failures ?? 0)}</b></div>
+    </div>`;
 }
 
 function oeeBlock(w) {
