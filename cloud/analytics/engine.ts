@@ -302,10 +302,10 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
   }
 
   return {
-    async rebuild(now) {
+    async rebuild(now, signal) {
       await resolveFactors();
       const from = now - parts.retentionMs;
-      const restored = await restoreFromInflux(parts, deps.query, from, now, log);
+      const restored = await restoreFromInflux(parts, deps.query, from, now, log, signal);
       for (const s of restored.samples) accept(s, now, true);
       for (const st of restored.status) acceptStatus(st);
       const sink: AnalyticsOutput = { points: [], events: [] };

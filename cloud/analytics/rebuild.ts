@@ -4,6 +4,7 @@
  * device deaths, and the state of each alarm at the horizon (from the engine's own `alarms` series).
  */
 import type { Logger } from '../../config/logging.js';
+import { QUALITY_STALE } from '../../protocols/sparkplug/index.js';
 import type { EngineParts } from './engine.js';
 import { AnalyticsRebuildError } from './errors.js';
 import type { DeviceStatus, HostSample, Row } from './types.js';
@@ -40,6 +41,7 @@ export async function restoreFromInflux(
   from: number,
   now: number,
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<{ samples: HostSample[]; status: DeviceStatus[] }> {
   const metricsByDevice = new Map<string, Set<string>>();
   const want = (device: string, metric: string) => {
@@ -52,6 +54,7 @@ export async function restoreFromInflux(
   for (const a of parts.alarms) want(a.rule.device, a.rule.metric);
 
   const run = async (q: string): Promise<Row[]> => {
+    signal?.throwIfAborted();
     try {
       return await query(q);
     } catch (cause) {
@@ -109,13 +112,16 @@ export async function restoreFromInflux(
       }
       if (rows.length < PAGE) break;
     }
-    // Bad-quality periods of these metrics: a bad sample at each change to bad.
+    // Bad-quality periods of these metrics: a bad sample at each change to bad. A "stale" mark (code 500) is what
+    // the ingester writes for every metric when a device dies: the death itself is read from device_status, and
+    // the live engine never saw those marks as samples, so neither does the rebuilt one.
     const qrows = await run(
-      `SELECT "quality", "metric", "site", "node" FROM "quality" WHERE "device" = ${dev} AND time >= ${from}ms AND time <= ${now}ms`,
+      `SELECT "quality", "code", "metric", "site", "node" FROM "quality" WHERE "device" = ${dev} AND time >= ${from}ms AND time <= ${now}ms`,
     );
     for (const row of qrows) {
       const metric = str(row['metric']);
       if (row['quality'] !== 'bad' || !metrics.has(metric)) continue;
+      if (Number(row['code']) === QUALITY_STALE) continue;
       samples.push({
         device,
         metric,
@@ -142,10 +148,10 @@ export async function restoreFromInflux(
       }
     }
   }
-  // Edge-node deaths (status without a device) take every machine behind the node offline.
+  // Edge-node deaths (the ingester writes a node's own status as device `_node`) take its machines offline.
   if (parts.machines.size > 0) {
     const nrows = await run(
-      `SELECT "online", "reason", "site", "node" FROM "device_status" WHERE "device" = '' AND time >= ${from}ms AND time <= ${now}ms`,
+      `SELECT "online", "reason", "site", "node" FROM "device_status" WHERE ("device" = '_node' OR "device" = '') AND time >= ${from}ms AND time <= ${now}ms`,
     );
     for (const row of nrows) {
       status.push({
