@@ -65,6 +65,7 @@ async function start() {
   document.getElementById('site-name').textContent = ctx.site ?? '';
   document.getElementById('logout').hidden = !getToken();
   stopLive?.();
+  let connectedBefore = false;
   stopLive = openLive({
     site: ctx.site,
     onStatus: (s) => {
@@ -73,7 +74,10 @@ async function start() {
       document.getElementById('live-text').textContent = t(`live.${s}`);
     },
     onEvent: (type, data) => {
-      if (type === 'alarm') refreshAlarmBadge();
+      // a reconnect may have missed events: pages treat it like a lag and reload their snapshot
+      if (type === 'hello' && connectedBefore) type = 'lagged';
+      if (type === 'hello') connectedBefore = true;
+      if (type === 'alarm' || type === 'lagged') refreshAlarmBadge();
       for (const h of ctx.liveHandlers) h(type, data);
     },
   });
