@@ -15,8 +15,11 @@ import { metricNameFromPath } from '../../protocols/opcua/node-id.js';
 import type { SecurityModeName, SecurityPolicyName } from '../../protocols/opcua/security.js';
 import { parse } from '../args.js';
 import type { Command, CommandIo } from './command.js';
+import { agentOpcuaDevice } from './opcua-pki-dirs.js';
 
 const USAGE = `usage: plantpulse browse <opc.tcp://host:port/path> [options]
+       plantpulse browse -c <agent.yaml> [--device <id>] [options]
+  -c, --agent-config <f> connect like the agent does for that device (endpoint, security, user, PKI)
   --depth <n>            levels below the root (default 10)
   --path <glob>          only variables whose browse path matches, e.g. 'CNC01/**' or '*/Spindle/*'
   --root <nodeId>        start node (default i=85, the Objects folder)
@@ -47,6 +50,8 @@ export async function runBrowse(argv: string[], io: CommandIo): Promise<number> 
     user: { type: 'string' },
     'password-file': { type: 'string' },
     pki: { type: 'string' },
+    'agent-config': { type: 'string', short: 'c' },
+    device: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if ('error' in args) return usage(io, args.error);
@@ -55,7 +60,19 @@ export async function runBrowse(argv: string[], io: CommandIo): Promise<number> 
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const endpoint = args.positionals[0];
+  let fromConfig: { connection: OpcuaConnection; pkiDir: string } | undefined;
+  const agentConfig = str(v['agent-config']);
+  if (agentConfig !== undefined) {
+    try {
+      const found = await agentOpcuaDevice(agentConfig, str(v.device));
+      if (typeof found === 'string') return usage(io, found);
+      fromConfig = found;
+    } catch (err) {
+      io.stderr.write(`${messageOf(err)}\n`);
+      return 2;
+    }
+  }
+  const endpoint = args.positionals[0] ?? fromConfig?.connection.endpoint;
   if (endpoint === undefined || !endpoint.startsWith('opc.tcp://') || args.positionals.length > 1) {
     return usage(io, 'expected one opc.tcp:// endpoint');
   }
@@ -70,7 +87,7 @@ export async function runBrowse(argv: string[], io: CommandIo): Promise<number> 
   const max = int(v.max);
   if (depth === null || max === null) return usage(io, '--depth and --max take a positive integer');
 
-  const connection: OpcuaConnection = { endpoint };
+  const connection: OpcuaConnection = { ...(fromConfig?.connection ?? {}), endpoint };
   if (mode !== undefined) connection.securityMode = mode as SecurityModeName;
   if (policy !== undefined) connection.securityPolicy = policy as SecurityPolicyName;
   if (v['allow-insecure'] === true) connection.allowInsecure = true;
@@ -88,7 +105,7 @@ export async function runBrowse(argv: string[], io: CommandIo): Promise<number> 
   try {
     link = new OpcuaLink({
       connection,
-      pkiDir: str(v.pki) ?? DEFAULT_PKI_DIR,
+      pkiDir: str(v.pki) ?? fromConfig?.pkiDir ?? DEFAULT_PKI_DIR,
       log,
       sessionName: 'plantpulse/browse',
     });

@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { loadAgentConfig } from '../../config/load.js';
+import type { OpcuaConnection } from '../../config/schemas/opcua.js';
 
 export async function agentPkiDirs(configFile: string, device?: string): Promise<string[]> {
   const { config } = await loadAgentConfig(configFile);
@@ -15,4 +16,22 @@ export async function agentPkiDirs(configFile: string, device?: string): Promise
     dirs.add(resolve(d.opcua.pki ?? join(stateDir, 'pki')));
   }
   return [...dirs];
+}
+
+/** The connection of one OPC UA device of an agent config, with the PKI folder the agent uses for it. */
+export async function agentOpcuaDevice(
+  configFile: string,
+  device?: string,
+): Promise<{ id: string; connection: OpcuaConnection; pkiDir: string } | string> {
+  const { config } = await loadAgentConfig(configFile);
+  const stateDir = resolve(config.outbox?.path ?? '.plantpulse-agent');
+  const candidates = config.devices.filter(
+    (d) => d.opcua !== undefined && (device === undefined || d.id === device),
+  );
+  const d = candidates[0];
+  if (d?.opcua === undefined)
+    return device === undefined ? 'no OPC UA device in the config' : `no OPC UA device ${device}`;
+  if (candidates.length > 1)
+    return `several OPC UA devices (${candidates.map((c) => c.id).join(', ')}): add --device`;
+  return { id: d.id, connection: d.opcua, pkiDir: resolve(d.opcua.pki ?? join(stateDir, 'pki')) };
 }

@@ -2,6 +2,8 @@
  * `plantpulse browse` against the simulator: variables with node id, data type and access level, the path filter
  * and depth, config output that the OPC UA source accepts as is, and the same secure defaults as the agent.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { checkOpcuaDevice } from '../../../agent/sources/opcua/opcua-source.js';
@@ -73,6 +75,29 @@ describe('plantpulse browse', () => {
     const m2 = memoryIo();
     expect(await runBrowse([sim.endpoint, '--pki', pki.dir], m2.io)).toBe(1);
     expect(m2.err()).toMatch(/server certificate [0-9a-f]{40} is not trusted/);
+  });
+
+  test('-c agent.yaml connects like the agent does for that device', async () => {
+    const yaml = join(pki.dir, 'agent.yaml');
+    writeFileSync(
+      yaml,
+      [
+        'site: plant1',
+        'node: gw1',
+        'mqtt: { url: "mqtt://127.0.0.1:1883", username: gw1, password: x }',
+        'devices:',
+        '  - id: cnc-01',
+        `    opcua: { endpoint: "${sim.endpoint}", securityMode: None, allowInsecure: true, pki: "${pki.dir}" }`,
+        '    subscribe: [ { name: rpm, node: "ns=2;s=CNC01.Spindle.Speed" } ]',
+        '',
+      ].join('\n'),
+    );
+    const m = memoryIo();
+    expect(await runBrowse(['-c', yaml, '--path', 'CNC01/Spindle/Speed'], m.io)).toBe(0);
+    expect(m.out()).toContain('ns=2;s=CNC01.Spindle.Speed');
+    const m2 = memoryIo();
+    expect(await runBrowse(['-c', yaml, '--device', 'other'], m2.io)).toBe(2);
+    expect(m2.err()).toContain('no OPC UA device other');
   });
 
   test('usage errors exit 2', async () => {
