@@ -242,13 +242,15 @@ describe('OPC UA subscription values', () => {
     }
   });
 
-  test('per-item queue size and absolute deadband are applied by the server', async () => {
+  test('per-item queue size, discard policy and absolute deadband are applied by the server', async () => {
     const node = sim.nodeId('CNC01.Spindle.SpeedSetpoint');
     const sub = await subscribeTo(
       [
         // samplingInterval 0: every change is sampled; the queue decides what survives until the next publish
         { name: 'all', node, samplingInterval: 0, queueSize: 10 },
         { name: 'latest', node, samplingInterval: 0, queueSize: 1, discardOldest: true },
+        { name: 'newest2', node, samplingInterval: 0, queueSize: 2, discardOldest: true },
+        { name: 'oldest2', node, samplingInterval: 0, queueSize: 2, discardOldest: false },
         { name: 'banded', node, samplingInterval: 0, queueSize: 10, deadband: { absolute: 5 } },
       ],
       undefined,
@@ -262,7 +264,7 @@ describe('OPC UA subscription values', () => {
       // five changes within one publishing interval (set synchronously, so no publish can fall in between)
       for (const v of [7001, 7002, 7010, 7011, 7030]) sim.set('CNC01.Spindle.SpeedSetpoint', v);
       await waitFor('the last value everywhere', () =>
-        ['all', 'latest', 'banded'].every((m) =>
+        ['all', 'latest', 'banded', 'newest2', 'oldest2'].every((m) =>
           sub.log.samples.slice(mark).some((s) => s.metric === m && s.value === 7030),
         )
           ? true
@@ -276,6 +278,9 @@ describe('OPC UA subscription values', () => {
       expect(valuesOf('all')).toEqual([7001, 7002, 7010, 7011, 7030]);
       expect(valuesOf('latest')).toEqual([7030]);
       expect(valuesOf('banded')).toEqual([7001, 7010, 7030]);
+      // a full queue drops its oldest entry, or (discardOldest false) overwrites its newest one (Part 4 §5.12.1.5)
+      expect(valuesOf('newest2')).toEqual([7011, 7030]);
+      expect(valuesOf('oldest2')).toEqual([7001, 7030]);
     } finally {
       await sub.stop();
     }
