@@ -8,8 +8,10 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchCase, BenchRow } from './bench-types.js';
+import { agentE2eCase } from './cases/agent-e2e.js';
 import { brokerCase } from './cases/broker.js';
 import { ingestCase } from './cases/ingest.js';
+import { latencyCase } from './cases/latency.js';
 import { modbusCase } from './cases/modbus.js';
 import { opcuaCase } from './cases/opcua.js';
 import { payloadCase } from './cases/payload.js';
@@ -22,7 +24,9 @@ export const benchCases = {
   opcua: opcuaCase,
   payload: payloadCase,
   broker: brokerCase,
+  agent: agentE2eCase,
   ingest: ingestCase,
+  latency: latencyCase,
   scaleout: scaleOutCase,
 } satisfies Record<string, BenchCase>;
 
