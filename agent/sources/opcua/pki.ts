@@ -122,3 +122,18 @@ export async function listRejected(dir: string): Promise<RejectedCertificate[]> 
   }
   return out;
 }
+
+/**
+ * Trusts a server certificate file (PEM or DER) in a client PKI folder — what `plantpulse opcua trust <file>` does;
+ * the demo uses it to pair the agent with its simulators without a manual step.
+ */
+export async function trustServerCertificateFile(dir: string, file: string): Promise<string> {
+  const der = toDer(await readFile(file));
+  const pki = await acquireClientPki(dir);
+  try {
+    await pki.certificateManager.trustCertificate(der);
+  } finally {
+    await releaseClientPki(pki);
+  }
+  return thumbprintOf(der);
+}

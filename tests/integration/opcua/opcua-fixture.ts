@@ -1,17 +1,12 @@
 /** Shared helpers of the OPC UA integration tests: a temp client PKI, mutual trust with a simulator, waiting. */
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { routeNodeOpcuaLogging } from '../../../agent/sources/opcua/node-opcua-logging.js';
-import {
-  acquireClientPki,
-  ensureClientCertificate,
-  releaseClientPki,
-  toDer,
-} from '../../../agent/sources/opcua/pki.js';
+import { ensureClientCertificate, trustServerCertificateFile } from '../../../agent/sources/opcua/pki.js';
 import type { AgentDevice } from '../../../config/schemas/agent.js';
 import type { Sample } from '../../../protocols/sample.js';
 import type { OpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
@@ -42,12 +37,7 @@ export async function trustEachOther(
   pki: { dir: string; certificateFile: string },
 ): Promise<void> {
   await sim.trustClientCertificate(pki.certificateFile);
-  const p = await acquireClientPki(pki.dir);
-  try {
-    await p.certificateManager.trustCertificate(toDer(await readFile(sim.certificateFile)));
-  } finally {
-    await releaseClientPki(p);
-  }
+  await trustServerCertificateFile(pki.dir, sim.certificateFile);
 }
 
 export function device(
