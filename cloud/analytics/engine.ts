@@ -246,7 +246,8 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
         : [parts.machines.get(st.device)].filter((m): m is MachineTracker => m !== undefined);
     for (const m of targets) {
       if (st.site) m.site ??= st.site;
-      if (!st.online) m.death(st.timestamp);
+      if (st.online) m.birth(st.timestamp);
+      else m.death(st.timestamp);
       touchedMachines.add(m);
     }
   }

@@ -39,6 +39,7 @@ export class MachineTracker {
   readonly metricRoles = new Map<string, MachineRole[]>();
   readonly liveness: Liveness;
   readonly deaths: number[] = [];
+  readonly births: number[] = [];
   timeline: StateRecord[] = [];
   /** earliest time whose windows must be recomputed; +Infinity when none */
   dirtyFrom = Number.POSITIVE_INFINITY;
@@ -117,10 +118,19 @@ export class MachineTracker {
   }
 
   death(t: number): void {
-    let i = this.deaths.length;
-    while (i > 0 && (this.deaths[i - 1] as number) > t) i--;
-    if (this.deaths[i - 1] === t) return;
-    this.deaths.splice(i, 0, t);
+    this.status(this.deaths, t);
+  }
+
+  /** A birth (online): the device counts as alive until its next death, even when report by exception is silent. */
+  birth(t: number): void {
+    this.status(this.births, t);
+  }
+
+  private status(list: number[], t: number): void {
+    let i = list.length;
+    while (i > 0 && (list[i - 1] as number) > t) i--;
+    if (list[i - 1] === t) return;
+    list.splice(i, 0, t);
     this.markDirty(t);
     this.timelineFrom = Math.min(this.timelineFrom, t);
   }
@@ -133,7 +143,7 @@ export class MachineTracker {
   refreshTimeline(now: number): TimelineDiff {
     const next = rebuildTimeline(
       this.timeline,
-      { changes: this.changes, liveness: this.liveness, deaths: this.deaths, now },
+      { changes: this.changes, liveness: this.liveness, deaths: this.deaths, births: this.births, now },
       this.timelineFrom,
       this.opts.microStopMs,
     );
@@ -147,7 +157,13 @@ export class MachineTracker {
   /** The whole timeline at `now`, from scratch. */
   buildTimeline(now: number): StateRecord[] {
     this.timelineFrom = Number.POSITIVE_INFINITY;
-    const segs = buildSegments({ changes: this.changes, liveness: this.liveness, deaths: this.deaths, now });
+    const segs = buildSegments({
+      changes: this.changes,
+      liveness: this.liveness,
+      deaths: this.deaths,
+      births: this.births,
+      now,
+    });
     return toRecords(segs, this.opts.microStopMs, now);
   }
 
@@ -252,8 +268,13 @@ export class MachineTracker {
     this.rebuildChanges();
     this.liveness.trim(cutoff);
     let d = 0;
-    while (d < this.deaths.length && (this.deaths[d] as number) < cutoff) d++;
+    // Keep the last death before the cutoff: it ends the online lease of a birth before it.
+    while (d < this.deaths.length - 1 && (this.deaths[d + 1] as number) < cutoff) d++;
     this.deaths.splice(0, d);
+    // Keep the last birth before the cutoff: it may still be the device's current online lease.
+    let b = 0;
+    while (b < this.births.length - 1 && (this.births[b + 1] as number) < cutoff) b++;
+    this.births.splice(0, b);
     for (const k of this.buckets.keys()) if (k < cutoff - MINUTE) this.buckets.delete(k);
     for (const k of this.hours.keys()) if (k < cutoff - HOUR) this.hours.delete(k);
   }

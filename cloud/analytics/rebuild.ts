@@ -133,6 +133,20 @@ export async function restoreFromInflux(
       });
     }
     if (parts.machines.has(device)) {
+      // The device's status at the horizon (an online lease may have started long before).
+      const seed = await run(
+        `SELECT last("online") AS "online" FROM "device_status" WHERE "device" = ${dev} AND time < ${from}ms`,
+      );
+      for (const row of seed) {
+        status.push({
+          device,
+          site: '',
+          node: '',
+          online: row['online'] === true,
+          reason: 'seed',
+          timestamp: rowTime(row),
+        });
+      }
       const srows = await run(
         `SELECT "online", "reason", "site", "node" FROM "device_status" WHERE "device" = ${dev} AND time >= ${from}ms AND time <= ${now}ms`,
       );

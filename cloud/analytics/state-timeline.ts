@@ -29,6 +29,8 @@ export interface TimelineInput {
   liveness: Liveness;
   /** sorted death times */
   deaths: readonly number[];
+  /** sorted birth (online) times */
+  births?: readonly number[];
   now: number;
   /** build from this time on (the state at `from` opens the result); default: from the beginning */
   from?: number;
@@ -44,7 +46,7 @@ interface Seg {
 export function buildSegments(input: TimelineInput): Seg[] {
   const { changes, liveness, deaths, now } = input;
   const from = input.from ?? Number.NEGATIVE_INFINITY;
-  const gaps = offlineGaps(liveness, deaths, now).filter((g) => g.end === null || g.end > from);
+  const gaps = offlineGaps(liveness, deaths, now, input.births).filter((g) => g.end === null || g.end > from);
   const segs: Seg[] = [];
   const push = (s: Seg) => {
     const last = segs[segs.length - 1];
@@ -134,13 +136,17 @@ function lastAtOrBefore(changes: readonly BaseChange[], t: number): number {
   return lo - 1;
 }
 
-/** Offline intervals: gaps between liveness runs (from the last sample + staleAfter, or an earlier death). */
+/**
+ * Offline intervals: gaps between liveness runs (from the last sample + staleAfter, or an earlier death), minus the
+ * time the device was declared online by a birth and not dead since (report by exception may be silent for long).
+ */
 export function offlineGaps(
   liveness: Liveness,
   deaths: readonly number[],
   now: number,
+  births: readonly number[] = [],
 ): { start: number; end: number | null }[] {
-  const out: { start: number; end: number | null }[] = [];
+  const gaps: { start: number; end: number | null }[] = [];
   const runs = liveness.runs;
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i] as { first: number; last: number };
@@ -149,8 +155,29 @@ export function offlineGaps(
     const death = firstAfter(deaths, run.last);
     if (death !== undefined && death < start && (next === undefined || death < next.first)) start = death;
     if (next) {
-      if (start < next.first) out.push({ start, end: next.first });
-    } else if (start <= now) out.push({ start, end: null });
+      if (start < next.first) gaps.push({ start, end: next.first });
+    } else if (start <= now) gaps.push({ start, end: null });
+  }
+  if (births.length === 0) return gaps;
+  const online: { start: number; end: number }[] = births.map((b) => ({
+    start: b,
+    end: firstAfter(deaths, b) ?? Number.POSITIVE_INFINITY,
+  }));
+  const out: { start: number; end: number | null }[] = [];
+  for (const g of gaps) {
+    let pieces = [{ start: g.start, end: g.end ?? Number.POSITIVE_INFINITY }];
+    for (const o of online) {
+      pieces = pieces.flatMap((p) => {
+        if (o.end <= p.start || o.start >= p.end) return [p];
+        const keep: { start: number; end: number }[] = [];
+        if (o.start > p.start) keep.push({ start: p.start, end: o.start });
+        if (o.end < p.end) keep.push({ start: o.end, end: p.end });
+        return keep;
+      });
+    }
+    for (const p of pieces) {
+      if (p.start <= now) out.push({ start: p.start, end: Number.isFinite(p.end) ? p.end : null });
+    }
   }
   return out;
 }

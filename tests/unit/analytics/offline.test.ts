@@ -112,6 +112,24 @@ describe('offline: dead or stale devices', () => {
     expect(e.events).toHaveLength(2);
   });
 
+  it('keeps a machine online through a silent stretch (report by exception) while its birth stands', async () => {
+    const e = await engineAt(at('08:00:00'));
+    const birth = {
+      site: 'cq',
+      node: 'gw1',
+      device: 'm1',
+      online: true,
+      reason: 'DBIRTH',
+      timestamp: at('08:00:00'),
+    };
+    e.feed(at('08:00:00'), running(at('08:00:00')), [birth]);
+    e.feed(at('08:00:10'), [sample('m1', 'state_code', 2, at('08:00:10'))]);
+    e.tick(at('08:20:00'));
+    expect(e.events.map((x) => x.state)).toEqual(['running', 'idle']);
+    e.feed(at('08:20:05'), [], [{ ...birth, online: false, reason: 'DDEATH', timestamp: at('08:20:01') }]);
+    expect(e.events.at(-1)).toEqual({ timestamp: at('08:20:01'), state: 'offline' });
+  });
+
   it('books bad-quality state readings as offline and counts unknown state codes', async () => {
     const e = await engineAt(at('08:00:00'));
     e.feed(at('08:00:00'), running(at('08:00:00')));
