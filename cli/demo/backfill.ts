@@ -32,7 +32,7 @@ export interface BackfillOptions {
   log: Logger;
   onProgress?: (p: BackfillProgress) => void;
   signal?: AbortSignal;
-  /** samples per DDATA message (default 200) */
+  /** samples per DDATA message (default 500) */
   batch?: number;
   /** messages awaiting PUBACK at most (default 32) */
   inflight?: number;
@@ -136,7 +136,7 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillProgress>
       }),
     ]);
 
-    const batch = o.batch ?? 200;
+    const batch = o.batch ?? 500;
     const maxInflight = o.inflight ?? 32;
     const inflight = new Set<Promise<void>>();
     let failure: unknown;
@@ -193,7 +193,7 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillProgress>
         }
       }
       progress.at = sliceEnd;
-      o.onProgress?.({ ...progress });
+      if (sliceEnd < end) o.onProgress?.({ ...progress });
     }
     for (const [device, list] of pending) if (list.length > 0) await publish(device, list);
     await Promise.all(inflight);
@@ -202,7 +202,10 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillProgress>
     o.onProgress?.({ ...progress });
     return progress;
   } finally {
-    await uplink.stop(edge.death());
+    // the death certificate first, while the session is up (a clean disconnect discards the will)
+    if (uplink.connected)
+      await uplink.publish(edge.death()).catch((err: unknown) => log.warn({ err }, 'NDEATH not published'));
+    await uplink.stop();
   }
 }
 

@@ -28,13 +28,16 @@ export const COMPRESSOR_MAP: ModbusMap = [
   { name: 'energy_kwh', table: 'input', address: 4, type: 'uint32', scale: 0.1, unit: 'kWh' },
 ];
 
-/** Main incomer multifunction meter (unit 1): float registers, energy as a 0.1 kWh counter. */
+/**
+ * Main incomer multifunction meter (unit 1): float registers, imported energy as a 0.1 kWh counter. Its power is
+ * `import_kw`, not `power_kw`: it already contains every machine's load, and the dashboard sums `power_kw`.
+ */
 export const METER_MAP: ModbusMap = [
   { name: 'voltage_v', table: 'input', address: 0, type: 'float32', unit: 'V' },
   { name: 'current_a', table: 'input', address: 2, type: 'float32', unit: 'A' },
-  { name: 'power_kw', table: 'input', address: 4, type: 'float32', unit: 'kW' },
+  { name: 'import_kw', table: 'input', address: 4, type: 'float32', unit: 'kW' },
   { name: 'power_factor', table: 'input', address: 6, type: 'float32' },
-  { name: 'energy_kwh', table: 'input', address: 8, type: 'uint32', scale: 0.1, unit: 'kWh' },
+  { name: 'import_kwh', table: 'input', address: 8, type: 'uint32', scale: 0.1, unit: 'kWh' },
 ];
 
 /** Boiler controller (unit 1 behind the boiler house gateway). */

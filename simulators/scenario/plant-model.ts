@@ -277,9 +277,9 @@ export class PowerMeterSignals implements DeviceSignals {
     return {
       voltage_v: round(v, 1),
       current_a: round((kw * 1000) / (Math.sqrt(3) * v * pf), 1),
-      power_kw: round(kw, 2),
+      import_kw: round(kw, 2),
       power_factor: pf,
-      energy_kwh: round(this.#energy.at(t), 1),
+      import_kwh: round(this.#energy.at(t), 1),
     };
   }
 }

@@ -127,7 +127,7 @@ describe('plantpulse demo', () => {
     for (const [device, field] of [
       ['press-01', 'part_count'],
       ['cnc-01', 'part_count'],
-      ['meter-main', 'energy_kwh'],
+      ['meter-main', 'import_kwh'],
       ['boiler-01-gas', 'gas_total_m3'],
     ] as const) {
       const [lastOld] = await q(

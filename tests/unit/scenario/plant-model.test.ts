@@ -58,7 +58,7 @@ describe('plant model', () => {
     const plant = new PlantModel(scenario, { seed: 3, epoch: EPOCH });
     const press = plant.production.find((m) => m.id === 'press-01');
     expect(press).toBeDefined();
-    const names = ['part_count', 'scrap_count', 'energy_kwh', 'gas_total_m3'];
+    const names = ['part_count', 'scrap_count', 'energy_kwh', 'import_kwh', 'gas_total_m3'];
     const last = new Map<string, number>();
     let runningKw = 0;
     let stoppedKw = 0;
@@ -92,7 +92,7 @@ describe('plant model', () => {
       (s, m) => s + Number(m.valuesAt(EPOCH + 24 * HOUR)['energy_kwh']),
       0,
     );
-    expect(Number(meter?.['energy_kwh'])).toBeGreaterThan(machines);
+    expect(Number(meter?.['import_kwh'])).toBeGreaterThan(machines);
   });
 
   it('--speed shortens process durations but keeps the wall-clock calendar', () => {
