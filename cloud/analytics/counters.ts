@@ -98,30 +98,25 @@ export function spreadIncrease(s: Series, from: number, to: number, rules: Count
 
 /**
  * Integral of a rate (per hour: kW → kWh, m³/h → m³) over [from, to) by the trapezoid rule with linear
- * interpolation at the bounds; gaps longer than `maxGapMs` are not bridged.
+ * interpolation at the bounds. A span longer than `maxGapMs`, or next to a bad reading, is not bridged.
  */
 export function integrateRate(s: Series, from: number, to: number, maxGapMs: number): number {
   let sum = 0;
-  let i = s.lowerBound(from + 1);
-  let prev = prevNumeric(s, i);
-  for (; i < s.length; i++) {
-    const t = s.times[i] as number;
-    const v = numeric(s.values[i]);
-    if (v === undefined) continue;
-    if (prev !== undefined) {
-      if (prev.t >= to) break;
-      const span = t - prev.t;
-      if (span > 0 && span <= maxGapMs) {
-        const a = Math.max(prev.t, from);
-        const b = Math.min(t, to);
-        if (b > a) {
-          const va = prev.v + ((v - prev.v) * (a - prev.t)) / span;
-          const vb = prev.v + ((v - prev.v) * (b - prev.t)) / span;
-          sum += ((va + vb) / 2) * ((b - a) / 3_600_000);
-        }
-      }
-    }
-    prev = { t, v };
+  let i = Math.max(0, s.lowerBound(from + 1) - 1);
+  for (; i + 1 < s.length; i++) {
+    const t0 = s.times[i] as number;
+    if (t0 >= to) break;
+    const t1 = s.times[i + 1] as number;
+    const v0 = numeric(s.values[i]);
+    const v1 = numeric(s.values[i + 1]);
+    const span = t1 - t0;
+    if (v0 === undefined || v1 === undefined || span <= 0 || span > maxGapMs) continue;
+    const a = Math.max(t0, from);
+    const b = Math.min(t1, to);
+    if (b <= a) continue;
+    const va = v0 + ((v1 - v0) * (a - t0)) / span;
+    const vb = v0 + ((v1 - v0) * (b - t0)) / span;
+    sum += ((va + vb) / 2) * ((b - a) / 3_600_000);
   }
   return sum;
 }

@@ -54,8 +54,17 @@ describe('counters', () => {
     ]);
     expect(integrateRate(kw, 0, 3_600_000, 4_000_000)).toBeCloseTo(5, 9);
     expect(integrateRate(kw, 1_800_000, 3_600_000, 4_000_000)).toBeCloseTo(3.75, 9);
-    // A gap longer than maxGap is not bridged.
+    // A gap longer than maxGap is not bridged, nor a span next to a bad reading.
     expect(integrateRate(kw, 0, 3_600_000, 60_000)).toBe(0);
+    const withBad = series([
+      [0, 10],
+      [1_800_000, 10],
+      [3_600_000, 10],
+    ]);
+    withBad.insert(1_800_000, null);
+    expect(integrateRate(withBad, 0, 3_600_000, 4_000_000)).toBe(0);
+    withBad.insert(1_800_000, 10);
+    expect(integrateRate(withBad, 0, 3_600_000, 4_000_000)).toBeCloseTo(10, 9);
   });
 
   it('keeps one value per timestamp, so a redelivered reading does not count twice', () => {
