@@ -34,6 +34,8 @@ export class SpoolDrainer {
   readonly #stats: SpoolDrainerStats = { batches: 0, lines: 0, damagedRows: 0, failures: 0 };
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
+  /** write without waiting for batches to fill (shutdown, tests) */
+  #flushAll = false;
 
   constructor(o: SpoolDrainerOptions) {
     this.#o = o;
@@ -59,12 +61,20 @@ export class SpoolDrainer {
     await this.#loop;
   }
 
-  /** Writes everything spooled now (tests, shutdown with a deadline); resolves when the spool is empty. */
+  /**
+   * Writes everything spooled now, without waiting for batches to fill (shutdown with a deadline, tests); resolves
+   * when the spool is empty, rejects when the signal aborts first.
+   */
   async drained(signal: AbortSignal): Promise<void> {
-    while (!this.#o.spool.isEmpty) {
-      signal.throwIfAborted();
-      this.#kick();
-      await new Promise((r) => setTimeout(r, 20));
+    this.#flushAll = true;
+    try {
+      while (!this.#o.spool.isEmpty) {
+        signal.throwIfAborted();
+        this.#kick();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      this.#flushAll = false;
     }
   }
 
@@ -82,7 +92,7 @@ export class SpoolDrainer {
         await this.#sleep(undefined);
         continue;
       }
-      if (spool.pendingLines < batchLines) {
+      if (!this.#flushAll && spool.pendingLines < batchLines) {
         const wait = flushIntervalMs - spool.oldestAgeMs();
         if (wait > 0) {
           await this.#sleep(wait);

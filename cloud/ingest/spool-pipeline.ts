@@ -43,9 +43,14 @@ export interface SpoolPipeline {
   readonly types: FieldTypeRegistry;
   readonly drainer: SpoolDrainer;
   start(): void;
+  /** settles once the field types were read from InfluxDB at start (or that failed; the registry then learns) */
+  readonly seeded: Promise<void>;
   stats(): SpoolPipelineStats;
-  /** stops draining (what is left stays on disk for the next start) and closes the spool */
-  stop(): Promise<void>;
+  /**
+   * Gives the drainer `drainMs` (default 2 s) to write what is spooled, then stops it (what is left stays on disk
+   * for the next start) and closes the spool.
+   */
+  stop(opts?: { drainMs?: number }): Promise<void>;
 }
 
 /**
@@ -82,19 +87,26 @@ export function openSpoolPipeline(o: SpoolPipelineOptions): SpoolPipeline {
     flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
   });
   const seedAbort = new AbortController();
+  let seededDone!: () => void;
+  const seeded = new Promise<void>((r) => {
+    seededDone = r;
+  });
   return {
+    seeded,
     writer: intake,
     spool,
     types,
     drainer,
     start() {
       drainer.start();
-      seedFieldTypes(o.influx, types, seedAbort.signal).catch((err: unknown) =>
-        o.log.debug(
-          { err: (err as Error).message },
-          'field types not read from InfluxDB; learning as data comes',
-        ),
-      );
+      seedFieldTypes(o.influx, types, seedAbort.signal)
+        .catch((err: unknown) =>
+          o.log.debug(
+            { err: (err as Error).message },
+            'field types not read from InfluxDB; learning as data comes',
+          ),
+        )
+        .finally(seededDone);
     },
     stats: () => ({
       spool: spool.stats(),
@@ -103,8 +115,9 @@ export function openSpoolPipeline(o: SpoolPipelineOptions): SpoolPipeline {
       writer: writer.stats(),
       fieldTypes: types.size,
     }),
-    async stop() {
+    async stop(opts = {}) {
       seedAbort.abort();
+      await drainer.drained(AbortSignal.timeout(opts.drainMs ?? 2000)).catch(() => undefined);
       await drainer.stop();
       await spool.close();
     },

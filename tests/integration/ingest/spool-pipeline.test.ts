@@ -54,7 +54,13 @@ interface Rig {
 }
 
 async function rig(
-  opts: { maxBytes?: number; batchLines?: number; dataDir?: string; db?: string } = {},
+  opts: {
+    maxBytes?: number;
+    batchLines?: number;
+    dataDir?: string;
+    db?: string;
+    flushIntervalMs?: number;
+  } = {},
 ): Promise<Rig> {
   const db = opts.db ?? (await freshDatabase('spool'));
   const u = new URL(influxUrl());
@@ -69,7 +75,7 @@ async function rig(
     sink,
     dead,
     log,
-    flushIntervalMs: 100,
+    flushIntervalMs: opts.flushIntervalMs ?? 100,
     ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
     ...(opts.batchLines === undefined ? {} : { batchLines: opts.batchLines }),
   });
@@ -151,6 +157,14 @@ describe('ingester spool', () => {
     await until('the spool to empty', () => (second.pipeline.spool.isEmpty ? true : undefined));
   });
 
+  it('writes what is spooled on a clean stop, without waiting for the batch interval', async () => {
+    const r = await rig({ flushIntervalMs: 3_600_000 });
+    for (let i = 1; i <= 10; i++) await r.pipeline.writer.write([point('g', i)], signal);
+    expect(await seqs(r.db, 'g')).toEqual([]);
+    await (r as unknown as { stop: () => Promise<void> }).stop();
+    expect(await seqs(r.db, 'g')).toEqual(range(1, 10));
+  });
+
   it('holds the next message back while the spool is full (back-pressure), and lets it in once drained', async () => {
     const r = await rig({ maxBytes: 2000 });
     r.proxy.refuse();
@@ -194,7 +208,8 @@ describe('ingester spool', () => {
 
   it('learns a type InfluxDB already holds from its refusal, and dead-letters only the refused lines', async () => {
     const r = await rig();
-    // Another writer created the field as a string after this ingester started.
+    await r.pipeline.seeded;
+    // Another writer created the field as a string after this ingester started (and read the field types).
     const res = await fetch(`${influxUrl()}/write?db=${r.db}&precision=ms`, {
       method: 'POST',
       body: `telemetry,site=s,node=n,device=other mode="auto" ${T0}`,
