@@ -146,4 +146,66 @@ describe('analytics edge cases through a real InfluxDB', () => {
       { time: d('26', '00:00'), planned_s: 1800, run_s: 1800, down_s: 0, shift: 'night' },
     ]);
   });
+
+  it('rolls lines and sites up by summing components, never by averaging ratios', async () => {
+    // m1: fast (ideal 1 s), runs the whole hour, makes 1800 parts → OEE 0.5. m2: slow (ideal 30 s), down half the
+    // hour, makes 60 parts → 60 × 30 / 3600 = 0.5. m3 (another line) is planned 08:30–09:00 only: 360 parts × 2 s
+    // / 1800 s = 0.4.
+    const at = (hms: string) => cst(`2026-11-25T${hms}`);
+    const start = at('08:00:00');
+    const m2Down = (t: number) => t >= at('08:30:00');
+    const make = (t: number) => {
+      const k = Math.max(0, Math.floor((t - start) / STEP) + 1);
+      return [
+        sample('m1', 'state_code', 1, t),
+        sample('m1', 'part_count', k * 5, t),
+        sample('m2', 'state_code', m2Down(t) ? 3 : 1, t),
+        sample('m2', 'part_count', Math.min(k, 180) / 3, t),
+        sample('m3', 'state_code', 1, t),
+        sample(
+          'm3',
+          'part_count',
+          t >= at('08:30:00') ? (Math.floor((t - at('08:30:00')) / STEP) + 1) * 2 : 0,
+          t,
+        ),
+      ];
+    };
+    const machine = (device: string, line: string, ideal: string) => ({
+      device,
+      line,
+      state: { metric: 'state_code', kind: 'code' as const, map: { ...STATES } },
+      total: { metric: 'part_count' },
+      idealCycle: ideal,
+    });
+    const cfg: AnalyticsConfig = {
+      timezone: 'Asia/Shanghai',
+      calendar: {
+        shifts: [{ name: 'A', start: '08:00', end: '09:00' }],
+        // m3 is planned for half the hour only: planned times differ, so a mean of ratios would be wrong.
+        plannedStops: [{ from: '2026-11-25T08:00', to: '2026-11-25T08:30', devices: ['m3'] }],
+      },
+      machines: [machine('m1', 'l1', '1s'), machine('m2', 'l1', '30s'), machine('m3', 'l2', '2s')],
+    };
+    const { q } = await run(cfg, make, start - STEP, at('09:01:00'));
+    const rows = await q(
+      `SELECT "device", "level", "planned_s", "run_s", "ideal_s", "oee", "availability", "performance" FROM "oee" WHERE "period" = 'shift'`,
+    );
+    const by = (device: string) => rows.find((r) => r['device'] === device) ?? {};
+    expect(by('m1')['oee']).toBeCloseTo(0.5, 9);
+    expect(by('m2')['oee']).toBeCloseTo(0.5, 9);
+    expect(by('m3')['oee']).toBeCloseTo(0.4, 9);
+    const l1 = by('l1');
+    expect(l1['level']).toBe('line');
+    expect(l1['planned_s']).toBe(7200);
+    expect(l1['run_s']).toBe(3600 + 1800);
+    expect(l1['oee']).toBeCloseTo((1800 + 1800) / 7200, 9);
+    // Availability and performance of the line come from the sums, not the mean of the machines' ratios.
+    expect(l1['availability']).toBeCloseTo(5400 / 7200, 9);
+    expect(l1['performance']).toBeCloseTo(3600 / 5400, 9);
+    const site = by('cq');
+    expect(site['level']).toBe('site');
+    expect(site['planned_s']).toBe(3600 + 3600 + 1800);
+    expect(site['oee']).toBeCloseTo((1800 + 1800 + 720) / 9000, 9);
+    expect(site['oee']).not.toBeCloseTo((0.5 + 0.5 + 0.4) / 3, 3);
+  });
 });
