@@ -105,6 +105,7 @@ export class Spool implements FieldTypeStore {
   #closed = false;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #roomWaiters: (() => void)[] = [];
+  #backPressure = false;
   #appendListeners: (() => void)[] = [];
   readonly #stats = { appended: 0, drained: 0, waits: 0, storeFailures: 0 };
 
@@ -185,6 +186,13 @@ export class Spool implements FieldTypeStore {
     if (!this.full) return Promise.resolve();
     signal.throwIfAborted();
     this.#stats.waits++;
+    if (!this.#backPressure) {
+      this.#backPressure = true;
+      this.#o.log.warn(
+        { bytes: this.#bytes, maxBytes: this.#o.maxBytes, messages: this.#messages },
+        'spool full: messages wait at the broker until InfluxDB catches up (back-pressure)',
+      );
+    }
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         this.#roomWaiters = this.#roomWaiters.filter((w) => w !== wake);
@@ -259,6 +267,10 @@ export class Spool implements FieldTypeStore {
       if (pragmaOff) this.#db.pragma('synchronous = FULL');
     }
     if (!this.full) {
+      if (this.#backPressure) {
+        this.#backPressure = false;
+        this.#o.log.info({ bytes: this.#bytes, messages: this.#messages }, 'spool has room again');
+      }
       const waiters = this.#roomWaiters;
       this.#roomWaiters = [];
       for (const w of waiters) w();
