@@ -41,6 +41,9 @@ const DEFAULT_FACTORS = {
   steam: 'cn-purchased-heat',
 } as const;
 
+/** Samples stamped further ahead than this are a wrong device clock, not data. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
 /** The longest window (a day, 25 h across a DST change) that late data may reach back into. */
 const LONGEST_WINDOW_MS = 25 * 3_600_000;
 
@@ -111,6 +114,7 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
   const stats: AnalyticsStats = {
     samples: 0,
     tooLate: 0,
+    future: 0,
     unknownStateValues: 0,
     unusableValues: 0,
     quarantinedDeltas: 0,
@@ -162,6 +166,15 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
   function accept(s: HostSample, now: number, historicalRestore: boolean): void {
     const byMetric = routes.get(s.device);
     if (!byMetric) return;
+    if (!historicalRestore && s.timestamp > now + FUTURE_TOLERANCE_MS) {
+      stats.future++;
+      warnOnce(
+        `future:${s.device}`,
+        { device: s.device, metric: s.metric, at: s.timestamp, now },
+        'sample from the future (device clock ahead?): not used by analytics, stored raw by the sink (counted in future; further ones for this device are not logged)',
+      );
+      return;
+    }
     if (!historicalRestore && s.timestamp < now - parts.lateHorizonMs) {
       stats.tooLate++;
       warnOnce(

@@ -88,14 +88,15 @@ export async function restoreFromInflux(
     }
     // Raw telemetry in the horizon, paged by time.
     const cols = list.map(quoteIdent).join(', ');
-    let cursor = from - 1;
+    let cursor = from;
     for (let page = 0; page < 100_000; page++) {
       const rows = await run(
-        `SELECT "site", "node", ${cols} FROM "telemetry" WHERE "device" = ${dev} AND time > ${cursor}ms AND time <= ${now}ms ORDER BY time ASC LIMIT ${PAGE}`,
+        `SELECT "site", "node", ${cols} FROM "telemetry" WHERE "device" = ${dev} AND time >= ${cursor}ms AND time <= ${now}ms ORDER BY time ASC LIMIT ${PAGE}`,
       );
+      let last = cursor;
       for (const row of rows) {
         const t = rowTime(row);
-        cursor = Math.max(cursor, t);
+        last = Math.max(last, t);
         for (const metric of list) {
           const v = sampleValue(row[metric]);
           if (v === undefined) continue;
@@ -110,7 +111,9 @@ export async function restoreFromInflux(
           });
         }
       }
-      if (rows.length < PAGE) break;
+      // Pages overlap on their boundary timestamp (a re-read sample replaces itself), so none is skipped.
+      if (rows.length < PAGE || last === cursor) break;
+      cursor = last;
     }
     // Bad-quality periods of these metrics: a bad sample at each change to bad. A "stale" mark (code 500) is what
     // the ingester writes for every metric when a device dies: the death itself is read from device_status, and

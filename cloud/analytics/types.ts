@@ -52,6 +52,8 @@ export interface AnalyticsStats {
   samples: number;
   /** samples older than the horizon: stored raw by the sink, but no window is recomputed for them */
   tooLate: number;
+  /** samples stamped more than 5 minutes ahead of the ingester's clock (a wrong device clock): not used */
+  future: number;
   /** state values the configured map does not know (booked as the `unknown` state) */
   unknownStateValues: number;
   /** values of the wrong type for what the metric is used for (e.g. text in a counter) */

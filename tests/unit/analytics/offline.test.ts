@@ -130,6 +130,15 @@ describe('offline: dead or stale devices', () => {
     expect(e.events.at(-1)).toEqual({ timestamp: at('08:20:01'), state: 'offline' });
   });
 
+  it('does not use samples from a device clock that runs ahead, and counts them', async () => {
+    const e = await engineAt(at('08:00:00'));
+    e.feed(at('08:00:00'), running(at('08:00:00')));
+    e.feed(at('08:00:10'), [sample('m1', 'state_code', 2, at('09:00:00'))]);
+    e.tick(at('08:00:20'));
+    expect(e.events.map((x) => x.state)).toEqual(['running']);
+    expect(e.engine.stats().future).toBe(1);
+  });
+
   it('books bad-quality state readings as offline and counts unknown state codes', async () => {
     const e = await engineAt(at('08:00:00'));
     e.feed(at('08:00:00'), running(at('08:00:00')));
