@@ -13,6 +13,7 @@ import { brokerCase } from './cases/broker.js';
 import { ingestCase } from './cases/ingest.js';
 import { latencyCase } from './cases/latency.js';
 import { modbusCase } from './cases/modbus.js';
+import { nodeRedCase } from './cases/node-red.js';
 import { opcuaCase } from './cases/opcua.js';
 import { payloadCase } from './cases/payload.js';
 import { scaleOutCase } from './cases/scale-out.js';
@@ -28,6 +29,7 @@ export const benchCases = {
   ingest: ingestCase,
   latency: latencyCase,
   scaleout: scaleOutCase,
+  peer: nodeRedCase,
 } satisfies Record<string, BenchCase>;
 
 const { values } = parseArgs({
