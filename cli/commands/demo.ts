@@ -100,24 +100,45 @@ export const demoCommand: Command = {
     say(`configs, secrets and logs: ${runDir.path}`);
     const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
     let lastDraw = 0;
-    const demo = await startDemo({
-      runDir,
-      log,
-      port,
-      say,
-      hours,
-      speed,
-      ...(Number.isNaN(seed) ? {} : { seed }),
-      ...(typeof args.values['scenario'] === 'string' ? { scenarioFile: args.values['scenario'] } : {}),
-      onBackfillProgress: (p) => {
-        if (json) return;
-        const now = Date.now();
-        const finished = p.at >= p.to;
-        if (!finished && now - lastDraw < (tty ? 100 : 3000)) return;
-        lastDraw = now;
-        io.stderr.write(tty ? `\r${progressBar(p)}${finished ? '\n' : ''}` : `${progressBar(p)}\n`);
-      },
-    });
+    // Ctrl-C while starting (e.g. during the backfill): stop what has started, then exit
+    const starting = new AbortController();
+    const onEarlySignal = () => {
+      say('interrupted while starting: stopping what has started …');
+      starting.abort();
+    };
+    process.once('SIGINT', onEarlySignal);
+    process.once('SIGTERM', onEarlySignal);
+    let demo: Awaited<ReturnType<typeof startDemo>>;
+    try {
+      demo = await startDemo({
+        signal: starting.signal,
+        runDir,
+        log,
+        port,
+        say,
+        hours,
+        speed,
+        ...(Number.isNaN(seed) ? {} : { seed }),
+        ...(typeof args.values['scenario'] === 'string' ? { scenarioFile: args.values['scenario'] } : {}),
+        onBackfillProgress: (p) => {
+          if (json) return;
+          const now = Date.now();
+          const finished = p.at >= p.to;
+          if (!finished && now - lastDraw < (tty ? 100 : 3000)) return;
+          lastDraw = now;
+          io.stderr.write(tty ? `\r${progressBar(p)}${finished ? '\n' : ''}` : `${progressBar(p)}\n`);
+        },
+      });
+    } catch (err) {
+      if (starting.signal.aborted) {
+        log.flush();
+        return 130;
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', onEarlySignal);
+      process.off('SIGTERM', onEarlySignal);
+    }
     if (json) writeJson(io, { event: 'ready', ...demo.info });
     else io.stdout.write(summary(demo.info));
     const code = await untilSignal(async () => {

@@ -38,6 +38,8 @@ export interface DemoOptions {
   /** hours of history to backfill before going live (0: none; default 24) */
   hours?: number;
   onBackfillProgress?: (p: BackfillProgress) => void;
+  /** aborting it while starting stops what has started and rejects */
+  signal?: AbortSignal;
 }
 
 export interface DemoInfo {
@@ -123,6 +125,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       }),
     );
     const cloudCfg = await loadCloudConfig(cloudFile);
+    opts.signal?.throwIfAborted();
     say('starting the cloud: embedded MQTT broker, ingester, analytics, API and dashboard …');
     const cloud = await startCloud(cloudCfg.config, log.child({ process: 'cloud' }));
     stoppers.push({ name: 'cloud', stop: () => cloud.stop() });
@@ -141,11 +144,13 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         node: DEMO_NODE,
         mqtt: { url: brokerUrl, username: DEMO_NODE, password: agentPw.value },
         log: log.child({ process: 'backfill' }),
+        ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onBackfillProgress ? { onProgress: opts.onBackfillProgress } : {}),
       });
       backfilled = { messages: done.messages, samples: done.samples };
     }
 
+    opts.signal?.throwIfAborted();
     say('starting the simulated plant …');
     const plant = await startScenario({ scenario, seed, speed, epoch, ptyDir: join(runDir.path) });
     stoppers.push({ name: 'simulators', stop: () => plant.close() });
@@ -162,10 +167,12 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       }),
     );
     const agentCfg = await loadAgentConfig(agentFile);
+    opts.signal?.throwIfAborted();
     say('starting the edge agent …');
     const agent = await startAgent(agentCfg.config, log.child({ process: 'agent' }));
     stoppers.push({ name: 'agent', stop: () => agent.stop() });
 
+    opts.signal?.throwIfAborted();
     return {
       info: {
         influxUrl: influx.url,
