@@ -47,6 +47,8 @@ export interface EnergyFields {
   unit: string;
   cost?: number;
   currency?: string;
+  /** the tariff period of a 15-minute window (tariff boundaries sit on quarter hours) */
+  tariff?: string;
   demand_kw?: number;
   peak_kw?: number;
 }
@@ -69,6 +71,7 @@ export function energyPoint(
     .stringField('unit', f.unit);
   if (f.cost !== undefined) p.floatField('cost', f.cost);
   if (f.currency !== undefined) p.stringField('currency', f.currency);
+  if (f.tariff !== undefined) p.stringField('tariff', f.tariff);
   if (f.demand_kw !== undefined) p.floatField('demand_kw', f.demand_kw);
   if (f.peak_kw !== undefined) p.floatField('peak_kw', f.peak_kw);
   return windowTags(p, w, shift);

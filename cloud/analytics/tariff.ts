@@ -13,6 +13,15 @@ export class TariffClock {
 
   /** Price per unit at `ts`. A period whose end is not after its start crosses midnight. */
   priceAt(ts: number): number {
+    return this.periodAt(ts)?.price ?? this.cfg.defaultPrice;
+  }
+
+  /** Name of the tariff period at `ts`; `default` outside every period. */
+  periodNameAt(ts: number): string {
+    return this.periodAt(ts)?.name ?? 'default';
+  }
+
+  private periodAt(ts: number): { name: string; price: number } | undefined {
     const p = this.tz.parts(ts);
     const minute = p.hour * 60 + p.minute;
     const weekday = WEEKDAYS[p.weekday] ?? 'sun';
@@ -24,8 +33,8 @@ export class TariffClock {
       // For a period crossing midnight, the part after midnight belongs to the previous day's period.
       const day = e <= s && minute < e ? (WEEKDAYS[(p.weekday + 6) % 7] ?? 'sun') : weekday;
       if (period.days && !period.days.includes(day)) continue;
-      return period.price;
+      return period;
     }
-    return this.cfg.defaultPrice;
+    return undefined;
   }
 }

@@ -136,6 +136,7 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
         if (m.tariff) {
           fields.cost = e.cost;
           fields.currency = m.tariff.currency;
+          if (period === '15m') fields.tariff = m.tariff.periodNameAt(w.start);
         }
         if (kwhScale !== undefined) {
           const quarters = p.windows.overlapping('15m', w.start, w.end);

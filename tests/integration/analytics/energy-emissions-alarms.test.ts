@@ -80,7 +80,7 @@ describe('energy, emissions, kpi and alarms through a real InfluxDB', () => {
     const { q } = await run(cfg, make, at('07:59:50'), at('10:01:00'));
 
     const quarters = await q(
-      `SELECT "consumption", "demand_kw", "peak_kw", "cost", "unit" FROM "energy" WHERE "period" = '15m' AND "carrier" = 'electricity' AND time >= ${at('08:00:00')}ms AND time < ${at('10:00:00')}ms`,
+      `SELECT "consumption", "demand_kw", "peak_kw", "cost", "unit", "tariff" FROM "energy" WHERE "period" = '15m' AND "carrier" = 'electricity' AND time >= ${at('08:00:00')}ms AND time < ${at('10:00:00')}ms`,
     );
     expect(quarters).toHaveLength(8);
     for (const [i, r] of quarters.entries()) {
@@ -90,6 +90,7 @@ describe('energy, emissions, kpi and alarms through a real InfluxDB', () => {
       expect(r['peak_kw']).toBeCloseTo(kw, 6);
       expect(r['unit']).toBe('kWh');
       expect(r['cost']).toBeCloseTo((kw / 4) * (i < 2 ? 1.2 : 0.5), 6);
+      expect(r['tariff']).toBe(i < 2 ? 'peak' : 'default');
     }
     const hour8 = await q(
       `SELECT "consumption", "cost", "demand_kw", "peak_kw", "currency" FROM "energy" WHERE "period" = '1h' AND "carrier" = 'electricity' AND time = ${at('08:00:00')}ms`,
