@@ -317,29 +317,34 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
 
   return {
     async rebuild(now, signal) {
-      await resolveFactors();
-      const from = now - parts.retentionMs;
-      const restored = await restoreFromInflux(parts, deps.query, from, now, log, signal);
-      for (const s of restored.samples) accept(s, now, true);
-      for (const st of restored.status) acceptStatus(st);
-      const sink: AnalyticsOutput = { points: [], events: [] };
-      flushTouched(now, sink, true);
-      for (const m of parts.machines.values()) {
-        m.timeline = m.buildTimeline(now);
-        m.markDirty(from);
+      // Whatever fails here, the engine is usable afterwards (from empty state, or without emissions when the
+      // factors cannot be resolved); the error goes to the caller, who may call rebuild again.
+      try {
+        await resolveFactors();
+        const from = now - parts.retentionMs;
+        const restored = await restoreFromInflux(parts, deps.query, from, now, log, signal);
+        for (const s of restored.samples) accept(s, now, true);
+        for (const st of restored.status) acceptStatus(st);
+        const sink: AnalyticsOutput = { points: [], events: [] };
+        flushTouched(now, sink, true);
+        for (const m of parts.machines.values()) {
+          m.timeline = m.buildTimeline(now);
+          m.markDirty(from);
+        }
+        for (const m of parts.meters) m.markDirty(from);
+        restatePending = true;
+        lastTrim = now;
+        log.info(
+          {
+            samples: restored.samples.length,
+            status: restored.status.length,
+            from: new Date(from).toISOString(),
+          },
+          'analytics state rebuilt from InfluxDB',
+        );
+      } finally {
+        started = true;
       }
-      for (const m of parts.meters) m.markDirty(from);
-      started = true;
-      restatePending = true;
-      lastTrim = now;
-      log.info(
-        {
-          samples: restored.samples.length,
-          status: restored.status.length,
-          from: new Date(from).toISOString(),
-        },
-        'analytics state rebuilt from InfluxDB',
-      );
     },
 
     ingest(samples, status = []) {
