@@ -1,3 +1,4 @@
+import { PlantpulseError } from '../../protocols/errors.js';
 import type { Quality, Sample, SampleValue } from '../../protocols/sample.js';
 
 /**
@@ -38,7 +39,12 @@ export function encodeSamples(samples: readonly Sample[]): string {
   return JSON.stringify(out);
 }
 
-export class SampleDecodeError extends Error {}
+/** A stored batch that cannot be read back (a damaged row): code OUTBOX_ROW_UNREADABLE. */
+export class SampleDecodeError extends PlantpulseError {
+  constructor(message: string) {
+    super('OUTBOX_ROW_UNREADABLE', message);
+  }
+}
 
 function decodeValue(kind: unknown, v: unknown): SampleValue {
   switch (kind) {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../../config/logging.js';
+import { PlantpulseError } from '../../protocols/errors.js';
 import { type FieldType, type FieldTypeStore, isFieldType } from './field-types.js';
 
 /** One line of line protocol as spooled, with its fields' types (what the sink needs to attribute refusals). */
@@ -46,8 +47,11 @@ export interface SpoolOptions {
   clock?: () => number;
 }
 
-export class SpoolError extends Error {
-  readonly code = 'SPOOL_WRITE_FAILED';
+/** The spool could not store a message (disk full, I/O error, closed): code SPOOL_WRITE_FAILED, retryable. */
+export class SpoolError extends PlantpulseError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('SPOOL_WRITE_FAILED', message, { ...options, retryable: true });
+  }
 }
 
 const SCHEMA = `
