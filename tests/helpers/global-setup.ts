@@ -26,8 +26,15 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * Every Debian package the suite's real peers need, installed in one apt run on a fresh machine: InfluxDB and
+ * Mosquitto (started here), socat (RTU pty pairs), mbpoll and python3-pymodbus (independent Modbus peers),
+ * victoria-metrics (a real InfluxDB v2 write API). Chromium and its fonts are ensured by the browser tests.
+ */
+export const TEST_PACKAGES = ['influxdb', 'mosquitto', 'socat', 'mbpoll', 'python3-pymodbus', 'victoria-metrics'];
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  await ensureDebianPackages(['influxdb', 'mosquitto']);
+  await ensureDebianPackages(TEST_PACKAGES);
   let influx: InfluxdService | undefined;
   let broker: MosquittoService | undefined;
 
