@@ -65,7 +65,10 @@ export interface AnalyticsStats {
 }
 
 export interface Analytics {
-  /** Restores state from InfluxDB (raw telemetry, quality, device status, own alarms); call once before ingest. */
+  /**
+   * Restores state from InfluxDB (raw telemetry, quality, device status, own alarms); call before the first ingest.
+   * Throws AnalyticsRebuildError (retryable) or AnalyticsConfigError; the engine is usable afterwards either way.
+   */
   rebuild(now: number, signal?: AbortSignal): Promise<void>;
   /** Takes samples (live or historical) and device status changes; returns state changes and alarms at once. */
   ingest(samples: readonly HostSample[], status?: readonly DeviceStatus[]): AnalyticsOutput;
