@@ -221,7 +221,14 @@ export class SqliteOutbox implements Outbox {
     const out: OutboxEntry[] = [];
     let cursor = afterId;
     while (out.length < limit) {
-      const rows = this.#st.after.all(cursor, limit - out.length);
+      let rows: Row[];
+      try {
+        rows = this.#st.after.all(cursor, limit - out.length);
+      } catch (err) {
+        // An I/O error reading the file: nothing is deleted; the publisher looks again on its next pass.
+        this.#log.error({ err, afterId: cursor }, 'outbox read failed');
+        break;
+      }
       if (rows.length === 0) break;
       for (const r of rows) {
         cursor = r.id;
@@ -268,7 +275,12 @@ export class SqliteOutbox implements Outbox {
   }
 
   stats(now: number): OutboxStats {
-    const oldest = this.#closed ? undefined : this.#st.oldestTime.get();
+    let oldest: { created_at: number } | undefined;
+    try {
+      oldest = this.#closed ? undefined : this.#st.oldestTime.get();
+    } catch {
+      oldest = undefined; // reported through the read/append errors, not here
+    }
     return {
       messages: this.#messages,
       bytes: this.#bytes,

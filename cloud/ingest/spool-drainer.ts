@@ -88,18 +88,25 @@ export class SpoolDrainer {
     const signal = this.#abort.signal;
     const { spool, batchLines, flushIntervalMs } = this.#o;
     while (!signal.aborted) {
-      if (spool.isEmpty) {
-        await this.#sleep(undefined);
-        continue;
-      }
-      if (!this.#flushAll && spool.pendingLines < batchLines) {
-        const wait = flushIntervalMs - spool.oldestAgeMs();
-        if (wait > 0) {
-          await this.#sleep(wait);
+      try {
+        if (spool.isEmpty) {
+          await this.#sleep(undefined);
           continue;
         }
+        if (!this.#flushAll && spool.pendingLines < batchLines) {
+          const wait = flushIntervalMs - spool.oldestAgeMs();
+          if (wait > 0) {
+            await this.#sleep(wait);
+            continue;
+          }
+        }
+        await this.#writeOne(signal);
+      } catch (err) {
+        // The spool file itself failed (I/O error): nothing is deleted; look again shortly.
+        this.#stats.failures++;
+        this.#o.log.error({ err }, 'spool read failed; retrying');
+        await this.#sleep(1000);
       }
-      await this.#writeOne(signal);
     }
   }
 
