@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { startAgent } from '../../agent/agent.js';
+import { ensureClientCertificate, trustServerCertificateFile } from '../../agent/sources/opcua/pki.js';
 import { startCloud } from '../../cloud/cloud.js';
 import { loadAgentConfig, loadCloudConfig } from '../../config/load.js';
 import type { Logger } from '../../config/logging.js';
@@ -152,8 +153,25 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
 
     opts.signal?.throwIfAborted();
     say('starting the simulated plant …');
-    const plant = await startScenario({ scenario, seed, speed, epoch, ptyDir: join(runDir.path) });
+    // OPC UA with encryption and a user: the agent's certificate is trusted by the simulated controllers, and the
+    // agent trusts theirs (what `plantpulse opcua trust` does), nothing is accepted blindly
+    const pkiDir = join(runDir.path, 'opcua-pki');
+    const clientCert = await ensureClientCertificate(pkiDir);
+    const opcuaPw = await runDir.secret('opcua-password');
+    const plant = await startScenario({
+      scenario,
+      seed,
+      speed,
+      epoch,
+      ptyDir: runDir.path,
+      opcuaSecurity: {
+        users: [{ username: 'plantpulse', password: opcuaPw.value }],
+        trustedClientCertificates: [clientCert],
+      },
+    });
     stoppers.push({ name: 'simulators', stop: () => plant.close() });
+    if (plant.opcuaCertificateFile !== undefined)
+      await trustServerCertificateFile(pkiDir, plant.opcuaCertificateFile);
 
     const agentFile = await runDir.write(
       'agent.yaml',
@@ -163,7 +181,15 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         brokerUrl,
         passwordFile: agentPw.file,
         outboxPath: join(runDir.path, 'agent-data'),
-        devices: plant.agentDevices({ every: '1s' }),
+        devices: plant.agentDevices({
+          every: '1s',
+          opcua: {
+            securityMode: 'SignAndEncrypt',
+            securityPolicy: 'Basic256Sha256',
+            user: { username: 'plantpulse', password: `\${file:${opcuaPw.file}}` },
+            pki: pkiDir,
+          },
+        }),
       }),
     );
     const agentCfg = await loadAgentConfig(agentFile);

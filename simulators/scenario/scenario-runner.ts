@@ -44,6 +44,23 @@ export interface ScenarioRunOptions {
   host?: string;
   /** folder for the lathe's pty symlinks (`<dir>/a` agent end, `<dir>/b` device end); default: plain /dev/pts paths */
   ptyDir?: string;
+  /**
+   * OPC UA server security: with `users`, anonymous sessions are refused and only Sign/SignAndEncrypt endpoints are
+   * offered; `trustedClientCertificates` are the client certificates (PEM/DER files) the server trusts. Without it
+   * the server also offers None (a loopback-only bench).
+   */
+  opcuaSecurity?: {
+    users: { username: string; password: string }[];
+    trustedClientCertificates: string[];
+  };
+}
+
+/** How the agent connects to the OPC UA machines (see `agentDevices`). */
+export interface AgentOpcuaSecurity {
+  securityMode: 'Sign' | 'SignAndEncrypt';
+  securityPolicy: 'Basic256Sha256' | 'Aes128_Sha256_RsaOaep' | 'Aes256_Sha256_RsaPss';
+  user: { username: string; password: string };
+  pki: string;
 }
 
 /** Where one agent-side device is reached. */
@@ -59,8 +76,13 @@ export interface DeviceEndpoint {
 export interface RunningScenario {
   readonly plant: PlantModel;
   readonly endpoints: readonly DeviceEndpoint[];
-  /** the `devices:` of an agent config that reads every simulated device; `every` is the poll/sampling period */
-  agentDevices(opts?: { every?: string }): AgentDevice[];
+  /** the OPC UA server's certificate (PEM), for the agent's trusted list; undefined without OPC UA machines */
+  readonly opcuaCertificateFile: string | undefined;
+  /**
+   * The `devices:` of an agent config that reads every simulated device; `every` is the poll/sampling period.
+   * Without `opcua` the OPC UA machines are read with security None (`allowInsecure`, loopback bench only).
+   */
+  agentDevices(opts?: { every?: string; opcua?: AgentOpcuaSecurity }): AgentDevice[];
   close(): Promise<void>;
 }
 
@@ -129,6 +151,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
   const host = opts.host ?? '127.0.0.1';
   const closers: (() => Promise<void>)[] = [];
   const endpoints: DeviceEndpoint[] = [];
+  let opcuaCert: string | undefined;
   const lineOf = new Map(s.devices.map((d) => [d.id, d.line]));
   const endpoint = (e: DeviceEndpoint): void => {
     const line = lineOf.get(e.id);
@@ -176,9 +199,24 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
       );
     let opcua: OpcuaSimulator | undefined;
     if (models.length > 0) {
-      opcua = await startOpcuaSimulator({ model: models, port: 0, tickMs: 500 });
+      const sec = opts.opcuaSecurity;
+      opcua = await startOpcuaSimulator({
+        model: models,
+        port: 0,
+        tickMs: 500,
+        ...(sec === undefined
+          ? {}
+          : {
+              allowAnonymous: false,
+              users: sec.users,
+              securityModes: ['Sign', 'SignAndEncrypt'],
+              securityPolicies: ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'],
+              trustedClientCertificates: sec.trustedClientCertificates,
+            }),
+      });
       const sim = opcua;
       closers.push(() => sim.close());
+      opcuaCert = sim.certificateFile;
       for (const m of plant.production)
         if (m.kind !== 'press') endpoint({ id: m.id, kind: m.kind, protocol: 'opcua', url: sim.endpoint });
     }
@@ -225,7 +263,8 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
   return {
     plant,
     endpoints,
-    agentDevices({ every = '1s' } = {}) {
+    opcuaCertificateFile: opcuaCert,
+    agentDevices({ every = '1s', opcua: security } = {}) {
       return endpoints.map((e): AgentDevice => {
         const tags = { kind: e.kind, ...(e.line === undefined ? {} : { line: e.line }) };
         if (e.protocol === 'rtu') {
@@ -243,8 +282,11 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
           return {
             id: e.id,
             tags,
-            // the simulator listens on loopback only; a real PLC gets Sign/SignAndEncrypt (docs/demo.md)
-            opcua: { endpoint: e.url, securityMode: 'None', allowInsecure: true },
+            opcua:
+              security === undefined
+                ? // a loopback-only bench; the demo and real PLCs use Sign/SignAndEncrypt (docs/demo.md)
+                  { endpoint: e.url, securityMode: 'None', allowInsecure: true }
+                : { endpoint: e.url, ...security, user: { ...security.user } },
             subscribe: vars.map((v) => ({
               name: v.metric,
               node: `ns=2;s=${opcuaName(e.id)}.${v.path}`,
