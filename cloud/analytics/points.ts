@@ -47,7 +47,11 @@ export interface EnergyFields {
   unit: string;
   cost?: number;
   currency?: string;
-  /** the tariff period of a 15-minute window (tariff boundaries sit on quarter hours) */
+  /**
+   * Tag: the tariff period of a 15-minute window (`tariffs[].periods[].name`, `default` outside every period).
+   * A 15-minute window never spans two periods (both sit on local quarter hours), so this is the period of every
+   * minute of the window; it is derived from the window start and the config only, so a recomputed window keeps it.
+   */
   tariff?: string;
   demand_kw?: number;
   peak_kw?: number;
@@ -66,12 +70,11 @@ export function energyPoint(
     .tag('site', site)
     .tag('device', device)
     .tag('meter', meter)
-    .tag('carrier', carrier)
-    .floatField('consumption', f.consumption)
-    .stringField('unit', f.unit);
+    .tag('carrier', carrier);
+  if (f.tariff !== undefined) p.tag('tariff', f.tariff);
+  p.floatField('consumption', f.consumption).stringField('unit', f.unit);
   if (f.cost !== undefined) p.floatField('cost', f.cost);
   if (f.currency !== undefined) p.stringField('currency', f.currency);
-  if (f.tariff !== undefined) p.stringField('tariff', f.tariff);
   if (f.demand_kw !== undefined) p.floatField('demand_kw', f.demand_kw);
   if (f.peak_kw !== undefined) p.floatField('peak_kw', f.peak_kw);
   return windowTags(p, w, shift);
