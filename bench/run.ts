@@ -1,15 +1,17 @@
 /**
  * npm run bench — every stage against a baseline measured in the same run; prints a table and writes
  * bench/results/latest.json. `--smoke` (CI) runs each case briefly and checks only that every row is produced.
- *   node dist/bench/run.js [--smoke] [--only payload,modbus]
+ *   node dist/bench/run.js [--smoke] [--only payload,modbus] [--out file.json]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { killAllTrackedSync } from '../scripts/services/index.js';
 import type { BenchCase, BenchRow } from './bench-types.js';
 import { agentE2eCase } from './cases/agent-e2e.js';
 import { brokerCase } from './cases/broker.js';
+import { killBenchChildrenSync } from './cases/cli-child.js';
 import { ingestCase } from './cases/ingest.js';
 import { latencyCase } from './cases/latency.js';
 import { modbusCase } from './cases/modbus.js';
@@ -33,14 +35,27 @@ export const benchCases = {
 } satisfies Record<string, BenchCase>;
 
 const { values } = parseArgs({
-  options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    smoke: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    /** where to write the JSON (default bench/results/latest.json, or smoke.json with --smoke) */
+    out: { type: 'string' },
+  },
 });
 const smoke = values.smoke === true;
 const only = values.only?.split(',');
 
 // scripts/services stops a service by awaiting its (unref'd) child's exit with an unref'd timer: with nothing else
 // pending, Node would end this run in the middle of such an await (exit 13). Hold the loop open until the end.
+const loadAtStart = loadavg();
 const keepAlive = setInterval(() => undefined, 60_000);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    killBenchChildrenSync();
+    killAllTrackedSync();
+    process.exit(130);
+  });
+}
 const rows: BenchRow[] = [];
 const failures: { case: string; error: string }[] = [];
 for (const [name, c] of Object.entries(benchCases)) {
@@ -67,16 +82,24 @@ const table = [
       `| ${r.stage} | ${r.what} | ${fmt(r.value)} ${r.unit} | ${r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.baseline.unit}` : '—'} | ${r.ratio === undefined ? '—' : fmt(r.ratio)} | ${r.target?.text ?? '—'} | ${r.target ? (r.target.met ? 'yes' : 'NO') : '—'} |`,
   ),
 ];
-process.stdout.write(`${table.join('\n')}\n`);
 const machine = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
   memGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
+  loadAvgAtStart: loadAtStart,
 };
-await mkdir(join(import.meta.dirname, '..', '..', 'bench', 'results'), { recursive: true });
+const notes = rows.filter((r) => r.note).map((r) => `- \`${r.id}\`: ${r.note}`);
+process.stdout.write(
+  `${table.join('\n')}\n\n${machine.cpus} × ${machine.cpu}, ${machine.memGiB} GiB, Node ${machine.node}, ` +
+    `load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' / ')}\n` +
+    (notes.length > 0 ? `\nNotes:\n${notes.join('\n')}\n` : ''),
+);
+const resultsDir = join(import.meta.dirname, '..', '..', 'bench', 'results');
+const outFile = values.out ?? join(resultsDir, smoke ? 'smoke.json' : 'latest.json');
+await mkdir(dirname(outFile), { recursive: true });
 await writeFile(
-  join(import.meta.dirname, '..', '..', 'bench', 'results', smoke ? 'smoke.json' : 'latest.json'),
+  outFile,
   `${JSON.stringify({ at: new Date().toISOString(), smoke, machine, rows, failures }, null, 2)}\n`,
 );
 if (failures.length > 0) {

@@ -14,7 +14,7 @@ import { UsageMeter } from './proc-usage.js';
 export const brokerCase: BenchCase = {
   title: 'Broker: QoS 1 messages/s through aedes (embedded) and Mosquitto',
   async run(ctx) {
-    const messages = ctx.smoke ? 2000 : 100_000;
+    const messages = ctx.smoke ? 2000 : 20_000;
     const password = randomBytes(18).toString('base64url');
     const aedes = await startHost<{ url: string }>(join(import.meta.dirname, 'aedes-host.js'), [], {
       env: { BENCH_MQTT_PASSWORD: password },

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { BenchCaseError } from './bench-case-error.js';
+import { trackChild } from './cli-child.js';
 
 export async function runJsonScript<T>(
   script: string,
@@ -11,6 +12,7 @@ export async function runJsonScript<T>(
   opts: { timeoutMs: number; progress?: (msg: string) => void },
 ): Promise<T> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => {

@@ -10,6 +10,20 @@ import { BenchCaseError } from './bench-case-error.js';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
 
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every child process the bench started and has not stopped (on Ctrl-C of the run). */
+export function killBenchChildrenSync(): void {
+  for (const c of live) c.kill('SIGKILL');
+  live.clear();
+}
+
+/** Registers a child of the bench so killBenchChildrenSync() ends it; forgotten when it exits. */
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
 export interface CliChild {
   readonly child: ChildProcess;
   readonly pid: number;
@@ -31,6 +45,7 @@ export function spawnCliChild(args: string[], env: NodeJS.ProcessEnv = {}): CliC
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  trackChild(child);
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<{
     match: (l: Record<string, unknown>) => boolean;

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { BenchCaseError } from './bench-case-error.js';
+import { trackChild } from './cli-child.js';
 
 export interface HostProcess<T> {
   readonly child: ChildProcess;
@@ -21,6 +22,7 @@ export async function startHost<T>(
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...opts.env },
   });
+  trackChild(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const info = await new Promise<T>((resolve, reject) => {
     let out = '';

@@ -16,6 +16,8 @@ export const ingestCase: BenchCase = {
     ctx.progress(`raw /write: ${raw.toFixed(0)} values/s`);
     const one = await ingestRate(s, load, 1, ctx.progress);
     ctx.progress(`ingester: ${one.valuesPerSecond.toFixed(0)} values/s`);
+    const normal = await ingestRate(s, load, 1, ctx.progress, 'normal');
+    ctx.progress(`ingester, spool sync normal: ${normal.valuesPerSecond.toFixed(0)} values/s`);
     const rows: BenchRow[] = [
       ratioRow(
         {
@@ -33,6 +35,15 @@ export const ingestCase: BenchCase = {
         },
         { text: '≥ 0.8 × raw write rate', atLeast: 0.8 },
       ),
+      ratioRow({
+        id: 'ingest.values_per_s_sync_normal',
+        stage: 'ingest',
+        what: 'the same, spool `sync: normal` (fsync about every second instead of before each PUBACK)',
+        value: normal.valuesPerSecond,
+        unit: 'values/s',
+        baseline: { name: `raw /write, ${INGEST_BATCH_LINES} lines/request`, value: raw, unit: 'values/s' },
+        note: `ingester CPU ${normal.cpuPercent.toFixed(0)} % of one core, peak RSS ${normal.peakRssMiB.toFixed(0)} MiB`,
+      }),
     ];
     return rows;
   },

@@ -25,37 +25,14 @@ interface ModbusBenchJson {
 const SCRIPT = join(import.meta.dirname, '..', 'modbus', 'run.js');
 
 export function modbusArgs(smoke: boolean, rtu: boolean): string[] {
-  if (rtu) {
-    // each simulator is its own line; 125 registers every 100 ms asks for more than 19200 baud carries
-    return smoke
-      ? [
-          '--devices',
-          '2',
-          '--registers',
-          '125',
-          '--interval',
-          '100',
-          '--duration',
-          '2',
-          '--rtu-baud',
-          '19200',
-        ]
-      : [
-          '--devices',
-          '4',
-          '--registers',
-          '125',
-          '--interval',
-          '100',
-          '--duration',
-          '10',
-          '--rtu-baud',
-          '19200',
-        ];
-  }
-  return smoke
-    ? ['--devices', '4', '--registers', '125', '--interval', '100', '--duration', '2']
-    : ['--devices', '20', '--registers', '250', '--interval', '100', '--duration', '10'];
+  // RTU: each simulator is its own line; 125 registers every 100 ms asks for more than 19200 baud carries
+  const shape = rtu
+    ? { devices: smoke ? 2 : 4, registers: 125, interval: 100, duration: smoke ? 1 : 10 }
+    : { devices: smoke ? 4 : 20, registers: smoke ? 125 : 250, interval: 100, duration: smoke ? 1 : 10 };
+  return [
+    ...Object.entries(shape).flatMap(([k, v]) => [`--${k}`, String(v)]),
+    ...(rtu ? ['--rtu-baud', '19200'] : []),
+  ];
 }
 
 async function run(ctx: BenchContext, rtu: boolean): Promise<ModbusBenchJson> {

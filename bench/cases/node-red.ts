@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { freePort, pollUntil } from '../../scripts/services/index.js';
 import type { BenchCase, BenchRow } from '../bench-types.js';
 import { BenchCaseError } from './bench-case-error.js';
-import { type CliChild, spawnCliChild } from './cli-child.js';
+import { type CliChild, spawnCliChild, trackChild } from './cli-child.js';
 import { startHost } from './host-process.js';
 import { nodeRedFlow, nodeRedSettings } from './node-red-flow.js';
 import { writeAgentConfig, writeCloudConfig } from './pipeline-config.js';
@@ -112,6 +112,7 @@ async function runNodeRed(
   const child = spawn(process.execPath, [redJs, '--settings', settings, '--userDir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  trackChild(child);
   let out = '';
   const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(

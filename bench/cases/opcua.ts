@@ -29,7 +29,7 @@ export const opcuaCase: BenchCase = {
   title: 'OPC UA: monitored items at 100 ms sampling, agent vs bare node-opcua client',
   async run(ctx) {
     const args = ctx.smoke
-      ? ['--items', '200', '--update', '100', '--duration', '2']
+      ? ['--items', '200', '--update', '100', '--duration', '1']
       : ['--items', '2000', '--update', '100', '--duration', '10'];
     const r = await runJsonScript<OpcuaBenchJson>(SCRIPT, [...args, '--json'], {
       timeoutMs: 240_000,

@@ -71,6 +71,8 @@ export interface CloudBenchConfig {
   database: string;
   dir: string;
   flushInterval?: string;
+  /** spool fsync: full (default, before each PUBACK) or normal (about every second) */
+  sync?: 'full' | 'normal';
 }
 
 export async function writeCloudConfig(path: string, c: CloudBenchConfig): Promise<string> {
@@ -86,7 +88,7 @@ export async function writeCloudConfig(path: string, c: CloudBenchConfig): Promi
     `  database: ${c.database}`,
     '  api: v1',
     ...(c.flushInterval ? [`  flushInterval: ${c.flushInterval}`] : []),
-    `spool: { path: ${join(c.dir, `spool-${c.clientId}`)} }`,
+    `spool: { path: ${join(c.dir, `spool-${c.clientId}`)}${c.sync ? `, sync: ${c.sync}` : ''} }`,
     'log: { level: info }',
   ];
   await writeFile(path, `${lines.join('\n')}\n`);
