@@ -59,7 +59,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const polling: PollingSource[] = [];
   const subscribing: SubscribingSource[] = [];
   const derivers = new Map<string, Deriver>();
-  const deviceMetrics: { id: string; metrics: MetricInfo[] }[] = [];
+  const deviceMetrics: { id: string; metrics: MetricInfo[]; tags?: Record<string, string> }[] = [];
   for (const d of cfg.devices) {
     const sources = await createSources(d, {
       log,
@@ -76,7 +76,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     });
     if (deriver) derivers.set(d.id, deriver);
     const metrics = [...sources.flatMap((s) => s.metrics), ...(deriver?.metrics ?? [])];
-    deviceMetrics.push({ id: d.id, metrics });
+    deviceMetrics.push({ id: d.id, metrics, ...(d.tags === undefined ? {} : { tags: d.tags }) });
   }
 
   const deadbands = new Map<string, number>();

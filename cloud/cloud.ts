@@ -110,6 +110,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   const live = new LiveBus();
   const registry = new DeviceRegistry();
   const feed = new IngestFeed(registry, live);
+  for (const b of restored.births) if (b.device && b.tags) registry.setTags(b.site, b.device, b.tags); // lines from agent config
 
   // Analytics: rebuilt from InfluxDB before the first message is taken.
   const aLog = log.child({ component: 'analytics' });
@@ -187,7 +188,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
         live,
         registry,
         log,
-        // births carry no device tags: the overview's lines come from the analytics machines
+        // fallback for devices whose births carry no tags: lines from the analytics machines
         deviceTags: Object.fromEntries(
           (cfg.analytics?.machines ?? []).flatMap((m) => (m.line ? [[m.device, { line: m.line }]] : [])),
         ),

@@ -1,7 +1,7 @@
 /**
  * Sparkplug B 3.0 messages of an edge node: NDEATH (will) with bdSeq (Int64), NBIRTH with bdSeq and
  * `Node Control/Rebirth` = false, DBIRTH with every metric (name, alias, datatype, engUnit…, last value or is_null),
- * DDATA with aliases only and no datatype, DDEATH.
+ * DDATA with aliases only and no datatype, DDEATH. The device's tags are DBIRTH String metrics `Properties/<key>`.
  */
 import type { Sample } from '../../protocols/sample.js';
 import {
@@ -16,6 +16,8 @@ import type { DeviceState, EdgeWire, OutMsg } from './edge-node-types.js';
 
 export const BDSEQ_METRIC = 'bdSeq';
 export const REBIRTH_METRIC = 'Node Control/Rebirth';
+/** Device tags travel as DBIRTH metrics `Properties/<key>` (String); cloud/host reads the same prefix. */
+export const PROPERTIES_PREFIX = 'Properties/';
 
 export class SparkplugEdgeWire implements EdgeWire {
   readonly #site: string;
@@ -56,6 +58,15 @@ export class SparkplugEdgeWire implements EdgeWire {
     const metrics = [...dev.metrics.values()].map((slot) =>
       birthMetric(slot.info, slot.alias, dev.last.get(slot.info.name), now),
     );
+    for (const p of dev.properties) {
+      metrics.push({
+        name: p.name,
+        alias: p.alias,
+        timestamp: now,
+        datatype: DataType.String,
+        value: p.value,
+      });
+    }
     const payload = encodePayload({ timestamp: now, seq, metrics });
     return this.#msg(
       topicFor({ type: 'DBIRTH', group: this.#site, node: this.#node, device: dev.id }),

@@ -16,7 +16,11 @@ export interface EdgeNodeOptions {
   site: string;
   /** Sparkplug edge_node_id */
   node: string;
-  devices: { id: string; metrics: MetricInfo[] }[];
+  /**
+   * `tags` (the config's `devices[].tags`, e.g. `{ line: 'line3' }`) go into the device's DBIRTH as String metrics
+   * `Properties/<key>` (Sparkplug's own convention, as in the spec's `Properties/Hardware Make`); never in DDATA.
+   */
+  devices: { id: string; metrics: MetricInfo[]; tags?: Readonly<Record<string, string>> }[];
   /** Sparkplug host id to wait for (STATE online) before births */
   primaryHost?: string;
   /** ms since epoch; default Date.now */
@@ -61,10 +65,19 @@ export interface MetricSlot {
   datatype: number;
 }
 
+/** A device tag as a Sparkplug birth metric `Properties/<key>` (String), with its own alias. */
+export interface PropertySlot {
+  name: string;
+  alias: bigint;
+  value: string;
+}
+
 /** Per-device state the wire formats read. */
 export interface DeviceState {
   id: string;
   metrics: Map<string, MetricSlot>;
+  /** the device's tags, sent in its DBIRTH only */
+  properties: PropertySlot[];
   last: Map<string, Sample>;
   born: boolean;
 }

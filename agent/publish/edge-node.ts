@@ -12,7 +12,8 @@
  *
  * Seq (0-255, wrapping) is assigned when a message is built, so outbox replays carry the current session's seq; NBIRTH
  * is always seq 0. Aliases are assigned once, at construction, 1..n over the devices' metrics in config order (unique
- * across the node, as the spec requires).
+ * across the node, as the spec requires). A device's tags are String metrics `Properties/<key>` of its DBIRTH only
+ * (aliases after all metrics'; a configured metric of the same name wins); the host turns them into InfluxDB tags.
  *
  * Data for a device that is not born (deviceDown, or births not yet published) is refused: `data()` returns
  * undefined with a `data-refused` event, the samples stay in the outbox, and the uplink retries after `deviceUp` /
@@ -32,7 +33,7 @@ import {
   topicFor,
 } from '../../protocols/sparkplug/index.js';
 import { JsonEdgeWire } from './edge-node-json-wire.js';
-import { REBIRTH_METRIC, SparkplugEdgeWire } from './edge-node-sparkplug-wire.js';
+import { PROPERTIES_PREFIX, REBIRTH_METRIC, SparkplugEdgeWire } from './edge-node-sparkplug-wire.js';
 import type {
   DataRefusal,
   DeviceState,
@@ -82,7 +83,16 @@ export class EdgeNode {
       for (const info of d.metrics) {
         metrics.set(info.name, { info, alias: alias++, datatype: datatypeForKind(info.kind) });
       }
-      this.#devices.set(d.id, { id: d.id, metrics, last: new Map(), born: false });
+      this.#devices.set(d.id, { id: d.id, metrics, properties: [], last: new Map(), born: false });
+    }
+    // Property aliases come after every metric's, so adding a tag never renumbers a metric.
+    for (const d of opts.devices) {
+      const dev = this.#devices.get(d.id);
+      if (!dev) continue;
+      for (const [key, value] of Object.entries(d.tags ?? {})) {
+        const name = `${PROPERTIES_PREFIX}${key}`;
+        if (!dev.metrics.has(name)) dev.properties.push({ name, alias: alias++, value });
+      }
     }
   }
 

@@ -15,11 +15,14 @@ import {
   sampleValueFromMetric,
 } from '../../protocols/sparkplug/index.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
+import { isTagProperty, tagsFromBirth } from './device-properties.js';
 import { emptyResult, type HostResult } from './host-types.js';
 
 interface MetricDef {
   name: string;
   datatype: number;
+  /** a device tag (`Properties/<key>`, device-properties.ts): birth only, never a sample */
+  property?: true;
 }
 
 /** What a birth announced for the node itself or one device. */
@@ -54,9 +57,11 @@ function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo[]; ski
   const skipped: string[] = [];
   for (const m of metrics) {
     if (m.name === undefined || m.datatype === undefined || isControl(m.name)) continue;
-    const def = { name: m.name, datatype: m.datatype };
+    const def: MetricDef = { name: m.name, datatype: m.datatype };
+    if (isTagProperty(m)) def.property = true;
     scope.byName.set(m.name, def);
     if (m.alias !== undefined) scope.byAlias.set(m.alias, def);
+    if (def.property) continue;
     const info = metricInfoFromBirth(m);
     if (info.ok) infos.push(info.value);
     else skipped.push(info.reason);
@@ -280,13 +285,20 @@ export class SparkplugHostSide {
     r: HostResult,
   ): void {
     const { scope, infos, skipped } = scopeOf(p.metrics);
+    const { tags, rejected } = tagsFromBirth(p.metrics);
     s.devices.set(device, scope);
     if (!this.#restoring) this.#recorder?.deviceBirth(s.group, s.node, device, { topic, payload: bytes });
     const ts = p.timestamp ?? this.#clock();
     r.status.push({ site: s.group, node: s.node, device, online: true, reason: 'DBIRTH', timestamp: ts });
-    r.births.push({ site: s.group, node: s.node, device, metrics: infos });
+    r.births.push({ site: s.group, node: s.node, device, metrics: infos, tags });
     for (const why of skipped) {
       r.problems.push({ code: 'UNSUPPORTED_METRIC', message: `${s.group}/${s.node}/${device}: ${why}` });
+    }
+    for (const why of rejected) {
+      r.problems.push({
+        code: 'BAD_PROPERTY',
+        message: `${s.group}/${s.node}/${device}: ${why}; tag not applied`,
+      });
     }
     this.#birthSamples(s, device, p, r);
   }
@@ -294,7 +306,7 @@ export class SparkplugHostSide {
   /** Birth values are current values: known ones become samples; `is_null` ones (nothing read yet) do not. */
   #birthSamples(s: NodeSession, device: string | undefined, p: SpbPayload, r: HostResult): void {
     const known = p.metrics.filter(
-      (m) => m.name !== undefined && !isControl(m.name) && m.value !== null && !m.isNull,
+      (m) => m.name !== undefined && !isControl(m.name) && !isTagProperty(m) && m.value !== null && !m.isNull,
     );
     this.#toSamples(s, device, known, p, `${s.group}/${s.node}${device ? `/${device}` : ''} birth`, r);
   }
@@ -339,6 +351,7 @@ export class SparkplugHostSide {
   ): void {
     const resolved: SpbMetric[] = [];
     let unknown = 0;
+    let properties = 0;
     for (const m of p.metrics) {
       const def =
         m.alias !== undefined
@@ -350,6 +363,10 @@ export class SparkplugHostSide {
         unknown++;
         continue;
       }
+      if (def.property) {
+        properties++;
+        continue;
+      }
       resolved.push({ ...m, name: def.name, datatype: def.datatype });
     }
     if (unknown > 0) {
@@ -359,6 +376,13 @@ export class SparkplugHostSide {
         dropped: unknown,
       });
       this.#requestRebirth(s.group, s.node, 'unknown alias', r);
+    }
+    if (properties > 0) {
+      r.problems.push({
+        code: 'UNSUPPORTED_METRIC',
+        message: `${topic}: ${properties} device properties (tags) in a DATA message dropped: tags change with a birth`,
+        dropped: properties,
+      });
     }
     this.#toSamples(s, device, resolved, p, topic, r);
   }

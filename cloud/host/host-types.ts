@@ -28,11 +28,16 @@ export interface BirthInfo {
   /** absent: the node's own metrics (NBIRTH) */
   device?: string;
   metrics: MetricInfo[];
+  /**
+   * A DBIRTH's device tags (its `Properties/<key>` String metrics, cloud/host/device-properties.ts), sanitised;
+   * `{}` when it has none. Absent on node births.
+   */
+  tags?: Record<string, string>;
 }
 
 export interface HostProblem {
   /** stable: SPB_DECODE, SPB_TOPIC, UNS_DECODE, UNS_TOPIC, SEQ_GAP, NOT_BORN, UNKNOWN_ALIAS, BAD_VALUE, BAD_SAMPLE,
-   *  UNSUPPORTED_METRIC, STALE_NDEATH, BAD_STATE, HOST_INTERNAL, and REBIRTH_REQUESTED (informational) */
+   *  UNSUPPORTED_METRIC, BAD_PROPERTY, STALE_NDEATH, BAD_STATE, HOST_INTERNAL, and REBIRTH_REQUESTED (informational) */
   code: string;
   message: string;
   /** samples this problem cost (dropped, not in `samples`) */

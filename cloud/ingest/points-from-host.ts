@@ -28,12 +28,18 @@ export const STALE_QUALITY_CODE = 500;
  * A death (DDEATH, or NDEATH for the node and its devices) makes the last values stale: every known metric of that
  * device gets a `quality` point `bad` with code 500 (STALE) and `reason` "stale: <why>" at the death time, so a
  * dashboard never shows a dead device's last value as current. The next birth or good value writes `good` again.
+ *
+ * Device tags come with the device's DBIRTH (`BirthInfo.tags`, from the agent's `devices[].tags`) and are written on
+ * every `telemetry` point of that device until its next DBIRTH replaces them; `site`, `node` and `device` always
+ * win, and a tag named like the point's metric is left off that point (a key cannot be both tag and field).
  */
 export class HostPointMapper {
   readonly #kinds = new Map<string, MetricKind>();
   readonly #quality = new Map<string, Quality>();
   /** known metric names per `site/node/device` (from births and data) */
   readonly #metrics = new Map<string, Set<string>>();
+  /** device tags per `site/node/device`, from the last DBIRTH */
+  readonly #tags = new Map<string, Readonly<Record<string, string>>>();
 
   map(r: HostResult): HostPoints {
     for (const b of r.births) this.#learn(b);
@@ -49,7 +55,9 @@ export class HostPointMapper {
       const key = `${s.site}/${s.node}/${s.device}/${s.metric}`;
       const ctx = { site: s.site, node: s.node };
       const kind = this.#kinds.get(key);
-      const t = telemetryPoint(s, kind === undefined ? ctx : { ...ctx, kind });
+      const tags = this.#deviceTags(`${s.site}/${s.node}/${s.device}`, s.metric);
+      const tctx = tags === undefined ? ctx : { ...ctx, tags };
+      const t = telemetryPoint(s, kind === undefined ? tctx : { ...tctx, kind });
       if (t.ok) points.push(t.point);
       else if (t.dropped) drop(t.code, t.reason);
       const lastQ = this.#quality.get(key);
@@ -73,10 +81,19 @@ export class HostPointMapper {
   #learn(b: BirthInfo): void {
     // node-level metrics are samples of a device named after the node (cloud/host)
     const dev = `${b.site}/${b.node}/${b.device ?? b.node}`;
+    if (b.device !== undefined) this.#tags.set(dev, b.tags ?? {});
     for (const m of b.metrics) {
       this.#kinds.set(`${dev}/${m.name}`, m.kind);
       this.#know(dev, m.name);
     }
+  }
+
+  #deviceTags(dev: string, metric: string): Readonly<Record<string, string>> | undefined {
+    const tags = this.#tags.get(dev);
+    if (tags === undefined || Object.keys(tags).length === 0) return undefined;
+    if (!Object.hasOwn(tags, metric)) return tags;
+    const { [metric]: _clash, ...rest } = tags;
+    return rest;
   }
 
   #know(dev: string, metric: string): void {

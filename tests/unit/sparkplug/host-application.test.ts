@@ -100,12 +100,14 @@ describe('HostApplication (Sparkplug B)', () => {
           { name: 'power_kw', kind: 'float', unit: 'kW' },
           { name: 'part_count', kind: 'uint64' },
         ],
+        tags: {},
       },
       {
         site: 'cq-plant1',
         node: 'line3-gw',
         device: 'lathe-03',
         metrics: [{ name: 'state', kind: 'string', derived: true }],
+        tags: {},
       },
     ]);
     expect(births.samples).toEqual([]);
