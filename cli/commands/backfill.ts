@@ -17,7 +17,7 @@ export const backfillCommand: Command = {
   summary: 'publish simulated history of a scenario through MQTT as historical data',
   usage: [
     'plantpulse sim backfill -s scenario.yaml --hours 24 --mqtt-url mqtt://127.0.0.1:1883',
-    '                        [--username NODE] [--password-file FILE] [--node history] [--seed N] [--sample 10s]',
+    '                        [--username NODE] [--password-file FILE] [--node history] [--seed N] [--sample 10s] [--speed 1]',
     '',
     '  --hours          how much history, ending now (default 24)',
     '  --mqtt-url       the broker the cloud ingests from',
@@ -25,6 +25,7 @@ export const backfillCommand: Command = {
     '  --node           Sparkplug edge node id of the backfill session (default history)',
     "  --seed           scenario seed (default: the scenario's); use the live simulators' seed for one continuous plant",
     "  --sample         sample period of the history (default: the scenario's, else 10s)",
+    '  --speed          process durations shrink by this factor, as with `plantpulse sim -s --speed` (default 1)',
   ].join('\n'),
   async run(argv, io) {
     const args = parse(argv, {
@@ -36,6 +37,7 @@ export const backfillCommand: Command = {
       node: { type: 'string' },
       seed: { type: 'string' },
       sample: { type: 'string' },
+      speed: { type: 'string' },
       'log-level': { type: 'string' },
     });
     if (
@@ -50,10 +52,11 @@ export const backfillCommand: Command = {
     }
     const hours = numberOption(args.values['hours'], 24);
     const seedOpt = numberOption(args.values['seed'], Number.NaN);
+    const speed = numberOption(args.values['speed'], 1);
     const sample = args.values['sample'];
     const sampleOk =
       sample === undefined || (typeof sample === 'string' && /^[0-9]+(\.[0-9]+)?(ms|s|m|h)$/.test(sample));
-    if (hours === undefined || hours === 0 || seedOpt === undefined || !sampleOk) {
+    if (hours === undefined || hours === 0 || seedOpt === undefined || !sampleOk || !speed) {
       io.stderr.write(
         `--hours takes a number > 0, --seed an integer, --sample a duration (10s)\nusage: ${this.usage}\n`,
       );
@@ -88,6 +91,7 @@ export const backfillCommand: Command = {
       seed: Number.isNaN(seedOpt) ? (s.seed ?? 1) : seedOpt,
       hours,
       sampleMs,
+      speed,
       node,
       mqtt: {
         url: args.values['mqtt-url'],

@@ -26,6 +26,8 @@ export interface BackfillOptions {
   end?: number;
   /** sample period, ms (default 10 s) */
   sampleMs?: number;
+  /** process durations shrink by this factor, as in the live simulators (default 1) */
+  speed?: number;
   mqtt: AgentMqtt;
   /** Sparkplug edge node id of the backfill session */
   node: string;
@@ -80,7 +82,7 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillProgress>
   const end = o.end ?? Date.now();
   const from = end - o.hours * 3_600_000;
   const sampleMs = o.sampleMs ?? 10_000;
-  const plant = new PlantModel(o.scenario, { seed: o.seed, epoch: from });
+  const plant = new PlantModel(o.scenario, { seed: o.seed, epoch: from, speed: o.speed ?? 1 });
   const devices = plant.devices();
   const edge = new EdgeNode({
     site: o.scenario.site,

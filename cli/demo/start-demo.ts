@@ -139,6 +139,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       const done = await runBackfill({
         scenario,
         seed,
+        speed,
         hours,
         end: liveFrom,
         sampleMs,
