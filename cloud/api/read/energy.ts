@@ -1,7 +1,8 @@
 /**
  * Energy, emissions and KPI windows (DESIGN.md §7) with totals the dashboard charts directly.
- * Rows carry every tag of their series, so extra tags analytics may add (e.g. `tariff` = peak/flat/valley on
- * energy windows) pass through; cost is totalled per `tariff` when that tag is present.
+ * Rows carry every tag of their series, so extra tags (e.g. `tariff` on 15-minute energy windows) pass through.
+ * Cost and consumption by tariff period always come from the 15-minute windows, whatever period was asked for:
+ * only they carry the `tariff` tag (longer windows may span several periods).
  */
 import { type ApiContext, num, text } from '../api-context.js';
 import { queryRows, type Row } from '../influx-reader.js';
@@ -47,6 +48,80 @@ function totalBy(rows: WindowRow[], keys: string[], fields: string[]): Record<st
   return [...by.values()];
 }
 
+/**
+ * 15-minute windows with a cost, grouped by (tariff period, carrier, unit, currency). Windows stored without the
+ * `tariff` tag are grouped by their unit price (cost ÷ consumption) instead, which tells the periods apart as long
+ * as their prices differ; those without consumption have no price and add nothing.
+ */
+function byTariff(quarters: WindowRow[]): TariffTotal[] {
+  const by = new Map<string, TariffTotal>();
+  for (const r of quarters) {
+    const cost = num(r['cost']);
+    if (cost === undefined) continue;
+    const consumption = num(r['consumption']) ?? 0;
+    const tag = text(r['tariff']);
+    const tariff = tag !== undefined && tag !== '' ? tag : null;
+    let price: number | undefined;
+    if (tariff === null) {
+      if (!(consumption > 0)) continue;
+      price = Number((cost / consumption).toFixed(4));
+    }
+    const carrier = text(r['carrier']) ?? '';
+    const unit = text(r['unit']) ?? '';
+    const currency = text(r['currency']) ?? '';
+    const id = [tariff ?? `price:${price}`, carrier, unit, currency].join('\u0000');
+    let t = by.get(id);
+    if (!t) {
+      t = {
+        tariff,
+        carrier,
+        unit,
+        currency,
+        consumption: 0,
+        cost: 0,
+        ...(price === undefined ? {} : { price }),
+      };
+      by.set(id, t);
+    }
+    t.consumption += consumption;
+    t.cost += cost;
+  }
+  const unitPrice = (t: TariffTotal) => (t.consumption > 0 ? t.cost / t.consumption : 0);
+  return [...by.values()].sort(
+    (a, b) =>
+      a.carrier.localeCompare(b.carrier) ||
+      unitPrice(b) - unitPrice(a) ||
+      String(a.tariff ?? '').localeCompare(String(b.tariff ?? '')),
+  );
+}
+
+/** The 15-minute windows of the range, only what cost by tariff period needs (the asked period may be longer). */
+async function quarterCosts(
+  ctx: ApiContext,
+  q: { site: string; range: TimeRange; device?: string; carrier?: string },
+): Promise<WindowRow[]> {
+  const tags = { site: q.site, period: '15m', device: q.device, carrier: q.carrier };
+  const rows = await queryRows(
+    ctx.reader,
+    `SELECT "consumption", "cost", "unit", "currency" FROM "energy"${where([...tagsWhere(tags), ...timeWhere(q.range)])} GROUP BY "tariff", "carrier"`,
+  );
+  return rows.map(clean);
+}
+
+/** Cost and consumption of one tariff period of one carrier, over the 15-minute windows of the range. */
+export interface TariffTotal {
+  /** the period name as configured (`default` outside every period); null for windows stored without the tag */
+  tariff: string | null;
+  carrier: string;
+  unit: string;
+  /** '' when the windows name none */
+  currency: string;
+  consumption: number;
+  cost: number;
+  /** only when `tariff` is null: untagged windows (written before analytics tagged them) grouped by unit price */
+  price?: number;
+}
+
 export interface EnergyResult {
   period: string;
   from: number;
@@ -55,7 +130,8 @@ export interface EnergyResult {
   totals: {
     byCarrier: Record<string, string | number>[];
     byDevice: Record<string, string | number>[];
-    byTariff: Record<string, string | number>[];
+    /** per tariff period and carrier, most expensive unit price first */
+    byTariff: TariffTotal[];
     /** highest `peak_kw` (else `demand_kw`) of the range, and when */
     peak: { kw: number; time: number; device: string } | null;
   };
@@ -79,18 +155,7 @@ export async function energy(
       peak = { kw, time: r.time, device: text(r['device']) ?? '' };
     }
   }
-  // cost by tariff period: the `tariff` tag when analytics writes one; otherwise windows are grouped by their unit
-  // price (cost / consumption), which identifies the period as long as windows do not straddle two prices (15m
-  // windows never do: tariff boundaries sit on quarter hours)
-  const withTariff: WindowRow[] = [];
-  for (const r of rows) {
-    const consumption = num(r['consumption']);
-    const cost = num(r['cost']);
-    if (typeof r['tariff'] === 'string' && r['tariff'] !== '') withTariff.push(r);
-    else if (consumption !== undefined && consumption > 0 && cost !== undefined) {
-      withTariff.push({ ...r, tariff: `price:${(cost / consumption).toFixed(4)}` });
-    }
-  }
+  const quarters = q.period === '15m' ? rows : await quarterCosts(ctx, q);
   return {
     period: q.period,
     from: q.range.from,
@@ -99,7 +164,7 @@ export async function energy(
     totals: {
       byCarrier: totalBy(rows, ['carrier', 'unit'], ['consumption', 'cost']),
       byDevice: totalBy(rows, ['device', 'carrier', 'unit'], ['consumption', 'cost']),
-      byTariff: totalBy(withTariff, ['tariff'], ['consumption', 'cost']),
+      byTariff: byTariff(quarters),
       peak,
     },
   };

@@ -21,6 +21,21 @@ import {
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 502: ErrorReply };
 const Totals = Type.Array(Type.Object({}, { additionalProperties: true }));
+/** Cost and consumption per tariff period and carrier, from the 15-minute windows (`tariff` tag). */
+const TariffTotals = Type.Array(
+  Type.Object({
+    tariff: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'period name as configured (`default` outside every period); null: windows stored untagged',
+    }),
+    carrier: Type.String(),
+    unit: Type.String(),
+    currency: Type.String(),
+    consumption: Type.Number(),
+    cost: Type.Number(),
+    price: Type.Optional(Type.Number({ description: 'unit price of untagged windows (tariff null)' })),
+  }),
+);
 
 export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
@@ -92,7 +107,7 @@ export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
             totals: Type.Object({
               byCarrier: Totals,
               byDevice: Totals,
-              byTariff: Totals,
+              byTariff: TariffTotals,
               peak: Type.Union([
                 Type.Object({ kw: Type.Number(), time: Type.Number(), device: Type.String() }),
                 Type.Null(),

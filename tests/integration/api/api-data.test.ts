@@ -200,16 +200,25 @@ describe('production', () => {
     expect(site?.totals['good_count']).toBe(rows.reduce((s, o) => s + o.good_count, 0));
   });
 
-  it('groups cost by unit price when energy windows carry no tariff tag', async () => {
-    const r = await get(`/api/v1/energy?period=1h&carrier=natural_gas&from=${fx.start}&to=${fx.now}`);
-    const byTariff = (r.body['totals'] as { byTariff: { tariff: string; cost: number }[] }).byTariff;
-    const gas = fx.energyRows.filter((e) => e.carrier === 'natural_gas' && e.period === '1h');
-    expect(byTariff).toHaveLength(1);
-    expect(byTariff[0]?.tariff).toBe('price:3.1000');
-    expect(byTariff[0]?.cost).toBeCloseTo(
-      gas.reduce((s, e) => s + e.cost, 0),
-      6,
-    );
+  it('totals cost by tariff period from the 15-minute windows, whatever period is asked for', async () => {
+    type TariffTotal = { tariff: string | null; carrier: string; consumption: number; cost: number };
+    const hourly = await get(`/api/v1/energy?period=1h&from=${fx.start}&to=${fx.now}`);
+    const byTariff = (hourly.body['totals'] as { byTariff: TariffTotal[] }).byTariff;
+    const quarters = fx.energyRows.filter((e) => e.period === '15m' && e.time >= fx.start && e.time < fx.now);
+    for (const name of ['peak', 'flat', 'valley'] as const) {
+      const rows = quarters.filter((e) => e.tariff === name);
+      const got = byTariff.find((t) => t.tariff === name && t.carrier === 'electricity');
+      expect(got?.consumption).toBeCloseTo(
+        rows.reduce((s, e) => s + e.consumption, 0),
+        6,
+      );
+      expect(got?.cost).toBeCloseTo(
+        rows.reduce((s, e) => s + e.cost, 0),
+        6,
+      );
+    }
+    // the fixture's gas has hourly windows only (no 15-minute windows): no period to report
+    expect(byTariff.map((t) => t.tariff)).toEqual(['peak', 'flat', 'valley']);
   });
 
   it("passes a machine's MTBF and MTTR through, but not on roll-ups", async () => {

@@ -234,7 +234,8 @@ export function machineSeries(
     out.push(
       line(
         'energy',
-        { ...base, carrier: 'electricity', period: '1h', tariff },
+        // like analytics: only 15-minute windows name their tariff period (an hour may span two)
+        { ...base, carrier: 'electricity', period: '1h' },
         { consumption: kwh, unit: 'kWh', demand_kw: demand, peak_kw: peakKw, cost },
         from,
       ),
