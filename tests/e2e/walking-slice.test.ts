@@ -126,6 +126,9 @@ describe('walking slice: simulator → agent → MQTT → cloud → InfluxDB', (
       expect(r['site']).toBe(SITE);
       expect(r['node']).toBe(NODE);
       expect(r['device']).toBe(DEVICE);
+      // the agent's device tags (`tags: { line: line3, kind: press }`), carried by the DBIRTH (docs/sparkplug.md)
+      expect(r['line']).toBe('line3');
+      expect(r['kind']).toBe('press');
     }
 
     // Every stored value is a value the simulator had, and its timestamp is within one poll period of the change
