@@ -4,6 +4,7 @@
  * (and socat for the lathe's serial line) are our children, everything else runs in this process; `stop()` ends
  * them all, in the reverse order.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startAgent } from '../../agent/agent.js';
 import { ensureClientCertificate, trustServerCertificateFile } from '../../agent/sources/opcua/pki.js';
@@ -66,6 +67,19 @@ export interface RunningDemo {
 
 type Stopper = { name: string; stop: () => Promise<void> };
 
+/** `port` when nothing listens on it (loopback), else a free port, saying so. */
+async function portOrFree(port: number, say: (line: string) => void): Promise<number> {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+  if (free) return port;
+  const other = await freePort();
+  say(`port ${port} is in use: the dashboard goes to port ${other} instead (choose one with --port)`);
+  return other;
+}
+
 /** Starts everything; on a failure part-way, stops what did start before rethrowing. */
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const { runDir, log, say } = opts;
@@ -104,7 +118,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
 
     const agentPw = await runDir.secret('mqtt-agent-password');
     const ingestPw = await runDir.secret('mqtt-ingest-password');
-    const apiPort = opts.port === 0 ? await freePort() : opts.port;
+    const apiPort = opts.port === 0 ? await freePort() : await portOrFree(opts.port, say);
     const analytics = {
       ...scenarioAnalytics(scenario, { speed }),
       // the backfilled day is late data: let every window it touches be computed
