@@ -49,7 +49,7 @@ function edge(): EdgeNode {
           { name: 'part_count', kind: 'uint32' },
         ],
       },
-      { id: 'lathe', metrics: [{ name: 'state', kind: 'string' }] },
+      { id: 'lathe', metrics: [{ name: 'state', kind: 'string' }], tags: { line: 'line3', kind: 'lathe' } },
     ],
   });
 }
@@ -83,6 +83,9 @@ it('a restarted host decodes aliased DDATA at once from the stored births and st
   expect(restored.births.find((b) => b.device === 'press')?.metrics).toContainEqual(
     expect.objectContaining({ name: 'part_count', kind: 'uint32' }),
   );
+  // device tags (DBIRTH `Properties/<key>`) come back with the births
+  expect(restored.births.find((b) => b.device === 'lathe')?.tags).toEqual({ line: 'line3', kind: 'lathe' });
+  expect(restored.births.find((b) => b.device === 'press')?.tags).toEqual({});
 
   // queued data published while the host was down: seq has moved on, aliases only
   e.data('press', [sample('press', 'power_kw', 2)]); // lost: never reaches host2
