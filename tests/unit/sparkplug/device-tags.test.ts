@@ -5,6 +5,9 @@
 import sparkplugPayload from 'sparkplug-payload';
 import { describe, expect, test } from 'vitest';
 import { EdgeNode, type EdgeNodeOptions, type OutMsg } from '../../../agent/publish/edge-node.js';
+import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
+import { IngestFeed } from '../../../cloud/api/ingest-feed.js';
+import { LiveBus } from '../../../cloud/api/live-bus.js';
 import { HostApplication, type HostResult } from '../../../cloud/host/host-application.js';
 import type { BirthInfo, HostSample } from '../../../cloud/host/host-types.js';
 import { HostPointMapper } from '../../../cloud/ingest/points-from-host.js';
@@ -122,6 +125,14 @@ describe('device tags: host application', () => {
     expect(births.births.find((b) => b.device === 'lathe-03')?.tags).toEqual({});
     expect(births.births.find((b) => b.device === undefined)?.tags).toBeUndefined();
     expect(births.samples.filter((s) => s.metric.startsWith('Properties/'))).toEqual([]);
+  });
+
+  test('the API registry learns the tags from the birth: lines come from the agent config', () => {
+    const { births } = born();
+    const registry = new DeviceRegistry();
+    new IngestFeed(registry, new LiveBus()).onHostResult(births);
+    expect(registry.get('cq-plant1', 'press-07')?.tags).toEqual(TAGS);
+    expect(registry.list({ line: 'line3' }).map((d) => d.device)).toEqual(['press-07']);
   });
 
   test('tags survive a host restart through the stored births', () => {
