@@ -110,7 +110,8 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   const live = new LiveBus();
   const registry = new DeviceRegistry();
   const feed = new IngestFeed(registry, live);
-  for (const b of restored.births) if (b.device && b.tags) registry.setTags(b.site, b.device, b.tags); // lines from agent config
+  // device tags (lines…) from the agent's config, carried by the stored DBIRTHs; new births reach it through `feed`
+  for (const b of restored.births) if (b.device && b.tags) registry.setTags(b.site, b.device, b.tags);
 
   // Analytics: rebuilt from InfluxDB before the first message is taken.
   const aLog = log.child({ component: 'analytics' });
