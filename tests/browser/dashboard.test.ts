@@ -117,6 +117,14 @@ describe('dashboard pages show the plant from InfluxDB', () => {
       new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 }).format(kwh),
     );
     expect(await page.locator('[data-testid="carriers"] tbody tr').count()).toBe(MACHINES.length + 1);
+    // cost by tariff period, by the names of the `tariff` tag (peak/flat/valley), most expensive first
+    const tariffRows = page.locator('[data-testid="tariffs"] tbody tr');
+    expect(await tariffRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tariff')))).toEqual([
+      'peak',
+      'flat',
+      'valley',
+    ]);
+    expect(await tariffRows.locator('td:first-child').allTextContents()).toEqual(['峰', '平', '谷']);
     await page.screenshot({ path: await screenshotPath('energy-1366-zh'), fullPage: true });
     // the 7-day view reads the daily windows
     await page.click('[data-testid="range"] [data-range="7d"]');
@@ -129,6 +137,13 @@ describe('dashboard pages show the plant from InfluxDB', () => {
       new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 }).format(week),
     );
     await page.close();
+    const en = await open('#/energy', { lang: 'en' });
+    expect(await en.locator('[data-testid="tariffs"] tbody td:first-child').allTextContents()).toEqual([
+      'Peak',
+      'Flat',
+      'Valley',
+    ]);
+    await en.close();
   });
 
   it('emissions: CO2e by scope, stack pollutants against limits', async () => {

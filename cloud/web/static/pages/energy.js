@@ -7,7 +7,50 @@ import { t, tv } from '../i18n.js';
 import { currentRange, RANGES, rangeControl } from '../range.js';
 
 const PRICE_COLOURS = ['#e5484d', '#ff7b45', '#f2b134', '#4c8dff', '#2fbf71'];
-const TARIFF_COLOURS = { sharp: '#e5484d', peak: '#ff7b45', flat: '#f2b134', valley: '#4c8dff' };
+const TARIFF_COLOURS = {
+  sharp: '#e5484d',
+  peak: '#ff7b45',
+  flat: '#f2b134',
+  valley: '#4c8dff',
+  default: '#8b98ab',
+};
+// Conventional period names of a tariff config (English ids or the Chinese names) → one label key each, so a
+// config naming its periods peak/flat/valley or 峰/平/谷 reads 峰/平/谷 in Chinese and Peak/Flat/Valley in English.
+// Any other name is shown as configured.
+const TARIFF_IDS = {
+  sharp: 'sharp',
+  critical: 'sharp',
+  critical_peak: 'sharp',
+  'critical-peak': 'sharp',
+  'critical peak': 'sharp',
+  criticalpeak: 'sharp',
+  尖峰: 'sharp',
+  尖: 'sharp',
+  peak: 'peak',
+  峰: 'peak',
+  高峰: 'peak',
+  flat: 'flat',
+  平: 'flat',
+  平段: 'flat',
+  valley: 'valley',
+  谷: 'valley',
+  低谷: 'valley',
+  default: 'default',
+};
+
+/** The label key (`sharp`, `peak`, `flat`, `valley`, `default`) of a configured period name, if conventional. */
+export function tariffId(name) {
+  return Object.hasOwn(TARIFF_IDS, name.trim().toLowerCase())
+    ? TARIFF_IDS[name.trim().toLowerCase()]
+    : undefined;
+}
+
+/** Label of a `totals.byTariff` entry: the period in the page language, or the unit price of untagged windows. */
+function tariffLabel(x) {
+  if (x.tariff === null) return `¥${num(x.price ?? 0, 2)}/${x.unit}`;
+  const id = tariffId(x.tariff);
+  return id ? t(`tariff.${id}`) : x.tariff;
+}
 
 export function dispose() {}
 
@@ -29,6 +72,10 @@ export async function render(root, ctx) {
   const good = oee.groups[0]?.totals.good_count ?? 0;
   const other = hourly.totals.byCarrier.find((c) => c.carrier !== 'electricity');
 
+  // cost and consumption of electricity per tariff period (the API totals the 15-minute windows by their `tariff`
+  // tag, most expensive unit price first; windows stored before the tag existed come grouped by unit price)
+  const tariffs = quarter.totals.byTariff.filter((x) => x.carrier === 'electricity' && x.consumption > 0);
+
   // plant demand per 15 minutes = sum of machines' demand in the same window
   const demand = new Map();
   for (const r of quarter.rows) demand.set(r.time, (demand.get(r.time) ?? 0) + (r.demand_kw ?? 0));
@@ -47,7 +94,16 @@ export async function render(root, ctx) {
     </section>
     <div class="grid g-main">
       <section class="panel"><h2>${t(key === '24h' ? 'e.byMachine' : 'e.byMachineDay')}</h2><div class="chart tall" id="by-machine"></div></section>
-      <section class="panel"><h2>${t('e.byTariff')}</h2><div class="chart tall" id="tariff"></div></section>
+      <section class="panel"><h2>${t('e.byTariff')}</h2><div class="chart" id="tariff"></div>
+        <div class="table-wrap"><table data-testid="tariffs"><thead><tr><th>${t('e.tariffPeriod')}</th><th class="num">kWh</th><th class="num">¥</th><th class="num">¥/kWh</th></tr></thead><tbody>
+        ${tariffs
+          .map(
+            (x) =>
+              `<tr data-tariff="${escapeHtml(x.tariff ?? '')}"><td>${escapeHtml(tariffLabel(x))}</td><td class="num">${num(x.consumption, 1)}</td><td class="num">${int(x.cost)}</td><td class="num">${num(x.cost / x.consumption, 2)}</td></tr>`,
+          )
+          .join('')}
+        </tbody></table></div>
+      </section>
     </div>
     <div class="grid g-main" style="margin-top:12px">
       <section class="panel"><h2>${t('e.demand')}</h2><div class="chart" id="demand"></div></section>
@@ -79,12 +135,7 @@ export async function render(root, ctx) {
     })),
   });
 
-  // 15-minute windows never straddle two tariff periods; without a `tariff` tag the API groups them by unit price
-  const tariffs = quarter.totals.byTariff
-    .filter((x) => x.cost > 0)
-    .sort((a, b) => b.cost / b.consumption - a.cost / a.consumption);
-  const tariffName = (x) =>
-    x.tariff.startsWith('price:') ? `¥${num(Number(x.tariff.slice(6)), 2)}/kWh` : tv('tariff', x.tariff);
+  const tariffName = tariffLabel;
   chart(root.querySelector('#tariff'), {
     tooltip: { trigger: 'item', valueFormatter: (v) => `¥${num(v, 0)}` },
     legend: {
@@ -116,7 +167,9 @@ export async function render(root, ctx) {
         data: tariffs.map((x, i) => ({
           name: tariffName(x),
           value: x.cost,
-          itemStyle: { color: TARIFF_COLOURS[x.tariff] ?? PRICE_COLOURS[i] },
+          itemStyle: {
+            color: TARIFF_COLOURS[tariffId(x.tariff ?? '') ?? ''] ?? PRICE_COLOURS[i % PRICE_COLOURS.length],
+          },
         })),
       },
     ],
