@@ -51,6 +51,11 @@ export function agentMetrics(s: AgentSnapshot): MetricLine[] {
       'samples dropped because the outbox was full',
       s.outbox.droppedSamples,
     ),
+    c(
+      'plantpulse_outbox_dropped_delivered_samples_total',
+      'samples of dropped batches acknowledged anyway (in flight when dropped); loss = dropped − this',
+      s.outbox.droppedDeliveredSamples,
+    ),
     c('plantpulse_outbox_replayed_total', 'batches sent as history after an outage', s.outbox.replayed),
     c('plantpulse_report_suppressed_total', 'samples not sent because they did not change', s.suppressed),
     {

@@ -1,4 +1,5 @@
 import type { Sample } from '../../protocols/sample.js';
+import { DroppedIds } from './dropped-ids.js';
 import { batchBytes, type Outbox, type OutboxDrop, type OutboxEntry, type OutboxStats } from './outbox.js';
 
 /**
@@ -10,11 +11,14 @@ export class MemoryOutbox implements Outbox {
   readonly #entries: OutboxEntry[] = [];
   readonly #maxBytes: number;
   readonly #onDrop: (drop: OutboxDrop) => void;
+  readonly #droppedIds = new DroppedIds();
   #nextId = 1;
   #bytes = 0;
   #stats = {
     dropped: 0,
     droppedSamples: 0,
+    droppedDelivered: 0,
+    droppedDeliveredSamples: 0,
     replayed: 0,
     appended: 0,
     acked: 0,
@@ -44,6 +48,7 @@ export class MemoryOutbox implements Outbox {
       this.#bytes -= old.bytes;
       this.#stats.dropped++;
       this.#stats.droppedSamples += old.samples.length;
+      this.#droppedIds.add(old.id, old.samples.length);
       this.#onDrop({
         id: old.id,
         device: old.device,
@@ -68,7 +73,14 @@ export class MemoryOutbox implements Outbox {
 
   ack(id: number): void {
     const i = this.#entries.findIndex((e) => e.id === id);
-    if (i < 0) return;
+    if (i < 0) {
+      const n = this.#droppedIds.take(id);
+      if (n !== undefined) {
+        this.#stats.droppedDelivered++;
+        this.#stats.droppedDeliveredSamples += n;
+      }
+      return;
+    }
     const [e] = this.#entries.splice(i, 1);
     if (e) this.#bytes -= e.bytes;
     this.#stats.acked++;

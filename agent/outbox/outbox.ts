@@ -19,6 +19,12 @@ export interface OutboxStats {
   /** entries dropped because the outbox was full (oldest first) */
   dropped: number;
   droppedSamples: number;
+  /**
+   * dropped batches whose PUBACK arrived anyway (they were in flight when dropped): the loss is
+   * `droppedSamples − droppedDeliveredSamples`
+   */
+  droppedDelivered: number;
+  droppedDeliveredSamples: number;
   /** entries published after having waited for a reconnect */
   replayed: number;
   appended: number;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../../config/logging.js';
 import type { Sample } from '../../protocols/sample.js';
+import { DroppedIds } from './dropped-ids.js';
 import type { Outbox, OutboxDrop, OutboxEntry, OutboxStats } from './outbox.js';
 import { decodeSamples, encodeSamples, SampleDecodeError } from './sample-codec.js';
 
@@ -85,10 +86,13 @@ export class SqliteOutbox implements Outbox {
   #bytes = 0;
   #lastId = 0;
   #closed = false;
+  readonly #droppedIds = new DroppedIds();
   #checkpointTimer: NodeJS.Timeout | undefined;
   readonly #stats = {
     dropped: 0,
     droppedSamples: 0,
+    droppedDelivered: 0,
+    droppedDeliveredSamples: 0,
     replayed: 0,
     appended: 0,
     acked: 0,
@@ -146,6 +150,8 @@ export class SqliteOutbox implements Outbox {
       if (r.name === 'dropped') this.#stats.dropped = r.value;
       else if (r.name === 'droppedSamples') this.#stats.droppedSamples = r.value;
       else if (r.name === 'droppedCorrupt') this.#stats.droppedCorrupt = r.value;
+      else if (r.name === 'droppedDelivered') this.#stats.droppedDelivered = r.value;
+      else if (r.name === 'droppedDeliveredSamples') this.#stats.droppedDeliveredSamples = r.value;
     }
   }
 
@@ -254,7 +260,16 @@ export class SqliteOutbox implements Outbox {
     if (this.#sync === 'full') this.#db.pragma('synchronous = NORMAL');
     try {
       const row = this.#st.ackDel.get(id);
-      if (!row) return;
+      if (!row) {
+        const n = this.#droppedIds.take(id);
+        if (n !== undefined) {
+          this.#stats.droppedDelivered++;
+          this.#stats.droppedDeliveredSamples += n;
+          this.#st.setCounter.run('droppedDelivered', this.#stats.droppedDelivered);
+          this.#st.setCounter.run('droppedDeliveredSamples', this.#stats.droppedDeliveredSamples);
+        }
+        return;
+      }
       this.#messages--;
       this.#bytes -= row.bytes;
       this.#stats.acked++;
@@ -318,6 +333,7 @@ export class SqliteOutbox implements Outbox {
         this.#bytes -= r.bytes;
         this.#stats.dropped++;
         this.#stats.droppedSamples += r.count;
+        this.#droppedIds.add(r.id, r.count);
         dropped.push(r);
         progressed = true;
       }

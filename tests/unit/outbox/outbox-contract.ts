@@ -130,6 +130,26 @@ export function outboxContract(name: string, make: OutboxFactory): void {
       await outbox.close();
     });
 
+    it('counts a dropped batch whose PUBACK arrives anyway (it was in flight) as delivered', async () => {
+      const probe = make(1 << 20);
+      const size = probe.outbox.append('a', batch('a', 1), T0)?.bytes ?? 0;
+      await probe.outbox.close();
+      const { outbox } = make(Math.floor(size * 2.5));
+      const inFlight = outbox.append('a', batch('a', 0), T0);
+      expect(outbox.peekAfter(0, 1).map((e) => e.id)).toEqual([inFlight?.id]);
+      for (let i = 1; i <= 3; i++) outbox.append('a', batch('a', i), T0);
+      expect(outbox.stats(T0)).toMatchObject({ dropped: 2, droppedSamples: 4, droppedDelivered: 0 });
+      outbox.ack(inFlight?.id ?? -1); // its PUBACK, after the drop
+      outbox.ack(inFlight?.id ?? -1); // a second time: counted once
+      expect(outbox.stats(T0)).toMatchObject({
+        dropped: 2,
+        droppedDelivered: 1,
+        droppedDeliveredSamples: 2,
+        acked: 0,
+      });
+      await outbox.close();
+    });
+
     it('keeps the newest batch even when it alone is larger than the bound', async () => {
       const { outbox, drops } = make(10);
       outbox.append('a', batch('a', 1), T0);
