@@ -3,34 +3,19 @@
  * from births, and the translation of DATA metrics into samples. See host-application.ts for the data policy.
  */
 
-import type { MetricInfo } from '../../protocols/metric.js';
 import { checkSample, type Quality, type Sample } from '../../protocols/sample.js';
 import {
   decodePayload,
-  metricInfoFromBirth,
   qualityOf,
   type SpbMetric,
   type SpbPayload,
   type SpbTopic,
   sampleValueFromMetric,
 } from '../../protocols/sparkplug/index.js';
+import { BDSEQ, isControl, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
 import { isTagProperty, tagsFromBirth } from './device-properties.js';
 import { emptyResult, type HostResult } from './host-types.js';
-
-interface MetricDef {
-  name: string;
-  datatype: number;
-  /** a device tag (`Properties/<key>`, device-properties.ts): birth only, never a sample */
-  property?: true;
-}
-
-/** What a birth announced for the node itself or one device. */
-interface Scope {
-  byAlias: Map<bigint, MetricDef>;
-  byName: Map<string, MetricDef>;
-  online: boolean;
-}
 
 interface NodeSession {
   group: string;
@@ -47,27 +32,6 @@ interface NodeSession {
 }
 
 export type RebirthRequest = (group: string, node: string, why: string, result: HostResult) => void;
-
-const BDSEQ = 'bdSeq';
-const isControl = (name: string): boolean => name === BDSEQ || name.startsWith('Node Control/');
-
-function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo[]; skipped: string[] } {
-  const scope: Scope = { byAlias: new Map(), byName: new Map(), online: true };
-  const infos: MetricInfo[] = [];
-  const skipped: string[] = [];
-  for (const m of metrics) {
-    if (m.name === undefined || m.datatype === undefined || isControl(m.name)) continue;
-    const def: MetricDef = { name: m.name, datatype: m.datatype };
-    if (isTagProperty(m)) def.property = true;
-    scope.byName.set(m.name, def);
-    if (m.alias !== undefined) scope.byAlias.set(m.alias, def);
-    if (def.property) continue;
-    const info = metricInfoFromBirth(m);
-    if (info.ok) infos.push(info.value);
-    else skipped.push(info.reason);
-  }
-  return { scope, infos, skipped };
-}
 
 export class SparkplugHostSide {
   readonly #nodes = new Map<string, NodeSession>();

@@ -1,0 +1,44 @@
+/**
+ * What one Sparkplug birth (NBIRTH, or a DBIRTH) announces: the alias and name maps that DATA messages resolve
+ * against, and the metric catalogue. `bdSeq` and `Node Control/*` are session control, not metrics; device tags
+ * (`Properties/<key>`, device-properties.ts) resolve by alias but are neither metrics nor samples. Pure: no I/O.
+ */
+import type { MetricInfo } from '../../protocols/metric.js';
+import { metricInfoFromBirth, type SpbMetric } from '../../protocols/sparkplug/index.js';
+import { isTagProperty } from './device-properties.js';
+
+export interface MetricDef {
+  name: string;
+  datatype: number;
+  /** a device tag (`Properties/<key>`, device-properties.ts): birth only, never a sample */
+  property?: true;
+}
+
+/** What a birth announced for the node itself or one device. */
+export interface Scope {
+  byAlias: Map<bigint, MetricDef>;
+  byName: Map<string, MetricDef>;
+  online: boolean;
+}
+
+export const BDSEQ = 'bdSeq';
+export const isControl = (name: string): boolean => name === BDSEQ || name.startsWith('Node Control/');
+
+/** The maps and catalogue of a birth's metrics; `skipped` explains metrics whose datatype a Sample cannot hold. */
+export function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo[]; skipped: string[] } {
+  const scope: Scope = { byAlias: new Map(), byName: new Map(), online: true };
+  const infos: MetricInfo[] = [];
+  const skipped: string[] = [];
+  for (const m of metrics) {
+    if (m.name === undefined || m.datatype === undefined || isControl(m.name)) continue;
+    const def: MetricDef = { name: m.name, datatype: m.datatype };
+    if (isTagProperty(m)) def.property = true;
+    scope.byName.set(m.name, def);
+    if (m.alias !== undefined) scope.byAlias.set(m.alias, def);
+    if (def.property) continue;
+    const info = metricInfoFromBirth(m);
+    if (info.ok) infos.push(info.value);
+    else skipped.push(info.reason);
+  }
+  return { scope, infos, skipped };
+}
