@@ -100,13 +100,14 @@ export class Uplink {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     const client = this.#client;
-    this.#client = undefined;
     if (!client) return;
+    // The death goes out (and is acknowledged) before the clean disconnect, which makes the broker discard the will.
     if (final && this.#connected) {
       await this.publish(final).catch((err: unknown) =>
         this.#log.warn({ err }, 'could not publish death on shutdown'),
       );
     }
+    this.#client = undefined;
     this.#connected = false;
     await client.endAsync(false).catch(() => undefined);
   }
