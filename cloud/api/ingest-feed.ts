@@ -82,14 +82,18 @@ export class IngestFeed {
       }
     }
     if (!this.#values) return;
-    const units = new Map<string, string | undefined>();
+    // units by metric, looked up once per device per result (registry.get clones the device: once per sample
+    // was quadratic in the metrics of a message and the ingester's main cost at 250 metrics per DDATA)
+    const unitsByDevice = new Map<string, Map<string, string | undefined>>();
     for (const smp of r.samples) {
-      const k = `${smp.site}\u0000${smp.device}\u0000${smp.metric}`;
-      let unit = units.get(k);
-      if (!units.has(k)) {
-        unit = this.#registry.get(smp.site, smp.device)?.metrics.find((m) => m.name === smp.metric)?.unit;
-        units.set(k, unit);
+      const dk = `${smp.site}\u0000${smp.device}`;
+      let units = unitsByDevice.get(dk);
+      if (units === undefined) {
+        const metrics = this.#registry.get(smp.site, smp.device)?.metrics ?? [];
+        units = new Map(metrics.map((m) => [m.name, m.unit]));
+        unitsByDevice.set(dk, units);
       }
+      const unit = units.get(smp.metric);
       this.#live.publish({
         type: 'value',
         site: smp.site,
