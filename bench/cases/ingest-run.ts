@@ -163,7 +163,8 @@ export async function ingestRate(
         while (next - stored / l.metricsPerMessage > MAX_LEAD_MESSAGES && polling) {
           await new Promise((r) => setTimeout(r, 20));
         }
-        const m = data[next++] as OutMsg;
+        const m = data[next++];
+        if (m === undefined) break; // another worker took the last one while this one waited
         await pub.publishAsync(m.topic, Buffer.from(m.payload), { qos: 1 });
       }
     };
