@@ -31,7 +31,14 @@ declare module 'vitest' {
  * Mosquitto (started here), socat (RTU pty pairs), mbpoll and python3-pymodbus (independent Modbus peers),
  * victoria-metrics (a real InfluxDB v2 write API). Chromium and its fonts are ensured by the browser tests.
  */
-export const TEST_PACKAGES = ['influxdb', 'mosquitto', 'socat', 'mbpoll', 'python3-pymodbus', 'victoria-metrics'];
+export const TEST_PACKAGES = [
+  'influxdb',
+  'mosquitto',
+  'socat',
+  'mbpoll',
+  'python3-pymodbus',
+  'victoria-metrics',
+];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   await ensureDebianPackages(TEST_PACKAGES);
