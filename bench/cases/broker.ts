@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startMosquitto } from '../../scripts/services/index.js';
+import { ensureDebianPackages, startMosquitto } from '../../scripts/services/index.js';
 import type { BenchCase, BenchRow } from '../bench-types.js';
 import { ratioRow } from '../bench-types.js';
 import { startHost } from './host-process.js';
 import { qos1Throughput } from './mqtt-throughput.js';
 import { UsageMeter } from './proc-usage.js';
+import { BENCH_PACKAGES } from './services.js';
 
 export const brokerCase: BenchCase = {
   title: 'Broker: QoS 1 messages/s through aedes (embedded) and Mosquitto',
@@ -33,6 +34,7 @@ export const brokerCase: BenchCase = {
       await aedes.stop();
     }
     ctx.progress(`aedes: ${aedesRate.toFixed(0)} msg/s`);
+    await ensureDebianPackages(BENCH_PACKAGES);
     const mosq = await startMosquitto();
     let mosqRate: number;
     let mosqLost: number;

@@ -5,6 +5,7 @@
 
 import { queryInfluxQL } from '../../protocols/influx/influxql-query.js';
 import {
+  ensureDebianPackages,
   type InfluxdService,
   type MosquittoService,
   type MosquittoUser,
@@ -18,10 +19,14 @@ export interface BenchServices {
   user(name: 'agent' | 'ingest0' | 'ingest1' | 'bench'): MosquittoUser;
 }
 
+/** Debian packages the bench runs (installed when missing and root, as tests/helpers/global-setup.ts does) */
+export const BENCH_PACKAGES = ['influxdb', 'mosquitto'];
+
 let started: Promise<BenchServices> | undefined;
 
 export function benchServices(): Promise<BenchServices> {
   started ??= (async () => {
+    await ensureDebianPackages(BENCH_PACKAGES);
     const [influx, mosquitto] = await Promise.all([
       startInfluxd({ readyTimeoutMs: 60_000 }),
       startMosquitto({
