@@ -81,7 +81,7 @@ export const agentE2eCase: BenchCase = {
   title: 'Agent end to end: 10,000 tags @ 1 s through derive, report-by-exception, outbox, publish',
   async run(ctx) {
     const devices = ctx.smoke ? 4 : 40;
-    const r = await runAgentE2e(devices, ctx.smoke ? 3 : 30, ctx.smoke ? 2 : 10);
+    const r = await runAgentE2e(devices, ctx.smoke ? 2 : 30, ctx.smoke ? 1 : 10);
     ctx.progress(`${r.tagsPerSecond.toFixed(0)} tags/s at ${r.cpuPercent.toFixed(1)} % CPU`);
     const per1000 = r.tagsPerSecond > 0 ? r.cpuPercent / (r.tagsPerSecond / 1000) : Number.POSITIVE_INFINITY;
     const shape = `${devices * REGISTERS} tags (${devices} Modbus TCP devices × ${REGISTERS}) @ 1 s`;

@@ -205,8 +205,8 @@ export const nodeRedCase: BenchCase = {
   async run(ctx) {
     const s = await benchServices();
     const devices = ctx.smoke ? 4 : 40;
-    const warmS = ctx.smoke ? 3 : 10;
-    const windowS = ctx.smoke ? 4 : 30;
+    const warmS = ctx.smoke ? 1 : 10;
+    const windowS = ctx.smoke ? 3 : 30;
     let redJs: string | undefined;
     let why = '';
     if (ctx.smoke && !existsSync(RED_JS)) why = 'smoke run: Node-RED not installed by an earlier full run';
