@@ -108,3 +108,5 @@ if (failures.length > 0) {
   );
   process.exitCode = 1;
 }
+// everything is written: end here even if a failed case left a handle open (a client, a timer)
+process.exit(process.exitCode ?? 0);

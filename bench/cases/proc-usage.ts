@@ -85,6 +85,8 @@ export class UsageMeter {
     this.peak = 0;
     this.sampleRss();
     this.timer = setInterval(() => this.sampleRss(), 250);
+    // a case that throws inside its window never calls stop(): the sampler must not keep the run alive
+    this.timer.unref();
   }
 
   stop(): UsageWindow {
