@@ -138,7 +138,11 @@ describe('plantpulse demo', () => {
       );
       const before = Number(lastOld?.['last']);
       const after = Number(firstLive?.['first']);
-      expect(before, `${device}.${field} at the end of the history`).toBeGreaterThan(0);
+      // Part counters may still be 0 after an hour of history at night (the scenario follows Chongqing shifts);
+      // meters always accumulate (base load). Either way the live value continues from the history.
+      expect(Number.isFinite(before), `${device}.${field} at the end of the history`).toBe(true);
+      if (field !== 'part_count')
+        expect(before, `${device}.${field} at the end of the history`).toBeGreaterThan(0);
       expect(after, `${device}.${field} live`).toBeGreaterThanOrEqual(before);
       expect(after, `${device}.${field} live`).toBeLessThan(before * 1.1 + 10);
     }
