@@ -107,7 +107,7 @@ describe('loadConfig', () => {
   it('keeps a plain string that only looks like a number a string, and a literal number a type error', async () => {
     const file = write(
       'types.yaml',
-      `broker: { port: 1883, users: [ { username: u, password: "\${env:PW}" } ] }\n` +
+      `broker: { port: 1884, users: [ { username: u, password: "\${env:PW}" } ] }\n` +
         `mqtt: { username: u, password: \${env:PW} }\n` +
         'influx: { url: "http://127.0.0.1:8086", database: "1234", batchSize: "500" }\n',
     );
