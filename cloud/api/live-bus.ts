@@ -2,12 +2,20 @@
  * In-process publish/subscribe of live events (values, machine states, device status, alarms) from the ingester and
  * analytics to the API's server-sent-events stream.
  *
+ * Joining a snapshot to the stream without a gap (docs/api.md, "Snapshot and live stream"): every event gets a
+ * sequence number `seq` when it is published, in one counter per bus; the bus has an `epoch` (new per process), and
+ * an event's id is `<epoch>:<seq>`. A snapshot route reads the bus's `lastEventId` at the moment it overlays the
+ * in-memory `LiveView` (so it includes every event up to that id); a stream opened with `Last-Event-ID` replays
+ * the events after it from a bounded ring (`replayCapacity`), or says it cannot (the client reloads its snapshot).
+ *
  * `publish` never blocks and never grows memory without bound: every subscriber has a bounded buffer; when a slow
  * client lets it fill, the OLDEST events are dropped, counted (per subscriber and in `stats()`), and the subscriber is
  * told how many it missed with its next batch, so the SSE stream can send a `lagged` event and the browser reloads a
  * snapshot instead of silently showing stale data.
  */
+import { randomBytes } from 'node:crypto';
 import type { Quality, SampleValue } from '../../protocols/sample.js';
+import { LiveView } from './live-view.js';
 
 export type MachineState = 'running' | 'idle' | 'down' | 'planned_stop' | 'setup' | 'offline';
 export const MACHINE_STATES: readonly MachineState[] = [
@@ -20,6 +28,8 @@ export const MACHINE_STATES: readonly MachineState[] = [
 ];
 
 interface LiveEventBase {
+  /** assigned by the bus on publish: one increasing counter per bus (ids are `<epoch>:<seq>`) */
+  seq?: number;
   site: string;
   device: string;
   /** ms since epoch: when it happened at the source (sample time, state start, status change) */
@@ -88,6 +98,23 @@ export interface SubscribeOptions {
   filter?: (event: LiveEvent) => boolean;
   /** per-subscriber bound; default the bus's `maxBuffered` */
   maxBuffered?: number;
+  /**
+   * resume after this seq (of this bus's epoch): the events after it still in the replay ring are buffered first.
+   * `subscription.resumed` says whether every one of them was still there.
+   */
+  after?: number;
+}
+
+/** `<epoch>:<seq>`, the id of an event (and of a snapshot: every event up to it is included). */
+export function formatEventId(epoch: string, seq: number): string {
+  return `${epoch}:${seq}`;
+}
+
+/** Parses an event id; undefined when it is not one. */
+export function parseEventId(id: string | undefined): { epoch: string; seq: number } | undefined {
+  const m = id === undefined ? null : /^([A-Za-z0-9]{1,32}):([0-9]{1,15})$/.exec(id.trim());
+  if (!m?.[1] || !m[2]) return undefined;
+  return { epoch: m[1], seq: Number(m[2]) };
 }
 
 /** One subscriber's bounded queue. Read it with `take()` (batch) or `for await` (one event at a time). */
@@ -97,6 +124,7 @@ export class LiveSubscription implements AsyncIterable<LiveEvent> {
   #droppedSinceTake = 0;
   #droppedTotal = 0;
   #closed = false;
+  #resumed = false;
   #wake: (() => void) | undefined;
   readonly #max: number;
   readonly #filter: ((event: LiveEvent) => boolean) | undefined;
@@ -118,6 +146,16 @@ export class LiveSubscription implements AsyncIterable<LiveEvent> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** true when it was subscribed with `after` and every event after that seq was still in the replay ring */
+  get resumed(): boolean {
+    return this.#resumed;
+  }
+
+  /** @internal */
+  markResumed(): void {
+    this.#resumed = true;
   }
 
   /** events lost to a full buffer since subscribing */
@@ -200,20 +238,51 @@ export class LiveSubscription implements AsyncIterable<LiveEvent> {
   }
 }
 
+export interface LiveBusOptions {
+  /** default per-subscriber buffer bound (events), default 1000 */
+  maxBuffered?: number;
+  /** how many recent events are kept for `Last-Event-ID` resumes, default 20,000 */
+  replayCapacity?: number;
+  /** the epoch of event ids; default a random one per bus (a restarted ingester never resumes an old stream) */
+  epoch?: string;
+}
+
 /** The in-process live event bus: the ingester and analytics publish, SSE clients subscribe. */
 export class LiveBus {
   readonly #subs = new Set<LiveSubscription>();
   readonly #maxBuffered: number;
+  readonly #ring: (LiveEvent | undefined)[];
+  readonly epoch: string;
+  /** the latest state, status, value and alarm per device, as of `seq` (snapshots overlay it) */
+  readonly view = new LiveView();
+  #seq = 0;
   #published = 0;
   #delivered = 0;
   #dropped = 0;
 
-  constructor(opts: { maxBuffered?: number } = {}) {
+  constructor(opts: LiveBusOptions = {}) {
     this.#maxBuffered = Math.max(1, opts.maxBuffered ?? 1000);
+    this.#ring = new Array<LiveEvent | undefined>(Math.max(1, opts.replayCapacity ?? 20_000));
+    this.epoch = opts.epoch ?? randomBytes(6).toString('hex');
   }
 
+  /** the seq of the last event published (0 before the first) */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** the id of the last event published: a snapshot read now includes every event up to it */
+  get lastEventId(): string {
+    return formatEventId(this.epoch, this.#seq);
+  }
+
+  /** Numbers the event (sets `event.seq`), applies it to the view, keeps it for replay and offers it to subscribers. */
   publish(event: LiveEvent): void {
     this.#published++;
+    const seq = ++this.#seq;
+    event.seq = seq;
+    this.view.apply(event);
+    this.#ring[seq % this.#ring.length] = event;
     for (const s of this.#subs) if (s.offer(event)) this.#delivered++;
   }
 
@@ -230,6 +299,14 @@ export class LiveBus {
         this.#dropped += n;
       },
     );
+    const after = opts.after;
+    if (after !== undefined && after <= this.#seq && after >= this.#seq - this.#ring.length) {
+      for (let seq = after + 1; seq <= this.#seq; seq++) {
+        const e = this.#ring[seq % this.#ring.length];
+        if (e !== undefined && sub.offer(e)) this.#delivered++;
+      }
+      if (sub.dropped === 0) sub.markResumed();
+    }
     this.#subs.add(sub);
     return sub;
   }

@@ -97,6 +97,13 @@ export const LiveQuery = Strict({
       description: 'comma list of event types (default all)',
     }),
   ),
+  lastEventId: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9]{1,32}:[0-9]{1,15}$',
+      description:
+        "resume after this event id (`<epoch>:<seq>`, e.g. a snapshot's Live-Event-Id header); the Last-Event-ID header wins",
+    }),
+  ),
 });
 
 // ---- responses ------------------------------------------------------------------------------------------------

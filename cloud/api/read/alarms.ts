@@ -118,14 +118,25 @@ export async function listAlarms(
   if (q.status === 'active') all = all.filter((a) => a.active);
   else
     all = all.filter((a) => a.raisedAt < q.range.to && (a.clearedAt === null || a.clearedAt >= q.range.from));
-  const rank: Record<string, number> = { critical: 0, high: 1, warning: 2, medium: 2, low: 3, info: 4 };
-  return all
-    .sort((a, b) =>
-      q.status === 'active'
-        ? (rank[a.severity] ?? 5) - (rank[b.severity] ?? 5) || b.raisedAt - a.raisedAt
-        : b.raisedAt - a.raisedAt,
-    )
-    .slice(0, q.limit);
+  return sortAlarms(all, q.status).slice(0, q.limit);
+}
+
+const SEVERITY_RANK: Record<string, number> = {
+  critical: 0,
+  high: 1,
+  warning: 2,
+  medium: 2,
+  low: 3,
+  info: 4,
+};
+
+/** Active alarms most severe first, then newest first; history newest first. Sorts in place. */
+export function sortAlarms(all: Alarm[], status: 'active' | 'all'): Alarm[] {
+  return all.sort((a, b) =>
+    status === 'active'
+      ? (SEVERITY_RANK[a.severity] ?? 5) - (SEVERITY_RANK[b.severity] ?? 5) || b.raisedAt - a.raisedAt
+      : b.raisedAt - a.raisedAt,
+  );
 }
 
 /** Writes the acknowledgement onto the raise point and announces it on the live bus. */

@@ -3,7 +3,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { parseRange } from '../influxql.js';
-import { acknowledgeAlarm, listAlarms } from '../read/alarms.js';
+import { acknowledgeAlarm, listAlarms, sortAlarms } from '../read/alarms.js';
+import { overlayAlarms, stampSnapshot } from '../read/live-overlay.js';
 import { resolveSite } from '../read/site.js';
 import { AckBody, AlarmSchema, AlarmsQuery, ErrorReply } from '../schemas.js';
 import type { Principal } from '../token-auth.js';
@@ -21,16 +22,21 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: Type.Array(AlarmSchema), ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query as Static<typeof AlarmsQuery>;
       const site = await resolveSite(ctx, q.site);
-      return listAlarms(ctx, {
+      const query = {
         site,
         status: q.status ?? 'active',
         range: parseRange(q, ctx.clock(), 7 * 86_400_000),
         limit: q.limit ?? 500,
         ...(q.device ? { device: q.device } : {}),
-      });
+      } as const;
+      const stored = await listAlarms(ctx, query);
+      // synchronously from here: the live episodes not yet in InfluxDB, then the snapshot's event id
+      const all = overlayAlarms(stored, ctx.live.view.alarms(site, q.device), query);
+      stampSnapshot(reply, ctx);
+      return sortAlarms(all, query.status).slice(0, query.limit);
     },
   );
 

@@ -6,6 +6,14 @@ import { type DeviceInfo, LINE_TAG, NO_LINE } from '../device-registry.js';
 import { NotFoundError } from '../errors.js';
 import { parseRange } from '../influxql.js';
 import { listAlarms } from '../read/alarms.js';
+import {
+  overlayAlarms,
+  overlayLatest,
+  overlayNumber,
+  overlayState,
+  overlayTimeline,
+  stampSnapshot,
+} from '../read/live-overlay.js';
 import { currentOee } from '../read/oee.js';
 import { ensureRegistry } from '../read/registry-fallback.js';
 import { resolveSite } from '../read/site.js';
@@ -109,9 +117,10 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: Type.Array(DeviceSchema), ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query as Static<typeof DevicesQuery>;
       await ensureRegistry(ctx);
+      stampSnapshot(reply, ctx);
       return ctx.registry
         .list({ ...(q.site ? { site: q.site } : {}), ...(q.line !== undefined ? { line: q.line } : {}) })
         .map(deviceView);
@@ -129,12 +138,13 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: DeviceSchema, ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { device } = req.params as Static<typeof DeviceParams>;
       const site = await resolveSite(ctx, (req.query as Static<typeof SiteQuery>).site);
       await ensureRegistry(ctx);
       const d = ctx.registry.get(site, device);
       if (!d) throw new NotFoundError(`no device ${device} at site ${site}`);
+      stampSnapshot(reply, ctx);
       return deviceView(d);
     },
   );
@@ -156,19 +166,25 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const site = await resolveSite(ctx, (req.query as Static<typeof SiteQuery>).site);
       await ensureRegistry(ctx);
       const now = ctx.clock();
-      const [states, oees, power, alarms] = await Promise.all([
+      const active = { site, status: 'active', range: { from: now - 1, to: now }, limit: 5000 } as const;
+      const [states, oees, power, stored] = await Promise.all([
         currentStates(ctx, site),
         currentOee(ctx, site),
         latestPerDevice(ctx, site, ctx.powerMetric),
-        listAlarms(ctx, { site, status: 'active', range: { from: now - 1, to: now }, limit: 5000 }),
+        listAlarms(ctx, active),
       ]);
+      // synchronously from here to the return: overlay the live view, stamp the snapshot's event id
+      const view = ctx.live.view;
+      const alarms = overlayAlarms(stored, view.alarms(site), active);
+      stampSnapshot(reply, ctx);
       const tiles = ctx.registry.list({ site }).map((d) => {
-        const st = states.get(d.device);
+        const st = overlayState(states.get(d.device), view.state(site, d.device));
         const o = oees.get(d.device);
+        const pw = overlayNumber(power.get(d.device), view.value(site, d.device, ctx.powerMetric));
         const mine = alarms.filter((a) => a.device === d.device);
         const worst = mine
           .map((a) => a.severity)
@@ -180,7 +196,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
           online: d.online ?? null,
           state: d.online === false ? 'offline' : (st?.state ?? null),
           stateSince: d.online === false ? (d.since ?? st?.since ?? null) : (st?.since ?? null),
-          powerKw: power.get(d.device)?.value ?? null,
+          powerKw: pw?.value ?? null,
           oee: o
             ? {
                 period: o.period,
@@ -234,7 +250,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { device } = req.params as Static<typeof DeviceParams>;
       const q = req.query as Static<typeof LatestQuery>;
       const site = await resolveSite(ctx, q.site);
@@ -242,7 +258,9 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const known = ctx.registry.get(site, device);
       if (!known) throw new NotFoundError(`no device ${device} at site ${site}`);
       const metrics = q.metric ? q.metric.split(',') : known.metrics.map((m) => m.name);
-      return latestValues(ctx, site, device, metrics);
+      const stored = await latestValues(ctx, site, device, metrics);
+      stampSnapshot(reply, ctx);
+      return overlayLatest(stored, ctx.live.view.values(site, device), metrics);
     },
   );
 
@@ -317,11 +335,13 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { device } = req.params as Static<typeof DeviceParams>;
       const q = req.query as Static<typeof StatesQuery>;
       const site = await resolveSite(ctx, q.site);
-      return stateTimeline(ctx, site, device, parseRange(q, ctx.clock()));
+      const stored = await stateTimeline(ctx, site, device, parseRange(q, ctx.clock()));
+      stampSnapshot(reply, ctx);
+      return overlayTimeline(stored, ctx.live.view.state(site, device), ctx.clock());
     },
   );
 }

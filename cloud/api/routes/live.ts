@@ -4,12 +4,17 @@
  * Event names are the LiveEvent types (`value`, `state`, `status`, `alarm`), plus `hello` once on connect and
  * `lagged` (`{"dropped": n}`) when this client was too slow and its bounded buffer dropped the oldest events: the
  * client should then reload its snapshot. A comment line is sent every `heartbeatMs` so proxies keep the stream open.
+ *
+ * Every event has the SSE id `<epoch>:<seq>` (live-bus.ts). A client that sends `Last-Event-ID` (a browser's
+ * EventSource does on reconnect; a snapshot's `Live-Event-Id` header works too) gets the events after it replayed
+ * first, and `hello.resumed: true`; with `resumed: false` it missed events (too old, or another ingester process)
+ * and must reload its snapshot. `hello.lastEventId` is where this stream starts when it did not resume.
  */
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { BusyError } from '../errors.js';
-import type { LiveEvent, LiveEventType } from '../live-bus.js';
+import { type LiveEvent, type LiveEventType, parseEventId } from '../live-bus.js';
 import { ErrorReply, LiveQuery } from '../schemas.js';
 
 export interface LiveRouteOptions {
@@ -27,6 +32,11 @@ const json = (v: unknown) =>
         : x.toString()
       : x,
   );
+
+/** The resume point: the `Last-Event-ID` header wins over the `lastEventId` query parameter. */
+function lastEventIdOf(header: string | string[] | undefined, query: string | undefined): string | undefined {
+  return (Array.isArray(header) ? header[0] : header) ?? query;
+}
 
 export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRouteOptions): void {
   let clients = 0;
@@ -57,12 +67,15 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
       );
       const site = q.site ?? ctx.site;
       const device = q.device;
+      const last = parseEventId(lastEventIdOf(req.headers['last-event-id'], q.lastEventId));
+      const startId = ctx.live.lastEventId;
       const sub = ctx.live.subscribe({
         maxBuffered: opts.maxBuffered,
         filter: (e: LiveEvent) =>
           types.has(e.type) &&
           (site === undefined || e.site === site) &&
           (device === undefined || e.device === device),
+        ...(last && last.epoch === ctx.live.epoch ? { after: last.seq } : {}),
       });
       clients++;
       reply.hijack();
@@ -89,15 +102,23 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
       open.add(finish);
       req.raw.on('close', finish);
       res.on('close', finish);
-      let id = 0;
-      res.write(`retry: 3000\nevent: hello\ndata: ${json({ time: ctx.clock(), site: site ?? null })}\n\n`);
+      const epoch = ctx.live.epoch;
+      const hello = {
+        time: ctx.clock(),
+        site: site ?? null,
+        epoch,
+        lastEventId: startId,
+        resumed: sub.resumed,
+      };
+      res.write(`retry: 3000\nevent: hello\ndata: ${json(hello)}\n\n`);
       try {
         for (;;) {
           const batch = await sub.take(abort.signal);
           if (!batch) break;
           let chunk = '';
           if (batch.dropped > 0) chunk += `event: lagged\ndata: ${json({ dropped: batch.dropped })}\n\n`;
-          for (const e of batch.events) chunk += `id: ${++id}\nevent: ${e.type}\ndata: ${json(e)}\n\n`;
+          for (const e of batch.events)
+            chunk += `id: ${epoch}:${e.seq}\nevent: ${e.type}\ndata: ${json(e)}\n\n`;
           if (!res.write(chunk)) {
             await new Promise<void>((resolve) => {
               const done = () => {

@@ -35,13 +35,27 @@ async function handle(res) {
   return body;
 }
 
-/** GET /api/v1/<path> with query parameters (undefined ones are skipped). */
-export async function get(path, params = {}) {
+function url(path, params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params))
     if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const qs = q.toString();
-  return handle(await fetch(`/api/v1/${path}${qs ? `?${qs}` : ''}`, { headers: headers() }));
+  return `/api/v1/${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** GET /api/v1/<path> with query parameters (undefined ones are skipped). */
+export async function get(path, params = {}) {
+  return handle(await fetch(url(path, params), { headers: headers() }));
+}
+
+/**
+ * GET of a snapshot that joins the live stream: `{ data, eventId }`, where `eventId` (the `Live-Event-Id` header)
+ * names the last live event the snapshot includes; hand it to `ctx.onLive(handler, eventId)`.
+ */
+export async function snapshot(path, params = {}) {
+  const res = await fetch(url(path, params), { headers: headers() });
+  const data = await handle(res);
+  return { data, eventId: res.headers.get('live-event-id') ?? undefined };
 }
 
 export async function post(path, body) {
@@ -55,10 +69,10 @@ export async function post(path, body) {
 }
 
 /**
- * Keeps one live stream open, reconnecting with backoff. `onEvent(type, data)` gets every event;
- * `onStatus('on' | 'off' | 'lagged')` tells the header indicator.
+ * Keeps one live stream open, reconnecting with backoff and resuming after `resumeId()` (`Last-Event-ID`).
+ * `onEvent(type, data, id)` gets every event; `onStatus('on' | 'off' | 'lagged')` tells the header indicator.
  */
-export function openLive({ site, onEvent, onStatus }) {
+export function openLive({ site, onEvent, onStatus, resumeId = () => undefined }) {
   let stopped = false;
   let ctrl;
   let delay = 1000;
@@ -66,8 +80,9 @@ export function openLive({ site, onEvent, onStatus }) {
     while (!stopped) {
       ctrl = new AbortController();
       try {
+        const resume = resumeId();
         const res = await fetch(`/api/v1/live${site ? `?site=${encodeURIComponent(site)}` : ''}`, {
-          headers: headers({ accept: 'text/event-stream' }),
+          headers: headers({ accept: 'text/event-stream', ...(resume ? { 'last-event-id': resume } : {}) }),
           signal: ctrl.signal,
         });
         if (res.status === 401) throw new AuthRequired('token required');
@@ -86,9 +101,11 @@ export function openLive({ site, onEvent, onStatus }) {
             i = buf.indexOf('\n\n');
             let type = 'message';
             let data = '';
+            let id;
             for (const line of block.split('\n')) {
               if (line.startsWith('event: ')) type = line.slice(7);
               else if (line.startsWith('data: ')) data += line.slice(6);
+              else if (line.startsWith('id: ')) id = line.slice(4);
             }
             if (!data) continue;
             if (type === 'hello') {
@@ -97,7 +114,7 @@ export function openLive({ site, onEvent, onStatus }) {
             }
             if (type === 'lagged') onStatus('lagged');
             try {
-              onEvent(type, JSON.parse(data));
+              onEvent(type, JSON.parse(data), id);
             } catch (err) {
               console.error('live event handler failed', err);
             }

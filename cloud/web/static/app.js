@@ -2,6 +2,7 @@
 import { AuthRequired, get, getToken, openLive, setToken } from './api.js';
 import { disposeAll } from './charts.js';
 import { applyStatic, getLang, setLang, t } from './i18n.js';
+import { LiveLog } from './live.js';
 import * as alarms from './pages/alarms.js';
 import * as emissions from './pages/emissions.js';
 import * as energy from './pages/energy.js';
@@ -10,9 +11,14 @@ import * as overview from './pages/overview.js';
 
 const pages = { overview, machine, energy, emissions, alarms };
 const main = document.getElementById('page');
-const ctx = { site: undefined, me: undefined, devices: [], liveHandlers: new Set() };
+const ctx = { site: undefined, me: undefined, devices: [] };
+// every event of the current live stream, so a page joins its snapshot to the stream without a gap (live.js)
+const liveLog = new LiveLog();
 let current;
 let stopLive;
+// the first page waits (a little) for the stream's hello, so the log covers the page's snapshots
+let liveReady = Promise.resolve();
+const LIVE_WAIT_MS = 3000;
 
 function route() {
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
@@ -28,13 +34,22 @@ async function show() {
   const { name, arg, params } = route();
   current?.dispose?.();
   disposeAll();
-  ctx.liveHandlers.clear();
+  liveLog.clearHandlers();
   for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('active', a.dataset.page === name);
   main.innerHTML = `<div class="empty">${t('loading')}</div>`;
   main.dataset.page = name;
   current = pages[name];
+  await liveReady;
   try {
-    await current.render(main, { ...ctx, arg, params, onLive: (h) => ctx.liveHandlers.add(h) });
+    await current.render(main, {
+      ...ctx,
+      arg,
+      params,
+      // register a live handler for a page rendered from snapshots with these Live-Event-Ids
+      onLive: (h, ...eventIds) => liveLog.follow(h, ...eventIds),
+      // after reloading a snapshot: replay to `h` what happened after it
+      replay: (h, ...eventIds) => liveLog.replay(h, ...eventIds),
+    });
     main.dataset.ready = name;
   } catch (err) {
     if (err instanceof AuthRequired) return askToken();
@@ -65,20 +80,38 @@ async function start() {
   document.getElementById('site-name').textContent = ctx.site ?? '';
   document.getElementById('logout').hidden = !getToken();
   stopLive?.();
-  let connectedBefore = false;
+  let ready;
+  liveReady = new Promise((resolve) => {
+    ready = resolve;
+    setTimeout(resolve, LIVE_WAIT_MS);
+  });
   stopLive = openLive({
     site: ctx.site,
+    resumeId: () => liveLog.resumeId(),
     onStatus: (s) => {
+      if (s === 'off') liveLog.disconnected();
       const el = document.getElementById('live');
       el.dataset.state = s;
       document.getElementById('live-text').textContent = t(`live.${s}`);
     },
-    onEvent: (type, data) => {
-      // a reconnect may have missed events: pages treat it like a lag and reload their snapshot
-      if (type === 'hello' && connectedBefore) type = 'lagged';
-      if (type === 'hello') connectedBefore = true;
-      if (type === 'alarm' || type === 'lagged') refreshAlarmBadge();
-      for (const h of ctx.liveHandlers) h(type, data);
+    onEvent: (type, data, id) => {
+      if (type === 'hello') {
+        // not a resume: events may have been missed, pages reload their snapshot (after the first hello, none)
+        if (liveLog.hello(data)) {
+          liveLog.deliver('lagged', { reason: 'reconnect' });
+          refreshAlarmBadge();
+        }
+        ready();
+        return;
+      }
+      if (type === 'lagged') {
+        liveLog.lagged();
+        liveLog.deliver('lagged', data);
+        refreshAlarmBadge();
+        return;
+      }
+      if (type === 'alarm') refreshAlarmBadge();
+      liveLog.push(type, data, id);
     },
   });
   refreshAlarmBadge();
@@ -90,7 +123,7 @@ function refreshAlarmBadge() {
   clearTimeout(badgeTimer);
   badgeTimer = setTimeout(async () => {
     try {
-      const active = await get('alarms', { site: ctx.site });
+      const active = await get('alarms', { site: ctx.site, status: 'active' });
       const badge = document.getElementById('alarm-badge');
       badge.hidden = active.length === 0;
       badge.textContent = String(active.length);

@@ -71,7 +71,11 @@ describe('IngestFeed: births, deaths and samples reach the registry and the live
     const batch = await sub.take();
     sub.close();
     expect(batch?.events.map((e: LiveEvent) => e.type)).toEqual(['status', 'status', 'value', 'value']);
+    // numbered by the bus in publish order
+    const seqs = batch?.events.map((e) => e.seq ?? 0) ?? [];
+    expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
     expect(batch?.events[2]).toEqual({
+      seq: seqs[2],
       type: 'value',
       site: 'cq-plant1',
       device: 'press-07',
@@ -120,7 +124,14 @@ describe('IngestFeed: births, deaths and samples reach the registry and the live
       { type: 'state', site: 'cq-plant1', device: 'cnc-01', state: 'down', timestamp: 3000 },
     ]);
     expect((await sub.take())?.events).toEqual([
-      { type: 'state', site: 'cq-plant1', device: 'cnc-01', state: 'down', timestamp: 3000 },
+      {
+        seq: live.seq,
+        type: 'state',
+        site: 'cq-plant1',
+        device: 'cnc-01',
+        state: 'down',
+        timestamp: 3000,
+      },
     ]);
     sub.close();
   });

@@ -1,9 +1,10 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiveBus, type LiveEvent } from '../../../cloud/api/live-bus.js';
+import { LiveBus, type LiveEvent, parseEventId } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { hashSecret } from '../../../config/password-hash.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
+import { readSse, type SseEvent } from '../../helpers/sse-reader.js';
 
 const TOKEN = 'live-viewer-token-abcdef';
 const bus = new LiveBus();
@@ -20,46 +21,8 @@ const value = (device: string, v: number, t = 1_700_000_000_000 + v): LiveEvent 
   timestamp: t,
 });
 
-/** Reads SSE events from a streaming fetch until `until` says stop or the deadline passes. */
-async function readEvents(
-  url: string,
-  until: (events: { event: string; data: unknown }[]) => boolean,
-  onHello?: () => void,
-): Promise<{ event: string; data: unknown }[]> {
-  const ctrl = new AbortController();
-  const res = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` }, signal: ctrl.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-  const reader = res.body?.getReader();
-  if (!reader) throw new Error('no body');
-  const dec = new TextDecoder();
-  const events: { event: string; data: unknown }[] = [];
-  let buf = '';
-  const deadline = Date.now() + 10_000;
-  try {
-    while (!until(events)) {
-      if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(events)}`);
-      const { value: chunk, done } = await reader.read();
-      if (done) break;
-      buf += dec.decode(chunk, { stream: true });
-      let i = buf.indexOf('\n\n');
-      while (i >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const ev = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (ev && data) {
-          events.push({ event: ev, data: JSON.parse(data) });
-          if (ev === 'hello') onHello?.();
-        }
-        i = buf.indexOf('\n\n');
-      }
-    }
-  } finally {
-    ctrl.abort();
-  }
-  return events;
-}
+const readEvents = (url: string, until: (events: SseEvent[]) => boolean, onHello?: () => void) =>
+  readSse(url, until, { headers: { authorization: `Bearer ${TOKEN}` }, ...(onHello ? { onHello } : {}) });
 
 beforeAll(async () => {
   const db = await freshDatabase('live');
@@ -106,11 +69,43 @@ describe('LiveBus', () => {
     const waiting = sub.take();
     b.publish(value('press-07', 1));
     b.publish(value('cnc-01', 2));
-    expect((await waiting)?.events).toEqual([value('cnc-01', 2)]);
+    expect((await waiting)?.events).toEqual([{ ...value('cnc-01', 2), seq: 2 }]);
     const ctrl = new AbortController();
     const aborted = sub.take(ctrl.signal);
     ctrl.abort();
     expect(await aborted).toBeUndefined();
+  });
+});
+
+describe('LiveBus replay ring (Last-Event-ID)', () => {
+  it('resumes after any seq still in the ring, in order and filtered; not after one that left it', async () => {
+    const b = new LiveBus({ replayCapacity: 4, epoch: 'e1' });
+    for (let i = 1; i <= 6; i++) b.publish(value(i % 2 ? 'press-07' : 'cnc-01', i));
+    expect(b.lastEventId).toBe('e1:6');
+    // the ring holds seq 3..6: resuming after 2 needs 3..6, all there
+    const ok = b.subscribe({ after: 2 });
+    expect(ok.resumed).toBe(true);
+    expect((await ok.take())?.events.map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+    const filtered = b.subscribe({ after: 2, filter: (e) => e.device === 'cnc-01' });
+    expect(filtered.resumed).toBe(true);
+    expect((await filtered.take())?.events.map((e) => e.seq)).toEqual([4, 6]);
+    // after 1 would need seq 2, which the ring no longer holds
+    const gone = b.subscribe({ after: 1 });
+    expect(gone.resumed).toBe(false);
+    expect(gone.buffered).toBe(0);
+    // at the head: nothing to replay, and nothing missed
+    expect(b.subscribe({ after: 6 }).resumed).toBe(true);
+    // a seq from the future (another process's counter) is not resumable
+    expect(b.subscribe({ after: 7 }).resumed).toBe(false);
+    // a resume that overflows the subscriber's buffer is not a resume: the client must reload
+    expect(b.subscribe({ after: 2, maxBuffered: 2 }).resumed).toBe(false);
+  });
+
+  it('parses and refuses event ids', () => {
+    expect(parseEventId('ab12:42')).toEqual({ epoch: 'ab12', seq: 42 });
+    for (const bad of ['', '42', 'ab:-1', 'a b:1', 'ab:1:2', `${'a'.repeat(33)}:1`]) {
+      expect(parseEventId(bad)).toBeUndefined();
+    }
   });
 });
 

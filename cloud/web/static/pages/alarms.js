@@ -1,5 +1,5 @@
 // Alarms: active (most severe first, acknowledge for admins) and the last seven days.
-import { get, post } from '../api.js';
+import { post, snapshot } from '../api.js';
 import { dateTime, duration, escapeHtml, num } from '../format.js';
 import { t, tv } from '../i18n.js';
 
@@ -13,10 +13,12 @@ export function dispose() {
 
 export async function render(root, ctx) {
   const site = ctx.site;
-  const [active, history] = await Promise.all([
-    get('alarms', { site }),
-    get('alarms', { site, status: 'all', from: '-7d' }),
+  const [activeSnap, historySnap] = await Promise.all([
+    snapshot('alarms', { site }),
+    snapshot('alarms', { site, status: 'all', from: '-7d' }),
   ]);
+  const active = activeSnap.data;
+  const history = historySnap.data;
   const admin = ctx.me?.role === 'admin';
   root.innerHTML = `
     <section class="panel"><h2>${t('al.active')} · ${active.length}</h2>
@@ -33,13 +35,15 @@ export async function render(root, ctx) {
       }
     });
   }
-  if (listening) return;
-  listening = true;
-  ctx.onLive((type) => {
+  // an alarm event (or a gap) re-renders from fresh snapshots; one that came while these loaded is replayed
+  const onEvent = (type) => {
     if (type !== 'alarm' && type !== 'lagged') return;
     clearTimeout(refresh);
     refresh = setTimeout(() => render(root, ctx), 300);
-  });
+  };
+  if (listening) return ctx.replay(onEvent, activeSnap.eventId, historySnap.eventId);
+  listening = true;
+  ctx.onLive(onEvent, activeSnap.eventId, historySnap.eventId);
 }
 
 function table(list, isActive, admin) {

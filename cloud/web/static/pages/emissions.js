@@ -1,5 +1,5 @@
 // Emissions (环境排放监控): CO2e by scope and source, per good part, and stack pollutants against their limits.
-import { get } from '../api.js';
+import { get, snapshot } from '../api.js';
 import { chart, timeAxis, valueAxis } from '../charts.js';
 import { escapeHtml, num } from '../format.js';
 import { metricUnit, t, tv } from '../i18n.js';
@@ -18,6 +18,18 @@ export async function render(root, ctx) {
   const span = t(`range.${key}`);
   const axis = () => timeAxis({ min: Date.now() - range.spanMs });
   const stacks = ctx.devices.filter((d) => d.metrics.some((m) => POLLUTANTS.includes(m.name)));
+  // the stacks' current readings: one latest snapshot per stack device, then live values after each
+  const nowSnaps = await Promise.all(
+    stacks.map((d) =>
+      snapshot(`devices/${encodeURIComponent(d.device)}/latest`, {
+        site,
+        metric: d.metrics
+          .filter((m) => POLLUTANTS.includes(m.name))
+          .map((m) => m.name)
+          .join(','),
+      }),
+    ),
+  );
   const [em, oee, kpi, limits, alarms] = await Promise.all([
     get('emissions', { site, period: range.period, from: range.from }),
     get('oee', { site, period: range.period, groupBy: 'site', from: range.from }),
@@ -65,10 +77,38 @@ export async function render(root, ctx) {
       <div class="grid g2" data-testid="stack">${pollutantSeries
         .map(
           (p, i) =>
-            `<div><div class="muted" style="margin-bottom:4px">${escapeHtml(p.device)} · ${escapeHtml(tv('pol', p.metric))}</div><div class="chart short" id="pol-${i}"></div></div>`,
+            `<div><div class="muted" style="margin-bottom:4px">${escapeHtml(p.device)} · ${escapeHtml(tv('pol', p.metric))} · <b class="pol-now" data-testid="pol-now" data-device="${escapeHtml(p.device)}" data-metric="${escapeHtml(p.metric)}"></b></div><div class="chart short" id="pol-${i}"></div></div>`,
         )
         .join('')}</div>
     </section>`;
+
+  const units = new Map(pollutantSeries.map((p) => [`${p.device}|${p.metric}`, p.unit]));
+  const showNow = (device, metric, value) => {
+    const el = root.querySelector(
+      `[data-testid="pol-now"][data-device="${CSS.escape(device)}"][data-metric="${CSS.escape(metric)}"]`,
+    );
+    if (el && typeof value === 'number')
+      el.textContent = `${num(value, 1)} ${units.get(`${device}|${metric}`) ?? ''}`;
+  };
+  const stackNames = new Set(stacks.map((d) => d.device));
+  const onEvent = async (type, e) => {
+    if (type === 'value' && stackNames.has(e.device) && POLLUTANTS.includes(e.metric)) {
+      showNow(e.device, e.metric, e.value);
+    } else if (type === 'lagged') {
+      for (const d of stacks) {
+        const fresh = await snapshot(`devices/${encodeURIComponent(d.device)}/latest`, { site }).catch(
+          () => undefined,
+        );
+        if (!fresh) continue;
+        for (const v of fresh.data) showNow(d.device, v.metric, v.value);
+        ctx.replay(onEvent, fresh.eventId);
+      }
+    }
+  };
+  stacks.forEach((d, i) => {
+    for (const v of nowSnaps[i].data) showNow(d.device, v.metric, v.value);
+  });
+  ctx.onLive(onEvent, ...nowSnaps.map((x) => x.eventId));
 
   const sources = [...new Set(em.rows.map((r) => `${r.scope}|${r.source}`))].sort();
   const times = [...new Set(em.rows.map((r) => r.time))].sort((a, b) => a - b);

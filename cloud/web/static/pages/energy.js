@@ -1,6 +1,6 @@
 // Energy (能源管控): consumption by machine and carrier, 15-minute demand against the peak, cost by tariff period,
 // kWh per good part.
-import { get } from '../api.js';
+import { get, snapshot } from '../api.js';
 import { chart, PALETTE, timeAxis, valueAxis } from '../charts.js';
 import { escapeHtml, int, num } from '../format.js';
 import { t, tv } from '../i18n.js';
@@ -54,13 +54,16 @@ function tariffLabel(x) {
 
 export function dispose() {}
 
+const sumPower = (power) => [...power.values()].reduce((s, v) => s + (typeof v === 'number' ? v : 0), 0);
+
 export async function render(root, ctx) {
   const site = ctx.site;
   const key = currentRange(ctx.params);
   const range = RANGES[key];
   const span = t(`range.${key}`);
   const axis = () => timeAxis({ min: Date.now() - range.spanMs });
-  const [hourly, quarter, kpi, oee] = await Promise.all([
+  const [now, hourly, quarter, kpi, oee] = await Promise.all([
+    snapshot('overview', { site }),
     get('energy', { site, period: range.period, from: range.from }),
     get('energy', { site, period: '15m', carrier: 'electricity', from: range.from }),
     get('kpi', { site, period: range.period, from: range.from }),
@@ -83,9 +86,12 @@ export async function render(root, ctx) {
   const plantPeak = demandSeries.reduce((m, [, v]) => Math.max(m, v), 0);
   const plantPeakAt = demandSeries.find(([, v]) => v === plantPeak)?.[0];
 
+  // plant power now: the overview snapshot's machine power, then live power values after it
+  const power = new Map(now.data.tiles.map((x) => [x.device, x.powerKw]));
   root.innerHTML = `
     <div class="page-head">${rangeControl('energy', key)}</div>
     <section class="kpis">
+      <div class="kpi"><div class="label">${t('ov.power')}</div><div class="value" data-testid="energy-power-now">${num(sumPower(power), 1)}<small>kW</small></div></div>
       <div class="kpi"><div class="label">${t('e.elec')} · ${span}</div><div class="value" data-testid="energy-total">${int(kwh)}<small>kWh</small></div></div>
       <div class="kpi"><div class="label">${t('e.cost')}</div><div class="value" data-testid="energy-cost">¥${int(cost)}</div></div>
       <div class="kpi"><div class="label">${t('e.peak')}</div><div class="value" data-testid="energy-peak">${num(plantPeak, 1)}<small>kW</small></div></div>
@@ -120,6 +126,24 @@ export async function render(root, ctx) {
       </section>
     </div>
     <section class="panel" style="margin-top:12px"><h2>${t('e.perPart')}</h2><div class="chart" id="per-part"></div></section>`;
+
+  const showPower = () => {
+    const el = root.querySelector('[data-testid="energy-power-now"]');
+    if (el) el.innerHTML = `${num(sumPower(power), 1)}<small>kW</small>`;
+  };
+  const onEvent = async (type, e) => {
+    if (type === 'value' && e.metric === 'power_kw' && power.has(e.device)) {
+      power.set(e.device, e.quality === 'bad' ? null : e.value);
+      showPower();
+    } else if (type === 'lagged') {
+      const fresh = await snapshot('overview', { site }).catch(() => undefined);
+      if (!fresh) return;
+      for (const x of fresh.data.tiles) power.set(x.device, x.powerKw);
+      showPower();
+      ctx.replay(onEvent, fresh.eventId);
+    }
+  };
+  ctx.onLive(onEvent, now.eventId);
 
   const devices = [...new Set(elec.map((r) => r.device))].sort();
   chart(root.querySelector('#by-machine'), {

@@ -1,6 +1,6 @@
 // Machine detail: live trend, latest values, 24-hour state timeline, OEE with A/P/Q and the loss waterfall,
 // counts, hourly OEE, energy per hour and kWh per good part.
-import { get } from '../api.js';
+import { get, snapshot } from '../api.js';
 import { chart, STATE_COLOURS, timeAxis, valueAxis } from '../charts.js';
 import { duration, escapeHtml, int, num, pct, time } from '../format.js';
 import { metricLabel, metricUnit, t, tv } from '../i18n.js';
@@ -28,9 +28,9 @@ export async function render(root, ctx) {
   numeric.sort((a, b) => Number(b.name === 'power_kw') - Number(a.name === 'power_kw'));
   const trendMetrics = numeric.slice(0, 4).map((m) => m.name);
   const site = ctx.site;
-  const [latest, states, oeeShift, oeeHourly, oeeDay, energy, kpi, ...trends] = await Promise.all([
-    get(`devices/${encodeURIComponent(device)}/latest`, { site }),
-    get(`devices/${encodeURIComponent(device)}/states`, { site, from: '-24h' }),
+  const [latestSnap, statesSnap, oeeShift, oeeHourly, oeeDay, energy, kpi, ...trends] = await Promise.all([
+    snapshot(`devices/${encodeURIComponent(device)}/latest`, { site }),
+    snapshot(`devices/${encodeURIComponent(device)}/states`, { site, from: '-24h' }),
     get('oee', { site, device, period: 'shift', from: '-24h' }),
     get('oee', { site, device, period: '1h', from: '-24h' }),
     get('oee', { site, device, period: 'day', from: '-48h' }),
@@ -45,6 +45,8 @@ export async function render(root, ctx) {
       }),
     ),
   ]);
+  const latest = latestSnap.data;
+  const states = statesSnap.data;
   const current = states.spans.at(-1);
   // the current shift's window; without a shift calendar the day's, else the last 24 hourly windows summed
   const shiftWin = oeeShift.groups[0]?.windows.at(-1);
@@ -56,7 +58,7 @@ export async function render(root, ctx) {
   root.innerHTML = `
     <div class="machine-head">
       <h1 data-testid="machine-name">${escapeHtml(device)}</h1>
-      <span class="chip state-${escapeHtml(state)}" data-testid="machine-state">${escapeHtml(tv('state', state))}</span>
+      <span class="chip state-${escapeHtml(state)}" data-state="${escapeHtml(state)}" data-testid="machine-state">${escapeHtml(tv('state', state))}</span>
       <span class="muted">${escapeHtml(info?.tags?.line ?? '')} · ${escapeHtml(info?.tags?.kind ? tv('kind', info.tags.kind) : '')}${
         current ? ` · ${t('ov.since')} ${duration(Date.now() - current.start)}` : ''
       }</span>
@@ -124,25 +126,59 @@ export async function render(root, ctx) {
     grid: { left: 48, right: 40, top: 40, bottom: 28 },
     series,
   });
-  ctx.onLive((type, e) => {
+  // Live values and state after the snapshots (their Live-Event-Ids): what changed while they loaded is replayed;
+  // after a gap (reconnect, lag) the snapshot is reloaded and what happened after it replayed.
+  const setValue = (metric, value) => {
+    const cell = root.querySelector(`[data-metric="${CSS.escape(metric)}"] .v`);
+    if (cell && typeof value === 'number')
+      cell.firstChild.textContent = num(value, Number.isInteger(value) ? 0 : 1);
+  };
+  const setState = (st) => {
+    const chip = root.querySelector('[data-testid="machine-state"]');
+    if (!chip) return;
+    chip.className = `chip state-${st}`;
+    chip.dataset.state = st;
+    chip.textContent = tv('state', st);
+  };
+  let refreshing;
+  const onValue = (type, e) => {
+    if (type === 'lagged') {
+      clearTimeout(refreshing);
+      refreshing = setTimeout(async () => {
+        const fresh = await snapshot(`devices/${encodeURIComponent(device)}/latest`, { site }).catch(
+          () => undefined,
+        );
+        if (!fresh) return;
+        for (const v of fresh.data) setValue(v.metric, v.value);
+        ctx.replay(onValue, fresh.eventId);
+      }, 300);
+      return;
+    }
     if (type !== 'value' || e.device !== device || typeof e.value !== 'number') return;
     const i = trendMetrics.indexOf(e.metric);
     if (i >= 0) {
       const data = series[i].data;
+      if (data.length && data[data.length - 1][0] > e.timestamp) return;
       data.push([e.timestamp, e.value]);
       while (data.length && data[0][0] < e.timestamp - TREND_WINDOW) data.shift();
       trend.setOption({ series: series.map((s) => ({ data: s.data })) });
     }
-    const cell = root.querySelector(`[data-metric="${CSS.escape(e.metric)}"] .v`);
-    if (cell) cell.firstChild.textContent = num(e.value, Number.isInteger(e.value) ? 0 : 1);
-  });
-  ctx.onLive((type, e) => {
-    if (type === 'state' && e.device === device) {
-      const chip = root.querySelector('[data-testid="machine-state"]');
-      chip.className = `chip state-${e.state}`;
-      chip.textContent = tv('state', e.state);
-    }
-  });
+    setValue(e.metric, e.value);
+  };
+  const onState = async (type, e) => {
+    if (type === 'state' && e.device === device) setState(e.state);
+    if (type === 'status' && e.device === device && !e.online) setState('offline');
+    if (type !== 'lagged') return;
+    const fresh = await snapshot(`devices/${encodeURIComponent(device)}/states`, { site, from: '-5m' }).catch(
+      () => undefined,
+    );
+    const last = fresh?.data.spans.at(-1);
+    if (!fresh) return;
+    if (last) setState(last.state);
+    ctx.replay(onState, fresh.eventId);
+  };
+  ctx.onLive(onValue, latestSnap.eventId);
+  ctx.onLive(onState, statesSnap.eventId);
 
   // state timeline (gantt)
   chart(root.querySelector('#timeline'), {

@@ -1,6 +1,6 @@
 // Plant overview: one tile per machine (state colour, current OEE, power, active alarms), grouped by line, with
 // plant KPIs on top. Live state, status, power and alarm events update tiles in place, without a reload.
-import { get } from '../api.js';
+import { get, snapshot } from '../api.js';
 import { chart, timeAxis, valueAxis } from '../charts.js';
 import { duration, escapeHtml, int, num, pct } from '../format.js';
 import { t, tv } from '../i18n.js';
@@ -14,8 +14,8 @@ export function dispose() {
 }
 
 export async function render(root, ctx) {
-  const [ov, oee24, energy24, lineOee, demand] = await Promise.all([
-    get('overview', { site: ctx.site }),
+  const [{ data: ov, eventId }, oee24, energy24, lineOee, demand] = await Promise.all([
+    snapshot('overview', { site: ctx.site }),
     get('oee', { site: ctx.site, period: '1h', groupBy: 'site', from: '-24h' }),
     get('energy', { site: ctx.site, period: '1h', carrier: 'electricity', from: '-24h' }),
     get('oee', { site: ctx.site, period: '1h', groupBy: 'line', from: '-24h' }),
@@ -138,21 +138,26 @@ export async function render(root, ctx) {
   const refreshSoon = () => {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(async () => {
-      const fresh = await get('overview', { site: ctx.site }).catch(() => undefined);
+      const fresh = await snapshot('overview', { site: ctx.site }).catch(() => undefined);
       if (!fresh) return;
-      for (const x of fresh.tiles) {
+      for (const x of fresh.data.tiles) {
         const old = tiles.get(x.device);
         tiles.set(x.device, x);
         if (JSON.stringify(old) !== JSON.stringify(x)) redraw(x.device);
       }
+      // what happened while the snapshot was on its way
+      ctx.replay(onEvent, fresh.eventId);
     }, 300);
   };
 
-  ctx.onLive((type, e) => {
+  // Applies one live event. Events come in order; after a snapshot, only those after its Live-Event-Id.
+  const onEvent = (type, e) => {
     const tile = tiles.get(e.device);
     if (type === 'lagged') return refreshSoon();
     if (!tile) return type === 'state' || type === 'status' ? refreshSoon() : undefined;
     if (type === 'state') {
+      // a replayed older state (history backfilled after an outage) does not replace the current one
+      if (tile.state !== 'offline' && tile.stateSince != null && e.timestamp < tile.stateSince) return;
       tile.state = String(e.state);
       tile.stateSince = e.timestamp;
       redraw(e.device);
@@ -169,7 +174,8 @@ export async function render(root, ctx) {
       if (v) v.innerHTML = `${num(e.value, 1)}<small>kW</small>`;
       updateKpis();
     } else if (type === 'alarm') refreshSoon();
-  });
+  };
+  ctx.onLive(onEvent, eventId);
   // durations and OEE drift: a light refresh every 30 s keeps the wall screen honest
   timer = setInterval(refreshSoon, 30_000);
 }
