@@ -179,7 +179,6 @@ describe('live updates and language', () => {
       return true;
     });
     expect(marker).toBe(true);
-    const t0 = Date.now();
     live.publish({
       type: 'state',
       site: SITE,
@@ -189,7 +188,6 @@ describe('live updates and language', () => {
       timestamp: Date.now(),
     });
     await page.waitForSelector('[data-device="molder-02"][data-state="running"]', { timeout: 5000 });
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(await page.locator('[data-device="molder-02"] [data-testid="tile-state"]').textContent()).toBe(
       'Running',
     );
