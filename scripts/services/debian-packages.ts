@@ -16,6 +16,7 @@ const PROVIDES_COMMAND: Readonly<Record<string, string>> = {
   socat: 'socat',
   mbpoll: 'mbpoll',
   chromium: 'chromium',
+  faketime: 'faketime',
 };
 
 async function dpkgInstalled(pkg: string): Promise<boolean> {

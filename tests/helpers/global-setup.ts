@@ -29,7 +29,7 @@ declare module 'vitest' {
 /**
  * Every Debian package the suite's real peers need, installed in one apt run on a fresh machine: InfluxDB and
  * Mosquitto (started here), socat (RTU pty pairs), mbpoll and python3-pymodbus (independent Modbus peers),
- * victoria-metrics (a real InfluxDB v2 write API). Chromium and its fonts are ensured by the browser tests.
+ * victoria-metrics (a real InfluxDB v2 write API), faketime (end-to-end runs at a fixed scenario time). Chromium and its fonts are ensured by the browser tests.
  */
 export const TEST_PACKAGES = [
   'influxdb',
@@ -38,6 +38,7 @@ export const TEST_PACKAGES = [
   'mbpoll',
   'python3-pymodbus',
   'victoria-metrics',
+  'faketime',
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
