@@ -39,7 +39,9 @@ export function effectivePointType(p: ModbusPoint): string {
   return p.table === 'coil' || p.table === 'discrete' || p.bit !== undefined ? 'bool' : 'uint16';
 }
 
-/** Cross-field rules of the agent config (DESIGN.md §4) that the schema cannot express. */
+/**
+ * Cross-field rules of the agent config (docs/architecture.md#configuration) that the schema cannot express.
+ */
 export function agentSemanticChecks(cfg: AgentConfig, _ctx?: SemanticContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: KeyPath, message: string) => issues.push({ path, message });

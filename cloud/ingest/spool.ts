@@ -87,10 +87,11 @@ const T_IN: Record<string, FieldType> = {
 };
 
 /**
- * The ingester's disk spool (DESIGN.md §6): the points of each MQTT message are committed here before the message is
- * acknowledged, and a drainer writes them to InfluxDB in order, in batches, deleting only after the write. SQLite in
- * WAL mode, one row per message. Bounded by bytes: `waitForRoom` blocks the handler (and so the PUBACK and the next
- * message) while it is full — back-pressure on the broker, never a drop.
+ * The ingester's disk spool (docs/architecture.md#delivery-contract): the points of each MQTT message are
+ * committed here before the message is acknowledged, and a drainer writes them to InfluxDB in order, in
+ * batches, deleting only after the write. SQLite in WAL mode, one row per message. Bounded by bytes:
+ * `waitForRoom` blocks the handler (and so the PUBACK and the next message) while it is full — back-pressure
+ * on the broker, never a drop.
  */
 export class Spool implements FieldTypeStore {
   readonly #db: Database.Database;

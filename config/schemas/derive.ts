@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Duration, MetricName, Strict } from './common.js';
 
 /**
- * Virtual sensors for dumb equipment (DESIGN.md §4 `derive`, docs/retrofit.md).
+ * Virtual sensors for dumb equipment (docs/retrofit.md, docs/architecture.md#at-the-edge).
  *
  * The keys `state`, `part_count` and `power_kw` are also the names of the metrics they produce; `power_kw`
  * adds `energy_kwh`, and `part_count` with `cycles` adds `cycle_time_s`. `signals` turns a raw loop reading

@@ -1,7 +1,8 @@
 /**
- * The ingester's spool against a real InfluxDB (DESIGN.md §6): messages are acknowledged once spooled, drained in
- * order in batches, kept through an outage and a restart, bounded with back-pressure, and field type conflicts are
- * caught before the server (or learnt from it) and dead-lettered with the reason.
+ * The ingester's spool against a real InfluxDB (docs/architecture.md#delivery-contract): messages are
+ * acknowledged once spooled, drained in order in batches, kept through an outage and a restart, bounded with
+ * back-pressure, and field type conflicts are caught before the server (or learnt from it) and dead-lettered
+ * with the reason.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
