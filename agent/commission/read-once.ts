@@ -91,11 +91,11 @@ async function readDevice(device: AgentDevice, deps: DeviceDeps): Promise<Device
     );
   } finally {
     await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
-    await deriver?.close();
   }
   const read = outcomes.flatMap((o) => o.samples);
   const errors = new Map(outcomes.flatMap((o) => [...o.errors]));
   const derived = deriver === undefined ? [] : deriver.process(read).slice(read.length);
+  await deriver?.close();
   const latest = new Map<string, Sample>();
   for (const s of [...read, ...derived]) latest.set(s.metric, s);
   const needs = historyNeeds(device);

@@ -4,7 +4,7 @@
  * their timeouts, nothing published or kept, config errors exactly as `plantpulse check` prints them, and OPC UA
  * subscriptions and reads with their status codes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAgentOnce } from '../../../cli/commands/agent-once.js';
@@ -200,14 +200,19 @@ describe('plantpulse agent --once', () => {
   it('publishes nothing and keeps nothing: no MQTT connection, no outbox, no state files', async () => {
     const broker = await silentServer();
     try {
-      const state = join(tmp.dir, 'untouched-state');
+      // a gateway where the agent ran before: its state folder exists; --once must add nothing to it
+      const state = join(tmp.dir, 'agent-state');
+      mkdirSync(state);
       const r = await once([press(), lathe()], [], {
         mqttUrl: broker.url.replace('tcp:', 'mqtt:'),
         outboxPath: state,
       });
       expect(r.code, r.err).toBe(0);
       expect(broker.connections()).toBe(0);
-      expect(existsSync(state)).toBe(false);
+      expect(readdirSync(state)).toEqual([]);
+      const fresh = join(tmp.dir, 'no-state-yet');
+      expect((await once([lathe()], [], { outboxPath: fresh })).code).toBe(0);
+      expect(existsSync(fresh)).toBe(false);
     } finally {
       await broker.close();
     }
