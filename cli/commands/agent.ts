@@ -20,6 +20,6 @@ const agentProcess = processCommand({
 /** `plantpulse agent -c agent.yaml` runs the agent; with `--once` it reads every point once and exits. */
 export const agentCommand: Command = {
   summary: agentProcess.summary,
-  usage: `${agentProcess.usage}\n${AGENT_ONCE_USAGE}`,
+  usage: `usage: ${agentProcess.usage}\n${AGENT_ONCE_USAGE.replace(/^usage: /, '       ')}`,
   run: (argv, io) => (argv.includes('--once') ? runAgentOnce(argv, io) : agentProcess.run(argv, io)),
 };
