@@ -34,6 +34,8 @@ export interface ReadFailure {
    * unit on a shared RS-485 line. The runner reports such a device unreachable without resetting the line.
    */
   noAnswer?: boolean;
+  /** the metrics this failure made bad (absent when the source cannot tell), so a reader can show why each is bad */
+  metrics?: readonly string[];
 }
 
 export interface PollGroupInfo {
