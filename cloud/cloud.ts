@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
 import { toBytes, toMs } from '../config/schemas/common.js';
+import { Backoff } from '../protocols/backoff.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
 import { type Analytics, createAnalytics } from './analytics/index.js';
 import { limitsFromAlarmRules } from './api/alarm-rule-limits.js';
@@ -118,6 +119,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   let analytics: Analytics | undefined;
   if (cfg.analytics) {
     analytics = createAnalytics(cfg.analytics, { log: aLog, query });
+    const backoff = new Backoff({ initialMs: 1000, maxMs: 8000 });
     for (let attempt = 1; ; attempt++) {
       try {
         await analytics.rebuild(Date.now(), stop.signal);
@@ -127,8 +129,9 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
           aLog.error({ err }, 'analytics could not be rebuilt from InfluxDB; starting from empty state');
           break;
         }
-        aLog.warn({ err: (err as Error).message, attempt }, 'analytics rebuild failed; retrying');
-        await new Promise((r) => setTimeout(r, 1000 * attempt));
+        const retryInMs = backoff.next();
+        aLog.warn({ err: (err as Error).message, attempt, retryInMs }, 'analytics rebuild failed; retrying');
+        await new Promise((r) => setTimeout(r, retryInMs));
       }
     }
   }

@@ -5,10 +5,11 @@
  * escapes it.
  */
 import type { Logger } from 'pino';
+import { Backoff } from '../../protocols/backoff.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { PollingSource, ReadResult } from '../sources/source.js';
-import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
 import { type DeviceHealth, emptyHealth } from './device-health.js';
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from './reconnect-policy.js';
 
 export interface RunnerClock {
   now(): number;
@@ -45,7 +46,7 @@ class DeviceLoop {
   private wakeBackoff: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly busy: boolean[];
-  private attempt = 0;
+  private readonly backoff: Backoff;
   private stopped = false;
   private reconnecting = false;
   private failing = false;
@@ -56,11 +57,12 @@ class DeviceLoop {
     private readonly source: PollingSource,
     private readonly opts: PollRunnerOptions,
     private readonly clock: RunnerClock,
-    private readonly random: () => number,
+    random: () => number,
     fallback: ReconnectPolicy,
   ) {
     this.health = emptyHealth(source.device);
     this.policy = policyOf(source, fallback);
+    this.backoff = new Backoff({ initialMs: this.policy.initialMs, maxMs: this.policy.maxMs, random });
     this.log = opts.log.child({ component: 'poll-runner', device: source.device });
     this.busy = source.groups.map(() => false);
   }
@@ -133,8 +135,8 @@ class DeviceLoop {
   }
 
   private waitBackoff(): Promise<void> {
-    const delay = backoffDelay(this.policy, this.attempt++, this.random);
-    this.log.debug({ delay, attempt: this.attempt }, 'reconnect backoff');
+    const delay = this.backoff.next();
+    this.log.debug({ delay, attempt: this.backoff.attempt }, 'reconnect backoff');
     return new Promise<void>((resolve) => {
       const wake = () => {
         if (this.backoffTimer) clearTimeout(this.backoffTimer);
@@ -240,7 +242,7 @@ class DeviceLoop {
     if (answered && this.health.reachable === false) this.setReachable(true, 'answering again');
     if (linkFault === undefined) {
       this.health.consecutiveLinkFaults = 0;
-      this.attempt = 0;
+      this.backoff.reset();
       // a device that stays silent on a healthy shared line is unreachable, but its neighbours keep the connection
       const first = result.failures[0];
       if (this.silentPolls >= this.policy.afterFailures && first !== undefined) {

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { Backoff } from '../../../protocols/backoff.js';
 import { PlantpulseError } from '../../../protocols/errors.js';
 import type { ReadFailure } from '../../sources/source.js';
 import { ModbusClient, type ReadData, type ReadFc } from './modbus-client.js';
@@ -52,7 +53,8 @@ export class ModbusConnectError extends PlantpulseError {
 
 interface UnitState {
   consecutiveTimeouts: number;
-  backoffMs: number;
+  /** created at the unit's first backoff, from its users' policy */
+  backoff: Backoff | undefined;
   until: number;
 }
 
@@ -255,7 +257,7 @@ export class ModbusLine {
   private unitState(unitId: number): UnitState {
     let s = this.units.get(unitId);
     if (s === undefined) {
-      s = { consecutiveTimeouts: 0, backoffMs: 0, until: 0 };
+      s = { consecutiveTimeouts: 0, backoff: undefined, until: 0 };
       this.units.set(unitId, s);
     }
     return s;
@@ -288,7 +290,7 @@ export class ModbusLine {
       this.suspect = false;
       const s = this.unitState(req.unitId);
       s.consecutiveTimeouts = 0;
-      s.backoffMs = 0;
+      s.backoff?.reset();
       return { ok: true, data, at: this.clock.now() };
     } catch (err) {
       const failure = classifyModbusError(err, req.label);
@@ -315,12 +317,15 @@ export class ModbusLine {
     const s = this.unitState(unitId);
     s.consecutiveTimeouts++;
     if (!this.shared || s.consecutiveTimeouts < UNIT_BACKOFF_AFTER) return;
-    let policy = { initialMs: 1000, maxMs: 60_000 };
-    for (const u of this.users.values()) if (u.unitId === unitId) policy = u.unitBackoff;
-    s.backoffMs = s.backoffMs === 0 ? policy.initialMs : Math.min(policy.maxMs, s.backoffMs * 2);
-    s.until = this.clock.now() + s.backoffMs;
+    if (s.backoff === undefined) {
+      let policy = { initialMs: 1000, maxMs: 60_000 };
+      for (const u of this.users.values()) if (u.unitId === unitId) policy = u.unitBackoff;
+      s.backoff = new Backoff(policy);
+    }
+    const backoffMs = s.backoff.next();
+    s.until = this.clock.now() + backoffMs;
     this.log.warn(
-      { unitId, backoffMs: s.backoffMs, timeouts: s.consecutiveTimeouts },
+      { unitId, backoffMs, timeouts: s.consecutiveTimeouts },
       'modbus unit not answering: backing off so the other units on the line keep their turn',
     );
   }

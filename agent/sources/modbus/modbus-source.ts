@@ -12,7 +12,7 @@ import { effectiveType, type ModbusPointSpec } from '../../../protocols/modbus/p
 import { decodeBit, decodePoint, metricKindOf } from '../../../protocols/modbus/register-codec.js';
 import { describePlan, planRequests, type ReadRequest } from '../../../protocols/modbus/request-planner.js';
 import type { Sample } from '../../../protocols/sample.js';
-import type { ReconnectPolicy } from '../../runner/backoff.js';
+import type { ReconnectPolicy } from '../../runner/reconnect-policy.js';
 import type { PollGroupInfo, PollingSource, ReadFailure, ReadResult } from '../source.js';
 import { type LineLease, LineRegistry } from './line-registry.js';
 import { MODBUS_FAILURE_CODES } from './modbus-failures.js';
