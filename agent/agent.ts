@@ -10,8 +10,7 @@ import { startHttpServer } from './http-server.js';
 import { OutboxDropLog } from './outbox/drop-log.js';
 import { DEFAULT_OUTBOX_BYTES, openOutbox } from './outbox/open-outbox.js';
 import type { Outbox } from './outbox/outbox.js';
-import { EdgeNode } from './publish/edge-node.js';
-import type { DataRefusal, EdgeEvent, OutMsg } from './publish/edge-node-types.js';
+import { EdgeNodeSession } from './publish/edge-node-session.js';
 import { Publisher } from './publish/publisher.js';
 import { Uplink } from './publish/uplink.js';
 import { ReportByException } from './report/report-by-exception.js';
@@ -100,127 +99,44 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     ...(cfg.outbox?.sync === undefined ? {} : { sync: cfg.outbox.sync }),
   });
 
-  const edge = new EdgeNode({
+  // The Sparkplug session (births, deaths, commands, primary host) between the outbox and the MQTT uplink.
+  const session = new EdgeNodeSession({
     site: cfg.site,
     node: cfg.node,
     devices: deviceMetrics,
     format: cfg.mqtt.format ?? 'sparkplug',
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
+    log: log.child({ component: 'sparkplug' }),
+    ...(statePath === undefined
+      ? {}
+      : { saveBdSeq: (next: number) => writeState(statePath, { nextBdSeq: next }) }),
+    onDrop: countDrop,
+    listener: {
+      sessionStarted: () => publisher.onSessionStart(outbox.lastId()),
+      born: (device) => {
+        for (const id of device === undefined ? cfg.devices.map((d) => d.id) : [device])
+          publisher.onDeviceBorn(id);
+        report.reset(device);
+      },
+      wake: () => publisher.kick(),
+    },
   });
-  const edgeLog = log.child({ component: 'sparkplug' });
-  const lastRefusal = new Map<string, DataRefusal>();
-  const handleEvents = (events: EdgeEvent[]) => {
-    for (const e of events) {
-      switch (e.type) {
-        case 'data-refused':
-          lastRefusal.set(e.device, e.reason);
-          break;
-        case 'sample-dropped':
-          countDrop('SAMPLE_UNPUBLISHABLE');
-          edgeLog.warn(
-            { device: e.device, metric: e.metric, reason: e.reason },
-            'sample cannot be published; dropped',
-          );
-          break;
-        case 'command-refused':
-          edgeLog.warn({ topic: e.topic, device: e.device, reason: e.reason }, 'command refused');
-          break;
-        case 'message-ignored':
-          edgeLog.debug({ topic: e.topic, reason: e.reason }, 'message ignored');
-          break;
-        default:
-          edgeLog.info(e, e.type);
-      }
-    }
-  };
-
-  const reachable = new Map<string, boolean>();
-  let uplink: Uplink;
-  const send = (msgs: OutMsg[]) => {
-    for (const m of msgs) {
-      uplink
-        .publish(m)
-        .catch((err: unknown) => edgeLog.warn({ err, topic: m.topic }, 'control message not sent'));
-    }
-  };
+  const uplink = new Uplink(
+    cfg.mqtt,
+    cfg.mqtt.clientId ?? `plantpulse-${cfg.site}-${cfg.node}`,
+    session.hooks,
+    log.child({ component: 'uplink' }),
+  );
+  session.attach(uplink);
   const publisher = new Publisher({
     outbox,
-    uplink: {
-      get connected() {
-        return uplink.connected;
-      },
-      publish: (m) => uplink.publish(m),
-    },
-    encoder: {
-      canPublishData: () => edge.canPublishData(),
-      data: (device, samples, opts) => {
-        lastRefusal.delete(device);
-        const msg = edge.data(device, samples, opts);
-        handleEvents(edge.takeEvents());
-        return msg;
-      },
-    },
-    refusalOf: (device) => lastRefusal.get(device),
+    uplink,
+    encoder: session,
     log: log.child({ component: 'publisher' }),
     ...(cfg.mqtt.maxInflight === undefined ? {} : { maxInflight: cfg.mqtt.maxInflight }),
     ...(cfg.outbox?.replayRate === undefined ? {} : { replayRate: cfg.outbox.replayRate }),
   });
-  /** Births announce every device; those known to be unreachable get their DDEATH right after. */
-  const deathsOfUnreachable = (): OutMsg[] => {
-    const out: OutMsg[] = [];
-    for (const [device, ok] of reachable) {
-      if (ok) continue;
-      const msg = edge.deviceDown(device, 'unreachable');
-      if (msg) out.push(msg);
-    }
-    handleEvents(edge.takeEvents());
-    return out;
-  };
-  const afterBirths = () => {
-    for (const d of cfg.devices) publisher.onDeviceBorn(d.id);
-    report.reset();
-  };
-
-  uplink = new Uplink(
-    cfg.mqtt,
-    cfg.mqtt.clientId ?? `plantpulse-${cfg.site}-${cfg.node}`,
-    {
-      will: () => {
-        const w = edge.will();
-        if (statePath !== undefined) writeState(statePath, { nextBdSeq: edge.nextBdSeq });
-        return w;
-      },
-      subscriptions: () => edge.subscriptions(),
-      onConnected: () => {
-        const births = edge.onConnected();
-        handleEvents(edge.takeEvents());
-        send(births);
-        if (births.length > 0) send(deathsOfUnreachable());
-        publisher.onSessionStart(outbox.lastId());
-      },
-      onDisconnected: () => edge.onDisconnected(),
-      onMessage: (topic, payload) => {
-        const { out, events } = edge.onMessage(topic, payload);
-        handleEvents(events);
-        // Primary host STATE offline while born: `out` is our NDEATH. Sparkplug 3.0: publish it, disconnect and
-        // reconnect (a new session, a new bdSeq), then wait for the host's STATE online before the next births.
-        if (out.length > 0 && events.some((e) => e.type === 'primary-host-offline')) {
-          uplink
-            .restart(out[0], 'primary host offline')
-            .catch((err: unknown) => edgeLog.warn({ err }, 'MQTT session restart failed'));
-          return;
-        }
-        send(out);
-        if (events.some((e) => e.type === 'births-published')) {
-          send(deathsOfUnreachable());
-          afterBirths();
-        }
-        publisher.kick();
-      },
-    },
-    log.child({ component: 'uplink' }),
-  );
 
   // The pipeline.
   const onSamples = (samples: Sample[]) => {
@@ -239,18 +155,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     }
     publisher.kick();
   };
-  const onReachability = (device: string, ok: boolean, reason: string) => {
-    if (reachable.get(device) === ok) return;
-    reachable.set(device, ok);
-    log.info({ device, reachable: ok, reason }, ok ? 'device reachable' : 'device unreachable');
-    const msg = ok ? edge.deviceUp(device) : edge.deviceDown(device, reason);
-    handleEvents(edge.takeEvents());
-    if (msg) send([msg]);
-    if (ok) {
-      report.reset(device);
-      publisher.onDeviceBorn(device);
-    }
-  };
+  const onReachability = (device: string, ok: boolean, reason: string) =>
+    session.reachability(device, ok, reason);
   const runnerLog = log.child({ component: 'runner' });
   const pollRunner = new PollRunner({ sources: polling, log: runnerLog, onSamples, onReachability });
   const subRunner = new SubscribeRunner({ sources: subscribing, log: runnerLog, onSamples, onReachability });
@@ -299,7 +205,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
       for (const d of derivers.values()) await d.close();
       // Give what is already in the outbox a short chance to go out, then say goodbye.
       await publisher.stop();
-      await uplink.stop(edge.death());
+      await uplink.stop(session.death());
       dropLog.flush();
       await outbox.close();
       await http?.close();
