@@ -2,18 +2,21 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { AgentConfig } from '../config/schemas/agent.js';
 import { toBytes, toMs } from '../config/schemas/common.js';
+import type { ComponentHealth } from '../protocols/health/component-health.js';
+import { serveHealth } from '../protocols/health/health-server.js';
 import type { MetricInfo } from '../protocols/metric.js';
 import type { Sample } from '../protocols/sample.js';
 import { agentMetrics } from './agent-metrics.js';
 import { createDeriver, type Deriver } from './derive/deriver.js';
-import { startHttpServer } from './http-server.js';
 import { OutboxDropLog } from './outbox/drop-log.js';
 import { DEFAULT_OUTBOX_BYTES, openOutbox } from './outbox/open-outbox.js';
 import type { Outbox } from './outbox/outbox.js';
+import { OutboxHealth } from './outbox/outbox-health.js';
 import { EdgeNodeSession } from './publish/edge-node-session.js';
 import { Publisher } from './publish/publisher.js';
 import { Uplink } from './publish/uplink.js';
 import { ReportByException } from './report/report-by-exception.js';
+import { sourceHealth } from './runner/device-health.js';
 import { PollRunner } from './runner/poll-runner.js';
 import { SubscribeRunner } from './runner/subscribe-runner.js';
 import { createSources, newModbusLines } from './sources/registry.js';
@@ -30,11 +33,14 @@ export interface AgentSnapshot {
   uplink: ReturnType<Uplink['stats']>;
   outbox: ReturnType<Outbox['stats']>;
   publisher: ReturnType<Publisher['stats']>;
+  /** every source, polling and subscribing */
   devices: ReturnType<PollRunner['health']>;
   suppressed: number;
   dropped: Record<string, number>;
   /** virtual-sensor counters per device (bad inputs, rollovers, signal faults, …) */
   derive: Record<string, Readonly<Record<string, number>>>;
+  /** the health of every component: sources, uplink, Sparkplug session, outbox */
+  components: ComponentHealth[];
 }
 
 /**
@@ -48,7 +54,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const stateDir = inMemory ? undefined : resolve(cfg.outbox?.path ?? '.plantpulse-agent');
   const statePath = stateDir === undefined ? undefined : join(stateDir, 'edge-state.json');
   const state = statePath === undefined ? { nextBdSeq: 0 } : readState(statePath, { nextBdSeq: 0 });
-  const dropped: Record<string, number> = {};
+  // every reason a sample is dropped, from 0: a scraper sees the series before the first drop
+  const dropped: Record<string, number> = { OUTBOX_WRITE_FAILED: 0, SAMPLE_UNPUBLISHABLE: 0 };
   const countDrop = (code: string, n = 1) => {
     dropped[code] = (dropped[code] ?? 0) + n;
   };
@@ -166,35 +173,49 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   pollRunner.start();
   subRunner.start();
 
-  const snapshot = (): AgentSnapshot => ({
-    uplink: uplink.stats(),
-    outbox: outbox.stats(Date.now()),
-    publisher: publisher.stats(),
-    devices: pollRunner.health(),
-    suppressed: report.suppressed,
-    dropped: { ...dropped },
-    derive: Object.fromEntries(
-      [...derivers].map(([device, d]) => [device, d.stats() as unknown as Readonly<Record<string, number>>]),
-    ),
-  });
+  const outboxHealth = new OutboxHealth(outbox.kind, Date.now());
+  const snapshot = (): AgentSnapshot => {
+    const now = Date.now();
+    const devices = [...pollRunner.health(), ...subRunner.health()];
+    const outboxStats = outbox.stats(now);
+    return {
+      uplink: uplink.stats(),
+      outbox: outboxStats,
+      publisher: publisher.stats(),
+      devices,
+      suppressed: report.suppressed,
+      dropped: { ...dropped },
+      derive: Object.fromEntries(
+        [...derivers].map(([device, d]) => [
+          device,
+          d.stats() as unknown as Readonly<Record<string, number>>,
+        ]),
+      ),
+      components: [
+        ...devices.map(sourceHealth),
+        uplink.health(now),
+        session.health(now),
+        outboxHealth.report(outboxStats, now),
+      ],
+    };
+  };
 
-  const http = cfg.http
-    ? await startHttpServer({
-        port: cfg.http.port,
-        ...(cfg.http.host === undefined ? {} : { host: cfg.http.host }),
-        log,
-        health: () => {
-          const s = snapshot();
-          return {
-            live: true,
-            ready: s.uplink.connected && s.devices.some((d) => d.reachable === true),
-            detail: { uplink: s.uplink, outbox: s.outbox, devices: s.devices },
-          };
-        },
-        metrics: () => agentMetrics(snapshot()),
-      })
-    : undefined;
-  if (http) log.info({ url: http.url }, 'health and metrics endpoint listening');
+  // Ready: connected to the broker and at least one device answering, whatever its protocol.
+  const http = await serveHealth(cfg.http, {
+    log,
+    report: () => {
+      const { components } = snapshot();
+      const up = (c: ComponentHealth) => c.status !== 'down';
+      return {
+        live: true,
+        ready:
+          components.some((c) => c.component === 'uplink' && up(c)) &&
+          components.some((c) => (c.component === 'poll' || c.component === 'subscribe') && up(c)),
+        components,
+      };
+    },
+    metrics: () => agentMetrics(snapshot()),
+  });
 
   return {
     httpUrl: http?.url,

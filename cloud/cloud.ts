@@ -3,6 +3,8 @@ import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
 import { toBytes, toMs } from '../config/schemas/common.js';
 import { Backoff } from '../protocols/backoff.js';
+import { HealthTracker } from '../protocols/health/component-health.js';
+import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
 import { type Analytics, createAnalytics } from './analytics/index.js';
 import { limitsFromAlarmRules } from './api/alarm-rule-limits.js';
@@ -11,11 +13,21 @@ import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
 import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
+import {
+  type AnalyticsRunStats,
+  analyticsHealth,
+  apiHealth,
+  brokerHealth,
+  type CloudSnapshot,
+  cloudReady,
+} from './cloud-health.js';
+import { cloudMetrics } from './cloud-metrics.js';
 import { SqliteBirthStore } from './host/birth-store.js';
 import { HostApplication } from './host/host-application.js';
 import { DeadLetterFile } from './ingest/dead-letter.js';
 import { createMessageHandler, type IngestStats } from './ingest/message-handler.js';
 import { MqttConsumer } from './ingest/mqtt-consumer.js';
+import { PipelineHealth } from './ingest/pipeline-health.js';
 import { HostPointMapper } from './ingest/points-from-host.js';
 import { sharedSubscriptions } from './ingest/shared-subscriptions.js';
 import { openSpoolPipeline, type SpoolPipelineStats } from './ingest/spool-pipeline.js';
@@ -25,7 +37,11 @@ export interface RunningCloud {
   brokerUrl: string | undefined;
   /** http://host:port of the API and dashboard, when `api` is configured */
   apiUrl: string | undefined;
+  /** http://host:port of /healthz, /readyz and /metrics, when `http` is configured */
+  httpUrl: string | undefined;
   stats(): { ingest: IngestStats; spool: SpoolPipelineStats; broker?: ReturnType<RunningBroker['stats']> };
+  /** every component's numbers and health, as /readyz and /metrics report them */
+  snapshot(): CloudSnapshot;
   stop(): Promise<void>;
 }
 
@@ -117,6 +133,12 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   // Analytics: rebuilt from InfluxDB before the first message is taken.
   const aLog = log.child({ component: 'analytics' });
   let analytics: Analytics | undefined;
+  const analyticsRun = {
+    rebuildFailed: false,
+    ticks: 0,
+    tickFailures: 0,
+    lastTickError: null as string | null,
+  };
   if (cfg.analytics) {
     analytics = createAnalytics(cfg.analytics, { log: aLog, query });
     const backoff = new Backoff({ initialMs: 1000, maxMs: 8000 });
@@ -126,6 +148,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
         break;
       } catch (err) {
         if (attempt >= 5) {
+          analyticsRun.rebuildFailed = true;
           aLog.error({ err }, 'analytics could not be rebuilt from InfluxDB; starting from empty state');
           break;
         }
@@ -165,8 +188,13 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
             const out = (analytics as Analytics).tick(Date.now());
             feed.onAnalyticsEvents(out.events);
             await writer.write(out.points, stop.signal);
+            analyticsRun.ticks++;
+            analyticsRun.lastTickError = null;
           } catch (err) {
-            if (!stop.signal.aborted) aLog.error({ err }, 'analytics tick failed');
+            if (stop.signal.aborted) return;
+            analyticsRun.tickFailures++;
+            analyticsRun.lastTickError = (err as Error).message;
+            aLog.error({ err }, 'analytics tick failed');
           }
         });
       }, ANALYTICS_TICK_MS)
@@ -183,8 +211,10 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     log.child({ component: 'mqtt' }),
   );
   consumer.start();
+  const mqttConsumer = consumer;
 
   let apiUrl: string | undefined;
+  const responses: Record<string, number> = {};
   const api = cfg.api
     ? createApiServer({
         config: cfg.api,
@@ -198,6 +228,9 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
         ),
         // the alarm rules' limits, drawn on the dashboard's charts (stack pollutants)
         limits: limitsFromAlarmRules(cfg.analytics?.alarms ?? []),
+        onResponse: (code) => {
+          responses[code] = (responses[code] ?? 0) + 1;
+        },
       })
     : undefined;
   if (api && cfg.api) {
@@ -205,9 +238,53 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     log.info({ url: apiUrl, dashboard: `${apiUrl}/` }, 'API and dashboard listening');
   }
 
+  // Health: every component in one shape; the ingester's own endpoint, apart from the API (docs/metrics.md).
+  const pipelineHealth = new PipelineHealth(cfg.influx.database, Date.now());
+  const trackers = {
+    analytics: new HealthTracker('ok', Date.now()),
+    api: new HealthTracker('ok', Date.now()),
+    broker: new HealthTracker('ok', Date.now()),
+  };
+  const snapshot = (): CloudSnapshot => {
+    const now = Date.now();
+    const pipelineStats = pipeline.stats();
+    const a: AnalyticsRunStats | undefined = analytics
+      ? { stats: analytics.stats(), ...analyticsRun }
+      : undefined;
+    const apiStats =
+      apiUrl === undefined ? undefined : { url: apiUrl, live: live.stats(), responses: { ...responses } };
+    const brokerStats = broker?.stats();
+    return {
+      consumer: mqttConsumer.stats(),
+      ingest: handler.stats(),
+      pipeline: pipelineStats,
+      deadLetters: dead.stats(),
+      ...(a ? { analytics: a } : {}),
+      ...(apiStats ? { api: apiStats } : {}),
+      ...(brokerStats ? { broker: brokerStats } : {}),
+      components: [
+        mqttConsumer.health(now),
+        ...pipelineHealth.report(pipelineStats, now),
+        ...(a ? [analyticsHealth(a, trackers.analytics, now)] : []),
+        ...(apiStats ? [apiHealth(apiStats, trackers.api, now)] : []),
+        ...(brokerStats ? [brokerHealth(brokerStats, trackers.broker, now)] : []),
+      ],
+    };
+  };
+  const http = await serveHealth(cfg.http, {
+    log,
+    report: () => {
+      const { components } = snapshot();
+      return { live: true, ready: cloudReady(components), components };
+    },
+    metrics: () => cloudMetrics(snapshot()),
+  });
+
   return {
     brokerUrl: broker?.url,
     apiUrl,
+    httpUrl: http?.url,
+    snapshot,
     stats: () => ({
       ingest: handler.stats(),
       spool: pipeline.stats(),
@@ -223,6 +300,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
       await pipeline.stop();
       await sink.close();
       births.close();
+      await http?.close();
     },
   };
 }

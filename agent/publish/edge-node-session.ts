@@ -9,6 +9,7 @@
  * something changed that may let data flow.
  */
 import type { Logger } from 'pino';
+import { type ComponentHealth, HealthTracker } from '../../protocols/health/component-health.js';
 import type { Sample } from '../../protocols/sample.js';
 import { EdgeNode } from './edge-node.js';
 import type { DataOutcome, EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
@@ -47,6 +48,14 @@ export class EdgeNodeSession implements DataEncoder {
   #link: SessionLink | undefined;
   /** set by the edge node's `primary-host-offline` event during the message being handled */
   #hostWentOffline = false;
+  readonly #health = new HealthTracker('down', Date.now());
+  readonly #counters = {
+    births: 0,
+    rebirths: 0,
+    commandsRefused: 0,
+    messagesIgnored: 0,
+    samplesUnpublishable: 0,
+  };
 
   constructor(opts: EdgeNodeSessionOptions) {
     const { log: _log, listener: _listener, saveBdSeq: _save, onDrop: _drop, ...edgeOpts } = opts;
@@ -93,6 +102,26 @@ export class EdgeNodeSession implements DataEncoder {
     if (reachable) this.#o.listener.born(device);
   }
 
+  /**
+   * ok while births are out and data flows; degraded while connected but not born (waiting for the primary host's
+   * STATE online); down without an MQTT session.
+   */
+  health(now = Date.now()): ComponentHealth {
+    const phase = this.#edge.phase();
+    const primary = this.#o.primaryHost;
+    return this.#health.report(phase === 'born' ? 'ok' : phase === 'waiting' ? 'degraded' : 'down', now, {
+      component: 'sparkplug',
+      id: `${this.#o.site}/${this.#o.node}`,
+      detail:
+        phase === 'born'
+          ? 'born: publishing'
+          : phase === 'waiting'
+            ? `connected, no births: ${primary === undefined ? 'not born' : `waiting for primary host ${primary} STATE online`}`
+            : 'no MQTT session',
+      counters: { ...this.#counters },
+    });
+  }
+
   /** The current session's NDEATH, to publish before a clean disconnect. */
   death(): OutMsg {
     return this.#edge.death();
@@ -134,6 +163,7 @@ export class EdgeNodeSession implements DataEncoder {
         // the publisher acts on the outcome of encodeData; the entry stays in the outbox
         break;
       case 'sample-dropped':
+        this.#counters.samplesUnpublishable++;
         this.#o.onDrop('SAMPLE_UNPUBLISHABLE', 1);
         this.#log.warn(
           { device: e.device, metric: e.metric, reason: e.reason },
@@ -141,9 +171,11 @@ export class EdgeNodeSession implements DataEncoder {
         );
         break;
       case 'command-refused':
+        this.#counters.commandsRefused++;
         this.#log.warn({ topic: e.topic, device: e.device, reason: e.reason }, 'command refused');
         break;
       case 'message-ignored':
+        this.#counters.messagesIgnored++;
         this.#log.debug({ topic: e.topic, reason: e.reason }, 'message ignored');
         break;
       case 'primary-host-offline':
@@ -151,6 +183,8 @@ export class EdgeNodeSession implements DataEncoder {
         this.#log.info(e, e.type);
         break;
       case 'births-published':
+        this.#counters.births++;
+        if (e.reason === 'rebirth-requested') this.#counters.rebirths++;
         this.#log.info(e, e.type);
         // births of a running session (rebirth, primary host online): parked data may go, report by exception
         // starts over. Births at connect are a new session, which the publisher starts over from anyway.

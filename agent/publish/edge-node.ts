@@ -156,6 +156,12 @@ export class EdgeNode {
     for (const d of this.#devices.values()) d.born = false;
   }
 
+  /** where the session is: no MQTT session, connected but not born (waiting for the primary host), or born */
+  phase(): 'offline' | 'waiting' | 'born' {
+    if (!this.#connected) return 'offline';
+    return this.#born ? 'born' : 'waiting';
+  }
+
   canPublishData(): boolean {
     return this.#connected && this.#born && (this.#primaryHost === undefined || this.#hostOnline);
   }

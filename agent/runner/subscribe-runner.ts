@@ -44,7 +44,7 @@ class SubscriptionLoop {
     private readonly clock: RunnerClock,
     random: () => number,
   ) {
-    this.health = emptyHealth(source.device);
+    this.health = emptyHealth(source.device, 'subscribe', clock.now());
     this.#backoff = new Backoff({ initialMs: policy.initialMs, maxMs: policy.maxMs, random });
     this.#log = opts.log.child({ component: 'subscribe-runner', device: source.device });
   }
@@ -112,6 +112,7 @@ class SubscriptionLoop {
 
   #emit(samples: Sample[]): void {
     if (samples.length === 0) return;
+    this.health.samples += samples.length;
     try {
       this.opts.onSamples(samples);
     } catch (err) {
@@ -122,6 +123,7 @@ class SubscriptionLoop {
   #setReachable(reachable: boolean, reason: string): void {
     if (this.health.reachable === reachable) return;
     this.health.reachable = reachable;
+    this.health.since = this.clock.now();
     this.#log[reachable ? 'info' : 'warn']({ reason }, reachable ? 'device reachable' : 'device unreachable');
     try {
       this.opts.onReachability(this.source.device, reachable, reason);
@@ -182,7 +184,7 @@ export class SubscribeRunner {
   }
 
   health(): DeviceHealth[] {
-    return this.#loops.map((l) => l.health);
+    return this.#loops.map((l) => structuredClone(l.health));
   }
 }
 

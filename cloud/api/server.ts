@@ -42,6 +42,8 @@ export interface ApiServerOptions {
   clock?: () => number;
   /** replace the InfluxDB access (tests) */
   reader?: InfluxReader;
+  /** called with the status code of every response (the ingester counts them for /metrics) */
+  onResponse?: (statusCode: number) => void;
   /** live stream tuning */
   liveHeartbeatMs?: number;
   liveMaxBuffered?: number;
@@ -111,6 +113,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     },
   });
   app.decorateRequest('principal', null);
+  const onResponse = opts.onResponse;
+  if (onResponse) app.addHook('onResponse', async (_req, reply) => onResponse(reply.statusCode));
 
   app.register(swagger, {
     openapi: {

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ByteSize, Duration, Id, LogLevel, Port, Strict, Tags } from './common.js';
+import { ByteSize, Duration, HealthHttp, Id, LogLevel, Strict, Tags } from './common.js';
 import { Derive } from './derive.js';
 import { ModbusConnection, PollGroup } from './modbus.js';
 import { AgentMqtt } from './mqtt.js';
@@ -33,7 +33,7 @@ export const AgentConfig = Strict({
       sync: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('normal')])),
     }),
   ),
-  http: Type.Optional(Strict({ port: Port, host: Type.Optional(Type.String()) })),
+  http: Type.Optional(HealthHttp),
   log: Type.Optional(Strict({ level: Type.Optional(LogLevel) })),
   /** send every metric at least this often even when unchanged (report by exception otherwise) */
   heartbeat: Type.Optional(Duration),

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AnalyticsConfig } from './analytics.js';
-import { ByteSize, Duration, Id, LogLevel, Port, Strict } from './common.js';
+import { ByteSize, Duration, HealthHttp, Id, LogLevel, Port, Strict } from './common.js';
 
 export const BrokerUser = Strict({
   username: Type.String({ minLength: 1 }),
@@ -94,6 +94,8 @@ export const CloudConfig = Strict({
       maxLiveClients: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
     }),
   ),
+  /** the ingester's own /healthz, /readyz and /metrics (docs/metrics.md), apart from the API */
+  http: Type.Optional(HealthHttp),
   log: Type.Optional(Strict({ level: Type.Optional(LogLevel) })),
   /** analytics configuration (machines, shifts, meters, emission factors, alarms): see config/schemas/analytics.ts */
   analytics: Type.Optional(AnalyticsConfig),

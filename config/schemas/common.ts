@@ -27,6 +27,8 @@ export const Tags = Type.Record(
   },
 );
 export const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+/** `/healthz`, `/readyz` and `/metrics` of a process (agent and ingester alike), on 127.0.0.1 unless `host` says otherwise */
+export const HealthHttp = Strict({ port: Port, host: Type.Optional(Type.String()) });
 export const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
   { default: 'info' },
