@@ -146,9 +146,14 @@ describe('EdgeNodeSession', () => {
       what: 'connect',
     });
     expect(r.seen).toEqual([]);
+    // connected but not born: the session says what it waits for
+    expect(r.uplink.health()).toMatchObject({ component: 'uplink', status: 'ok' });
+    expect(r.session.health()).toMatchObject({ component: 'sparkplug', status: 'degraded' });
+    expect(r.session.health().detail).toContain(`waiting for primary host ${hostId} STATE online`);
     await state(true, 1000);
     await r.waitFor(3, 'births after STATE online');
     expect(r.types()).toEqual(['NBIRTH', 'DBIRTH:a', 'DBIRTH:b']);
+    expect(r.session.health()).toMatchObject({ status: 'ok', counters: { births: 1 } });
     await state(false, 2000);
     await r.waitFor(4, 'the NDEATH');
     expect(r.types()[3]).toBe('NDEATH');
