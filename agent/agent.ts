@@ -1,14 +1,13 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
-import type { AgentConfig } from '../config/schemas/agent.js';
-import { toBytes, toMs } from '../config/schemas/common.js';
 import type { MetricInfo } from '../protocols/metric.js';
 import type { Sample } from '../protocols/sample.js';
 import { agentMetrics } from './agent-metrics.js';
+import type { AgentConfig } from './config/agent-spec.js';
 import { createDeriver, type Deriver } from './derive/deriver.js';
 import { startHttpServer } from './http-server.js';
 import { OutboxDropLog } from './outbox/drop-log.js';
-import { DEFAULT_OUTBOX_BYTES, openOutbox } from './outbox/open-outbox.js';
+import { openOutbox } from './outbox/open-outbox.js';
 import type { Outbox } from './outbox/outbox.js';
 import { EdgeNode } from './publish/edge-node.js';
 import type { DataRefusal, EdgeEvent, OutMsg } from './publish/edge-node-types.js';
@@ -17,7 +16,8 @@ import { Uplink } from './publish/uplink.js';
 import { ReportByException } from './report/report-by-exception.js';
 import { PollRunner } from './runner/poll-runner.js';
 import { SubscribeRunner } from './runner/subscribe-runner.js';
-import { createSources, newModbusLines } from './sources/registry.js';
+import { SharedResources } from './sources/component.js';
+import { createSources } from './sources/registry.js';
 import type { PollingSource, SubscribingSource } from './sources/source.js';
 import { readState, writeState } from './state-file.js';
 
@@ -45,8 +45,8 @@ export interface AgentSnapshot {
  */
 export async function startAgent(cfg: AgentConfig, log: Logger): Promise<RunningAgent> {
   // `outbox.path: ':memory:'` (tests, throwaway runs) keeps nothing on disk: no outbox file, no bdSeq, no totals.
-  const inMemory = cfg.outbox?.path === ':memory:';
-  const stateDir = inMemory ? undefined : resolve(cfg.outbox?.path ?? '.plantpulse-agent');
+  const inMemory = cfg.outbox.path === ':memory:';
+  const stateDir = inMemory ? undefined : resolve(cfg.outbox.path);
   const statePath = stateDir === undefined ? undefined : join(stateDir, 'edge-state.json');
   const state = statePath === undefined ? { nextBdSeq: 0 } : readState(statePath, { nextBdSeq: 0 });
   const dropped: Record<string, number> = {};
@@ -55,17 +55,13 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   };
 
   // Sources and derivers, per device.
-  const modbusLines = newModbusLines(log.child({ component: 'modbus' }));
+  const shared = new SharedResources();
   const polling: PollingSource[] = [];
   const subscribing: SubscribingSource[] = [];
   const derivers = new Map<string, Deriver>();
   const deviceMetrics: { id: string; metrics: MetricInfo[]; tags?: Record<string, string> }[] = [];
   for (const d of cfg.devices) {
-    const sources = await createSources(d, {
-      log,
-      modbusLines,
-      ...(stateDir === undefined ? {} : { opcuaPkiDir: join(stateDir, 'pki') }),
-    });
+    const sources = await createSources(d, { log, shared, ...(stateDir === undefined ? {} : { stateDir }) });
     for (const s of sources) {
       if (s.kind === 'polling') polling.push(s);
       else subscribing.push(s);
@@ -86,7 +82,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   }
   const report = new ReportByException({
     deadbands,
-    ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: toMs(cfg.heartbeat) }),
+    ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: cfg.heartbeat }),
   });
 
   const outboxLog = log.child({ component: 'outbox' });
@@ -94,17 +90,17 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   // Durable by default (SQLite WAL in the state directory); `outbox.path: ':memory:'` asks for a non-durable one.
   const outbox: Outbox = openOutbox({
     path: stateDir ?? ':memory:',
-    maxBytes: cfg.outbox?.maxBytes === undefined ? DEFAULT_OUTBOX_BYTES : toBytes(cfg.outbox.maxBytes),
+    maxBytes: cfg.outbox.maxBytes,
     log: outboxLog,
     onDrop: (d) => dropLog.note(d),
-    ...(cfg.outbox?.sync === undefined ? {} : { sync: cfg.outbox.sync }),
+    sync: cfg.outbox.sync,
   });
 
   const edge = new EdgeNode({
     site: cfg.site,
     node: cfg.node,
     devices: deviceMetrics,
-    format: cfg.mqtt.format ?? 'sparkplug',
+    format: cfg.mqtt.format,
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
   });
@@ -163,8 +159,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     },
     refusalOf: (device) => lastRefusal.get(device),
     log: log.child({ component: 'publisher' }),
-    ...(cfg.mqtt.maxInflight === undefined ? {} : { maxInflight: cfg.mqtt.maxInflight }),
-    ...(cfg.outbox?.replayRate === undefined ? {} : { replayRate: cfg.outbox.replayRate }),
+    maxInflight: cfg.mqtt.maxInflight,
+    replayRate: cfg.outbox.replayRate,
   });
   /** Births announce every device; those known to be unreachable get their DDEATH right after. */
   const deathsOfUnreachable = (): OutMsg[] => {
@@ -275,7 +271,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const http = cfg.http
     ? await startHttpServer({
         port: cfg.http.port,
-        ...(cfg.http.host === undefined ? {} : { host: cfg.http.host }),
+        host: cfg.http.host,
         log,
         health: () => {
           const s = snapshot();

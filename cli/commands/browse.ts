@@ -9,7 +9,8 @@ import { pino } from 'pino';
 import { browseVariables } from '../../agent/sources/opcua/browse-walker.js';
 import { OpcuaLink } from '../../agent/sources/opcua/opcua-link.js';
 import { DEFAULT_PKI_DIR } from '../../agent/sources/opcua/pki.js';
-import type { OpcuaConnection } from '../../config/schemas/opcua.js';
+import { OpcuaConnection } from '../../agent/sources/opcua/spec.js';
+import { resolveConfig } from '../../config/load.js';
 import { builtinTypeId, kindOfBuiltin } from '../../protocols/opcua/data-types.js';
 import { metricNameFromPath } from '../../protocols/opcua/node-id.js';
 import type { SecurityModeName, SecurityPolicyName } from '../../protocols/opcua/security.js';
@@ -87,7 +88,11 @@ export async function runBrowse(argv: string[], io: CommandIo): Promise<number> 
   const max = int(v.max);
   if (depth === null || max === null) return usage(io, '--depth and --max take a positive integer');
 
-  const connection: OpcuaConnection = { ...(fromConfig?.connection ?? {}), endpoint };
+  // the agent's connection for the device, or the spec's defaults; options given here override either
+  const connection: OpcuaConnection = {
+    ...(fromConfig?.connection ?? resolveConfig(OpcuaConnection, { endpoint }, 'browse')),
+    endpoint,
+  };
   if (mode !== undefined) connection.securityMode = mode as SecurityModeName;
   if (policy !== undefined) connection.securityPolicy = policy as SecurityPolicyName;
   if (v['allow-insecure'] === true) connection.allowInsecure = true;

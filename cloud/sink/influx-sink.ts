@@ -70,8 +70,6 @@ export interface InfluxSinkOptions {
   maxRequestBytes?: number;
 }
 
-const DEFAULT_BATCH = 5000;
-
 /** Route the client's own console logging into our logger (the client has one global logger). */
 let clientLog: Logger | undefined;
 function routeClientLog(log: Logger): void {
@@ -152,7 +150,7 @@ export function createInfluxSink(
   routeClientLog(sinkLog);
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const maxLines = target.batchSize ?? DEFAULT_BATCH;
+  const maxLines = target.batchSize;
   const maxBytes = opts.maxRequestBytes ?? 8 * 1024 * 1024;
   const auth: InfluxAuth | undefined =
     target.token !== undefined

@@ -1,9 +1,10 @@
 /**
- * What a device's `derive` section reads and adds, and its own consistency rules. Used by the config checks
- * (errors before any I/O, located by key path) and by agent/derive when it builds a deriver. Pure.
+ * What a device's `derive` section reads and adds, and its own consistency rules. The device check
+ * (agent/config/device-check.ts) runs it for `plantpulse check` and at start alike; the deriver plans from it. Pure.
  */
-import type { KeyPath } from './key-path.js';
-import type { Derive } from './schemas/derive.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import { formatKeyPath, type KeyPath } from '../../config/key-path.js';
+import type { Derive } from './derive-spec.js';
 
 export interface DeriveInput {
   name: string;
@@ -23,7 +24,7 @@ export interface DeriveOutput {
 /** Metrics the section adds to its device. */
 export function deriveOutputs(d: Derive): DeriveOutput[] {
   const out: DeriveOutput[] = [];
-  for (const name of Object.keys(d.signals ?? {})) out.push({ name, path: ['signals', name] });
+  for (const name of Object.keys(d.signals)) out.push({ name, path: ['signals', name] });
   if (d.power_kw)
     out.push({ name: 'power_kw', path: ['power_kw'] }, { name: 'energy_kwh', path: ['power_kw'] });
   if (d.state) out.push({ name: 'state', path: ['state'] });
@@ -37,7 +38,7 @@ export function deriveOutputs(d: Derive): DeriveOutput[] {
 /** Metrics the section reads. */
 export function deriveInputs(d: Derive): DeriveInput[] {
   const ins: DeriveInput[] = [];
-  for (const [name, s] of Object.entries(d.signals ?? {})) {
+  for (const [name, s] of Object.entries(d.signals)) {
     ins.push({ name: s.from, path: ['signals', name, 'from'], accepts: 'source', kind: 'number' });
     if (s.fault !== undefined) {
       ins.push({ name: s.fault, path: ['signals', name, 'fault'], accepts: 'source', kind: 'bool' });
@@ -75,10 +76,10 @@ export function deriveProblems(
   d: Derive,
   device: string,
   sourceTypes: ReadonlyMap<string, string | undefined>,
-): { path: KeyPath; message: string }[] {
-  const problems: { path: KeyPath; message: string }[] = [];
+): ConfigIssue[] {
+  const problems: ConfigIssue[] = [];
   const add = (path: KeyPath, message: string) => problems.push({ path, message });
-  const signals = new Set(Object.keys(d.signals ?? {}));
+  const signals = new Set(Object.keys(d.signals));
   const known = [...sourceTypes.keys()];
   const list = known.length ? ` (it has: ${known.join(', ')})` : '';
   for (const i of deriveInputs(d)) {
@@ -97,12 +98,12 @@ export function deriveProblems(
     const derived = acceptsSignal(i) ? ' nor a derived signal' : '';
     add(i.path, `"${i.name}" is not a metric read from device "${device}"${derived}${list}`);
   }
-  for (const [name, s] of Object.entries(d.signals ?? {})) {
+  for (const [name, s] of Object.entries(d.signals)) {
     if (s.min === s.max) add(['signals', name, 'max'], 'must differ from min');
   }
   if (d.state) {
     const { off, running } = d.state;
-    const h = d.state.hysteresis ?? 0;
+    const h = d.state.hysteresis;
     if (off >= running) add(['state', 'running'], 'must be greater than off');
     else if (h >= running - off)
       add(['state', 'hysteresis'], `must be smaller than running − off (${running - off})`);
@@ -117,4 +118,32 @@ export function deriveProblems(
     }
   }
   return problems;
+}
+
+/** A metric the device's sources declare (agent/sources/component.ts DeclaredMetric). */
+interface SourceMetric {
+  name: string;
+  path: KeyPath;
+  type?: string;
+}
+
+/**
+ * Every problem of a device's `derive` section, given the metrics its sources declare: inputs, thresholds, and
+ * outputs whose names a source already uses. Paths relative to `derive`. The device check and the deriver both
+ * call this.
+ */
+export function checkDerive(d: Derive, device: string, metrics: readonly SourceMetric[]): ConfigIssue[] {
+  const types = new Map(metrics.map((m) => [m.name, m.type]));
+  const issues = deriveProblems(d, device, types);
+  const taken = new Map(metrics.map((m) => [m.name, m.path]));
+  for (const o of deriveOutputs(d)) {
+    const first = taken.get(o.name);
+    if (first !== undefined) {
+      issues.push({
+        path: o.path,
+        message: `duplicate metric name "${o.name}" on device "${device}" (also ${formatKeyPath(first)})`,
+      });
+    } else taken.set(o.name, ['derive', ...o.path]);
+  }
+  return issues;
 }

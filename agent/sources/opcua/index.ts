@@ -1,0 +1,26 @@
+/** The OPC UA source component: subscriptions and cyclic reads over a secured channel (README.md here). */
+import { join } from 'node:path';
+import { defineSource } from '../component.js';
+import { checkOpcuaDevice, opcuaMetrics } from './check.js';
+import { opcuaSpec } from './spec.js';
+
+export const opcua = defineSource({
+  name: 'opcua',
+  title: 'OPC UA',
+  configKey: 'opcua',
+  spec: opcuaSpec,
+  dir: 'agent/sources/opcua',
+  check: checkOpcuaDevice,
+  metrics: opcuaMetrics,
+  async create(device, deps) {
+    // node-opcua is loaded only when a device uses it (it is large and runs a self-test at import)
+    const { routeNodeOpcuaLogging } = await import('./node-opcua-logging.js');
+    routeNodeOpcuaLogging(deps.log);
+    const { createOpcuaSource } = await import('./opcua-source.js');
+    return createOpcuaSource(device, {
+      log: deps.log,
+      ...(deps.stateDir === undefined ? {} : { pkiDir: join(deps.stateDir, 'pki') }),
+      ...(deps.onMetricsChanged === undefined ? {} : { onMetricsChanged: deps.onMetricsChanged }),
+    });
+  },
+});
