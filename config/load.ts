@@ -92,7 +92,9 @@ export async function loadConfig<S extends TSchema>(
 
 /**
  * The same validation, checks and resolution for a config built in code (tests, generated configs): the value as
- * it would be written in a file → the resolved config, or a ConfigError whose problems have no position.
+ * it would be written in a file → the resolved config, or a ConfigError whose problems have no position. Nothing
+ * here was written in a file, so the rules about secrets written in files (a plain broker password must come from
+ * a reference) do not apply: every value counts as coming from a reference.
  */
 export function resolveConfig<S extends TSchema>(
   schema: S,
@@ -102,7 +104,7 @@ export function resolveConfig<S extends TSchema>(
   const fromSchema = schemaIssues(schema, value);
   const issues = [
     ...fromSchema,
-    ...runSectionChecks(schema, value, { refPaths: new Set(), schemaIssues: fromSchema }),
+    ...runSectionChecks(schema, value, { refPaths: 'all', schemaIssues: fromSchema }),
   ];
   if (issues.length > 0) {
     throw new ConfigError(

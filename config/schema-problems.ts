@@ -49,12 +49,15 @@ export function schemaIssues(schema: TSchema, data: unknown, opts: SchemaCheckOp
     const path = keyPathFromPointer(r.pointer, data);
     const secret = opts.isSecret?.(path) ?? false;
     const message = typeof r.message === 'string' ? r.message : r.message(secret);
-    return r.anchor === 'key' ? { path, message, anchor: 'key' } : { path, message };
+    const issue: ConfigIssue = r.anchor === 'key' ? { path, message, anchor: 'key' } : { path, message };
+    if (r.soft) issue.soft = true;
+    return issue;
   });
 }
 
 interface Reduced {
   pointer: string;
+  soft?: boolean;
   /** a function when the message would echo the value (left out for secrets) */
   message: string | ((secret: boolean) => string);
   anchor?: 'key';
@@ -194,7 +197,7 @@ function describe(e: ErrorObject): Reduced {
       };
     }
     case 'minDuration':
-      return { pointer: e.instancePath, message: `must be at least ${String(e.schema)}` };
+      return { pointer: e.instancePath, message: `must be at least ${String(e.schema)}`, soft: true };
     case 'minLength':
       return {
         pointer: e.instancePath,

@@ -11,15 +11,15 @@ import { formatKeyPath, isRecord, type KeyPath } from './key-path.js';
 import { type CheckContext, checkOf } from './spec.js';
 
 export interface RunChecksOptions {
-  /** key paths (formatted) whose values came from references */
-  refPaths: ReadonlySet<string>;
+  /** key paths (formatted) whose values came from references; 'all' for a config built in code */
+  refPaths: ReadonlySet<string> | 'all';
   /** problems the schema found: no check runs on a section at or above one of these */
   schemaIssues: readonly ConfigIssue[];
 }
 
 export function runSectionChecks(schema: TSchema, data: unknown, opts: RunChecksOptions): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  const broken = opts.schemaIssues.map((i) => i.path);
+  const broken = opts.schemaIssues.filter((i) => !i.soft).map((i) => i.path);
   const isValidAt = (path: KeyPath) =>
     !broken.some((b) => b.length >= path.length && path.every((seg, i) => b[i] === seg));
 
@@ -28,7 +28,8 @@ export function runSectionChecks(schema: TSchema, data: unknown, opts: RunChecks
     const check = checkOf(s);
     if (check && isValidAt(path)) {
       const ctx: CheckContext = {
-        fromReference: (rel) => opts.refPaths.has(formatKeyPath([...path, ...rel])),
+        fromReference: (rel) =>
+          opts.refPaths === 'all' || opts.refPaths.has(formatKeyPath([...path, ...rel])),
       };
       let found: ConfigIssue[];
       try {

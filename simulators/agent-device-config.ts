@@ -1,8 +1,8 @@
 /**
  * The agent device configs the simulators generate, as written in a config file. The agent's spec
  * (agent/config/device-spec.ts) is the reference, but simulators may not import agent/: this is the subset they
- * write, checked against the spec by the type test in tests/unit/sources/sim-config-types.test.ts and loaded through
- * the real agent loader by the scenario tests.
+ * write. Tests hand these to the agent's resolver (the type must fit its input type, the values its checks) and
+ * load the generated configs through the real agent loader (tests/unit/scenario/demo-config.test.ts).
  */
 import type { ModbusPointSpec } from '../protocols/modbus/point.js';
 

@@ -1,9 +1,10 @@
 import { type StaticDecode, type StaticEncode, Type } from '@sinclair/typebox';
+import type { ConfigIssue } from '../../config/errors.js';
 import { DurationAtLeast, Id } from '../../config/schemas/common.js';
-import { optional, required, Section } from '../../config/spec.js';
+import { optional, required, Section, withCheck } from '../../config/spec.js';
 
 /** The agent's uplink (`mqtt:`). */
-export const AgentMqtt = Section({
+const AgentMqttSection = Section({
   url: required(Type.String({ pattern: '^(mqtt|mqtts|ws|wss)://' }), {
     description: 'the broker: mqtt://, mqtts://, ws:// or wss://',
     example: 'mqtt://127.0.0.1:1883',
@@ -40,6 +41,14 @@ export const AgentMqtt = Section({
     default: 32,
   }),
 });
-export type AgentMqtt = StaticDecode<typeof AgentMqtt>;
+export type AgentMqtt = StaticDecode<typeof AgentMqttSection>;
 /** The section as written in a file. */
-export type AgentMqttInput = StaticEncode<typeof AgentMqtt>;
+export type AgentMqttInput = StaticEncode<typeof AgentMqttSection>;
+export const AgentMqtt = withCheck(AgentMqttSection, certPair);
+
+/** A client certificate goes with its key. */
+function certPair(m: AgentMqtt): ConfigIssue[] {
+  if (m.cert !== undefined && m.key === undefined) return [{ path: [], message: 'cert needs key' }];
+  if (m.key !== undefined && m.cert === undefined) return [{ path: [], message: 'key needs cert' }];
+  return [];
+}

@@ -12,6 +12,7 @@ import { type RunningBroker, startEmbeddedBroker } from '../../../cloud/broker/e
 import { pollUntil } from '../../../scripts/services/poll-until.js';
 import { type ModbusSimulator, startModbusSimulator } from '../../../simulators/modbus/modbus-simulator.js';
 import { pressProfile } from '../../../simulators/modbus/profiles/press.js';
+import { agentConfig, brokerConfig } from '../../helpers/configs.js';
 
 describe('agent /healthz, /readyz and /metrics', () => {
   let dir: string;
@@ -23,9 +24,12 @@ describe('agent /healthz, /readyz and /metrics', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pp-agent-http-'));
     sim = await startModbusSimulator({ profile: pressProfile(), host: '127.0.0.1', port: 0 });
-    broker = await startEmbeddedBroker({ port: 0, users: [{ username: 'gw', password: 'pw-123' }] }, log);
+    broker = await startEmbeddedBroker(
+      brokerConfig({ port: 0, users: [{ username: 'gw', password: 'pw-123' }] }),
+      log,
+    );
     agent = await startAgent(
-      {
+      agentConfig({
         site: 'plant1',
         node: 'gw',
         mqtt: { url: broker.url, username: 'gw', password: 'pw-123' },
@@ -49,7 +53,7 @@ describe('agent /healthz, /readyz and /metrics', () => {
             poll: [{ every: '200ms', points: [{ name: 'x', table: 'holding', address: 0, type: 'uint16' }] }],
           },
         ],
-      },
+      }),
       log,
     );
   }, 60_000);

@@ -14,6 +14,7 @@ import { RetrofitIoModule } from '../../../simulators/retrofit/io-module.js';
 import { LATHE, MachineModel } from '../../../simulators/retrofit/machine-model.js';
 import { retrofitDevice } from '../../../simulators/retrofit/retrofit-device.js';
 import { retrofitProfile } from '../../../simulators/retrofit/retrofit-profile.js';
+import { modbusDevice } from '../../helpers/configs.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 
 const SPEED = 10;
@@ -67,12 +68,14 @@ beforeAll(async () => {
     profile: retrofitProfile(io, { unitId: 5 }),
     speed: SPEED,
   });
-  const device = retrofitDevice({
-    id: 'lathe-03',
-    url: `rtu://${pty.b}?baud=${BAUD}`,
-    unitId: 5,
-    every: '1s',
-  });
+  const device = modbusDevice(
+    retrofitDevice({
+      id: 'lathe-03',
+      url: `rtu://${pty.b}?baud=${BAUD}`,
+      unitId: 5,
+      every: '1s',
+    }),
+  );
   source = createModbusSource(device, { log, clock: { now: modelNow } });
   const d = createDeriver(device, { log });
   if (!d) throw new Error('no deriver');
