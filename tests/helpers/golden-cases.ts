@@ -7,8 +7,12 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { sourceComponents } from '../../agent/sources/registry.js';
 import { ConfigError } from '../../config/errors.js';
 import type { LoadedConfig, LoadOptions } from '../../config/load.js';
+
+/** Folders (relative to the repository) with component cases: each source component's, and derive's. */
+export const CASE_FOLDERS = [...sourceComponents.map((c) => c.dir), 'agent/derive'];
 
 export interface GoldenCase {
   name: string;

@@ -9,11 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../../agent/config/load-agent-config.js';
 import { sourceComponents } from '../../../agent/sources/registry.js';
-import { checkGoldenCase, goldenCases } from '../../helpers/golden-cases.js';
+import { CASE_FOLDERS, checkGoldenCase, goldenCases } from '../../helpers/golden-cases.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
-/** every folder with cases: each source component's, and derive's */
-export const CASE_FOLDERS = [...sourceComponents.map((c) => c.dir), 'agent/derive'];
 
 describe.each(CASE_FOLDERS)('%s', (folder) => {
   const cases = goldenCases(join(ROOT, folder, 'cases'));
