@@ -5,11 +5,11 @@
  * `index.ts` exports `defineSource({...})`, and agent/sources/registry.ts lists it. docs/adding-a-protocol.md walks
  * through adding one.
  */
-import type { TProperties } from '@sinclair/typebox';
+import type { StaticEncode, TObject, TProperties } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.js';
 import { formatKeyPath, type KeyPath } from '../../config/key-path.js';
 import type { Logger } from '../../config/logging.js';
-import type { Resolved } from '../../config/spec.js';
+import type { Resolved, Unmarked } from '../../config/spec.js';
 import { PlantpulseError } from '../../protocols/errors.js';
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Derive } from '../derive/derive-spec.js';
@@ -30,6 +30,12 @@ export type DeviceFor<P extends TProperties, K extends keyof P> = DeviceBase &
   Resolved<P> & {
     readonly [k in K]-?: k extends keyof Resolved<P> ? Exclude<Resolved<P>[k], undefined> : never;
   };
+
+/** A device as written in a config file, with this component's keys. */
+export type DeviceSample<P extends TProperties> = {
+  id: string;
+  tags?: Record<string, string>;
+} & StaticEncode<TObject<Unmarked<P>>>;
 
 /** A metric a device's config declares: for derive inputs and unique metric names. */
 export interface DeclaredMetric {
@@ -75,6 +81,8 @@ export interface SourceDefinition<K extends string, P extends TProperties> {
   spec: P;
   /** the folder, relative to the repository: sample.yaml, README.md, cases/ */
   dir: string;
+  /** an example device, as written in a config file: sample.yaml and the docs are generated from it and the spec */
+  sample: DeviceSample<P>;
   /** every problem of a device's config, paths relative to the device; empty when it can run */
   check(device: DeviceFor<P, K & keyof P>): ConfigIssue[];
   /** the metrics the config declares */
@@ -90,6 +98,7 @@ export interface SourceComponent<P extends TProperties = TProperties, K extends 
   readonly configKey: K;
   readonly spec: P;
   readonly dir: string;
+  readonly sample: DeviceSample<P>;
   /** its device keys besides configKey (`poll`; `subscribe`, `read`) */
   readonly dataKeys: readonly string[];
   handles(device: AnyDevice): boolean;
@@ -126,6 +135,7 @@ export function defineSource<const K extends string, P extends TProperties>(
     configKey: def.configKey,
     spec: def.spec,
     dir: def.dir,
+    sample: def.sample,
     dataKeys: Object.keys(def.spec).filter((k) => k !== def.configKey),
     handles: (d) => d[def.configKey] !== undefined,
     own: (d) => (d[def.configKey] === undefined ? undefined : own(d)),

@@ -9,6 +9,29 @@ export const modbus = defineSource({
   configKey: 'modbus',
   spec: modbusSpec,
   dir: 'agent/sources/modbus',
+  sample: {
+    id: 'press-07',
+    modbus: { url: 'tcp://127.0.0.1:502', unitId: 1, timeout: '1s' },
+    poll: [
+      {
+        every: '1s',
+        points: [
+          { name: 'state_code', table: 'holding', address: 100, type: 'uint16' },
+          { name: 'part_count', table: 'holding', address: 102, type: 'uint32', order: 'CDAB' },
+          {
+            name: 'power_kw',
+            table: 'input',
+            address: 0,
+            type: 'float32',
+            scale: 0.001,
+            unit: 'kW',
+            deadband: 0.05,
+          },
+          { name: 'door_open', table: 'holding', address: 110, bit: 3 },
+        ],
+      },
+    ],
+  },
   check: checkModbusDevice,
   metrics: modbusMetrics,
   async create(device, deps) {

@@ -10,6 +10,26 @@ export const opcua = defineSource({
   configKey: 'opcua',
   spec: opcuaSpec,
   dir: 'agent/sources/opcua',
+  sample: {
+    id: 'cnc-01',
+    opcua: {
+      endpoint: 'opc.tcp://127.0.0.1:4840',
+      securityMode: 'SignAndEncrypt',
+      securityPolicy: 'Basic256Sha256',
+      user: { username: 'agent', password: '${env:OPCUA_PASSWORD}' },
+    },
+    subscribe: [
+      {
+        name: 'spindle_rpm',
+        node: 'ns=2;s=CNC01.Spindle.Speed',
+        samplingInterval: '100ms',
+        unit: 'rpm',
+        deadband: { absolute: 5 },
+      },
+      { name: 'part_count', node: 'ns=2;s=CNC01.PartCount', type: 'uint32' },
+    ],
+    read: [{ every: '10s', nodes: [{ name: 'program', node: 'ns=2;s=CNC01.Program.Name', type: 'string' }] }],
+  },
   check: checkOpcuaDevice,
   metrics: opcuaMetrics,
   async create(device, deps) {

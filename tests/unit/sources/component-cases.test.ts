@@ -27,7 +27,9 @@ describe.each(CASE_FOLDERS)('%s', (folder) => {
 describe.each(sourceComponents.map((c) => [c.name, c.dir] as const))('%s component folder', (_name, dir) => {
   it('has its README and a sample.yaml that loads', async () => {
     expect(existsSync(join(ROOT, dir, 'README.md'))).toBe(true);
-    const { config } = await loadAgentConfig(join(ROOT, dir, 'sample.yaml'));
+    // samples take secrets from references, as real configs do
+    const env = { OPCUA_PASSWORD: 'sample-password', MQTT_PASSWORD: 'sample-password' };
+    const { config } = await loadAgentConfig(join(ROOT, dir, 'sample.yaml'), { env });
     expect(config.devices.length).toBeGreaterThan(0);
   });
 });
