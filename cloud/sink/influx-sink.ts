@@ -12,7 +12,7 @@ import {
   type WriteApi,
 } from '@influxdata/influxdb-client';
 import type { Logger } from '../../config/logging.js';
-import type { InfluxTarget } from '../../config/schemas/cloud.js';
+import type { InfluxTarget } from '../../config/schemas/influx.js';
 import { detectFlavour, type InfluxFlavour } from '../../protocols/influx/flavour.js';
 import { type InfluxAuth, queryInfluxQL } from '../../protocols/influx/influxql-query.js';
 import { createV1WriteTransport } from '../../protocols/influx/v1-transport.js';
