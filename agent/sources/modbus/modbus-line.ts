@@ -21,6 +21,8 @@ export interface LineUser {
   interFrameDelayMs: number;
   /** per-unit backoff after repeated timeouts, used only when several units share the line */
   unitBackoff: { initialMs: number; maxMs: number };
+  /** timeouts in a row before this unit is skipped for a backoff period (shared lines only) */
+  skipAfterTimeouts: number;
 }
 
 export interface TransactRequest {
@@ -63,9 +65,6 @@ interface Job {
   settled: boolean;
   detach: () => void;
 }
-
-/** Consecutive timeouts of one unit before it is put in backoff (only on shared lines). */
-const UNIT_BACKOFF_AFTER = 2;
 
 export class ModbusLine {
   private readonly users = new Map<symbol, LineUser>();
@@ -314,9 +313,10 @@ export class ModbusLine {
     this.consecutiveTimeouts++;
     const s = this.unitState(unitId);
     s.consecutiveTimeouts++;
-    if (!this.shared || s.consecutiveTimeouts < UNIT_BACKOFF_AFTER) return;
-    let policy = { initialMs: 1000, maxMs: 60_000 };
-    for (const u of this.users.values()) if (u.unitId === unitId) policy = u.unitBackoff;
+    // a unit times out only in a transaction of one of its users
+    const user = [...this.users.values()].find((u) => u.unitId === unitId);
+    if (!this.shared || user === undefined || s.consecutiveTimeouts < user.skipAfterTimeouts) return;
+    const policy = user.unitBackoff;
     s.backoffMs = s.backoffMs === 0 ? policy.initialMs : Math.min(policy.maxMs, s.backoffMs * 2);
     s.until = this.clock.now() + s.backoffMs;
     this.log.warn(

@@ -194,6 +194,7 @@ export function createModbusSource(device: ModbusDevice, deps: ModbusSourceDeps)
           unitId,
           interFrameDelayMs,
           unitBackoff: { initialMs: reconnectPolicy.initialMs, maxMs: reconnectPolicy.maxMs },
+          skipAfterTimeouts: conn.skipUnitAfterTimeouts,
         });
       }
       await lease.line.open(timeoutMs, signal);

@@ -108,6 +108,12 @@ export const ModbusConnection = Section({
     description: 'silence between transactions on a shared serial line or gateway',
     defaultText: 't3.5 of the baud rate for rtu://, 0 otherwise',
   }),
+  skipUnitAfterTimeouts: optional(Type.Integer({ minimum: 1 }), {
+    description:
+      'on a shared line or gateway, a unit that timed out this often in a row is skipped for a backoff period',
+    unit: 'timeouts',
+    default: 2,
+  }),
   reconnectAfterFailures: optional(Type.Integer({ minimum: 1 }), {
     description: 'polls in a row with a link fault before the connection is re-created',
     unit: 'polls',
