@@ -61,13 +61,7 @@ beforeAll(async () => {
   pty = await openPtyPair();
   model = new MachineModel(LATHE, 11);
   io = new RetrofitIoModule(model, { counterStart: 2 ** 32 - 3 });
-  simStart = Date.now();
-  sim = await startModbusSimulator({
-    transport: 'rtu',
-    serial: { path: pty.a, baudRate: BAUD },
-    profile: retrofitProfile(io, { unitId: 5 }),
-    speed: SPEED,
-  });
+  // resolved (and its schema compiled) before the model's clock starts: the run starts where the model does
   const device = modbusDevice(
     retrofitDevice({
       id: 'lathe-03',
@@ -76,6 +70,13 @@ beforeAll(async () => {
       every: '1s',
     }),
   );
+  simStart = Date.now();
+  sim = await startModbusSimulator({
+    transport: 'rtu',
+    serial: { path: pty.a, baudRate: BAUD },
+    profile: retrofitProfile(io, { unitId: 5 }),
+    speed: SPEED,
+  });
   source = createModbusSource(device, { log, clock: { now: modelNow } });
   const d = createDeriver(device, { log });
   if (!d) throw new Error('no deriver');
@@ -169,7 +170,9 @@ describe('retrofitted lathe over Modbus RTU (socat pty)', () => {
     await pollUntil((t) => t - silentFrom > MIN_DWELL_MS + 10_000, feed, true);
     sim.removeFault(fault);
     const back = modelNow();
-    await pollUntil((t) => t - back > MIN_DWELL_MS + 5_000 && settled(t), feed);
+    // the state comes back once the signal held one state for the dwell: how long that takes depends on where in
+    // its cycle the machine is when the module answers again
+    await pollUntil((t) => t - back > MIN_DWELL_MS + 5_000 && known() && settled(t), feed);
     const t = seen.at(-1)?.timestamp ?? 0;
 
     const stateChanges = seen.filter((s) => s.metric === 'state').slice(changesBefore);
