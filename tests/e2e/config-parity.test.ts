@@ -84,12 +84,9 @@ describe('plantpulse check and plantpulse agent refuse the same configs with the
       expect(checked.code).toBe(0);
       const agent = spawnCli(['agent', '-c', 'config.yaml', '--log-level', 'info'], { cwd: dir, env });
       try {
+        // accepted = it started; how it stops is the lifecycle tests' business (tests/integration/agent/)
         await agent.waitFor((l) => l['msg'] === 'plantpulse agent running', 30_000);
-        agent.child.kill('SIGTERM');
-        await agent.waitFor((l) => l['msg'] === 'stopped cleanly', 30_000);
       } finally {
-        // nothing listens at the configs' broker address; after a refused connection the process lingers until
-        // the MQTT client's connect timer (15 s) fires, so do not wait for it here
         await agent.stop('SIGKILL');
       }
     });
