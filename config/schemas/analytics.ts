@@ -194,7 +194,10 @@ export const TariffPeriod = Section({
 
 export const Tariff = Section({
   name: required(Id, { description: 'referenced by meters[].tariff', example: 'cq-industrial' }),
-  currency: optional(Type.String({ minLength: 1 }), { description: 'shown with costs' }),
+  currency: optional(Type.String({ minLength: 1 }), {
+    description: 'currency of the prices, shown with costs',
+    default: 'CNY',
+  }),
   defaultPrice: required(Type.Number({ minimum: 0 }), {
     description: 'price per unit outside every period',
     example: 0.7,

@@ -142,6 +142,7 @@ describe('time of use and time zones', () => {
     const tariff = new TariffClock(
       {
         name: 't',
+        currency: 'CNY',
         defaultPrice: 0.6,
         periods: [
           { name: 'valley', start: '23:00', end: '07:00', price: 0.3 },

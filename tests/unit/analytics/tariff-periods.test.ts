@@ -159,6 +159,7 @@ describe('a 15-minute window never spans two tariff periods', () => {
     const tariff = new TariffClock(
       {
         name: 't',
+        currency: 'CNY',
         defaultPrice: 0.2,
         periods: [
           { name: 'valley', start: '22:15', end: '02:45', price: 0.1, days: ['fri', 'sat'] },
