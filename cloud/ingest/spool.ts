@@ -164,19 +164,24 @@ export class Spool implements FieldTypeStore {
     });
   }
 
-  /** Commits one message's lines. Throws SpoolError when they cannot be stored (the message is then not acked). */
-  append(lines: readonly SpoolLine[]): void {
-    if (lines.length === 0) return;
+  /**
+   * Commits one message's lines; returns the row's id (undefined for no lines: nothing to store). Throws SpoolError
+   * when they cannot be stored (the message is then not acked).
+   */
+  append(lines: readonly SpoolLine[]): number | undefined {
+    if (lines.length === 0) return undefined;
     if (this.#q.closed) throw new SpoolError('spool closed');
     const body = encodeLines(lines);
+    let id: number;
     try {
-      this.#q.append(this.#clock(), body.length + ROW_OVERHEAD, lines.length, { body });
+      id = this.#q.append(this.#clock(), body.length + ROW_OVERHEAD, lines.length, { body });
     } catch (err) {
       this.#stats.storeFailures++;
       throw new SpoolError((err as Error).message, { cause: err });
     }
     this.#stats.appended++;
     for (const l of this.#appendListeners) l();
+    return id;
   }
 
   onAppend(listener: () => void): void {
