@@ -18,6 +18,10 @@ import { queryInfluxQL } from '../../../protocols/influx/influxql-query.js';
 import { buildPoint } from '../../../protocols/influx/point-builder.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+import { until as untilDeadline } from '../../helpers/until.js';
+
+const until = <T>(what: string, f: () => Promise<T | undefined> | T | undefined) =>
+  untilDeadline(what, f, 30_000, 50);
 
 const log = createRootLogger('test', 'silent');
 const root = mkdtempSync(join(tmpdir(), 'pp-spool-'));
@@ -92,20 +96,6 @@ async function rig(
   };
   cleanups.push(stop);
   return Object.assign({ pipeline, db, dataDir, dead, proxy, target }, { stop });
-}
-
-async function until<T>(
-  what: string,
-  f: () => Promise<T | undefined> | T | undefined,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function seqs(db: string, device: string): Promise<number[]> {

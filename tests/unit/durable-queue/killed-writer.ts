@@ -17,13 +17,15 @@ export interface KilledRun {
 
 /**
  * Starts a child process writing to a `kind` queue in `dir` as fast as it can, lets it report at least `atLeast`
- * stored entries, and kills it with SIGKILL while it is writing. Resolves once it is dead, with what it reported.
+ * stored entries, and kills it with SIGKILL while it is writing. Resolves once it is dead, with what it reported;
+ * rejects with what it saw when that takes longer than `timeoutMs`.
  */
 export function killedWriter(
   kind: string,
   dir: string,
   sync: QueueSync,
   atLeast: number,
+  timeoutMs = 30_000,
 ): Promise<KilledRun> {
   if (!existsSync(WRITER_CHILD))
     throw new Error(`${WRITER_CHILD} is missing: run \`npm run build\` (npm test does it) first`);
@@ -40,6 +42,13 @@ export function killedWriter(
   child.stdout.setEncoding('utf8');
   return new Promise<KilledRun>((resolve, reject) => {
     let killed = false;
+    let late: Error | undefined;
+    const deadline = setTimeout(() => {
+      late = new Error(
+        `queue writer did not report ${atLeast} entries within ${timeoutMs} ms (last: +${run.appended} -${run.taken}, killed: ${killed}): ${stderr}`,
+      );
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.on('data', (chunk: string) => {
       buf += chunk;
       const lines = buf.split('\n');
@@ -55,7 +64,9 @@ export function killedWriter(
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (signal === 'SIGKILL' && killed) resolve(run);
+      clearTimeout(deadline);
+      if (late) reject(late);
+      else if (signal === 'SIGKILL' && killed) resolve(run);
       else reject(new Error(`queue writer exited on its own (code ${code}, signal ${signal}): ${stderr}`));
     });
   });
