@@ -250,13 +250,19 @@ export class DurableQueue<P extends PayloadColumns, M extends keyof P & string =
     return this.#counters.get(name) ?? 0;
   }
 
-  /** Sets persisted counters (inside the caller's transaction when there is one). */
+  /**
+   * Sets persisted counters, all or none: inside the caller's transaction when there is one (committed with it),
+   * otherwise in their own transaction, not fsynced, like deletes (a power cut may lose the last update of a
+   * statistic, never a row).
+   */
   setCounters(values: Readonly<Record<string, number>>): void {
     if (this.#closed) return;
-    for (const [name, value] of Object.entries(values)) {
-      this.#st.setCounter.run(name, value);
-      this.#counters.set(name, value);
-    }
+    const set = () => {
+      for (const [name, value] of Object.entries(values)) this.#st.setCounter.run(name, value);
+    };
+    if (this.#db.inTransaction) set();
+    else this.#relaxed(() => this.#db.transaction(set)());
+    for (const [name, value] of Object.entries(values)) this.#counters.set(name, value);
   }
 
   /** A statement on the queue's other tables (the owner's schema). */
