@@ -125,8 +125,11 @@ export class DurableQueue<P extends PayloadColumns, M extends keyof P & string =
           (d.pragma(`table_info(${o.table.name})`) as { name: string }[]).map((c) => c.name),
         );
         const missing = [...CORE_COLUMNS, ...o.table.columns].filter((c) => !have.has(c));
+        // not damage: a file of another program or version is left as it is (QueueOpenError), never set aside
         if (missing.length > 0)
-          throw new DamagedFileError(`table ${o.table.name} lacks column(s) ${missing.join(', ')}`);
+          throw new Error(
+            `table ${o.table.name} lacks column(s) ${missing.join(', ')}: written by another program or version`,
+          );
       },
     });
     const q = new DurableQueue<P, M>(db, recovery, o);

@@ -33,7 +33,7 @@ export interface OpenedSqliteFile {
   recovery: Recovery | undefined;
 }
 
-/** The file opens as SQLite but is not what it should be (failed quick_check, a table without its columns). */
+/** The file opens as SQLite but its structure is damaged (e.g. a failed quick_check). */
 export class DamagedFileError extends Error {
   override name = 'DamagedFileError';
 }

@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QueueOpenError, type QueueSync } from '../../../protocols/durable-queue/index.js';
 import { captureLog } from '../../helpers/log-capture.js';
@@ -155,22 +156,41 @@ export function durableQueueContract(kind: QueueKind): void {
       });
     }
 
-    it('leaves a file it cannot open for another reason where it is, and says why', () => {
-      const dir = freshDir();
-      mkdirSync(join(dir, kind.fileName), { recursive: true }); // a directory in the file's place
-      let err: unknown;
-      try {
-        open(dir);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(QueueOpenError);
-      expect(err).toMatchObject({
-        code: 'QUEUE_OPEN_FAILED',
-        message: expect.stringContaining(kind.fileName),
+    const otherFiles: [string, (file: string) => void, RegExp][] = [
+      [
+        'a directory in its place',
+        (file) => mkdirSync(file, { recursive: true }),
+        /directory|unable to open/,
+      ],
+      [
+        'a sound database whose table lacks a column (another program or version)',
+        (file) => {
+          const db = new Database(file);
+          db.exec(`CREATE TABLE ${kind.table} (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER)`);
+          db.close();
+        },
+        /lacks column\(s\) bytes, count/,
+      ],
+    ];
+    for (const [what, make, reason] of otherFiles) {
+      it(`leaves a file it cannot use for another reason than damage where it is, and says why (${what})`, () => {
+        const dir = freshDir();
+        mkdirSync(dir);
+        const file = join(dir, kind.fileName);
+        make(file);
+        const before = readdirSync(dir);
+        let err: unknown;
+        try {
+          open(dir);
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(QueueOpenError);
+        expect(err).toMatchObject({ code: 'QUEUE_OPEN_FAILED', message: expect.stringContaining(file) });
+        expect((err as Error).message).toMatch(reason);
+        expect(readdirSync(dir)).toEqual(before);
       });
-      expect(readdirSync(dir)).toEqual([kind.fileName]);
-    });
+    }
 
     it('counts the bytes it holds against the bound, the same after a reopen', async () => {
       const dir = freshDir();

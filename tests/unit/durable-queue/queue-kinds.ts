@@ -48,6 +48,8 @@ export interface QueueKind {
   name: string;
   /** the file in the state directory (unchanged since the first release: installations keep their data) */
   fileName: string;
+  /** the table of its rows in that file */
+  table: string;
   open(o: OpenQueue): QueueUnderTest;
 }
 
@@ -62,6 +64,7 @@ function seqOf(v: unknown): number {
 const outbox: QueueKind = {
   name: 'outbox',
   fileName: 'outbox.db',
+  table: 'entries',
   open(o) {
     const box = SqliteOutbox.open({
       file: join(o.dir, 'outbox.db'),
@@ -108,6 +111,7 @@ const outbox: QueueKind = {
 const spool: QueueKind = {
   name: 'spool',
   fileName: 'spool.db',
+  table: 'lines',
   open(o) {
     let clock = T0;
     const sp = Spool.open({
