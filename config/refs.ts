@@ -4,7 +4,7 @@ import type { ConfigIssue } from './errors.js';
 import { isRecord, type KeyPath } from './key-path.js';
 
 /**
- * Secret and environment references inside string values (DESIGN.md §2 config):
+ * Secret and environment references inside string values (docs/architecture.md#configuration):
  *
  * - `${env:NAME}`   the environment variable NAME (must be set; an empty value is allowed)
  * - `${file:path}`  a file's content, path relative to the config file's directory, trailing newlines trimmed

@@ -1,5 +1,5 @@
 /**
- * The one record that flows through every stage (DESIGN.md §1).
+ * The one record that flows through every stage (docs/architecture.md#the-sample-record).
  * Pure: no imports of ours, no I/O.
  */
 export type SampleValue = number | boolean | string | bigint | null;
@@ -79,7 +79,10 @@ export function checkSample(s: Sample): SampleProblem | undefined {
   return undefined;
 }
 
-/** A non-finite number can never be stored as a float: mark such a sample bad (DESIGN.md §7). */
+/**
+ * A non-finite number can never be stored as a float: mark such a sample bad
+ * (docs/architecture.md#sanitising).
+ */
 export function normaliseSample(s: Sample): Sample {
   if (typeof s.value === 'number' && !Number.isFinite(s.value)) {
     return { ...s, value: null, quality: 'bad' };

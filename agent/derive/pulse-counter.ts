@@ -1,7 +1,7 @@
 /**
  * Part count from a pulse-counter register: rollover at the register width and reset detection
- * (oee_energy.md §1.4). Pure. The total is the number of pulses seen since the agent first read the
- * register, carried across agent restarts by the caller's persisted state.
+ * (docs/architecture.md#counters-rollover-and-reset). Pure. The total is the number of pulses seen since the
+ * agent first read the register, carried across agent restarts by the caller's persisted state.
  */
 export interface PulseCounterOptions {
   bits: 16 | 32 | 64;

@@ -3,10 +3,10 @@ import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
 
 /**
- * Virtual sensors for one device (DESIGN.md §1 `agent/derive`): sits between a source and report-by-exception,
- * passes every input sample through and appends the derived ones (scaled signals, state, part count, cycle
- * time, power, energy). Derived samples carry the time of the reading they come from; a state change carries
- * the time the new state began.
+ * Virtual sensors for one device (docs/architecture.md#at-the-edge): sits between a source and
+ * report-by-exception, passes every input sample through and appends the derived ones (scaled signals, state,
+ * part count, cycle time, power, energy). Derived samples carry the time of the reading they come from; a
+ * state change carries the time the new state began.
  */
 export interface Deriver {
   /** every metric this deriver can add, for births: `derived: true`, with units */

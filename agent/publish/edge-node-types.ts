@@ -28,9 +28,10 @@ export interface EdgeNodeOptions {
   /** default 'sparkplug' */
   format?: PublishFormat;
   /**
-   * QoS of births, data and device deaths. Default 1: DESIGN.md §6 promises a sample leaves the outbox only on PUBACK.
-   * Sparkplug 3.0 asks for QoS 0 (tck-id-payloads-*-qos); set 0 for strict conformance at the cost of that promise.
-   * The will (NDEATH) is always QoS 1.
+   * QoS of births, data and device deaths. Default 1: the delivery contract
+   * (docs/architecture.md#delivery-contract) promises a sample leaves the outbox only on PUBACK. Sparkplug
+   * 3.0 asks for QoS 0 (tck-id-payloads-*-qos); set 0 for strict conformance at the cost of that promise. The
+   * will (NDEATH) is always QoS 1.
    */
   qos?: 0 | 1;
   /** bdSeq of the first session (persist `nextBdSeq` across restarts to keep it increasing); default 0 */

@@ -1,7 +1,8 @@
 /**
- * The generic polling runner (CONVENTIONS.md "small interfaces, one runner"): one timer per poll group, overrun
- * ticks skipped and counted, connection re-created with jittered exponential backoff after consecutive link
- * faults, health per device. Nothing a source does — a rejection, a throw, an 'error' — escapes it.
+ * The generic polling runner (docs/architecture.md#small-interfaces-one-runner): one timer per poll group,
+ * overrun ticks skipped and counted, connection re-created with jittered exponential backoff after
+ * consecutive link faults, health per device. Nothing a source does — a rejection, a throw, an 'error' —
+ * escapes it.
  */
 import type { Logger } from 'pino';
 import type { Sample } from '../../protocols/sample.js';

@@ -2,8 +2,8 @@ import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
 
 /**
- * The source contract (CONVENTIONS.md "small interfaces, one runner"). A source does I/O and decoding only;
- * scheduling, reconnect backoff, overrun skipping and health bookkeeping live once, in agent/runner.
+ * The source contract (docs/architecture.md#small-interfaces-one-runner). A source does I/O and decoding
+ * only; scheduling, reconnect backoff, overrun skipping and health bookkeeping live once, in agent/runner.
  * Constructors never dial: `connect` does.
  */
 export interface SourceBase {
@@ -34,6 +34,8 @@ export interface ReadFailure {
    * unit on a shared RS-485 line. The runner reports such a device unreachable without resetting the line.
    */
   noAnswer?: boolean;
+  /** the metrics this failure made bad (absent when the source cannot tell), so a reader can show why each is bad */
+  metrics?: readonly string[];
 }
 
 export interface PollGroupInfo {

@@ -2,7 +2,8 @@
  * Row 3, agent end to end: `plantpulse agent` polling 10,000 Modbus tags every second from simulators in another
  * process, through derive, report-by-exception, the on-disk outbox and Sparkplug publish to Mosquitto. CPU of the
  * agent process per 1,000 tags/s, its RSS, and the outbox's cost (bytes it writes to storage per tag).
- * Neuron's published figure (perf.md §3: 15,000 tags/s at ≈124 % of a core) is the peer baseline.
+ * Neuron's published figure (15,000 tags/s at ≈124 % of a core, bench/README.md#published-baselines) is the
+ * peer baseline.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,10 @@ import { UsageMeter } from './proc-usage.js';
 import { benchServices } from './services.js';
 
 const REGISTERS = 250;
-/** Neuron 2.2.1: 15,000 tags/s at ≈124 % CPU → ≈8.3 % of a core per 1,000 tags/s (perf.md §3) */
+/**
+ * Neuron 2.2.1: 15,000 tags/s at ≈124 % CPU → ≈8.3 % of a core per 1,000 tags/s
+ * (bench/README.md#published-baselines)
+ */
 const NEURON_CPU_PER_1000 = 124 / 15;
 
 export interface AgentE2eResult {

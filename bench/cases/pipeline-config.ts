@@ -1,6 +1,7 @@
 /**
  * YAML configs for the real `plantpulse agent` and `plantpulse cloud` processes the pipeline cases run
- * (DESIGN.md §4; the same keys as tests/faults/rig.ts). Passwords are `${env:…}` references, never written out.
+ * (docs/architecture.md#configuration; the same keys as tests/faults/rig.ts). Passwords are `${env:…}`
+ * references, never written out.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

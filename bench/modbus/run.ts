@@ -7,8 +7,9 @@
  *                                 [--rtu-baud 19200]   (RTU over TCP, each answer paced as on a serial line)
  *                                 [--json]   (also print one JSON line with the figures, for bench/cases/modbus.ts)
  *
- * With --rtu-baud the table also shows the line's physical limit (perf.md §8: characters × bits / baud + 2 × t3.5
- * per transaction, zero device turnaround), so both loops are compared with what the wire allows.
+ * With --rtu-baud the table also shows the line's physical limit (agent/sources/modbus/README.md#the-lines-physical-limit:
+ * characters × bits / baud + 2 × t3.5 per transaction, zero device turnaround), so both loops are compared
+ * with what the wire allows.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

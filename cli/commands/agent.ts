@@ -1,8 +1,10 @@
 import { startAgent } from '../../agent/agent.js';
 import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { processCommand } from '../process-command.js';
+import { AGENT_ONCE_USAGE, runAgentOnce } from './agent-once.js';
+import type { Command } from './command.js';
 
-export const agentCommand = processCommand({
+const agentProcess = processCommand({
   name: 'agent',
   summary: 'run the edge agent: poll/subscribe devices, derive, buffer, publish Sparkplug B over MQTT',
   load: (file) => loadAgentConfig(file),
@@ -14,3 +16,10 @@ export const agentCommand = processCommand({
     };
   },
 });
+
+/** `plantpulse agent -c agent.yaml` runs the agent; with `--once` it reads every point once and exits. */
+export const agentCommand: Command = {
+  summary: agentProcess.summary,
+  usage: `usage: ${agentProcess.usage}\n${AGENT_ONCE_USAGE.replace(/^usage: /, '       ')}`,
+  run: (argv, io) => (argv.includes('--once') ? runAgentOnce(argv, io) : agentProcess.run(argv, io)),
+};

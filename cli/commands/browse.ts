@@ -4,38 +4,26 @@
  * same security rules as the agent: SignAndEncrypt/Basic256Sha256 by default, None only with --allow-insecure,
  * unknown server certificates rejected (then `plantpulse opcua trust`).
  */
-import { readFile } from 'node:fs/promises';
-import { pino } from 'pino';
 import { browseVariables } from '../../agent/sources/opcua/browse-walker.js';
 import { OpcuaLink } from '../../agent/sources/opcua/opcua-link.js';
-import { DEFAULT_PKI_DIR } from '../../agent/sources/opcua/pki.js';
-import { OpcuaConnection } from '../../agent/sources/opcua/spec.js';
-import { resolveConfig } from '../../config/load.js';
 import { builtinTypeId, kindOfBuiltin } from '../../protocols/opcua/data-types.js';
 import { metricNameFromPath } from '../../protocols/opcua/node-id.js';
-import type { SecurityModeName, SecurityPolicyName } from '../../protocols/opcua/security.js';
 import { parse } from '../args.js';
+import { alignColumns } from '../text-table.js';
 import type { Command, CommandIo } from './command.js';
-import { agentOpcuaDevice } from './opcua-pki-dirs.js';
+import { subscribeConfigLine } from './opcua-config-line.js';
+import { OPCUA_CONNECT_OPTIONS, OPCUA_CONNECT_USAGE, opcuaConnectArgs } from './opcua-connect-args.js';
+import { quietNodeOpcua } from './opcua-quiet.js';
 
 const USAGE = `usage: plantpulse browse <opc.tcp://host:port/path> [options]
        plantpulse browse -c <agent.yaml> [--device <id>] [options]
-  -c, --agent-config <f> connect like the agent does for that device (endpoint, security, user, PKI)
   --depth <n>            levels below the root (default 10)
   --path <glob>          only variables whose browse path matches, e.g. 'CNC01/**' or '*/Spindle/*'
   --root <nodeId>        start node (default i=85, the Objects folder)
   --config               print ready-to-paste subscribe: config lines
   --max <n>              stop after n variables (default 10000)
   --include-server       also walk the standard Server object
-  --mode <m>             None | Sign | SignAndEncrypt (default SignAndEncrypt)
-  --policy <p>           Basic256Sha256 | Aes128_Sha256_RsaOaep | Aes256_Sha256_RsaPss | None
-  --allow-insecure       permit --mode None
-  --user <name>          user name (password from --password-file or PLANTPULSE_OPCUA_PASSWORD)
-  --password-file <f>    file holding the password
-  --pki <dir>            client PKI folder (default ${DEFAULT_PKI_DIR})`;
-
-const MODES = ['None', 'Sign', 'SignAndEncrypt'];
-const POLICIES = ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'];
+${OPCUA_CONNECT_USAGE}`;
 
 export async function runBrowse(argv: string[], io: CommandIo): Promise<number> {
   const args = parse(argv, {
@@ -45,14 +33,7 @@ export async function runBrowse(argv: string[], io: CommandIo): Promise<number> 
     config: { type: 'boolean' },
     max: { type: 'string' },
     'include-server': { type: 'boolean' },
-    mode: { type: 'string' },
-    policy: { type: 'string' },
-    'allow-insecure': { type: 'boolean' },
-    user: { type: 'string' },
-    'password-file': { type: 'string' },
-    pki: { type: 'string' },
-    'agent-config': { type: 'string', short: 'c' },
-    device: { type: 'string' },
+    ...OPCUA_CONNECT_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if ('error' in args) return usage(io, args.error);
@@ -61,56 +42,26 @@ export async function runBrowse(argv: string[], io: CommandIo): Promise<number> 
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let fromConfig: { connection: OpcuaConnection; pkiDir: string } | undefined;
-  const agentConfig = str(v['agent-config']);
-  if (agentConfig !== undefined) {
-    try {
-      const found = await agentOpcuaDevice(agentConfig, str(v.device));
-      if (typeof found === 'string') return usage(io, found);
-      fromConfig = found;
-    } catch (err) {
-      io.stderr.write(`${messageOf(err)}\n`);
+  const target = await opcuaConnectArgs(v, args.positionals[0]);
+  if (!target.ok) {
+    if (target.config === true) {
+      io.stderr.write(`${target.message}\n`);
       return 2;
     }
+    return usage(io, target.message);
   }
-  const endpoint = args.positionals[0] ?? fromConfig?.connection.endpoint;
-  if (endpoint === undefined || !endpoint.startsWith('opc.tcp://') || args.positionals.length > 1) {
-    return usage(io, 'expected one opc.tcp:// endpoint');
-  }
-  const mode = str(v.mode);
-  const policy = str(v.policy);
-  if (mode !== undefined && !MODES.includes(mode))
-    return usage(io, `--mode must be one of ${MODES.join(', ')}`);
-  if (policy !== undefined && !POLICIES.includes(policy)) {
-    return usage(io, `--policy must be one of ${POLICIES.join(', ')}`);
-  }
+  if (args.positionals.length > 1) return usage(io, 'expected one opc.tcp:// endpoint');
+  const endpoint = target.connection.endpoint;
   const depth = int(v.depth);
   const max = int(v.max);
   if (depth === null || max === null) return usage(io, '--depth and --max take a positive integer');
 
-  // the agent's connection for the device, or the spec's defaults; options given here override either
-  const connection: OpcuaConnection = {
-    ...(fromConfig?.connection ?? resolveConfig(OpcuaConnection, { endpoint }, 'browse')),
-    endpoint,
-  };
-  if (mode !== undefined) connection.securityMode = mode as SecurityModeName;
-  if (policy !== undefined) connection.securityPolicy = policy as SecurityPolicyName;
-  if (v['allow-insecure'] === true) connection.allowInsecure = true;
-  const user = str(v.user);
-  if (user !== undefined) {
-    const file = str(v['password-file']);
-    const password =
-      file === undefined
-        ? (process.env.PLANTPULSE_OPCUA_PASSWORD ?? '')
-        : (await readFile(file, 'utf8')).trim();
-    connection.user = { username: user, password };
-  }
-  const log = pino({ level: 'silent' });
+  const log = quietNodeOpcua(io);
   let link: OpcuaLink;
   try {
     link = new OpcuaLink({
-      connection,
-      pkiDir: str(v.pki) ?? fromConfig?.pkiDir ?? DEFAULT_PKI_DIR,
+      connection: target.connection,
+      pkiDir: target.pkiDir,
       log,
       sessionName: 'plantpulse/browse',
     });
@@ -150,12 +101,8 @@ function printTable(io: CommandIo, vars: Awaited<ReturnType<typeof browseVariabl
     `${x.readable ? 'R' : '-'}${x.writable ? 'W' : '-'}`,
     x.path,
   ]);
-  const header = ['NODE ID', 'DATA TYPE', 'ACCESS', 'PATH'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  io.stdout.write(`${line(header)}\n`);
-  for (const r of rows) io.stdout.write(`${line(r)}\n`);
+  for (const line of alignColumns([['NODE ID', 'DATA TYPE', 'ACCESS', 'PATH'], ...rows]))
+    io.stdout.write(`${line}\n`);
 }
 
 function printConfig(
@@ -171,8 +118,8 @@ function printConfig(
     for (let n = 2; used.has(name); n++) name = `${metricNameFromPath(x.path).slice(0, 60)}_${n}`;
     used.add(name);
     const id = builtinTypeId(x.dataType);
-    const type = id !== undefined && x.valueRank < 0 ? `, type: ${kindOfBuiltin(id)}` : '';
-    io.stdout.write(`  - { name: ${name}, node: ${JSON.stringify(x.nodeId)}${type} }\n`);
+    const kind = id !== undefined && x.valueRank < 0 ? kindOfBuiltin(id) : undefined;
+    io.stdout.write(`${subscribeConfigLine(name, x.nodeId, kind)}\n`);
   }
 }
 

@@ -57,13 +57,18 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
-      const n = err.problems.length;
-      io.stderr.write(`${err.message}\n${n} problem${n === 1 ? '' : 's'} in ${file}\n`);
+      io.stderr.write(configProblemsText(err, file));
       return 2;
     }
     io.stderr.write(`check: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/** Every problem of a config, one per line, and how many: what `check` (and `agent --once`) print for exit 2. */
+export function configProblemsText(err: ConfigError, file: string): string {
+  const n = err.problems.length;
+  return `${err.message}\n${n} problem${n === 1 ? '' : 's'} in ${file}\n`;
 }
 
 /**

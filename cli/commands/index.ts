@@ -32,6 +32,10 @@ export const commands = {
     summary: "list an OPC UA server's variables (optionally as config lines)",
     load: async () => (await import('./browse.js')).browseCommand,
   },
+  probe: {
+    summary: 'read raw Modbus registers in every interpretation (or OPC UA nodes) and print the config line',
+    load: async () => (await import('./probe.js')).probeCommand,
+  },
   opcua: {
     summary: 'trust a rejected OPC UA server certificate (or list them)',
     load: async () => (await import('./opcua-trust.js')).opcuaTrustCommand,

@@ -1,8 +1,8 @@
 /**
  * Increases of cumulative counters (part counts, energy registers) with wrap and reset handling
- * (reference/oee_energy.md §1.4): a drop from the top quarter of an n-bit range to the bottom quarter is a wrap,
- * Δ = cur − prev + 2^n; any other drop is a reset and the counter has counted `cur` since. An increase above
- * `maxDelta` is implausible and quarantined. Pure.
+ * (docs/architecture.md#counters-rollover-and-reset): a drop from the top quarter of an n-bit range to the
+ * bottom quarter is a wrap, Δ = cur − prev + 2^n; any other drop is a reset and the counter has counted `cur`
+ * since. An increase above `maxDelta` is implausible and quarantined. Pure.
  */
 import type { Series, StoredValue } from './series.js';
 

@@ -1,7 +1,8 @@
 /**
- * The analytics engine the ingester drives (DESIGN.md §8): `rebuild` once on start, `ingest` every batch of
- * samples and status changes, `tick` every few seconds. Everything it writes is a pure function of the retained
- * history, the calendar and `now`, so late data and restarts give the same windows as live data.
+ * The analytics engine the ingester drives (docs/architecture.md#analytics): `rebuild` once on start,
+ * `ingest` every batch of samples and status changes, `tick` every few seconds. Everything it writes is a
+ * pure function of the retained history, the calendar and `now`, so late data and restarts give the same
+ * windows as live data.
  */
 import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../../config/logging.js';

@@ -1,6 +1,6 @@
 /**
- * OEE components (ISO 22400-2 / Nakajima, DESIGN.md §8). Components are computed per minute and summed into
- * windows and roll-ups (never averaging ratios); the ratios are derived from the sums. Pure.
+ * OEE components (ISO 22400-2 / Nakajima, docs/architecture.md#oee). Components are computed per minute and
+ * summed into windows and roll-ups (never averaging ratios); the ratios are derived from the sums. Pure.
  */
 import type { Interval } from './intervals.js';
 import { overlap } from './intervals.js';

@@ -1,6 +1,7 @@
 /**
- * InfluxDB points of the analytics series (DESIGN.md §7). A window's identity is (measurement, tags, window start),
- * so a recomputed window overwrites its earlier point; every field is written every time so no stale field stays.
+ * InfluxDB points of the analytics series (docs/architecture.md#influxdb-schema). A window's identity is
+ * (measurement, tags, window start), so a recomputed window overwrites its earlier point; every field is
+ * written every time so no stale field stays.
  */
 import { Point } from '@influxdata/influxdb-client';
 import type { OeeFigures } from './oee.js';

@@ -50,7 +50,7 @@ const PACKML_NAMES = [
   'complete',
 ];
 
-/** The agent's `derive.state` (DESIGN.md §4): off / idle / running, as text or 0 / 1 / 2. */
+/** The agent's `derive.state` (docs/retrofit.md): off / idle / running, as text or 0 / 1 / 2. */
 const DERIVED: Record<string, MachineState> = {
   off: 'down',
   idle: 'idle',

@@ -1,7 +1,7 @@
 /**
- * The analytics engine's contract with the ingester (DESIGN.md §7–8). The input types are structurally identical
- * to the Sparkplug host's (`cloud/host`) and the output events to the API's live bus (`cloud/api/live-bus.ts`), so
- * neither side has to import the other.
+ * The analytics engine's contract with the ingester (docs/architecture.md#analytics). The input types are
+ * structurally identical to the Sparkplug host's (`cloud/host`) and the output events to the API's live bus
+ * (`cloud/api/live-bus.ts`), so neither side has to import the other.
  */
 import type { Point } from '@influxdata/influxdb-client';
 import type { DeviceStatus, HostSample } from '../host/host-types.js';
@@ -41,7 +41,10 @@ export interface LiveAlarmEvent {
 export type AnalyticsEvent = LiveStateEvent | LiveAlarmEvent;
 
 export interface AnalyticsOutput {
-  /** machine_state, oee, energy, emissions, kpi, alarms points (DESIGN.md §7); the ingester writes them */
+  /**
+   * machine_state, oee, energy, emissions, kpi, alarms points (docs/architecture.md#influxdb-schema); the
+   * ingester writes them
+   */
   points: Point[];
   /** state changes and alarm raise/clear, for the API's live stream */
   events: AnalyticsEvent[];

@@ -56,7 +56,10 @@ export interface SiteInfo {
   online: number;
 }
 
-/** Tag holding a device's production line (DESIGN.md §4 `tags: { line: line3 }`). */
+/**
+ * Tag holding a device's production line (the agent config's `tags: { line: line3 }`,
+ * docs/architecture.md#configuration).
+ */
 export const LINE_TAG = 'line';
 /** Devices without a line tag are listed under this line. */
 export const NO_LINE = '';

@@ -1,7 +1,7 @@
 /**
- * The API's access to InfluxDB: InfluxQL reads over `/query` (DESIGN.md §7) and the one write it makes (alarm
- * acknowledgements) over the v1 `/write` endpoint, which InfluxDB 1.x serves natively and 2.x/3.x through their v1
- * compatibility API.
+ * The API's access to InfluxDB: InfluxQL reads over `/query` (docs/architecture.md#writes-and-reads) and the
+ * one write it makes (alarm acknowledgements) over the v1 `/write` endpoint, which InfluxDB 1.x serves
+ * natively and 2.x/3.x through their v1 compatibility API.
  */
 import {
   InfluxQueryError,

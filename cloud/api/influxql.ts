@@ -9,7 +9,10 @@ export function ident(name: string): string {
   return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** `'value'` with `'` and `\` escaped; CR/LF never reach a tag value (DESIGN.md §7) and are refused here too. */
+/**
+ * `'value'` with `'` and `\` escaped; CR/LF never reach a tag value (docs/architecture.md#sanitising) and are
+ * refused here too.
+ */
 export function str(value: string): string {
   if (/[\r\n]/.test(value)) throw new BadRequestError('values may not contain line breaks');
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

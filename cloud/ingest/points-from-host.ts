@@ -21,9 +21,10 @@ export interface HostPoints {
 export const STALE_QUALITY_CODE = 500;
 
 /**
- * Turns what the Sparkplug host decoded into InfluxDB points (DESIGN.md §7): `telemetry` for good and uncertain
- * values, `quality` when a metric's quality changes, `device_status` for births and deaths. Keeps the metric kinds
- * learnt from births so integer metrics are written as integer fields.
+ * Turns what the Sparkplug host decoded into InfluxDB points (docs/architecture.md#influxdb-schema):
+ * `telemetry` for good and uncertain values, `quality` when a metric's quality changes, `device_status` for
+ * births and deaths. Keeps the metric kinds learnt from births so integer metrics are written as integer
+ * fields.
  *
  * A death (DDEATH, or NDEATH for the node and its devices) makes the last values stale: every known metric of that
  * device gets a `quality` point `bad` with code 500 (STALE) and `reason` "stale: <why>" at the death time, so a

@@ -1,9 +1,9 @@
 /**
- * Horizontal ingest (DESIGN.md §9): several ingesters share the data through MQTT shared subscriptions
- * (`$share/{group}/…`, MQTT 5, and Mosquitto/EMQX/HiveMQ for 3.1.1 clients too), while births, deaths and STATE go
- * to every instance, because each host needs every birth to resolve the aliases of the data it gets.
- * The broker delivers a client's messages in publish order across its subscriptions, so a DBIRTH still reaches an
- * instance before the DDATA that follows it.
+ * Horizontal ingest (docs/delivery.md#horizontal-ingest): several ingesters share the data through MQTT
+ * shared subscriptions (`$share/{group}/…`, MQTT 5, and Mosquitto/EMQX/HiveMQ for 3.1.1 clients too), while
+ * births, deaths and STATE go to every instance, because each host needs every birth to resolve the aliases
+ * of the data it gets. The broker delivers a client's messages in publish order across its subscriptions, so
+ * a DBIRTH still reaches an instance before the DDATA that follows it.
  */
 const SPB = 'spBv1.0/#';
 const SPB_TO_ALL = [

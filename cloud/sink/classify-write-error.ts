@@ -1,5 +1,6 @@
 /**
- * How to react to a failed InfluxDB write request (DESIGN.md §6, reference/reliability.md §1.5). Pure.
+ * How to react to a failed InfluxDB write request (docs/delivery.md, cloud/sink/README.md: which errors
+ * retry, and why). Pure.
  */
 import type { SinkErrorCode } from './sink-error.js';
 

@@ -1,7 +1,7 @@
 /**
- * The InfluxDB stage of the ingester (DESIGN.md §6, §7): writes Points with the official client — through the v1
- * `/write` transport on InfluxDB 1.x, `/api/v2/write` otherwise — and reports exactly what happened. It does not
- * retry: the runner owns retries and reads `SinkError.retryable` / `retryAfterMs`.
+ * The InfluxDB stage of the ingester (docs/architecture.md#writes-and-reads): writes Points with the official
+ * client — through the v1 `/write` transport on InfluxDB 1.x, `/api/v2/write` otherwise — and reports exactly
+ * what happened. It does not retry: the runner owns retries and reads `SinkError.retryable` / `retryAfterMs`.
  */
 import {
   InfluxDB,

@@ -1,4 +1,5 @@
-// Sample → Point mapping, sanitising, the v1 write transport and InfluxQL reads (DESIGN.md §7).
+// Sample → Point mapping, sanitising, the v1 write transport and InfluxQL reads
+// (docs/architecture.md#influxdb-schema).
 export { InfluxConnectionError, InfluxQueryError, type InfluxQueryErrorCode } from './errors.js';
 export { detectFlavour, flavourOf, type InfluxFlavour } from './flavour.js';
 export {

@@ -1,6 +1,7 @@
 /**
- * InfluxQL reads over `/query` (DESIGN.md §7): native on InfluxDB 1.x and 3.x, through the v1 compatibility API on
- * 2.x. Rows come back as plain objects with `time` in ms; int64 values beyond ±2^53 stay exact as bigint.
+ * InfluxQL reads over `/query` (docs/architecture.md#writes-and-reads): native on InfluxDB 1.x and 3.x,
+ * through the v1 compatibility API on 2.x. Rows come back as plain objects with `time` in ms; int64 values
+ * beyond ±2^53 stay exact as bigint.
  */
 import { InfluxQueryError } from './errors.js';
 import { safeOrigin, withSlash } from './flavour.js';

@@ -1,5 +1,6 @@
 /**
- * Sample → Point for the `telemetry` and `quality` measurements (DESIGN.md §7). Pure: no I/O.
+ * Sample → Point for the `telemetry` and `quality` measurements (docs/architecture.md#influxdb-schema). Pure:
+ * no I/O.
  */
 import type { Point } from '@influxdata/influxdb-client';
 import type { MetricKind } from '../metric.js';

@@ -1,7 +1,8 @@
 /**
- * What may go into a line-protocol tag, field key or string field (DESIGN.md §7, reference/reliability.md §5).
- * The official client escapes commas, spaces, `=` and quotes, but not everything: a trailing backslash in a tag
- * value escapes the separator after it, and newlines inside string fields end the line. Pure: no I/O.
+ * What may go into a line-protocol tag, field key or string field (docs/architecture.md#sanitising, with
+ * sources). The official client escapes commas, spaces, `=` and quotes, but not everything: a trailing
+ * backslash in a tag value escapes the separator after it, and newlines inside string fields end the line.
+ * Pure: no I/O.
  */
 
 /** Keys InfluxDB reserves: a point using one as a tag or field key is discarded by the server. */

@@ -1,5 +1,5 @@
 /**
- * The plain-JSON "unified namespace" mode (DESIGN.md §5), for consumers that do not speak Sparkplug:
+ * The plain-JSON "unified namespace" mode (docs/architecture.md#json-mode), for consumers without Sparkplug:
  *
  * - device data and status: `plantpulse/v1/{site}/{node}/{device}`
  *   `{"ts": <publish ms>, "seq": <0-255>, "metrics": [{"name", "value", "ts", "q", "historical"?}], "online"?, "reason"?}`

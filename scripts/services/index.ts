@@ -1,4 +1,5 @@
-// The real services that tests and the demo run (DESIGN.md §9): one import for callers.
+// The real services that tests and the demo run (docs/architecture.md#tests-against-real-services): one
+// import for callers.
 export { ensureDebianPackages, installCommand, isPackagePresent } from './debian-packages.js';
 export { PackagesMissingError, ServiceError, type ServiceErrorCode } from './errors.js';
 export { freePort, freePorts } from './free-port.js';

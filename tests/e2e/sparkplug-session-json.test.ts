@@ -1,9 +1,10 @@
 /**
- * JSON mode ("unified namespace", DESIGN.md §5) end to end through the real processes: `plantpulse agent` with
- * `mqtt.format: json` reading the press simulator, `plantpulse cloud` with `mqtt.format: json` and its embedded
- * broker, and a raw MQTT.js observer on `plantpulse/v1/#`. Checks the topics and payloads (node status retained,
- * device birth `online: true`, data with seq +1 mod 256, device death `online: false` with a reason, the will on
- * kill -9), and that every observed value, the device's status and the stale marks reach InfluxDB.
+ * JSON mode ("unified namespace", docs/architecture.md#json-mode) end to end through the real processes:
+ * `plantpulse agent` with `mqtt.format: json` reading the press simulator, `plantpulse cloud` with
+ * `mqtt.format: json` and its embedded broker, and a raw MQTT.js observer on `plantpulse/v1/#`. Checks the
+ * topics and payloads (node status retained, device birth `online: true`, data with seq +1 mod 256, device
+ * death `online: false` with a reason, the will on kill -9), and that every observed value, the device's
+ * status and the stale marks reach InfluxDB.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,8 @@
 /**
  * vitest global setup: one private InfluxDB and one private Mosquitto for the whole run, on free loopback ports in
- * temp dirs (DESIGN.md §9). Tests read them through `tests/helpers/services.ts`; they are stopped by PID in teardown,
- * on SIGINT/SIGTERM, and (last resort) when the runner exits.
+ * temp dirs (docs/architecture.md#tests-against-real-services). Tests read them through
+ * `tests/helpers/services.ts`; they are stopped by PID in teardown, on SIGINT/SIGTERM, and (last resort) when
+ * the runner exits.
  */
 import type { TestProject } from 'vitest/node';
 import { ensureDebianPackages } from '../../scripts/services/debian-packages.js';

@@ -140,7 +140,7 @@ export function createModbusSource(device: ModbusDevice, deps: ModbusSourceDeps)
             },
           };
       if (!result.ok) {
-        failures.push(result.failure);
+        failures.push({ ...result.failure, metrics: r.points.map(({ point }) => point.name) });
         // a cancelled read (shutdown, reconnect) polled nothing: it reports no value, not a bad one
         if (result.failure.code === MODBUS_FAILURE_CODES.aborted) continue;
         for (const { point } of r.points) {
@@ -163,6 +163,7 @@ export function createModbusSource(device: ModbusDevice, deps: ModbusSourceDeps)
             code: 'MODBUS_NOT_FINITE',
             message: `${point.name}: ${String(value)} read from ${label(r)} cannot be stored; marked bad`,
             linkFault: false,
+            metrics: [point.name],
           });
           samples.push({
             device: deviceId,

@@ -3,7 +3,9 @@ import { PlantpulseError } from '../../../protocols/errors.js';
 const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
 export type Parity = (typeof PARITIES)[number];
 
-/** Where a Modbus device is: parsed from `tcp://`, `rtu://` or `rtu+tcp://` URLs (DESIGN.md §4). */
+/**
+ * Where a Modbus device is: parsed from `tcp://`, `rtu://` or `rtu+tcp://` URLs (agent/sources/modbus/README.md#connecting).
+ */
 export type ModbusEndpoint =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'rtu+tcp'; host: string; port: number }

@@ -1,7 +1,8 @@
 /**
- * Per-subscription watchdog (reliability.md §1.2): when neither data nor keep-alive arrived for `timeoutMs`, the
- * subscription is presumed dead even if the TCP connection looks fine (node-opcua #1334: "connected but no more
- * changes"), and `onStale` fires once so the runner rebuilds session and subscriptions from config.
+ * Per-subscription watchdog (agent/sources/opcua/README.md#recovery): when neither data nor keep-alive arrived for
+ * `timeoutMs`, the subscription is presumed dead even if the TCP connection looks fine (node-opcua #1334:
+ * "connected but no more changes"), and `onStale` fires once so the runner rebuilds session and subscriptions
+ * from config.
  */
 
 export interface WatchdogClock {

@@ -1,8 +1,8 @@
 /**
- * Energy, emissions and KPI windows (DESIGN.md §7) with totals the dashboard charts directly.
- * Rows carry every tag of their series, so extra tags (e.g. `tariff` on 15-minute energy windows) pass through.
- * Cost and consumption by tariff period always come from the 15-minute windows, whatever period was asked for:
- * only they carry the `tariff` tag (longer windows may span several periods).
+ * Energy, emissions and KPI windows (docs/architecture.md#influxdb-schema) with totals the dashboard charts
+ * directly. Rows carry every tag of their series, so extra tags (e.g. `tariff` on 15-minute energy windows)
+ * pass through. Cost and consumption by tariff period always come from the 15-minute windows, whatever period
+ * was asked for: only they carry the `tariff` tag (longer windows may span several periods).
  */
 import { type ApiContext, num, text } from '../api-context.js';
 import { queryRows, type Row } from '../influx-reader.js';

@@ -1,5 +1,5 @@
 /**
- * OEE per machine, line or site from the `oee` windows analytics writes (DESIGN.md §7/§8).
+ * OEE per machine, line or site from the `oee` windows analytics writes (docs/architecture.md#oee).
  * Roll-ups sum the components and never average ratios: A = Σrun / Σplanned, P = Σ(P·run) / Σrun (the ideal time of
  * the parts made), Q = Σgood / Σtotal, OEE = A·P·Q. Losses are the time waterfall: planned → stops (down, setup,
  * other) → speed → quality → fully productive time (= OEE × planned).

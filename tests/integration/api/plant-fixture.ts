@@ -1,9 +1,10 @@
 /**
- * A realistic 24-hour plant written straight into InfluxDB with the DESIGN.md §7 schema, for API and browser
- * tests: six machines on three lines (press, CNC, retrofitted lathe, injection molder, boiler, stack monitor),
- * 1-minute telemetry, machine-state changes, OEE (1h/shift/day), energy (15m/1h with tariff), emissions,
- * KPIs, device status and alarms (active, cleared, acknowledged). Deterministic (seeded), anchored at `now`.
- * Returns what it wrote so tests can compute expected answers independently of the API.
+ * A realistic 24-hour plant written straight into InfluxDB with the schema of
+ * docs/architecture.md#influxdb-schema, for API and browser tests: six machines on three lines (press, CNC,
+ * retrofitted lathe, injection molder, boiler, stack monitor), 1-minute telemetry, machine-state changes, OEE
+ * (1h/shift/day), energy (15m/1h with tariff), emissions, KPIs, device status and alarms (active, cleared,
+ * acknowledged). Deterministic (seeded), anchored at `now`. Returns what it wrote so tests can compute
+ * expected answers independently of the API.
  */
 
 import { line } from './fixture-lines.js';

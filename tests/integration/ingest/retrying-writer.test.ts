@@ -1,7 +1,8 @@
 /**
- * RetryingWriter: the one place InfluxDB writes are retried (DESIGN.md §6). Driven with a scripted sink and fake
- * timers, so the waits are checked exactly: Retry-After is honoured (never retried earlier), network and 5xx errors
- * back off and retry until success, refused lines are dead-lettered and never block the rest.
+ * RetryingWriter: the one place InfluxDB writes are retried (docs/architecture.md#delivery-contract). Driven
+ * with a scripted sink and fake timers, so the waits are checked exactly: Retry-After is honoured (never
+ * retried earlier), network and 5xx errors back off and retry until success, refused lines are dead-lettered
+ * and never block the rest.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModbusSource } from '../../../agent/sources/modbus/modbus-source.js';
 import type { ModbusPointSpec } from '../../../protocols/modbus/point.js';
 import type { Sample } from '../../../protocols/sample.js';
 import { captureLogger, deviceConfig } from './helpers.js';
+import { type PymodbusPeer, startPymodbusPeer } from './pymodbus-peer.js';
 
 /**
  * Interop with an independent peer: a Debian python3-pymodbus server encodes known values with its own payload
@@ -60,43 +57,17 @@ function expected(p: PeerPoint): unknown {
   return p.value;
 }
 
-let peer: ChildProcess | undefined;
+let peer: PymodbusPeer | undefined;
 let port = 0;
-let dir = '';
 const points = layout();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pp-pymodbus-'));
-  const specFile = join(dir, 'spec.json');
-  writeFileSync(specFile, JSON.stringify({ points: points.map(({ name: _n, ...p }) => p) }));
-  const child = spawn(
-    '/usr/bin/python3',
-    [join(import.meta.dirname, 'peers', 'pymodbus_server.py'), specFile],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  peer = child;
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /\{"port": (\d+)\}/.exec(out);
-      if (m?.[1]) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`pymodbus server exited ${code}: ${err}`)));
-    child.once('error', reject);
-  });
+  peer = await startPymodbusPeer(points.map(({ name: _n, ...p }) => p));
+  port = peer.port;
 });
 
 afterAll(() => {
-  peer?.stdin?.end(); // the server exits when its stdin closes
-  if (peer?.pid !== undefined && peer.exitCode === null) peer.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  peer?.close();
 });
 
 describe('agent ⇄ pymodbus server (independent peer)', () => {
@@ -140,6 +111,8 @@ describe('agent ⇄ pymodbus server (independent peer)', () => {
       expect(r.failures).toEqual([
         expect.objectContaining({ code: 'MODBUS_EXCEPTION', detail: 2, linkFault: false }),
       ]);
+      // the failure names the points it made bad, so a reader can say why each is bad
+      expect(r.failures[0]?.metrics).toEqual(['unmapped']);
       const got = Object.fromEntries(r.samples.map((s) => [s.metric, s]));
       expect(got.known).toMatchObject({ value: -12345, quality: 'good' });
       expect(got.unmapped).toMatchObject({ value: null, quality: 'bad' });

@@ -3,7 +3,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 import { routeNodeOpcuaLogging } from '../../../agent/sources/opcua/node-opcua-logging.js';
@@ -83,16 +82,4 @@ export class SampleLog {
   }
 }
 
-/** A CommandIo writing into strings. */
-export function memoryIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  return { io: { stdout: sink(out), stderr: sink(err) }, out: () => out.join(''), err: () => err.join('') };
-}
+export { memoryIo } from '../../helpers/memory-io.js';

@@ -1,6 +1,6 @@
 /**
- * The behaviour every sink must have (CONVENTIONS: contract suites for interfaces). Run it for each sink
- * implementation or API flavour with `sinkContract(name, setup)`.
+ * The behaviour every sink must have (a contract suite, docs/architecture.md#tests-against-real-services).
+ * Run it for each sink implementation or API flavour with `sinkContract(name, setup)`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InfluxSink } from '../../../cloud/sink/influx-sink.js';

@@ -1,4 +1,7 @@
-/** Scripted machine timelines for the analytics tests (reference vectors from reference/oee_energy.md §1.2–1.3). */
+/**
+ * Scripted machine timelines for the analytics tests (reference vectors and their sources:
+ * docs/architecture.md#oee).
+ */
 import type { AnalyticsConfigInput, HostSample } from '../../../cloud/analytics/index.js';
 import { cst, elapsed, sample } from './support.js';
 

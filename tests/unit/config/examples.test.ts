@@ -35,7 +35,7 @@ describe('config/examples', () => {
     });
   }
 
-  it('agent.yaml is the DESIGN.md example, with its secrets resolved from references', async () => {
+  it('agent.yaml is the reference example, with its secrets resolved from references', async () => {
     const { config, secrets } = await loadAgentConfig(join(EXAMPLES, 'agent.yaml'), { env });
     expect(config.devices.map((d) => d.id)).toEqual(['press-07', 'cnc-01', 'lathe-03']);
     expect(config.mqtt.password).toBe('mqtt-example-pw');

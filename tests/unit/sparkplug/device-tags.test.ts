@@ -1,6 +1,7 @@
 /**
- * Device tags end to end (DESIGN.md §7): the agent's `devices[].tags` go into the DBIRTH as `Properties/<key>`
- * String metrics, the host turns them into `BirthInfo.tags`, and the ingester writes them on `telemetry` points.
+ * Device tags end to end (docs/architecture.md#deviations-from-the-specification): the agent's
+ * `devices[].tags` go into the DBIRTH as `Properties/<key>` String metrics, the host turns them into
+ * `BirthInfo.tags`, and the ingester writes them on `telemetry` points.
  */
 import sparkplugPayload from 'sparkplug-payload';
 import { describe, expect, test } from 'vitest';
