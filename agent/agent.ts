@@ -1,15 +1,14 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
-import type { AgentConfig } from '../config/schemas/agent.js';
-import { toBytes, toMs } from '../config/schemas/common.js';
 import type { ComponentHealth } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import type { MetricInfo } from '../protocols/metric.js';
 import type { Sample } from '../protocols/sample.js';
 import { agentMetrics } from './agent-metrics.js';
+import type { AgentConfig } from './config/agent-spec.js';
 import { createDeriver, type Deriver } from './derive/deriver.js';
 import { OutboxDropLog } from './outbox/drop-log.js';
-import { DEFAULT_OUTBOX_BYTES, openOutbox } from './outbox/open-outbox.js';
+import { openOutbox } from './outbox/open-outbox.js';
 import type { Outbox } from './outbox/outbox.js';
 import { OutboxHealth } from './outbox/outbox-health.js';
 import { EdgeNodeSession } from './publish/edge-node-session.js';
@@ -19,7 +18,8 @@ import { ReportByException } from './report/report-by-exception.js';
 import { sourceHealth } from './runner/device-health.js';
 import { PollRunner } from './runner/poll-runner.js';
 import { SubscribeRunner } from './runner/subscribe-runner.js';
-import { createSources, newModbusLines } from './sources/registry.js';
+import { SharedResources } from './sources/component.js';
+import { createSources } from './sources/registry.js';
 import type { PollingSource, SubscribingSource } from './sources/source.js';
 import { readState, writeState } from './state-file.js';
 
@@ -50,8 +50,8 @@ export interface AgentSnapshot {
  */
 export async function startAgent(cfg: AgentConfig, log: Logger): Promise<RunningAgent> {
   // `outbox.path: ':memory:'` (tests, throwaway runs) keeps nothing on disk: no outbox file, no bdSeq, no totals.
-  const inMemory = cfg.outbox?.path === ':memory:';
-  const stateDir = inMemory ? undefined : resolve(cfg.outbox?.path ?? '.plantpulse-agent');
+  const inMemory = cfg.outbox.path === ':memory:';
+  const stateDir = inMemory ? undefined : resolve(cfg.outbox.path);
   const statePath = stateDir === undefined ? undefined : join(stateDir, 'edge-state.json');
   const state = statePath === undefined ? { nextBdSeq: 0 } : readState(statePath, { nextBdSeq: 0 });
   // every reason a sample is dropped, from 0: a scraper sees the series before the first drop
@@ -61,17 +61,13 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   };
 
   // Sources and derivers, per device.
-  const modbusLines = newModbusLines(log.child({ component: 'modbus' }));
+  const shared = new SharedResources();
   const polling: PollingSource[] = [];
   const subscribing: SubscribingSource[] = [];
   const derivers = new Map<string, Deriver>();
   const deviceMetrics: { id: string; metrics: MetricInfo[]; tags?: Record<string, string> }[] = [];
   for (const d of cfg.devices) {
-    const sources = await createSources(d, {
-      log,
-      modbusLines,
-      ...(stateDir === undefined ? {} : { opcuaPkiDir: join(stateDir, 'pki') }),
-    });
+    const sources = await createSources(d, { log, shared, ...(stateDir === undefined ? {} : { stateDir }) });
     for (const s of sources) {
       if (s.kind === 'polling') polling.push(s);
       else subscribing.push(s);
@@ -92,7 +88,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   }
   const report = new ReportByException({
     deadbands,
-    ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: toMs(cfg.heartbeat) }),
+    ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: cfg.heartbeat }),
   });
 
   const outboxLog = log.child({ component: 'outbox' });
@@ -100,10 +96,10 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   // Durable by default (SQLite WAL in the state directory); `outbox.path: ':memory:'` asks for a non-durable one.
   const outbox: Outbox = openOutbox({
     path: stateDir ?? ':memory:',
-    maxBytes: cfg.outbox?.maxBytes === undefined ? DEFAULT_OUTBOX_BYTES : toBytes(cfg.outbox.maxBytes),
+    maxBytes: cfg.outbox.maxBytes,
     log: outboxLog,
     onDrop: (d) => dropLog.note(d),
-    ...(cfg.outbox?.sync === undefined ? {} : { sync: cfg.outbox.sync }),
+    sync: cfg.outbox.sync,
   });
 
   // The Sparkplug session (births, deaths, commands, primary host) between the outbox and the MQTT uplink.
@@ -111,7 +107,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     site: cfg.site,
     node: cfg.node,
     devices: deviceMetrics,
-    format: cfg.mqtt.format ?? 'sparkplug',
+    format: cfg.mqtt.format,
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
     log: log.child({ component: 'sparkplug' }),
@@ -141,8 +137,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     uplink,
     encoder: session,
     log: log.child({ component: 'publisher' }),
-    ...(cfg.mqtt.maxInflight === undefined ? {} : { maxInflight: cfg.mqtt.maxInflight }),
-    ...(cfg.outbox?.replayRate === undefined ? {} : { replayRate: cfg.outbox.replayRate }),
+    maxInflight: cfg.mqtt.maxInflight,
+    replayRate: cfg.outbox.replayRate,
   });
 
   // The pipeline.

@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
-import { toBytes, toMs } from '../config/schemas/common.js';
 import { Backoff } from '../protocols/backoff.js';
 import { HealthTracker } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
@@ -45,7 +44,6 @@ export interface RunningCloud {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_HOST_ID = 'plantpulse-cloud';
 const ANALYTICS_TICK_MS = 5_000;
 
 function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
@@ -63,7 +61,7 @@ function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
  * (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
  */
 export async function startCloud(cfg: CloudConfig, log: Logger): Promise<RunningCloud> {
-  const dataDir = resolve(cfg.spool?.path ?? '.plantpulse');
+  const dataDir = resolve(cfg.spool.path);
   const broker = cfg.broker
     ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }))
     : undefined;
@@ -90,21 +88,21 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     sink,
     dead,
     log,
-    ...(cfg.spool?.maxBytes === undefined ? {} : { maxBytes: toBytes(cfg.spool.maxBytes) }),
-    ...(cfg.spool?.sync === undefined ? {} : { sync: cfg.spool.sync }),
-    ...(cfg.influx.batchSize === undefined ? {} : { batchLines: cfg.influx.batchSize }),
-    ...(cfg.influx.flushInterval === undefined ? {} : { flushIntervalMs: toMs(cfg.influx.flushInterval) }),
+    maxBytes: cfg.spool.maxBytes,
+    sync: cfg.spool.sync,
+    batchLines: cfg.influx.batchSize,
+    flushIntervalMs: cfg.influx.flushInterval,
   });
   pipeline.start();
   const writer = pipeline.writer;
-  const hostId = cfg.mqtt.hostId ?? DEFAULT_HOST_ID;
+  const hostId = cfg.mqtt.hostId;
   // The last births per node/device survive a restart, so queued aliased data decodes at once (docs/sparkplug.md).
   const hostLog = log.child({ component: 'host' });
   const births = SqliteBirthStore.open(join(dataDir, 'sparkplug-births.sqlite'), hostLog);
   // Sharing the data with other ingesters (`$share/`), this host sees only part of each node's seq: no gap checks.
   const host = new HostApplication({
     hostId,
-    format: cfg.mqtt.format ?? 'sparkplug',
+    format: cfg.mqtt.format,
     births,
     checkSeq: cfg.mqtt.sharedGroup === undefined,
   });
@@ -234,7 +232,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
       })
     : undefined;
   if (api && cfg.api) {
-    apiUrl = await api.listen({ port: cfg.api.port, host: cfg.api.host ?? '127.0.0.1' });
+    apiUrl = await api.listen({ port: cfg.api.port, host: cfg.api.host });
     log.info({ url: apiUrl, dashboard: `${apiUrl}/` }, 'API and dashboard listening');
   }
 

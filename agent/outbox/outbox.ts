@@ -1,3 +1,4 @@
+import type { DurableQueueStats } from '../../protocols/durable-queue/index.js';
 import type { Sample } from '../../protocols/sample.js';
 
 /** One batch of one device's samples, as stored before publishing. Samples are stored unencoded: Sparkplug seq and
@@ -32,6 +33,8 @@ export interface OutboxStats {
   /** batches that could not be stored at all (disk full, I/O error): counted and logged by the caller */
   storeFailures: number;
   droppedCorrupt: number;
+  /** the durable queue under a durable outbox: file and WAL size, recoveries, checkpoints (absent in memory) */
+  storage?: DurableQueueStats;
 }
 
 /** What the outbox tells its owner about each batch it dropped to stay within its byte bound. */

@@ -1,22 +1,18 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Logger } from '../../config/logging.js';
+import {
+  DurableQueue,
+  type QueueSync,
+  type QueueTable,
+  QueueWriteError,
+  type RowMeta,
+} from '../../protocols/durable-queue/index.js';
 import type { Sample } from '../../protocols/sample.js';
 import { DroppedIds } from './dropped-ids.js';
 import type { Outbox, OutboxDrop, OutboxEntry, OutboxStats } from './outbox.js';
 import { decodeSamples, encodeSamples, SampleDecodeError } from './sample-codec.js';
 
-/**
- * How hard `append` works to survive power loss (docs/delivery.md):
- * - `full` (default): the write-ahead log is fsynced before `append` returns: a stored batch survives `kill -9`
- *   and power loss.
- * - `normal`: no fsync at append; survives `kill -9` (the WAL is in the OS page cache); a checkpoint every
- *   second fsyncs the WAL, so power loss may lose the batches of about the last second (never corrupts the file).
- * Acknowledgements are never fsynced on their own: losing one only means that batch is sent again (storage is
- * idempotent), and the next fsynced append persists it anyway.
- */
-export type OutboxSync = 'full' | 'normal';
+/** `outbox.sync`: how hard `append` works to survive power loss (`QueueSync`, docs/delivery.md). */
+export type OutboxSync = QueueSync;
 
 export interface SqliteOutboxOptions {
   /** the database file, e.g. /var/lib/plantpulse/outbox/outbox.db (its directory is created) */
@@ -27,209 +23,121 @@ export interface SqliteOutboxOptions {
   onDrop?: (drop: OutboxDrop) => void;
 }
 
-interface Row {
-  id: number;
+type EntryColumns = {
   device: string;
-  created_at: number;
-  bytes: number;
+  /** the batch's samples (`sample-codec.ts`) */
   samples: string;
-}
+};
 
-interface DropRow {
-  id: number;
-  device: string;
-  created_at: number;
-  bytes: number;
-  count: number;
-}
+type EntryMeta = RowMeta & { device: string };
+
+/** The outbox's table, as it has been on disk since the first release (existing files keep their batches). */
+const ENTRIES: QueueTable<EntryColumns, 'device'> = {
+  name: 'entries',
+  create: `CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    samples TEXT NOT NULL
+  )`,
+  columns: ['device', 'samples'],
+  meta: ['device'],
+};
 
 /** Per-row overhead counted against the byte bound on top of the encoded samples (row header, index entry). */
 const ROW_OVERHEAD = 48;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS entries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  device TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  count INTEGER NOT NULL,
-  samples TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-`;
+/** The drop counters, persisted in the outbox file so that metrics do not forget an overflow on restart. */
+type DropCounter =
+  | 'dropped'
+  | 'droppedSamples'
+  | 'droppedDelivered'
+  | 'droppedDeliveredSamples'
+  | 'droppedCorrupt';
 
 /**
- * The durable outbox: SQLite in WAL mode (better-sqlite3, synchronous calls, so `append` returns only once the
- * batch is committed). FIFO by an AUTOINCREMENT id (ids never repeat, even after the outbox empties); bounded by
- * bytes, dropping the oldest batches in the same transaction that stores the new one; drop counters persist across
- * restarts. A damaged database is moved aside (`.corrupt-<time>`) and a new one started, logged as an error.
+ * The durable outbox, on the shared durable queue (`protocols/durable-queue`: SQLite WAL, fsync policy, damaged-file
+ * recovery, checkpoints). What is the outbox's own: batches of one device's samples; an entry leaves only on its
+ * PUBACK (`ack`) or as a counted drop; at the byte bound the oldest batches are dropped in the same transaction that
+ * stores the new one (never the new one), counted and reported, and a PUBACK that still arrives for a dropped batch
+ * is counted as delivered; a disk-full append drops the oldest tenth once to make room.
  */
 export class SqliteOutbox implements Outbox {
   readonly kind = 'sqlite';
-  readonly #db: Database.Database;
-  readonly #maxBytes: number;
+  readonly #q: DurableQueue<EntryColumns, 'device'>;
   readonly #log: Logger;
   readonly #onDrop: (drop: OutboxDrop) => void;
-  readonly #sync: OutboxSync;
-  readonly #st: {
-    insert: Database.Statement<[string, number, number, number, string]>;
-    after: Database.Statement<[number, number], Row>;
-    del: Database.Statement<[number]>;
-    ackDel: Database.Statement<[number], { bytes: number }>;
-    oldest: Database.Statement<[number], DropRow>;
-    delUpTo: Database.Statement<[number]>;
-    oldestTime: Database.Statement<[], { created_at: number }>;
-    setCounter: Database.Statement<[string, number]>;
-  };
-  readonly #appendTx: (device: string, samples: Sample[], text: string, now: number) => OutboxEntry;
-  #messages = 0;
-  #bytes = 0;
-  #lastId = 0;
-  #closed = false;
   readonly #droppedIds = new DroppedIds();
-  #checkpointTimer: NodeJS.Timeout | undefined;
-  readonly #stats = {
-    dropped: 0,
-    droppedSamples: 0,
-    droppedDelivered: 0,
-    droppedDeliveredSamples: 0,
-    replayed: 0,
-    appended: 0,
-    acked: 0,
-    storeFailures: 0,
-    droppedCorrupt: 0,
-  };
+  readonly #appendTx: (device: string, samples: Sample[], text: string, now: number) => AppendResult;
+  readonly #dropTx: (upToId: number) => EntryMeta[];
+  readonly #stats = { replayed: 0, appended: 0, acked: 0, storeFailures: 0 };
 
-  private constructor(db: Database.Database, opts: SqliteOutboxOptions) {
-    this.#db = db;
-    this.#maxBytes = opts.maxBytes;
+  private constructor(q: DurableQueue<EntryColumns, 'device'>, opts: SqliteOutboxOptions) {
+    this.#q = q;
     this.#log = opts.log;
     this.#onDrop = opts.onDrop ?? (() => undefined);
-    this.#sync = opts.sync ?? 'full';
-    this.#st = {
-      insert: db.prepare(
-        'INSERT INTO entries (device, created_at, bytes, count, samples) VALUES (?, ?, ?, ?, ?)',
-      ),
-      after: db.prepare(
-        'SELECT id, device, created_at, bytes, samples FROM entries WHERE id > ? ORDER BY id LIMIT ?',
-      ),
-      del: db.prepare('DELETE FROM entries WHERE id = ?'),
-      ackDel: db.prepare('DELETE FROM entries WHERE id = ? RETURNING bytes'),
-      oldest: db.prepare('SELECT id, device, created_at, bytes, count FROM entries ORDER BY id LIMIT ?'),
-      delUpTo: db.prepare('DELETE FROM entries WHERE id <= ?'),
-      oldestTime: db.prepare('SELECT created_at FROM entries ORDER BY id LIMIT 1'),
-      setCounter: db.prepare(
-        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
-      ),
-    };
-    this.#appendTx = db.transaction((device: string, samples: Sample[], text: string, now: number) => {
+    this.#appendTx = q.transaction((device: string, samples: Sample[], text: string, now: number) => {
       const bytes = text.length + device.length + ROW_OVERHEAD;
-      const info = this.#st.insert.run(device, now, bytes, samples.length, text);
-      const id = Number(info.lastInsertRowid);
-      this.#messages++;
-      this.#bytes += bytes;
-      this.#lastId = id;
-      if (this.#bytes > this.#maxBytes && this.#messages > 1) this.#dropOldest(id);
-      return { id, device, samples, createdAt: now, bytes };
+      const id = q.append(now, bytes, samples.length, { device, samples: text });
+      const dropped = q.bytes > q.maxBytes && q.rows > 1 ? this.#dropToBound(id) : [];
+      return { entry: { id, device, samples, createdAt: now, bytes }, dropped };
     });
-
-    const totals = db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM entries').get() as {
-      n: number;
-      b: number;
-    };
-    this.#messages = totals.n;
-    this.#bytes = totals.b;
-    const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").get() as
-      | { seq: number }
-      | undefined;
-    this.#lastId = seq?.seq ?? 0;
-    for (const r of db.prepare('SELECT name, value FROM counters').all() as {
-      name: string;
-      value: number;
-    }[]) {
-      if (r.name === 'dropped') this.#stats.dropped = r.value;
-      else if (r.name === 'droppedSamples') this.#stats.droppedSamples = r.value;
-      else if (r.name === 'droppedCorrupt') this.#stats.droppedCorrupt = r.value;
-      else if (r.name === 'droppedDelivered') this.#stats.droppedDelivered = r.value;
-      else if (r.name === 'droppedDeliveredSamples') this.#stats.droppedDeliveredSamples = r.value;
-    }
+    this.#dropTx = q.transaction((upToId: number) => this.#countDrops(q.deleteUpTo(upToId)));
   }
 
-  /** Opens (or creates) the outbox file. Synchronous; throws only when no database can be created at all. */
+  /** Opens (or creates) the outbox file. Synchronous; throws only when no database can be opened at all. */
   static open(opts: SqliteOutboxOptions): SqliteOutbox {
-    mkdirSync(dirname(opts.file), { recursive: true });
-    let db: Database.Database;
-    try {
-      db = openDb(opts.file, opts.sync ?? 'full');
-    } catch (err) {
-      if (!existsSync(opts.file)) throw err;
-      const aside = `${opts.file}.corrupt-${Date.now()}`;
-      opts.log.error(
-        { err, file: opts.file, movedTo: aside },
-        'outbox database unreadable; moved aside, starting an empty outbox (its batches are lost)',
-      );
-      for (const ext of ['', '-wal', '-shm']) {
-        if (existsSync(opts.file + ext)) renameSync(opts.file + ext, aside + ext);
-      }
-      db = openDb(opts.file, opts.sync ?? 'full');
-    }
-    const box = new SqliteOutbox(db, opts);
-    if (box.#sync === 'normal') {
-      box.#checkpointTimer = setInterval(() => box.#checkpoint(), 1000);
-      box.#checkpointTimer.unref();
-    }
-    if (box.#messages > 0) {
-      opts.log.info(
-        { messages: box.#messages, bytes: box.#bytes },
-        'outbox holds batches from before the restart',
-      );
-    }
-    return box;
+    const q = DurableQueue.open<EntryColumns, 'device'>({
+      file: opts.file,
+      name: 'outbox',
+      table: ENTRIES,
+      maxBytes: opts.maxBytes,
+      log: opts.log,
+      ...(opts.sync === undefined ? {} : { sync: opts.sync }),
+    });
+    return new SqliteOutbox(q, opts);
   }
 
   append(device: string, samples: Sample[], now: number): OutboxEntry | undefined {
-    if (this.#closed) {
+    if (this.#q.closed) {
       this.#stats.storeFailures++;
       return undefined;
     }
     const text = encodeSamples(samples);
+    let failure: unknown;
     try {
-      const e = this.#appendTx(device, samples, text, now);
-      this.#stats.appended++;
-      return e;
+      return this.#stored(this.#appendTx(device, samples, text, now));
     } catch (err) {
-      // Disk full or an I/O error. Make room once by dropping the oldest tenth, then give up on this batch.
-      this.#resync();
-      let failure: unknown = err;
-      if (isDiskFull(err) && this.#messages > 0) {
-        try {
-          const last = this.#st.oldest.all(Math.max(1, Math.ceil(this.#messages / 10))).at(-1);
-          if (last) this.#db.transaction(() => this.#dropOldest(Number.MAX_SAFE_INTEGER, last.id))();
-          const e = this.#appendTx(device, samples, text, now);
-          this.#stats.appended++;
-          return e;
-        } catch (err2) {
-          this.#resync();
-          failure = err2;
-        }
-      }
-      this.#stats.storeFailures++;
-      this.#log.error(
-        { err: failure, device, samples: samples.length },
-        'outbox write failed; batch not stored',
-      );
-      return undefined;
+      failure = err;
     }
+    // Disk full: make room once by dropping the oldest tenth, then try this batch again.
+    if (failure instanceof QueueWriteError && failure.diskFull && this.#q.rows > 0) {
+      try {
+        const last = this.#q.oldest(Math.max(1, Math.ceil(this.#q.rows / 10))).at(-1);
+        if (last) this.#report(this.#dropTx(last.id));
+        return this.#stored(this.#appendTx(device, samples, text, now));
+      } catch (err) {
+        failure = err;
+      }
+    }
+    this.#stats.storeFailures++;
+    this.#log.error(
+      { err: failure, device, samples: samples.length },
+      'outbox write failed; batch not stored',
+    );
+    return undefined;
   }
 
   peekAfter(afterId: number, limit: number): OutboxEntry[] {
-    if (this.#closed || limit <= 0) return [];
+    if (this.#q.closed || limit <= 0) return [];
     const out: OutboxEntry[] = [];
     let cursor = afterId;
     while (out.length < limit) {
-      let rows: Row[];
+      let rows: (RowMeta & EntryColumns)[];
       try {
-        rows = this.#st.after.all(cursor, limit - out.length);
+        rows = this.#q.read(cursor, limit - out.length);
       } catch (err) {
         // An I/O error reading the file: nothing is deleted; the publisher looks again on its next pass.
         this.#log.error({ err, afterId: cursor }, 'outbox read failed');
@@ -243,7 +151,7 @@ export class SqliteOutbox implements Outbox {
             id: r.id,
             device: r.device,
             samples: decodeSamples(r.device, r.samples),
-            createdAt: r.created_at,
+            createdAt: r.createdAt,
             bytes: r.bytes,
           });
         } catch (err) {
@@ -256,33 +164,24 @@ export class SqliteOutbox implements Outbox {
   }
 
   ack(id: number): void {
-    if (this.#closed) return;
-    if (this.#sync === 'full') this.#db.pragma('synchronous = NORMAL');
+    if (this.#q.closed) return;
     try {
-      const row = this.#st.ackDel.get(id);
-      if (!row) {
-        const n = this.#droppedIds.take(id);
-        if (n !== undefined) {
-          this.#stats.droppedDelivered++;
-          this.#stats.droppedDeliveredSamples += n;
-          this.#st.setCounter.run('droppedDelivered', this.#stats.droppedDelivered);
-          this.#st.setCounter.run('droppedDeliveredSamples', this.#stats.droppedDeliveredSamples);
-        }
+      if (this.#q.delete(id)) {
+        this.#stats.acked++;
         return;
       }
-      this.#messages--;
-      this.#bytes -= row.bytes;
-      this.#stats.acked++;
+      const n = this.#droppedIds.take(id);
+      if (n !== undefined) {
+        this.#add({ droppedDelivered: 1, droppedDeliveredSamples: n });
+      }
     } catch (err) {
       // Not fatal: the batch is sent again after the next reconnect (idempotent storage).
       this.#log.warn({ err, id }, 'outbox could not delete an acknowledged batch');
-    } finally {
-      if (this.#sync === 'full') this.#db.pragma('synchronous = FULL');
     }
   }
 
   lastId(): number {
-    return this.#lastId;
+    return this.#q.lastId();
   }
 
   markReplayed(count: number): void {
@@ -290,77 +189,81 @@ export class SqliteOutbox implements Outbox {
   }
 
   stats(now: number): OutboxStats {
-    let oldest: { created_at: number } | undefined;
-    try {
-      oldest = this.#closed ? undefined : this.#st.oldestTime.get();
-    } catch {
-      oldest = undefined; // reported through the read/append errors, not here
-    }
+    const storage = this.#q.stats(now);
+    const c = (name: DropCounter) => this.#q.counter(name);
     return {
-      messages: this.#messages,
-      bytes: this.#bytes,
-      oldestAgeMs: oldest ? Math.max(0, now - oldest.created_at) : 0,
+      messages: storage.rows,
+      bytes: storage.bytes,
+      oldestAgeMs: storage.oldestAgeMs,
+      dropped: c('dropped'),
+      droppedSamples: c('droppedSamples'),
+      droppedDelivered: c('droppedDelivered'),
+      droppedDeliveredSamples: c('droppedDeliveredSamples'),
+      droppedCorrupt: c('droppedCorrupt'),
       ...this.#stats,
+      storage,
     };
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#checkpointTimer) clearInterval(this.#checkpointTimer);
-    try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (err) {
-      this.#log.warn({ err }, 'outbox checkpoint on close failed');
-    }
-    this.#db.close();
+  close(): Promise<void> {
+    return this.#q.close();
   }
 
-  /** Inside a transaction: drop the oldest batches (never `keepId`) until the bound holds, or up to `upToId`. */
-  #dropOldest(keepId: number, upToId?: number): void {
-    let lastDropped = 0;
-    const dropped: DropRow[] = [];
-    while (upToId !== undefined ? lastDropped < upToId : this.#bytes > this.#maxBytes && this.#messages > 1) {
-      const rows = this.#st.oldest.all(64);
-      let progressed = false;
-      for (const r of rows) {
-        if (r.id === keepId) break;
-        if (upToId !== undefined ? r.id > upToId : !(this.#bytes > this.#maxBytes && this.#messages > 1))
-          break;
-        lastDropped = r.id;
-        this.#st.delUpTo.run(r.id);
-        this.#messages--;
-        this.#bytes -= r.bytes;
-        this.#stats.dropped++;
-        this.#stats.droppedSamples += r.count;
-        this.#droppedIds.add(r.id, r.count);
-        dropped.push(r);
-        progressed = true;
+  #stored(r: AppendResult): OutboxEntry {
+    this.#stats.appended++;
+    this.#report(r.dropped);
+    return r.entry;
+  }
+
+  /** Inside the append transaction: drops the oldest batches, never `keepId`, until the bound holds. */
+  #dropToBound(keepId: number): EntryMeta[] {
+    const q = this.#q;
+    const dropped: EntryMeta[] = [];
+    while (q.bytes > q.maxBytes && q.rows > 1) {
+      let upTo: number | undefined;
+      let bytes = q.bytes;
+      let rows = q.rows;
+      for (const r of q.oldest(64)) {
+        if (r.id === keepId || !(bytes > q.maxBytes && rows > 1)) break;
+        upTo = r.id;
+        bytes -= r.bytes;
+        rows--;
       }
-      if (!progressed) break;
+      if (upTo === undefined) break;
+      dropped.push(...q.deleteUpTo(upTo));
     }
-    if (dropped.length === 0) return;
-    this.#st.setCounter.run('dropped', this.#stats.dropped);
-    this.#st.setCounter.run('droppedSamples', this.#stats.droppedSamples);
+    return this.#countDrops(dropped);
+  }
+
+  #countDrops(dropped: EntryMeta[]): EntryMeta[] {
+    if (dropped.length === 0) return dropped;
+    let samples = 0;
+    for (const r of dropped) {
+      samples += r.count;
+      this.#droppedIds.add(r.id, r.count);
+    }
+    this.#add({ dropped: dropped.length, droppedSamples: samples });
+    return dropped;
+  }
+
+  /** After the commit: tells the owner about each dropped batch, oldest first. */
+  #report(dropped: readonly EntryMeta[]): void {
     for (const r of dropped) {
       this.#onDrop({
         id: r.id,
         device: r.device,
         samples: r.count,
         bytes: r.bytes,
-        createdAt: r.created_at,
+        createdAt: r.createdAt,
         reason: 'full',
       });
     }
   }
 
-  #dropCorrupt(r: Row, err: Error): void {
+  #dropCorrupt(r: EntryMeta, err: Error): void {
     try {
-      this.#st.del.run(r.id);
-      this.#messages--;
-      this.#bytes -= r.bytes;
-      this.#stats.droppedCorrupt++;
-      this.#st.setCounter.run('droppedCorrupt', this.#stats.droppedCorrupt);
+      this.#q.delete(r.id);
+      this.#add({ droppedCorrupt: 1 });
     } catch (delErr) {
       this.#log.error({ err: delErr, id: r.id }, 'outbox could not delete a damaged batch');
     }
@@ -370,52 +273,19 @@ export class SqliteOutbox implements Outbox {
       device: r.device,
       samples: 0,
       bytes: r.bytes,
-      createdAt: r.created_at,
+      createdAt: r.createdAt,
       reason: 'corrupt',
     });
   }
 
-  #checkpoint(): void {
-    try {
-      this.#db.pragma('wal_checkpoint(PASSIVE)');
-    } catch (err) {
-      this.#log.warn({ err }, 'outbox checkpoint failed');
-    }
-  }
-
-  /** After a failed transaction the in-memory totals may be off: read them back. */
-  #resync(): void {
-    try {
-      const t = this.#db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM entries').get() as {
-        n: number;
-        b: number;
-      };
-      this.#messages = t.n;
-      this.#bytes = t.b;
-    } catch {
-      // leave the totals as they are; the next successful statement corrects nothing, but nothing is lost either
-    }
+  #add(delta: Partial<Record<DropCounter, number>>): void {
+    const next: Record<string, number> = {};
+    for (const [name, n] of Object.entries(delta)) next[name] = this.#q.counter(name) + (n ?? 0);
+    this.#q.setCounters(next);
   }
 }
 
-function openDb(file: string, sync: OutboxSync): Database.Database {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
-    // keep the WAL from growing without bound after a burst (bytes)
-    db.pragma('journal_size_limit = 67108864');
-    db.exec(SCHEMA);
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new Error(`quick_check: ${String(check)}`);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-function isDiskFull(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE';
+interface AppendResult {
+  entry: OutboxEntry;
+  dropped: EntryMeta[];
 }

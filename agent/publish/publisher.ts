@@ -21,10 +21,10 @@ export interface PublisherOptions {
   encoder: DataEncoder;
   log: Logger;
   clock?: () => number;
-  /** QoS 1 messages awaiting PUBACK at once */
-  maxInflight?: number;
-  /** messages per second for the backlog (entries stored before this session); live data goes first */
-  replayRate?: number;
+  /** QoS 1 messages awaiting PUBACK at once (mqtt.maxInflight) */
+  maxInflight: number;
+  /** messages per second for the backlog (entries stored before this session); live data goes first (outbox.replayRate) */
+  replayRate: number;
 }
 
 export interface PublisherStats {
@@ -58,7 +58,7 @@ export class Publisher {
   #unpublishable = 0;
 
   constructor(opts: PublisherOptions) {
-    this.#o = { maxInflight: 32, replayRate: 200, clock: Date.now, ...opts };
+    this.#o = { clock: Date.now, ...opts };
   }
 
   stats(): PublisherStats {

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../config/logging.js';
-import { toMs } from '../../config/schemas/common.js';
-import type { AgentMqtt } from '../../config/schemas/mqtt.js';
 import { Backoff } from '../../protocols/backoff.js';
 import { PlantpulseError } from '../../protocols/errors.js';
 import { type ComponentHealth, HealthTracker } from '../../protocols/health/component-health.js';
+import type { AgentMqtt } from '../config/mqtt-spec.js';
 
 export interface OutMsg {
   topic: string;
@@ -151,9 +150,9 @@ export class Uplink {
     const will = this.#hooks.will();
     const opts: IClientOptions = {
       clientId: this.#clientId,
-      protocolVersion: c.protocolVersion ?? 4,
+      protocolVersion: c.protocolVersion,
       clean: true,
-      keepalive: Math.round((c.keepalive === undefined ? 30_000 : toMs(c.keepalive)) / 1000),
+      keepalive: Math.round(c.keepalive / 1000),
       reconnectPeriod: 0,
       connectTimeout: 15_000,
       queueQoSZero: false,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../config/logging.js';
-import type { IngesterMqtt } from '../../config/schemas/cloud.js';
+import type { IngesterMqtt } from '../../config/schemas/ingest-mqtt.js';
 import { Backoff } from '../../protocols/backoff.js';
 import { type ComponentHealth, HealthTracker } from '../../protocols/health/component-health.js';
 import type { OutMsg } from '../host/host-types.js';
@@ -83,7 +83,7 @@ export class MqttConsumer {
       clientId: c.clientId,
       username: c.username,
       password: c.password,
-      protocolVersion: c.protocolVersion ?? 4,
+      protocolVersion: c.protocolVersion,
       clean: false,
       keepalive: 30,
       reconnectPeriod: 0,

@@ -1,6 +1,6 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { FieldType } from './field-types.js';
-import type { SpoolLine } from './spool.js';
+import type { SpoolLine } from './spool-line-codec.js';
 
 /** An escaped field value of each type: what the sink reads from `Point.fields` to tell field types apart. */
 const SAMPLE_VALUE: Record<FieldType, string> = {

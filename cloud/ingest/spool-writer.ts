@@ -4,7 +4,8 @@ import { measurementOf } from '../sink/line-attribution.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import { type FieldType, type FieldTypeRegistry, fieldTypeOf } from './field-types.js';
 import type { PointWriter } from './retrying-writer.js';
-import { type Spool, SpoolError, type SpoolLine } from './spool.js';
+import { type Spool, SpoolError } from './spool.js';
+import type { SpoolLine } from './spool-line-codec.js';
 
 export interface SpoolWriterStats {
   messages: number;

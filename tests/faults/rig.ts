@@ -13,6 +13,7 @@ import { queryInfluxQL } from '../../protocols/influx/influxql-query.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
 import { freshDatabase, influxUrl } from '../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 import { privateInflux, privateMosquitto, type Restartable } from './restartable.js';
 import { type SequenceDevice, startSequenceDevice } from './sequence-device.js';
 
@@ -65,20 +66,7 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function until<T>(
-  what: string,
-  f: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until };
 
 /**
  * Counts per value: a complete, duplicate-free delivery of 1…n has no missing, duplicated or unexpected value.

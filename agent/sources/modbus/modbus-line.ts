@@ -22,6 +22,8 @@ export interface LineUser {
   interFrameDelayMs: number;
   /** per-unit backoff after repeated timeouts, used only when several units share the line */
   unitBackoff: { initialMs: number; maxMs: number };
+  /** timeouts in a row before this unit is skipped for a backoff period (shared lines only) */
+  skipAfterTimeouts: number;
 }
 
 export interface TransactRequest {
@@ -65,9 +67,6 @@ interface Job {
   settled: boolean;
   detach: () => void;
 }
-
-/** Consecutive timeouts of one unit before it is put in backoff (only on shared lines). */
-const UNIT_BACKOFF_AFTER = 2;
 
 export class ModbusLine {
   private readonly users = new Map<symbol, LineUser>();
@@ -316,12 +315,10 @@ export class ModbusLine {
     this.consecutiveTimeouts++;
     const s = this.unitState(unitId);
     s.consecutiveTimeouts++;
-    if (!this.shared || s.consecutiveTimeouts < UNIT_BACKOFF_AFTER) return;
-    if (s.backoff === undefined) {
-      let policy = { initialMs: 1000, maxMs: 60_000 };
-      for (const u of this.users.values()) if (u.unitId === unitId) policy = u.unitBackoff;
-      s.backoff = new Backoff(policy);
-    }
+    // a unit times out only in a transaction of one of its users
+    const user = [...this.users.values()].find((u) => u.unitId === unitId);
+    if (!this.shared || user === undefined || s.consecutiveTimeouts < user.skipAfterTimeouts) return;
+    s.backoff ??= new Backoff(user.unitBackoff);
     const backoffMs = s.backoff.next();
     s.until = this.clock.now() + backoffMs;
     this.log.warn(

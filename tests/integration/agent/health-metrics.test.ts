@@ -9,15 +9,16 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../../agent/agent.js';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 import { routeNodeOpcuaLogging } from '../../../agent/sources/opcua/node-opcua-logging.js';
 import { type RunningBroker, startEmbeddedBroker } from '../../../cloud/broker/embedded-broker.js';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
 import type { ComponentHealth } from '../../../protocols/health/component-health.js';
 import type { HealthBody } from '../../../protocols/health/health-server.js';
 import { pollUntil } from '../../../scripts/services/poll-until.js';
 import { type ModbusSimulator, startModbusSimulator } from '../../../simulators/modbus/modbus-simulator.js';
 import { pressProfile } from '../../../simulators/modbus/profiles/press.js';
 import { type OpcuaSimulator, startOpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
+import { agentConfig, brokerConfig } from '../../helpers/configs.js';
 
 describe('agent /healthz, /readyz and /metrics', () => {
   let dir: string;
@@ -28,21 +29,21 @@ describe('agent /healthz, /readyz and /metrics', () => {
   const log = pino({ level: 'silent' });
   routeNodeOpcuaLogging(log);
 
-  const cnc = (): AgentDevice => ({
+  const cnc = (): AgentDeviceInput => ({
     id: 'cnc-01',
     opcua: { endpoint: opc.endpoint, securityMode: 'None', allowInsecure: true, pki: join(dir, 'pki') },
     subscribe: [{ name: 'part_count', node: 'ns=2;s=CNC01.PartCount', type: 'uint32' }],
   });
-  const agent = async (id: string, devices: AgentDevice[]) => {
+  const agent = async (id: string, devices: AgentDeviceInput[]) => {
     const a = await startAgent(
-      {
+      agentConfig({
         site: 'plant1',
         node: id,
         mqtt: { url: broker.url, username: 'gw', password: 'pw-123' },
         outbox: { path: join(dir, id) },
         http: { port: 0 },
         devices,
-      },
+      }),
       log,
     );
     agents.push(a);
@@ -53,7 +54,10 @@ describe('agent /healthz, /readyz and /metrics', () => {
     dir = await mkdtemp(join(tmpdir(), 'pp-agent-http-'));
     sim = await startModbusSimulator({ profile: pressProfile(), host: '127.0.0.1', port: 0 });
     opc = await startOpcuaSimulator({ model: 'cnc' });
-    broker = await startEmbeddedBroker({ port: 0, users: [{ username: 'gw', password: 'pw-123' }] }, log);
+    broker = await startEmbeddedBroker(
+      brokerConfig({ port: 0, users: [{ username: 'gw', password: 'pw-123' }] }),
+      log,
+    );
   }, 60_000);
 
   afterAll(async () => {

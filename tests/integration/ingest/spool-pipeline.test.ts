@@ -4,20 +4,28 @@
  * back-pressure, and field type conflicts are caught before the server (or learnt from it) and dead-lettered
  * with the reason.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Point } from '@influxdata/influxdb-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeadLetterFile } from '../../../cloud/ingest/dead-letter.js';
 import { openSpoolPipeline, type SpoolPipeline } from '../../../cloud/ingest/spool-pipeline.js';
 import { createInfluxSink } from '../../../cloud/sink/index.js';
+import { resolveConfig } from '../../../config/load.js';
 import { createRootLogger } from '../../../config/logging.js';
-import type { InfluxTarget } from '../../../config/schemas/cloud.js';
+import { SpoolSettings } from '../../../config/schemas/cloud.js';
+import type { InfluxTarget } from '../../../config/schemas/influx.js';
 import { queryInfluxQL } from '../../../protocols/influx/influxql-query.js';
 import { buildPoint } from '../../../protocols/influx/point-builder.js';
+import { influxTarget } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+import { until as untilDeadline } from '../../helpers/until.js';
+
+const until = <T>(what: string, f: () => Promise<T | undefined> | T | undefined) =>
+  untilDeadline(what, f, 30_000, 50);
 
 const log = createRootLogger('test', 'silent');
 const root = mkdtempSync(join(tmpdir(), 'pp-spool-'));
@@ -29,6 +37,7 @@ afterAll(async () => {
 });
 
 const T0 = Date.UTC(2026, 0, 1);
+const FIXTURES = fileURLToPath(new URL('../../fixtures/queue-files', import.meta.url));
 
 function point(
   device: string,
@@ -66,7 +75,11 @@ async function rig(
   const db = opts.db ?? (await freshDatabase('spool'));
   const u = new URL(influxUrl());
   const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port) });
-  const target: InfluxTarget = { url: `http://127.0.0.1:${proxy.port}`, database: db, api: 'v1' };
+  const target: InfluxTarget = influxTarget({
+    url: `http://127.0.0.1:${proxy.port}`,
+    database: db,
+    api: 'v1',
+  });
   const sink = createInfluxSink(target, log, { timeoutMs: 3000 });
   const dataDir = opts.dataDir ?? join(root, `d${dirs++}`);
   const dead = new DeadLetterFile(join(dataDir, 'dead-letter.jsonl'), log);
@@ -77,8 +90,9 @@ async function rig(
     dead,
     log,
     flushIntervalMs: opts.flushIntervalMs ?? 100,
-    ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
-    ...(opts.batchLines === undefined ? {} : { batchLines: opts.batchLines }),
+    // the config's defaults (spool.maxBytes, influx.batchSize) unless the test sets them
+    maxBytes: opts.maxBytes ?? resolveConfig(SpoolSettings, {}).maxBytes,
+    batchLines: opts.batchLines ?? target.batchSize,
   });
   pipeline.start();
   let stopped = false;
@@ -91,20 +105,6 @@ async function rig(
   };
   cleanups.push(stop);
   return Object.assign({ pipeline, db, dataDir, dead, proxy, target }, { stop });
-}
-
-async function until<T>(
-  what: string,
-  f: () => Promise<T | undefined> | T | undefined,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function seqs(db: string, device: string): Promise<number[]> {
@@ -156,6 +156,29 @@ describe('ingester spool', () => {
     await until('the 30 points', async () => ((await seqs(first.db, 'c')).length === 30 ? true : undefined));
     expect(await seqs(first.db, 'c')).toEqual(range(1, 30));
     await until('the spool to empty', () => (second.pipeline.spool.isEmpty ? true : undefined));
+  });
+
+  it('drains a spool file written (and killed) before the shared queue core: an upgrade keeps what was acknowledged', async () => {
+    const dataDir = join(root, `d${dirs++}`);
+    mkdirSync(dataDir);
+    for (const f of ['spool.db', 'spool.db-wal']) copyFileSync(join(FIXTURES, f), join(dataDir, f));
+    const r = await rig({ dataDir });
+    expect(r.pipeline.types.typeOf('telemetry', 'mode')).toBe('string');
+    await until('the 4 spooled messages', async () =>
+      (await seqs(r.db, 'press-07')).length === 4 ? true : undefined,
+    );
+    const rows = await queryInfluxQL(influxUrl(), {
+      db: r.db,
+      q: `SELECT seq, temp, mode FROM telemetry WHERE device = 'press-07'`,
+    });
+    expect(rows.map((x) => [x['seq'], x['temp'], x['mode']])).toEqual([
+      [2, 20.5, 'auto 2'],
+      [3, 20.75, 'auto 3'],
+      [4, 21, 'auto 4'],
+      [5, 21.25, 'auto 5'],
+    ]);
+    await until('the spool to empty', () => (r.pipeline.spool.isEmpty ? true : undefined));
+    expect(r.pipeline.stats().spool.storage).toMatchObject({ recoveries: 0, rows: 0 });
   });
 
   it('writes what is spooled on a clean stop, without waiting for the batch interval', async () => {

@@ -6,8 +6,10 @@
  */
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AgentMqtt } from '../../../agent/config/mqtt-spec.js';
 import { EdgeNodeSession, type SessionListener } from '../../../agent/publish/edge-node-session.js';
 import { Uplink } from '../../../agent/publish/uplink.js';
+import { resolveConfig } from '../../../config/load.js';
 import { createRootLogger } from '../../../config/logging.js';
 import type { Sample } from '../../../protocols/sample.js';
 import { DataType, decodePayload, encodePayload } from '../../../protocols/sparkplug/index.js';
@@ -66,7 +68,7 @@ async function rig(opts: { primaryHost?: string; downBeforeConnect?: string[] } 
   for (const d of opts.downBeforeConnect ?? []) session.reachability(d, false, 'timeout');
   const user = mosquittoUser('device');
   const uplink = new Uplink(
-    { url: mosquitto().url, username: user.username, password: user.password },
+    resolveConfig(AgentMqtt, { url: mosquitto().url, username: user.username, password: user.password }),
     `session-test-${site}`,
     session.hooks,
     log,

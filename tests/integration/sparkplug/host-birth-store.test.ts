@@ -6,27 +6,16 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { EdgeNode, type OutMsg } from '../../../agent/publish/edge-node.js';
 import { SqliteBirthStore } from '../../../cloud/host/birth-store.js';
 import { HostApplication, type HostResult } from '../../../cloud/host/host-application.js';
-import { createRootLogger } from '../../../config/logging.js';
 import type { Sample } from '../../../protocols/sample.js';
+import { captureLog } from '../../helpers/log-capture.js';
 
 let dir: string;
 let file: string;
-const logLines: Record<string, unknown>[] = [];
-const log = createRootLogger(
-  'test',
-  'info',
-  new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logLines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
-      cb();
-    },
-  }),
-);
+const { log, lines: logLines } = captureLog();
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pp-births-'));

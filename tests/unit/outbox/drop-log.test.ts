@@ -1,19 +1,9 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OutboxDropLog } from '../../../agent/outbox/drop-log.js';
 import type { OutboxDrop } from '../../../agent/outbox/outbox.js';
-import { createRootLogger } from '../../../config/logging.js';
+import { captureLog } from '../../helpers/log-capture.js';
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: createRootLogger('test', 'info', dest), lines };
-}
+const capture = () => captureLog();
 
 const drop = (id: number, samples = 2): OutboxDrop => ({
   id,

@@ -1,0 +1,4 @@
+import { durableQueueContract } from './queue-contract.js';
+import { queueKinds } from './queue-kinds.js';
+
+durableQueueContract(queueKinds.spool);
