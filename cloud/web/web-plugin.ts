@@ -47,17 +47,17 @@ export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): v
     return { body, headers: { 'content-type': type ?? 'application/octet-stream', 'cache-control': cache } };
   };
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     const { body, headers } = await send(join(root, 'index.html'), TYPES['.html'], 'no-cache');
     return reply.headers({ ...headers, ...SECURITY_HEADERS }).send(body);
   });
 
-  app.get('/vendor/echarts.min.js', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/vendor/echarts.min.js', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     const { body, headers } = await send(echartsPath(), TYPES['.js'], 'public, max-age=86400');
     return reply.headers({ ...headers, 'x-content-type-options': 'nosniff' }).send(body);
   });
 
-  app.get('/static/*', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/static/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
     const rel = (req.params as { '*': string })['*'];
     const file = resolve(root, rel);
     if (!file.startsWith(root + sep) || rel.includes('\0')) {
