@@ -9,8 +9,8 @@
  * - no route (404) at a path that normalises to /api… or /docs…: authenticated first, so unknown and known paths
  *   look alike to someone without a token.
  *
- * A failed authentication counts against the client address (auth-failures.ts); a blocked address gets 429 without
- * its token being checked, unless the token is one already verified (a valid client behind the same NAT).
+ * A wrong token counts against the client address (auth-failures.ts); a blocked address gets 429 without its token
+ * being checked, unless the token is one already verified (a valid client behind the same NAT).
  * Refusals, blocks and each token's first use from an address (again after an hour) go to the audit log.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -84,7 +84,8 @@ export function accessControl(app: FastifyInstance, opts: AccessControlOptions):
     }
     if (!result.ok) {
       refuse(req, result.reason);
-      if (opts.limit.fail(req.ip)) {
+      // only a wrong token is a guess; a missing or malformed header costs nothing and guesses nothing
+      if (result.reason === 'unknown' && opts.limit.fail(req.ip)) {
         opts.audit.record({ type: 'api.blocked', fields: { address: req.ip, route: routeOf(req) } });
         opts.log.warn({ address: req.ip }, 'too many failed authentications from this address: blocked');
       }

@@ -176,8 +176,9 @@ export class AuditLog implements AuditSink {
   async #openFile(): Promise<void> {
     const file = await open(this.path, 'a', 0o600);
     try {
-      await file.chmod(0o600);
-      this.#size = (await file.stat()).size;
+      const st = await file.stat();
+      if (st.isFile() && (st.mode & 0o777) !== 0o600) await file.chmod(0o600);
+      this.#size = st.size;
     } catch (err) {
       await file.close();
       throw err;
