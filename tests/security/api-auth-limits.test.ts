@@ -41,7 +41,10 @@ describe('token checks an attacker cannot multiply', () => {
 
   beforeAll(async () => {
     auth = new TokenAuth({ tokens: [...TOKENS, ...many], clock });
-    app = await testApi({ tokens: [...TOKENS, ...many], authFailures: { max: 100_000 } }, { tokenAuth: auth, clock });
+    app = await testApi(
+      { tokens: [...TOKENS, ...many], authFailures: { max: 100_000 } },
+      { tokenAuth: auth, clock },
+    );
   });
   afterAll(async () => {
     await app?.close();
@@ -49,8 +52,10 @@ describe('token checks an attacker cannot multiply', () => {
 
   it('runs no scrypt for a token whose id is unknown, and one for a known id with a wrong secret', async () => {
     const before = auth.stats().kdfCalls;
-    for (let i = 0; i < 50; i++) expect((await get(app, `guess${i}.whatever-${i}`, '10.1.0.1')).statusCode).toBe(401);
-    for (let i = 0; i < 50; i++) expect((await get(app, `no-dot-guess-${i}`, '10.1.0.1')).statusCode).toBe(401);
+    for (let i = 0; i < 50; i++)
+      expect((await get(app, `guess${i}.whatever-${i}`, '10.1.0.1')).statusCode).toBe(401);
+    for (let i = 0; i < 50; i++)
+      expect((await get(app, `no-dot-guess-${i}`, '10.1.0.1')).statusCode).toBe(401);
     expect(auth.stats().kdfCalls - before).toBe(0);
     for (let i = 0; i < 5; i++) expect((await get(app, `tok07.wrong-${i}`, '10.1.0.1')).statusCode).toBe(401);
     expect(auth.stats().kdfCalls - before).toBe(5);
@@ -144,13 +149,19 @@ describe('failed-authentication rate limit per client address', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events).toContainEqual(
-      expect.objectContaining({ type: 'api.refused', address: '10.2.0.66', route: '/api/v1/me', reason: 'unknown' }),
+      expect.objectContaining({
+        type: 'api.refused',
+        address: '10.2.0.66',
+        route: '/api/v1/me',
+        reason: 'unknown',
+      }),
     );
     expect(events).toContainEqual(expect.objectContaining({ type: 'api.blocked', address: '10.2.0.66' }));
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'api.login', tokenName: 'control-room', address: '10.2.0.5' }),
     );
     expect(events.filter((e) => e['type'] === 'api.blocked')).toHaveLength(1);
-    for (const secret of [VIEWER, ADMIN, 'viewer-secret', 'admin-secret', 'guess-1']) expect(text).not.toContain(secret);
+    for (const secret of [VIEWER, ADMIN, 'viewer-secret', 'admin-secret', 'guess-1'])
+      expect(text).not.toContain(secret);
   });
 });

@@ -76,7 +76,12 @@ describe('no spelling of a path reaches the API without a token', () => {
   });
 
   it('still serves a token holder, whatever the spelling the router accepts', async () => {
-    for (const path of ['/api/v1/devices', '/%61pi/v1/devices', '/api/v1/%64evices', '/api/v1/devices?site=cq-plant1']) {
+    for (const path of [
+      '/api/v1/devices',
+      '/%61pi/v1/devices',
+      '/api/v1/%64evices',
+      '/api/v1/devices?site=cq-plant1',
+    ]) {
       const r = await raw(base, path, { headers: bearer(VIEWER) });
       expect(r.status, path).toBe(200);
       expect(JSON.parse(r.body), path).toEqual(expect.any(Array));
@@ -91,13 +96,19 @@ describe('no spelling of a path reaches the API without a token', () => {
     expect((await raw(base, '/%61pi/v1/devices', { method: 'HEAD' })).status).toBe(401);
     expect((await raw(base, '/api/v1/devices', { method: 'DELETE' })).status).toBe(401);
     expect((await raw(base, '/api/v1/alarms/x~y~z~w~1/ack', { method: 'POST' })).status).toBe(401);
-    expect((await raw(base, '/%61pi/v1/devices', { method: 'HEAD', headers: bearer(VIEWER) })).status).toBe(200);
+    expect((await raw(base, '/%61pi/v1/devices', { method: 'HEAD', headers: bearer(VIEWER) })).status).toBe(
+      200,
+    );
   });
 });
 
 describe('default deny', () => {
   it('refuses a route that declares no role, to an admin too, under the prefix or not', async () => {
-    for (const path of ['/api/v1/forgot-the-role', '/%61pi/v1/forgot-the-role', '/internal/forgot-the-role']) {
+    for (const path of [
+      '/api/v1/forgot-the-role',
+      '/%61pi/v1/forgot-the-role',
+      '/internal/forgot-the-role',
+    ]) {
       const anon = await raw(base, path);
       expect(anon.status, path).toBe(401);
       const admin = await raw(base, path, { headers: bearer(ADMIN) });
@@ -117,7 +128,15 @@ describe('default deny', () => {
 
 describe('/docs needs a role', () => {
   it('refuses the OpenAPI document and UI without a token, however spelt', async () => {
-    for (const path of ['/docs', '/docs/', '/docs/json', '/docs/yaml', '/%64ocs/json', '/DOCS/json', '/docs//json']) {
+    for (const path of [
+      '/docs',
+      '/docs/',
+      '/docs/json',
+      '/docs/yaml',
+      '/%64ocs/json',
+      '/DOCS/json',
+      '/docs//json',
+    ]) {
       const r = await raw(base, path);
       expect(r.status, path).toBe(401);
       expect(r.body, path).not.toMatch(/openapi|swagger/i);
