@@ -56,7 +56,8 @@ export function docsAccess(app: FastifyInstance, docsRole: Role): void {
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/docs')) return;
     const config = route.config ?? {};
-    if (config.role === undefined && config.public === undefined) route.config = { ...config, role: docsRole };
+    if (config.role === undefined && config.public === undefined)
+      route.config = { ...config, role: docsRole };
   });
 }
 
@@ -107,7 +108,9 @@ export function accessControl(app: FastifyInstance, opts: AccessControlOptions):
     }
     if (!hasRole(principal, config.role)) {
       refuse(req, `needs the ${config.role} role`, { tokenName: principal.name });
-      throw new ForbiddenError(`this needs the ${config.role} role; token "${principal.name}" has ${principal.role}`);
+      throw new ForbiddenError(
+        `this needs the ${config.role} role; token "${principal.name}" has ${principal.role}`,
+      );
     }
   });
 }

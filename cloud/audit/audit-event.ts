@@ -58,7 +58,8 @@ export function redactFields(fields: AuditFields): AuditFields {
   const out: Record<string, AuditValue> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (SECRET_FIELD.test(k) && !/^token(Name|Id)$/.test(k)) out[k] = '[redacted]';
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = redactFields(v as AuditFields);
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      out[k] = redactFields(v as AuditFields);
     else out[k] = v;
   }
   return out;

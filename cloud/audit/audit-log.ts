@@ -5,11 +5,11 @@
  *   A failed write (disk full, permissions) is counted and logged — at most once a minute per error code — and
  *   the batch is dropped; so is an event that finds the queue full. `stats()` has the counts.
  * - The file is mode 0600 in a directory made 0700. When a write would take it past `maxFileBytes` it is renamed
- *   `audit.jsonl.<time>` and a new one started; rotated files whose last write is older than `retentionMs` are
- *   deleted at start, at each rotation and once an hour.
+ *   `audit.jsonl.<time>` and a new one started; rotated files rotated longer than `retentionMs` ago (so their
+ *   newest event is at least that old) are deleted at start, at each rotation and once an hour.
  * - Secret-looking field names (token, password, secret, …) are written as `[redacted]`.
  */
-import { chmod, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -106,9 +106,12 @@ export class AuditLog implements AuditSink {
 
   /** Resolves once every event recorded so far has been written (or dropped). */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#scheduled) {
+    // a batch may be in flight with the queue empty: wait for the chain, until nothing new was chained meanwhile
+    for (;;) {
       this.#schedule();
-      await this.#writing;
+      const writing = this.#writing;
+      await writing;
+      if (this.#queue.length === 0 && writing === this.#writing) return;
     }
   }
 
@@ -127,7 +130,7 @@ export class AuditLog implements AuditSink {
     const cutoff = this.#clock() - this.#retentionMs;
     try {
       for (const f of await listAuditFiles(this.path)) {
-        if (f.current || f.mtimeMs >= cutoff) continue;
+        if (f.rotatedAt === undefined || f.rotatedAt >= cutoff) continue;
         await unlink(f.path);
         this.#stats.expired++;
         this.#log.info({ file: f.path }, 'audit: deleted a rotated file past the retention');

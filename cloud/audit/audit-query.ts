@@ -1,7 +1,7 @@
 /**
  * Reads the audit log back for `GET /api/v1/audit`: events of a time range (and optionally of some types), oldest
  * first, `limit` at a time from `offset`. The log only grows at its end, so an offset stays valid while it does.
- * Files whose last write is before the range are not opened; reading stops once a page is full.
+ * Files rotated before the range starts are not opened; reading stops once a page is full.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -11,7 +11,7 @@ import { listAuditFiles } from './audit-files.js';
 export interface AuditQuery {
   /** epoch ms, inclusive */
   from: number;
-  /** epoch ms, exclusive */
+  /** epoch ms, inclusive */
   to: number;
   /** only these types (all when empty) */
   types: readonly string[];
@@ -30,15 +30,18 @@ export async function queryAudit(path: string, q: AuditQuery, signal?: AbortSign
   const events: StoredAuditEvent[] = [];
   let matched = 0;
   for (const f of await listAuditFiles(path)) {
-    if (f.mtimeMs < q.from) continue;
-    const lines = createInterface({ input: createReadStream(f.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+    if (f.rotatedAt !== undefined && f.rotatedAt < q.from) continue;
+    const lines = createInterface({
+      input: createReadStream(f.path, { encoding: 'utf8' }),
+      crlfDelay: Infinity,
+    });
     try {
       for await (const line of lines) {
         signal?.throwIfAborted();
         const e = parseLine(line);
         if (!e) continue;
         const t = Date.parse(e.time);
-        if (!(t >= q.from && t < q.to)) continue;
+        if (!(t >= q.from && t <= q.to)) continue;
         if (types.size > 0 && !types.has(e.type)) continue;
         if (matched++ < q.offset) continue;
         if (events.length === q.limit) return { events, next: q.offset + q.limit };
@@ -60,7 +63,9 @@ function parseLine(line: string): StoredAuditEvent | undefined {
     const v: unknown = JSON.parse(line);
     if (typeof v !== 'object' || v === null) return undefined;
     const e = v as Record<string, unknown>;
-    return typeof e['time'] === 'string' && typeof e['type'] === 'string' ? (v as StoredAuditEvent) : undefined;
+    return typeof e['time'] === 'string' && typeof e['type'] === 'string'
+      ? (v as StoredAuditEvent)
+      : undefined;
   } catch {
     return undefined; // a line cut by a crash mid-write
   }

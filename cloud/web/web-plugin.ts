@@ -52,10 +52,14 @@ export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): v
     return reply.headers({ ...headers, ...SECURITY_HEADERS }).send(body);
   });
 
-  app.get('/vendor/echarts.min.js', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    const { body, headers } = await send(echartsPath(), TYPES['.js'], 'public, max-age=86400');
-    return reply.headers({ ...headers, 'x-content-type-options': 'nosniff' }).send(body);
-  });
+  app.get(
+    '/vendor/echarts.min.js',
+    { config: { public: true }, schema: { hide: true } },
+    async (_req, reply) => {
+      const { body, headers } = await send(echartsPath(), TYPES['.js'], 'public, max-age=86400');
+      return reply.headers({ ...headers, 'x-content-type-options': 'nosniff' }).send(body);
+    },
+  );
 
   app.get('/static/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
     const rel = (req.params as { '*': string })['*'];

@@ -13,7 +13,8 @@ export const AuditConfig = Section({
     default: '64MiB',
   }),
   retention: optional(Duration, {
-    description: 'delete rotated files whose last event is older than this (等保 2.0 level 3 asks for 180 days)',
+    description:
+      'delete rotated files whose last event is older than this (等保 2.0 level 3 asks for 180 days)',
     default: '180d',
   }),
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenAuth } from '../../cloud/api/token-auth.js';
 import { AuditLog } from '../../cloud/audit/audit-log.js';
 import { hashSecret } from '../../config/password-hash.js';
-import { ADMIN, bearer, FAST, type TestApi, testApi, TOKENS, VIEWER } from './api-harness.js';
+import { ADMIN, bearer, FAST, type TestApi, TOKENS, testApi, VIEWER } from './api-harness.js';
 
 let now = 1_800_000_000_000;
 const clock = () => now;

@@ -22,8 +22,12 @@ const AuditQuerySchema = Type.Object(
         description: 'comma-separated event types, e.g. `api.refused,alarm.ack` (default: all)',
       }),
     ),
-    offset: Type.Optional(Type.Integer({ minimum: 0, description: 'events to skip (`next` of the last page)' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'events per page (default 100)' })),
+    offset: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'events to skip (`next` of the last page)' }),
+    ),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, description: 'events per page (default 100)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -33,7 +37,10 @@ const AuditEventSchema = Type.Object(
     time: Type.String({ description: 'ISO 8601, UTC' }),
     type: Type.String({ description: 'api.login, api.refused, api.blocked, alarm.ack, config.loaded, …' }),
   },
-  { additionalProperties: true, description: 'the event; other fields depend on its type (README, Audit log)' },
+  {
+    additionalProperties: true,
+    description: 'the event; other fields depend on its type (README, Audit log)',
+  },
 );
 
 const AuditPageSchema = Type.Object({
@@ -50,7 +57,13 @@ export function auditRoutes(app: FastifyInstance, ctx: ApiContext, reader: Audit
         tags: ['audit'],
         summary: 'Audit log (admin role): logins, refusals, alarm acknowledgements, configuration loads',
         querystring: AuditQuerySchema,
-        response: { 200: AuditPageSchema, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 503: ErrorReply },
+        response: {
+          200: AuditPageSchema,
+          400: ErrorReply,
+          401: ErrorReply,
+          403: ErrorReply,
+          503: ErrorReply,
+        },
       },
     },
     async (req) => {
