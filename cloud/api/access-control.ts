@@ -11,7 +11,9 @@
  *
  * A wrong token counts against the client address (auth-failures.ts); a blocked address gets 429 without its token
  * being checked, unless the token is one already verified (a valid client behind the same NAT).
- * Refusals, blocks and each token's first use from an address (again after an hour) go to the audit log.
+ * Refusals, blocks and each token's first use from an address (again after an hour) go to the audit log. So that
+ * a flood of requests cannot fill the disk through it, an address gets at most 30 refusal events a minute; the next
+ * one recorded says how many were left out (`suppressed`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -64,11 +66,22 @@ export function docsAccess(app: FastifyInstance, docsRole: Role): void {
 /** Adds the onRequest hook that authenticates and authorises every request (see the file comment). */
 export function accessControl(app: FastifyInstance, opts: AccessControlOptions): void {
   const logins = new LoginLog(opts.clock);
-  const refuse = (req: FastifyRequest, reason: string, extra: Record<string, string> = {}) =>
+  const throttle = new RefusalThrottle(opts.clock);
+  const refuse = (req: FastifyRequest, reason: string, extra: Record<string, string> = {}) => {
+    const suppressed = throttle.admit(req.ip);
+    if (suppressed === undefined) return;
     opts.audit.record({
       type: 'api.refused',
-      fields: { address: req.ip, method: req.method, route: routeOf(req), reason, ...extra },
+      fields: {
+        address: req.ip,
+        method: req.method,
+        route: routeOf(req),
+        reason,
+        ...extra,
+        ...(suppressed > 0 ? { suppressed } : {}),
+      },
     });
+  };
 
   app.addHook('onRequest', async (req, reply) => {
     const config = req.routeOptions.config;
@@ -171,5 +184,41 @@ class LoginLog {
     }
     this.#seen.set(key, now);
     return true;
+  }
+}
+
+/** At most `max` refusal events per address per minute; counts the rest for the next event recorded. Bounded. */
+class RefusalThrottle {
+  readonly #windows = new Map<string, { start: number; recorded: number; suppressed: number }>();
+  readonly #clock: () => number;
+  readonly #max: number;
+
+  constructor(clock: () => number, max = 30) {
+    this.#clock = clock;
+    this.#max = max;
+  }
+
+  /** undefined: do not record; else record, with this many left out before it. */
+  admit(address: string): number | undefined {
+    const now = this.#clock();
+    let w = this.#windows.get(address);
+    if (!w || now - w.start >= 60_000) {
+      const suppressed = w?.suppressed ?? 0;
+      this.#windows.delete(address);
+      if (this.#windows.size >= 10_000) {
+        const oldest = this.#windows.keys().next().value;
+        if (oldest !== undefined) this.#windows.delete(oldest);
+      }
+      w = { start: now, recorded: 0, suppressed };
+      this.#windows.set(address, w);
+    }
+    if (w.recorded >= this.#max) {
+      w.suppressed++;
+      return undefined;
+    }
+    w.recorded++;
+    const suppressed = w.suppressed;
+    w.suppressed = 0;
+    return suppressed;
   }
 }

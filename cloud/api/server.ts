@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CloudConfig } from '../../config/schemas/cloud.js';
+import { PlantpulseError } from '../../protocols/errors.js';
 import { type AuditSink, noAudit } from '../audit/audit-event.js';
 import { webRoutes } from '../web/web-plugin.js';
 import { accessControl, docsAccess } from './access-control.js';
@@ -241,7 +242,7 @@ function httpsOptions(tls: NonNullable<ApiConfig['tls']>) {
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new ApiError(500, 'PP_API_TLS_FILE', `cannot read api.tls.${what} ${path}`, { cause: err });
+      throw new PlantpulseError('PP_API_TLS_FILE', `cannot read api.tls.${what} ${path}`, { cause: err });
     }
   };
   return {

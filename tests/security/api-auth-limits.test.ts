@@ -141,6 +141,23 @@ describe('failed-authentication rate limit per client address', () => {
     expect((await get(app, VIEWER, attacker)).statusCode).toBe(200);
   });
 
+  it('cannot be made to fill the disk through the audit log: refusal events are throttled per address', async () => {
+    const flooder = '10.2.0.99';
+    for (let i = 0; i < 100; i++) expect((await get(app, null, flooder)).statusCode).toBe(401);
+    now += 60_000;
+    expect((await get(app, null, flooder)).statusCode).toBe(401);
+    await audit.flush();
+    const events = (await readFile(audit.path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e['address'] === flooder);
+    expect(events).toHaveLength(31);
+    expect(events.at(-1)).toMatchObject({ type: 'api.refused', reason: 'missing', suppressed: 70 });
+    // every request was still answered, and a valid client from there is served
+    expect((await get(app, VIEWER, flooder)).statusCode).toBe(200);
+  });
+
   it('records refusals, the block and logins in the audit log, never a token', async () => {
     await audit.flush();
     const text = await readFile(audit.path, 'utf8');
