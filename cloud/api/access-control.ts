@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { AuditSink } from '../audit/audit-event.js';
 import type { AuthFailureLimit } from './auth-failures.js';
 import { ForbiddenError, TooManyFailuresError, UnauthorizedError } from './errors.js';
-import { type AuthRefusal, hasRole, type Principal, type Role, type TokenAuth } from './token-auth.js';
+import { hasRole, type Principal, REFUSAL_MESSAGES, type Role, type TokenAuth } from './token-auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -43,12 +43,6 @@ export interface AccessControlOptions {
   log: Logger;
   clock: () => number;
 }
-
-const REFUSAL_MESSAGE: Record<AuthRefusal, string> = {
-  missing: 'a bearer token is required: send `Authorization: Bearer <token>`',
-  malformed: 'the Authorization header must be `Bearer <token>`',
-  unknown: 'unknown or revoked token',
-};
 
 /** Paths (after normalising) whose unknown routes still need a token. */
 const PROTECTED = ['/api', '/docs'];
@@ -103,7 +97,7 @@ export function accessControl(app: FastifyInstance, opts: AccessControlOptions):
         opts.audit.record({ type: 'api.blocked', fields: { address: req.ip, route: routeOf(req) } });
         opts.log.warn({ address: req.ip }, 'too many failed authentications from this address: blocked');
       }
-      throw new UnauthorizedError(REFUSAL_MESSAGE[result.reason]);
+      throw new UnauthorizedError(REFUSAL_MESSAGES[result.reason]);
     }
     const principal = result.principal;
     if (logins.first(principal.name, req.ip)) {

@@ -54,7 +54,8 @@ export interface TokenAuthOptions {
   maxRefused?: number;
 }
 
-const MESSAGES: Record<AuthRefusal, string> = {
+/** What a client is told for each refusal (the 401 message). */
+export const REFUSAL_MESSAGES: Readonly<Record<AuthRefusal, string>> = {
   missing: 'a bearer token is required: send `Authorization: Bearer <token>`',
   malformed: 'the Authorization header must be `Bearer <token>`',
   unknown: 'unknown or revoked token',
@@ -117,7 +118,7 @@ export class TokenAuth {
   /** The principal of an `Authorization` header value, or throws 401. */
   authenticate(header: string | undefined): Principal {
     const r = this.check(header);
-    if (!r.ok) throw new UnauthorizedError(MESSAGES[r.reason]);
+    if (!r.ok) throw new UnauthorizedError(REFUSAL_MESSAGES[r.reason]);
     return r.principal;
   }
 
