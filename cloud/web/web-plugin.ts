@@ -31,14 +31,10 @@ export function echartsPath(): string {
   return createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 }
 
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
-};
-
+/**
+ * The dashboard's routes, all public. Their security headers (the Content-Security-Policy the pages are written
+ * for, nosniff, no framing) come from the server's helmet, on every response: cloud/api/security-headers.ts.
+ */
 export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): void {
   const root = opts.root ?? staticRoot();
 
@@ -49,7 +45,7 @@ export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): v
 
   app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     const { body, headers } = await send(join(root, 'index.html'), TYPES['.html'], 'no-cache');
-    return reply.headers({ ...headers, ...SECURITY_HEADERS }).send(body);
+    return reply.headers(headers).send(body);
   });
 
   app.get(
@@ -57,7 +53,7 @@ export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): v
     { config: { public: true }, schema: { hide: true } },
     async (_req, reply) => {
       const { body, headers } = await send(echartsPath(), TYPES['.js'], 'public, max-age=86400');
-      return reply.headers({ ...headers, 'x-content-type-options': 'nosniff' }).send(body);
+      return reply.headers(headers).send(body);
     },
   );
 
@@ -71,7 +67,7 @@ export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): v
     }
     try {
       const { body, headers } = await send(file, TYPES[extname(file)], 'no-cache');
-      return reply.headers({ ...headers, 'x-content-type-options': 'nosniff' }).send(body);
+      return reply.headers(headers).send(body);
     } catch {
       return reply
         .code(404)
