@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { CloudConfig } from '../../config/schemas/cloud.js';
 import { PlantpulseError } from '../../protocols/errors.js';
@@ -107,7 +107,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const app = Fastify({
     ...(tls ? { https: httpsOptions(tls) } : {}),
     loggerInstance: log,
-    disableRequestLogging: true,
+    // one log line per request would flood the log: requests are counted in /metrics instead
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => {
