@@ -109,3 +109,16 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
     },
   };
 }
+
+/** Runs `plantpulse <args>` to completion: its exit code and its whole stdout and stderr. */
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawnCli(args, opts);
+  let stdout = '';
+  p.child.stdout?.on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  return p.exited.then((code) => ({ code, stdout, stderr: p.stderr() }));
+}
