@@ -28,6 +28,7 @@ describe('the npm package', () => {
   let demo: CliProcess | undefined;
 
   beforeAll(async () => {
+    // about 2 min of CPU (better-sqlite3 is compiled on install): minutes of wall time on a busy 2-core machine
     dir = await mkdtemp(join(tmpdir(), 'pp-release-'));
     const env = cleanNpmEnv();
     // dist/ is built (npm test builds first), so pack without running prepare again
@@ -55,7 +56,7 @@ describe('the npm package', () => {
     );
     bin = join(prefix, 'bin', 'plantpulse');
     installed = join(prefix, 'lib', 'node_modules', 'plantpulse');
-  }, 900_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     await demo?.stop('SIGKILL');
