@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { routeNodeOpcuaLogging } from '../../agent/sources/opcua/node-opcua-logging.js';
 import { createRootLogger } from '../../config/logging.js';
 import { parse } from '../args.js';
 import { progressBar } from '../demo/backfill.js';
@@ -97,6 +98,8 @@ export const demoCommand: Command = {
       pino.destination({ dest: logFile, sync: false, mkdir: true }),
     );
     guardProcess(log);
+    // node-opcua's own lines (the simulators' servers, the agent's client certificate) go to the demo's log
+    routeNodeOpcuaLogging(log);
     say(`configs, secrets and logs: ${runDir.path}`);
     const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
     let lastDraw = 0;

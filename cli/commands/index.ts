@@ -40,6 +40,10 @@ export const commands = {
     summary: 'trust a rejected OPC UA server certificate (or list them)',
     load: async () => (await import('./opcua-trust.js')).opcuaTrustCommand,
   },
+  'install-service': {
+    summary: 'write the hardened systemd unit for the agent or the cloud (or print it)',
+    load: async () => (await import('./install-service.js')).installServiceCommand,
+  },
   'hash-password': {
     summary: 'print an scrypt hash of a password read from stdin (for broker users and API tokens)',
     load: async () => (await import('./hash-password.js')).hashPasswordCommand,

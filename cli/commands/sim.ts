@@ -2,7 +2,6 @@ import { startModbusSimulator } from '../../simulators/modbus/modbus-simulator.j
 import { builtinProfiles } from '../../simulators/modbus/profiles/index.js';
 import { parse } from '../args.js';
 import type { Command, CommandIo } from './command.js';
-import { runScenarioSim } from './sim-scenario.js';
 
 function jsonLine(io: CommandIo, obj: Record<string, unknown>): void {
   io.stdout.write(`${JSON.stringify(obj, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
@@ -33,8 +32,11 @@ export const simCommand: Command = {
       const { backfillCommand } = await import('./backfill.js');
       return backfillCommand.run(argv.slice(1), io);
     }
-    if (argv.includes('-s') || argv.includes('--scenario') || argv.some((a) => a.startsWith('--scenario=')))
+    if (argv.includes('-s') || argv.includes('--scenario') || argv.some((a) => a.startsWith('--scenario='))) {
+      // loaded on use: a scenario can run an OPC UA server, and node-opcua prints warnings at import
+      const { runScenarioSim } = await import('./sim-scenario.js');
       return runScenarioSim(argv, io, this.usage);
+    }
     const args = parse(argv, {
       profile: { type: 'string' },
       host: { type: 'string' },

@@ -17,6 +17,7 @@ const PROVIDES_COMMAND: Readonly<Record<string, string>> = {
   mbpoll: 'mbpoll',
   chromium: 'chromium',
   faketime: 'faketime',
+  systemd: 'systemd-analyze',
 };
 
 async function dpkgInstalled(pkg: string): Promise<boolean> {

@@ -25,9 +25,18 @@ export interface CliProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliProcess {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it) first`);
-  const child = spawn(process.execPath, [CLI, ...args], {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** the entry script to run (default: this checkout's dist/cli/main.js; e.g. an installed package's bin) */
+  entry?: string;
+}
+
+export function spawnCli(args: string[], opts: CliOptions = {}): CliProcess {
+  const entry = opts.entry ?? CLI;
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: run \`npm run build\` (npm test does it) first`);
+  const child = spawn(process.execPath, [entry, ...args], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,4 +117,17 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
       return code;
     },
   };
+}
+
+/** Runs `plantpulse <args>` to completion: its exit code and its whole stdout and stderr. */
+export function runCli(
+  args: string[],
+  opts: CliOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawnCli(args, opts);
+  let stdout = '';
+  p.child.stdout?.on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  return p.exited.then((code) => ({ code, stdout, stderr: p.stderr() }));
 }

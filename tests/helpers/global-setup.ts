@@ -30,7 +30,8 @@ declare module 'vitest' {
 /**
  * Every Debian package the suite's real peers need, installed in one apt run on a fresh machine: InfluxDB and
  * Mosquitto (started here), socat (RTU pty pairs), mbpoll and python3-pymodbus (independent Modbus peers),
- * victoria-metrics (a real InfluxDB v2 write API), faketime (end-to-end runs at a fixed scenario time). Chromium and its fonts are ensured by the browser tests.
+ * victoria-metrics (a real InfluxDB v2 write API), faketime (end-to-end runs at a fixed scenario time), systemd
+ * (`systemd-analyze verify` of the service units). Chromium and its fonts are ensured by the browser tests.
  */
 export const TEST_PACKAGES = [
   'influxdb',
@@ -40,6 +41,7 @@ export const TEST_PACKAGES = [
   'python3-pymodbus',
   'victoria-metrics',
   'faketime',
+  'systemd',
 ];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
