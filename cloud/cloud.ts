@@ -11,7 +11,11 @@ import { DeviceRegistry } from './api/device-registry.js';
 import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
-import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
+import {
+  type BrokerSecurityEvent,
+  type RunningBroker,
+  startEmbeddedBroker,
+} from './broker/embedded-broker.js';
 import {
   type AnalyticsRunStats,
   analyticsHealth,
@@ -60,10 +64,29 @@ function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
  * Stop order: stop consuming (unacknowledged messages stay with the broker), the API, the broker, the spool drainer
  * (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
  */
-export async function startCloud(cfg: CloudConfig, log: Logger): Promise<RunningCloud> {
+/** The ingester's MQTT client id: configured, or derived from its host id. */
+function ingesterClientId(cfg: CloudConfig): string {
+  return cfg.mqtt.clientId ?? `plantpulse-ingest-${cfg.mqtt.hostId}`;
+}
+
+export interface CloudOptions {
+  /** the embedded broker's logins, refusals and limit hits (for an audit log) */
+  onBrokerSecurityEvent?: (e: BrokerSecurityEvent) => void;
+}
+
+export async function startCloud(
+  cfg: CloudConfig,
+  log: Logger,
+  opts: CloudOptions = {},
+): Promise<RunningCloud> {
   const dataDir = resolve(cfg.spool.path);
   const broker = cfg.broker
-    ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }))
+    ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }), {
+        // the ingester's own login is the host application: its role defaults to host, its client id is its own
+        hostUsers: [cfg.mqtt.username],
+        reservedClientIds: { [ingesterClientId(cfg)]: cfg.mqtt.username },
+        ...(opts.onBrokerSecurityEvent ? { onSecurityEvent: opts.onBrokerSecurityEvent } : {}),
+      })
     : undefined;
   const url = cfg.mqtt.url ?? broker?.url;
   if (!url) throw new Error('mqtt.url is required when no embedded broker is configured');
@@ -199,7 +222,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     : undefined;
 
   consumer = new MqttConsumer(
-    { ...cfg.mqtt, url, clientId: cfg.mqtt.clientId ?? `plantpulse-ingest-${hostId}` },
+    { ...cfg.mqtt, url, clientId: ingesterClientId(cfg) },
     {
       will: () => host.willMessage(),
       online: () => host.onlineMessage(),
