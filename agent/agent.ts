@@ -110,6 +110,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     format: cfg.mqtt.format,
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
+    stateClockSkewMs: cfg.mqtt.stateClockSkew,
     log: log.child({ component: 'sparkplug' }),
     ...(statePath === undefined
       ? {}
