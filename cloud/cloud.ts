@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
 import { Backoff } from '../protocols/backoff.js';
+import { ensurePrivateDir } from '../protocols/durable-queue/private-files.js';
 import { HealthTracker } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
@@ -80,6 +81,7 @@ export async function startCloud(
   opts: CloudOptions = {},
 ): Promise<RunningCloud> {
   const dataDir = resolve(cfg.spool.path);
+  ensurePrivateDir(dataDir); // spool, dead letters, births: 0700 (README "Security / Secrets at rest")
   const broker = cfg.broker
     ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }), {
         // the ingester's own login is the host application: its role defaults to host, its client id is its own
