@@ -8,7 +8,6 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BrokerRig,
-  closed,
   connackOf,
   connectPacket,
   PW,
