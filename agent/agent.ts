@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
+import { ensurePrivateDir } from '../protocols/durable-queue/private-files.js';
 import type { ComponentHealth } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import type { MetricInfo } from '../protocols/metric.js';
@@ -53,6 +54,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const inMemory = cfg.outbox.path === ':memory:';
   const stateDir = inMemory ? undefined : resolve(cfg.outbox.path);
   const statePath = stateDir === undefined ? undefined : join(stateDir, 'edge-state.json');
+  if (stateDir !== undefined) ensurePrivateDir(stateDir); // outbox, bdSeq, derive state: 0700
   const state = statePath === undefined ? { nextBdSeq: 0 } : readState(statePath, { nextBdSeq: 0 });
   // every reason a sample is dropped, from 0: a scraper sees the series before the first drop
   const dropped: Record<string, number> = { OUTBOX_WRITE_FAILED: 0, SAMPLE_UNPUBLISHABLE: 0 };
@@ -110,6 +112,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     format: cfg.mqtt.format,
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
+    stateClockSkewMs: cfg.mqtt.stateClockSkew,
     log: log.child({ component: 'sparkplug' }),
     ...(statePath === undefined
       ? {}

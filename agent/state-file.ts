@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../protocols/durable-queue/private-files.js';
 
 /** A small JSON state file written atomically (write, fsync via writeFileSync flush, rename). */
 export function readState<T>(path: string, fallback: T): T {
@@ -11,8 +12,8 @@ export function readState<T>(path: string, fallback: T): T {
 }
 
 export function writeState(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensurePrivateDir(dirname(path));
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value), { flush: true });
+  writeFileSync(tmp, JSON.stringify(value), { flush: true, mode: PRIVATE_FILE_MODE });
   renameSync(tmp, path);
 }

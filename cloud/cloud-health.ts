@@ -83,6 +83,13 @@ export function brokerHealth(
     component: 'broker',
     id: 'embedded',
     detail: `${b.clients} client(s) connected`,
-    counters: { ...b },
+    counters: {
+      clients: b.clients,
+      rejectedAuth: b.rejectedAuth,
+      rejectedPublish: b.rejectedPublish,
+      rejectedSubscribe: b.rejectedSubscribe,
+      limited: b.limited,
+      kdfRuns: b.kdfRuns,
+    },
   });
 }

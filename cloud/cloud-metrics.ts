@@ -138,7 +138,19 @@ export function cloudMetrics(s: CloudSnapshot): MetricFamily[] {
           auth: b.rejectedAuth,
           publish: b.rejectedPublish,
           subscribe: b.rejectedSubscribe,
+          limit: b.limited,
         },
+      ),
+      counter(
+        'plantpulse_broker_security_events_total',
+        'logins, refusals and limit hits of the embedded broker, by type',
+        'type',
+        b.events,
+      ),
+      counter(
+        'plantpulse_broker_login_kdf_total',
+        'password checks (scrypt runs) for broker logins',
+        b.kdfRuns,
       ),
     );
   }

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
 import { Backoff } from '../protocols/backoff.js';
+import { ensurePrivateDir } from '../protocols/durable-queue/private-files.js';
 import { HealthTracker } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
@@ -12,7 +13,12 @@ import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
 import { type ConfigSource, openAuditLog } from './audit/open-audit.js';
-import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
+import { RefusalThrottle } from './audit/refusal-throttle.js';
+import {
+  type BrokerSecurityEvent,
+  type RunningBroker,
+  startEmbeddedBroker,
+} from './broker/embedded-broker.js';
 import {
   type AnalyticsRunStats,
   analyticsHealth,
@@ -61,15 +67,43 @@ function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
  * Stop order: stop consuming (unacknowledged messages stay with the broker), the API, the broker, the spool drainer
  * (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
  */
+/** The ingester's MQTT client id: configured, or derived from its host id. */
+function ingesterClientId(cfg: CloudConfig): string {
+  return cfg.mqtt.clientId ?? `plantpulse-ingest-${cfg.mqtt.hostId}`;
+}
+
+export interface CloudOptions {
+  /** the config file as read (its SHA-256 goes into the audit log's config.loaded) */
+  configSource?: ConfigSource;
+  /** also told of the embedded broker's logins, refusals and limit hits (they are audited in any case) */
+  onBrokerSecurityEvent?: (e: BrokerSecurityEvent) => void;
+}
+
 export async function startCloud(
   cfg: CloudConfig,
   log: Logger,
-  opts: { configSource?: ConfigSource } = {},
+  opts: CloudOptions = {},
 ): Promise<RunningCloud> {
   const dataDir = resolve(cfg.spool.path);
+  ensurePrivateDir(dataDir); // spool, dead letters, births: 0700 (README "Security / Secrets at rest")
   const audit = await openAuditLog(cfg.audit, dataDir, log, opts.configSource);
+  // every broker login and refusal is audited; refusals and limit hits at most 30 a minute per address (a flood
+  // of CONNECTs cannot fill the disk through the audit log; the next event says how many were left out)
+  const brokerRefusals = new RefusalThrottle(Date.now);
+  const onBrokerSecurityEvent = (e: BrokerSecurityEvent) => {
+    const { type, ...fields } = e;
+    const suppressed = type === 'broker.login' ? 0 : brokerRefusals.admit(e.address ?? 'unknown');
+    if (suppressed !== undefined)
+      audit.record({ type, fields: { ...fields, ...(suppressed > 0 ? { suppressed } : {}) } });
+    opts.onBrokerSecurityEvent?.(e);
+  };
   const broker = cfg.broker
-    ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }))
+    ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }), {
+        // the ingester's own login is the host application: its role defaults to host, its client id is its own
+        hostUsers: [cfg.mqtt.username],
+        reservedClientIds: { [ingesterClientId(cfg)]: cfg.mqtt.username },
+        onSecurityEvent: onBrokerSecurityEvent,
+      })
     : undefined;
   const url = cfg.mqtt.url ?? broker?.url;
   if (!url) throw new Error('mqtt.url is required when no embedded broker is configured');
@@ -205,7 +239,7 @@ export async function startCloud(
     : undefined;
 
   consumer = new MqttConsumer(
-    { ...cfg.mqtt, url, clientId: cfg.mqtt.clientId ?? `plantpulse-ingest-${hostId}` },
+    { ...cfg.mqtt, url, clientId: ingesterClientId(cfg) },
     {
       will: () => host.willMessage(),
       online: () => host.onlineMessage(),

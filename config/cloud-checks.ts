@@ -2,6 +2,7 @@
  * Rules of the cloud config's sections that a schema cannot express. Each is attached to its section
  * (config/spec.ts), so it runs once that section is schema-valid, in `plantpulse check` and at start alike.
  */
+import { checkTopicPattern, topicMatches } from '../cloud/broker/topic-acl.js';
 import type { ConfigIssue } from './errors.js';
 import type { KeyPath } from './key-path.js';
 import { checkSecretHash } from './password-hash.js';
@@ -25,8 +26,25 @@ export function brokerChecks(broker: EmbeddedBroker, ctx: CheckContext): ConfigI
     if (first !== undefined)
       add([...at, 'username'], `duplicate user "${u.username}" (also broker.users[${first}])`);
     else users.set(u.username, i);
-    if ((u.passwordHash === undefined) === (u.password === undefined)) {
-      add(at, 'needs exactly one of passwordHash or password');
+    if (u.passwordHash !== undefined && u.password !== undefined)
+      add(at, 'give passwordHash or password, not both');
+    else if (u.passwordHash === undefined && u.password === undefined && !broker.tls?.identityFromCert) {
+      add(
+        at,
+        'needs passwordHash or password (or tls.identityFromCert: the client certificate is the login)',
+      );
+    }
+    for (const list of ['publish', 'subscribe'] as const) {
+      u[list]?.forEach((p, j) => {
+        const bad = checkTopicPattern(p);
+        if (bad) add([...at, list, j], bad);
+      });
+    }
+    if (u.role === 'gateway' && grantsState(u.publish)) {
+      add(
+        [...at, 'publish'],
+        'only a host may publish spBv1.0/STATE/…: a gateway is refused it whatever its patterns',
+      );
     }
     if (u.passwordHash !== undefined) {
       const bad = checkSecretHash(u.passwordHash);
@@ -42,7 +60,28 @@ export function brokerChecks(broker: EmbeddedBroker, ctx: CheckContext): ConfigI
       }
     }
   });
+  const tls = broker.tls;
+  if (tls?.requireClientCert && tls.ca === undefined) add(['tls', 'ca'], 'requireClientCert needs ca');
+  if (tls?.identityFromCert && (!tls.requireClientCert || tls.ca === undefined)) {
+    add(
+      ['tls', 'identityFromCert'],
+      'needs requireClientCert: true and ca (only a verified certificate names a user)',
+    );
+  }
+  if (broker.maxPacketBytes <= broker.maxPayloadBytes) {
+    add(
+      ['maxPacketBytes'],
+      'must be larger than maxPayloadBytes (a packet holds its topic besides the payload)',
+    );
+  }
   return issues;
+}
+
+/** Whether a publish list lets a user publish some STATE topic. */
+function grantsState(publish: readonly string[] | undefined): boolean {
+  return (publish ?? []).some((p) =>
+    topicMatches(p.replace(/\{(username|clientid)\}/g, 'x'), 'spBv1.0/STATE/x'),
+  );
 }
 
 export function apiChecks(api: ApiConfig): ConfigIssue[] {
@@ -88,6 +127,20 @@ export function cloudChecks(cfg: CloudConfig): ConfigIssue[] {
     else if (!cfg.broker.users.some((u) => u.username === cfg.mqtt.username)) {
       add(['mqtt', 'username'], `"${cfg.mqtt.username}" is not one of broker.users, so it cannot log in`);
     }
+    cfg.broker?.users.forEach((u, i) => {
+      const ingester = u.username === cfg.mqtt.username;
+      if (ingester && u.role === 'gateway') {
+        add(
+          ['broker', 'users', i, 'role'],
+          'the ingester’s user is the host application: it must not be a gateway',
+        );
+      } else if (!ingester && u.role === undefined && grantsState(u.publish)) {
+        add(
+          ['broker', 'users', i, 'publish'],
+          'only a host may publish spBv1.0/STATE/…: set role: host for a host application, or remove the pattern',
+        );
+      }
+    });
   }
   return issues;
 }

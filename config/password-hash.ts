@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Password and API-token hashes: `scrypt$N$r$p$salt$hash` (salt and hash base64url without padding).
@@ -47,6 +47,28 @@ export function verifySecret(plain: string, hash: string): boolean {
   if (typeof parsed === 'string') return false;
   const got = derive(plain, parsed.salt, parsed, parsed.hash.length);
   return got.length === parsed.hash.length && timingSafeEqual(got, parsed.hash);
+}
+
+/**
+ * `verifySecret` off the event loop (libuv's thread pool runs scrypt), for servers that check a password per
+ * connection. Exactly one scrypt run per call, also for a malformed hash, which is checked against `fallback`.
+ */
+export async function verifySecretAsync(plain: string, hash: string, fallback: string): Promise<boolean> {
+  let parsed = parseHash(hash);
+  const valid = typeof parsed !== 'string';
+  if (typeof parsed === 'string') parsed = parseHash(fallback);
+  if (typeof parsed === 'string') throw new Error(`bad fallback hash: ${parsed}`);
+  const { salt, hash: want, N, r, p } = parsed;
+  const got = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(
+      plain.normalize('NFC'),
+      salt,
+      want.length,
+      { N, r, p, maxmem: 256 * N * r + 1024 * 1024 },
+      (err, key) => (err ? reject(err) : resolve(key)),
+    ),
+  );
+  return valid && got.length === want.length && timingSafeEqual(got, want);
 }
 
 /** Why a string is not a usable `scrypt$…` hash, or undefined when it is (for config checks). */

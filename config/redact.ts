@@ -45,3 +45,53 @@ export function redactConfig(data: unknown, secrets: readonly string[]): unknown
   };
   return walk(data, []);
 }
+
+/** Keys whose values are credentials in logs besides SECRET_KEYS (HTTP headers). */
+const LOG_SECRET_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+]);
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):[^\s/@]*@/gi;
+const SECRET_QUERY = /([?&](?:password|passwd|pwd|token|access_token|secret|api_key|apikey)=)[^&#\s]*/gi;
+const MAX_DEPTH = 32;
+
+/** A string with the password of any `scheme://user:password@host` and secret query parameters replaced. */
+export function redactUrls(s: string): string {
+  if (!s.includes('://') && !s.includes('=')) return s;
+  return s.replace(URL_USERINFO, `$1:${REDACTED}@`).replace(SECRET_QUERY, `$1${REDACTED}`);
+}
+
+/**
+ * A copy of a log record with every secret gone, at any depth: values under SECRET_KEYS (`password`,
+ * `passwordHash`, `tokenHash`, `key`, …) and HTTP credential headers become `[redacted]`, credentials inside URLs in
+ * any string are cut out, and errors are turned into plain objects (message, stack, code, cause) first so their
+ * text is scrubbed too. Cycles and depths beyond 32 are cut.
+ */
+export function redactLogValue(value: unknown): unknown {
+  const seen = new WeakSet<object>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return redactUrls(v);
+    if (v === null || typeof v !== 'object') return v;
+    if (seen.has(v)) return '[circular]';
+    if (depth > MAX_DEPTH) return '[too deep]';
+    if (Buffer.isBuffer(v) || v instanceof Date || ArrayBuffer.isView(v)) return v;
+    seen.add(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const source = v instanceof Error ? errorFields(v) : (v as Record<string, unknown>);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(source)) {
+      out[k] = isSecretKey(k) || LOG_SECRET_KEYS.has(k.toLowerCase()) ? REDACTED : walk(x, depth + 1);
+    }
+    return out;
+  };
+  return walk(value, 0);
+}
+
+function errorFields(e: Error): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: e.name, message: e.message, stack: e.stack };
+  for (const [k, v] of Object.entries(e)) out[k] = v;
+  if (e.cause !== undefined) out['cause'] = e.cause;
+  return out;
+}

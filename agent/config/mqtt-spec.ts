@@ -1,6 +1,6 @@
 import { type StaticDecode, type StaticEncode, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.js';
-import { DurationAtLeast, Id } from '../../config/schemas/common.js';
+import { Duration, DurationAtLeast, Id } from '../../config/schemas/common.js';
 import { optional, required, Section, withCheck } from '../../config/spec.js';
 
 /** The agent's uplink (`mqtt:`). */
@@ -34,6 +34,11 @@ const AgentMqttSection = Section({
   }),
   primaryHost: optional(Id, {
     description: 'Sparkplug primary host id: wait for its STATE online before births',
+  }),
+  stateClockSkew: optional(Duration, {
+    description:
+      'a primary host STATE dated further ahead of this gateway’s clock is ignored and logged (a forged far-future retained STATE cannot halt the gateway)',
+    default: '5m',
   }),
   maxInflight: optional(Type.Integer({ minimum: 1, maximum: 65535 }), {
     description: 'QoS 1 messages awaiting PUBACK at once',

@@ -1,6 +1,7 @@
 import { readFileSync, renameSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ensurePrivateDir } from '../../protocols/durable-queue/private-files.js';
 import type { EnergyState } from './power-energy.js';
 import type { PulseCounterState } from './pulse-counter.js';
 
@@ -83,7 +84,7 @@ function validate(text: string, device: string): PersistedDerive | string {
 /** Atomically replaces the state file. */
 export async function saveDeriveState(path: string, state: PersistedDerive): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const tmp = `${path}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', 0o600);
   try {

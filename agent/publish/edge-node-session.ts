@@ -14,6 +14,7 @@ import type { Sample } from '../../protocols/sample.js';
 import { EdgeNode } from './edge-node.js';
 import type { DataOutcome, EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
 import type { DataEncoder } from './publisher.js';
+import { RateLimitedLog } from './rate-limited-log.js';
 import type { UplinkHooks } from './uplink.js';
 
 /** What the session needs from the MQTT uplink. */
@@ -41,6 +42,8 @@ export interface EdgeNodeSessionOptions extends Omit<EdgeNodeOptions, 'onEvent'>
   onDrop: (code: string, samples: number) => void;
 }
 
+const STATE_LOG_INTERVAL_MS = 60_000;
+
 export class EdgeNodeSession implements DataEncoder {
   readonly #edge: EdgeNode;
   readonly #log: Logger;
@@ -49,11 +52,14 @@ export class EdgeNodeSession implements DataEncoder {
   /** set by the edge node's `primary-host-offline` event during the message being handled */
   #hostWentOffline = false;
   readonly #health = new HealthTracker('down', Date.now());
+  /** refused STATEs: a retained forgery comes back at every reconnect, so at most one line a minute */
+  readonly #stateLog: RateLimitedLog;
   readonly #counters = {
     births: 0,
     rebirths: 0,
     commandsRefused: 0,
     messagesIgnored: 0,
+    statesRefused: 0,
     samplesUnpublishable: 0,
   };
 
@@ -62,6 +68,7 @@ export class EdgeNodeSession implements DataEncoder {
     this.#o = opts;
     this.#log = opts.log;
     this.#edge = new EdgeNode({ ...edgeOpts, onEvent: (e) => this.#onEvent(e) });
+    this.#stateLog = new RateLimitedLog(opts.log, STATE_LOG_INTERVAL_MS);
   }
 
   /** The uplink to publish through; give it before the uplink starts. */
@@ -177,6 +184,13 @@ export class EdgeNodeSession implements DataEncoder {
       case 'message-ignored':
         this.#counters.messagesIgnored++;
         this.#log.debug({ topic: e.topic, reason: e.reason }, 'message ignored');
+        break;
+      case 'state-refused':
+        this.#counters.statesRefused++;
+        this.#stateLog.warn(
+          { topic: e.topic, hostId: e.hostId, timestamp: e.timestamp, online: e.online, reason: e.reason },
+          'primary host STATE refused: beyond the clock-skew window (forged, or the host clock is wrong)',
+        );
         break;
       case 'primary-host-offline':
         this.#hostWentOffline = true;

@@ -23,6 +23,11 @@ export interface EdgeNodeOptions {
   devices: { id: string; metrics: MetricInfo[]; tags?: Readonly<Record<string, string>> }[];
   /** Sparkplug host id to wait for (STATE online) before births */
   primaryHost?: string;
+  /**
+   * A STATE whose timestamp is more than this ahead of `clock()` is refused (`state-refused`): one forged retained
+   * STATE with a far-future timestamp would otherwise outrank every genuine one. Default 5 minutes.
+   */
+  stateClockSkewMs?: number;
   /** ms since epoch; default Date.now */
   clock?: () => number;
   /** default 'sparkplug' */
@@ -70,6 +75,15 @@ export type EdgeEvent =
   | { type: 'primary-host-offline'; hostId: string; timestamp: number; disconnect: true }
   | { type: 'command-refused'; topic: string; device?: string; reason: string }
   | { type: 'message-ignored'; topic: string; reason: string }
+  /** a primary host STATE beyond the clock-skew window: ignored, the session goes on as before */
+  | {
+      type: 'state-refused';
+      topic: string;
+      hostId: string;
+      timestamp: number;
+      online: boolean;
+      reason: string;
+    }
   | { type: 'data-refused'; device: string; samples: number; reason: DataRefusal }
   | { type: 'sample-dropped'; device: string; metric: string; reason: string };
 

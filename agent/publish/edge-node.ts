@@ -28,7 +28,9 @@
  * `NCMD` `Node Control/Rebirth` = true republishes all births (same bdSeq, seq restarting at 0). `DCMD`, and any other
  * NCMD metric, is refused with a `command-refused` event: the agent is a read-only gateway. A valid primary host STATE
  * `online: false` makes the node stop data, returns its NDEATH and a `primary-host-offline` event asking the uplink to
- * disconnect; STATE messages older than the last one seen are ignored.
+ * disconnect; STATE messages older than the last one seen are ignored, and a STATE dated beyond the clock-skew
+ * window (`stateClockSkewMs`) is refused (`state-refused`), so a forged far-future retained STATE cannot halt the
+ * node nor outrank the real host's later STATEs.
  */
 import type { Sample } from '../../protocols/sample.js';
 import {
@@ -53,6 +55,9 @@ import type {
 
 export type { DataOutcome, EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
 
+/** How far ahead of the gateway's clock a primary host STATE may be (mqtt.stateClockSkew's default). */
+export const DEFAULT_STATE_CLOCK_SKEW_MS = 5 * 60_000;
+
 export class EdgeNode {
   readonly #wire: EdgeWire;
   readonly #site: string;
@@ -70,6 +75,7 @@ export class EdgeNode {
   #born = false;
   #hostOnline = false;
   #lastStateTimestamp = Number.NEGATIVE_INFINITY;
+  readonly #stateSkewMs: number;
 
   constructor(opts: EdgeNodeOptions) {
     const qos = opts.qos ?? 1;
@@ -80,6 +86,7 @@ export class EdgeNode {
         ? new JsonEdgeWire(opts.site, opts.node, qos)
         : new SparkplugEdgeWire(opts.site, opts.node, qos);
     this.#clock = opts.clock ?? Date.now;
+    this.#stateSkewMs = opts.stateClockSkewMs ?? DEFAULT_STATE_CLOCK_SKEW_MS;
     this.#emit = opts.onEvent ?? ((e) => this.#events.push(e));
     this.#primaryHost = opts.primaryHost;
     this.#stateTopic =
@@ -354,6 +361,18 @@ export class EdgeNode {
         type: 'message-ignored',
         topic,
         reason: `bad STATE payload: ${(err as Error).message}`,
+      });
+      return [];
+    }
+    const now = this.#clock();
+    if (state.timestamp > now + this.#stateSkewMs) {
+      this.#emit({
+        type: 'state-refused',
+        topic,
+        hostId,
+        timestamp: state.timestamp,
+        online: state.online,
+        reason: `timestamp ${state.timestamp} is ${state.timestamp - now} ms ahead of this gateway's clock (more than the ${this.#stateSkewMs} ms allowed)`,
       });
       return [];
     }

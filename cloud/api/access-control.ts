@@ -18,6 +18,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditSink } from '../audit/audit-event.js';
+import { RefusalThrottle } from '../audit/refusal-throttle.js';
 import type { AuthFailureLimit } from './auth-failures.js';
 import { ForbiddenError, TooManyFailuresError, UnauthorizedError } from './errors.js';
 import { hasRole, type Principal, REFUSAL_MESSAGES, type Role, type TokenAuth } from './token-auth.js';
@@ -178,41 +179,5 @@ class LoginLog {
     }
     this.#seen.set(key, now);
     return true;
-  }
-}
-
-/** At most `max` refusal events per address per minute; counts the rest for the next event recorded. Bounded. */
-class RefusalThrottle {
-  readonly #windows = new Map<string, { start: number; recorded: number; suppressed: number }>();
-  readonly #clock: () => number;
-  readonly #max: number;
-
-  constructor(clock: () => number, max = 30) {
-    this.#clock = clock;
-    this.#max = max;
-  }
-
-  /** undefined: do not record; else record, with this many left out before it. */
-  admit(address: string): number | undefined {
-    const now = this.#clock();
-    let w = this.#windows.get(address);
-    if (!w || now - w.start >= 60_000) {
-      const suppressed = w?.suppressed ?? 0;
-      this.#windows.delete(address);
-      if (this.#windows.size >= 10_000) {
-        const oldest = this.#windows.keys().next().value;
-        if (oldest !== undefined) this.#windows.delete(oldest);
-      }
-      w = { start: now, recorded: 0, suppressed };
-      this.#windows.set(address, w);
-    }
-    if (w.recorded >= this.#max) {
-      w.suppressed++;
-      return undefined;
-    }
-    w.recorded++;
-    const suppressed = w.suppressed;
-    w.suppressed = 0;
-    return suppressed;
   }
 }

@@ -37,3 +37,46 @@ export function stripShare(filter: string): string {
   const slash = rest.indexOf('/');
   return slash < 0 ? rest : rest.slice(slash + 1);
 }
+
+/** The values a pattern's placeholders take for one client. */
+export interface AclIdentity {
+  username: string;
+  clientId: string;
+}
+
+const PLACEHOLDER = /\{(username|clientid)\}/g;
+
+/**
+ * A pattern with `{username}`/`{clientid}` replaced, or undefined when a value could widen the pattern (it holds
+ * `/`, `+` or `#`, or is empty): such a client matches nothing, as with Mosquitto's `%u`/`%c`.
+ */
+export function expandPattern(pattern: string, id: AclIdentity): string | undefined {
+  let unsafe = false;
+  const out = pattern.replace(PLACEHOLDER, (_m, name: string) => {
+    const v = name === 'username' ? id.username : id.clientId;
+    if (v === '' || /[/+#]/.test(v)) unsafe = true;
+    return v;
+  });
+  return unsafe ? undefined : out;
+}
+
+/** Why a topic pattern is malformed (for config checks), or undefined. */
+export function checkTopicPattern(pattern: string): string | undefined {
+  const rest = pattern.replace(PLACEHOLDER, 'x');
+  if (/[{}]/.test(rest)) return 'only {username} and {clientid} may appear in braces';
+  const levels = rest.split('/');
+  for (const [i, l] of levels.entries()) {
+    if (l.includes('#') && (l !== '#' || i !== levels.length - 1)) return '# must be a whole last level';
+    if (l.includes('+') && l !== '+') return '+ must be a whole level';
+  }
+  return undefined;
+}
+
+/** A client-id pattern: `*` matches any run of characters, `{username}` is replaced; the rest is literal. */
+export function clientIdMatches(pattern: string, clientId: string, username: string): boolean {
+  const re = pattern
+    .split('*')
+    .map((p) => p.replaceAll('{username}', username).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${re}$`, 's').test(clientId);
+}

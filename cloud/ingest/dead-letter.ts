@@ -36,7 +36,7 @@ export class DeadLetterFile {
     const text = entries.map((e) => JSON.stringify({ at, kind, reason: e.reason, data: e.data })).join('\n');
     try {
       await mkdir(dirname(this.#path), { recursive: true });
-      await appendFile(this.#path, `${text}\n`);
+      await appendFile(this.#path, `${text}\n`, { mode: 0o600 }); // plant payloads: private (README "Secrets at rest")
       this.#byKind[kind] += entries.length;
     } catch (err) {
       this.#unwritable += entries.length;

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { messageOf, QueueOpenError } from './errors.js';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
 /** A damaged file that was set aside so that a fresh one could be opened in its place. */
 export interface Recovery {
@@ -39,7 +40,7 @@ export class DamagedFileError extends Error {
 }
 
 /**
- * Opens (or creates) a SQLite file, creating its directory. A damaged file — not a database, malformed, failing
+ * Opens (or creates) a SQLite file, creating its directory: the directory 0700, the file and its -wal/-shm 0600. A damaged file — not a database, malformed, failing
  * `setup`'s checks — is moved aside as `<file>.corrupt-<ms>` with its -wal and -shm (kept for inspection), logged as
  * an error, and a fresh file is opened in its place. Any other failure (permissions, a directory where the file
  * should be) throws `QueueOpenError` and leaves the file alone: a healthy file is never moved aside.
@@ -47,7 +48,8 @@ export class DamagedFileError extends Error {
 export function openSqliteFile(o: OpenSqliteFileOptions): OpenedSqliteFile {
   const clock = o.clock ?? Date.now;
   try {
-    mkdirSync(dirname(o.file), { recursive: true });
+    ensurePrivateDir(dirname(o.file));
+    if (o.file !== ':memory:') ensurePrivateFile(o.file);
     return { db: openWith(o.file, o.setup), recovery: undefined };
   } catch (err) {
     if (!isDamage(err) || !existsSync(o.file)) throw new QueueOpenError(o.file, { cause: err });
@@ -65,6 +67,7 @@ export function openSqliteFile(o: OpenSqliteFileOptions): OpenedSqliteFile {
       `${o.name} database damaged; moved aside and started empty (what it held is not replayed)`,
     );
     try {
+      ensurePrivateFile(o.file);
       return { db: openWith(o.file, o.setup), recovery: { at, movedTo, reason: messageOf(err) } };
     } catch (err2) {
       throw new QueueOpenError(o.file, { cause: err2 });

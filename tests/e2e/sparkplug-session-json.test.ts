@@ -60,7 +60,10 @@ it('JSON mode: agent → embedded broker → cloud → InfluxDB, with device dea
       db,
       username: 'ingest',
       format: 'json',
-      brokerUsers: { [node]: 'AGENT_MQTT_PASSWORD', observer: 'OBSERVER_MQTT_PASSWORD' },
+      brokerUsers: {
+        [node]: 'AGENT_MQTT_PASSWORD',
+        observer: { env: 'OBSERVER_MQTT_PASSWORD', role: 'host' },
+      },
     });
     cloud = spawnCli(['cloud', '-c', cloudYaml], { env: passwords });
     const brokerUrl = String((await cloud.waitFor(isBrokerUp, 120_000))['url']);

@@ -93,8 +93,11 @@ export interface CloudYaml {
   /** external broker (Mosquitto); omit for the embedded aedes broker with the users below */
   mqttUrl?: string;
   username: string;
-  /** embedded broker users besides the ingester: name → env var holding the password */
-  brokerUsers?: Record<string, string>;
+  /**
+   * embedded broker users besides the ingester: name → env var holding the password (a gateway: its own node only),
+   * or with `role: host` for an observer acting as a second host application (reads everything, sends NCMDs)
+   */
+  brokerUsers?: Record<string, string | { env: string; role: 'host' }>;
   hostId?: string;
   protocolVersion?: 4 | 5;
   format?: 'sparkplug' | 'json';
@@ -110,8 +113,10 @@ export async function writeCloudYaml(c: CloudYaml): Promise<string> {
           '  port: 0',
           '  users:',
           `    - { username: ${c.username}, password: "\${env:INGEST_MQTT_PASSWORD}" }`,
-          ...Object.entries(c.brokerUsers ?? {}).map(
-            ([u, env]) => `    - { username: ${u}, password: "\${env:${env}}" }`,
+          ...Object.entries(c.brokerUsers ?? {}).map(([u, v]) =>
+            typeof v === 'string'
+              ? `    - { username: ${u}, password: "\${env:${v}}" }`
+              : `    - { username: ${u}, password: "\${env:${v.env}}", role: ${v.role} }`,
           ),
         ]
       : [];

@@ -74,7 +74,10 @@ describe.each(cases)('a whole Sparkplug B session of plantpulse agent ($name)', 
           dir,
           db,
           username: 'ingest',
-          brokerUsers: { [node]: 'AGENT_MQTT_PASSWORD', observer: 'OBSERVER_MQTT_PASSWORD' },
+          brokerUsers: {
+            [node]: 'AGENT_MQTT_PASSWORD',
+            observer: { env: 'OBSERVER_MQTT_PASSWORD', role: 'host' },
+          },
         });
         cloud = spawnCli(['cloud', '-c', cloudYaml], { env: passwords });
         brokerUrl = String((await cloud.waitFor(isBrokerUp, 120_000))['url']);

@@ -3,11 +3,13 @@
  * (created once, kept across restarts), `trusted/certs/` (servers we trust), `rejected/` (servers we refused:
  * `plantpulse opcua trust` moves one to trusted). Never auto-accepts an unknown server certificate.
  */
+
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { getHostname, makeApplicationUrn, OPCUACertificateManager, OPCUAClient } from 'node-opcua';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../../protocols/durable-queue/private-files.js';
 
 export const CLIENT_APPLICATION_NAME = 'plantpulse-agent';
 export const DEFAULT_PKI_DIR = 'pki/opcua';
@@ -49,6 +51,10 @@ export async function acquireClientPki(dir: string): Promise<ClientPki> {
     automaticallyAcceptUnknownCertificate: false,
   });
   await certificateManager.initialize();
+  // the client's private key is a secret: its folder 0700, the key 0600 (node-opcua-pki follows the umask)
+  ensurePrivateDir(join(key, 'own', 'private'));
+  const keyFile = join(key, 'own', 'private', 'private_key.pem');
+  if (existsSync(keyFile)) chmodSync(keyFile, PRIVATE_FILE_MODE);
   const pki: ClientPki = {
     dir: key,
     certificateManager,

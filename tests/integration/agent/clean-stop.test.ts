@@ -24,8 +24,8 @@ describe('agent clean stop', () => {
     const sim = await startModbusSimulator({ profile: pressProfile(), host: '127.0.0.1', port: 0 });
     closers.push(() => sim.close());
     const users = [
-      { username: 'gw', password: 'pw-gw-1' },
-      { username: 'watch', password: 'pw-watch-2' },
+      { username: 'gw1', password: 'pw-gw-1' }, // a gateway: its own node gw1 only (the default patterns)
+      { username: 'watch', password: 'pw-watch-2', subscribe: ['spBv1.0/#'] },
     ];
     const broker = await startEmbeddedBroker(brokerConfig({ port: 0, users }), log);
     closers.push(() => broker.close());
@@ -47,7 +47,7 @@ describe('agent clean stop', () => {
       agentConfig({
         site: 'plant1',
         node: 'gw1',
-        mqtt: { url: broker.url, username: 'gw', password: 'pw-gw-1' },
+        mqtt: { url: broker.url, username: 'gw1', password: 'pw-gw-1' },
         outbox: { path: ':memory:' },
         devices: [
           {

@@ -55,7 +55,10 @@ describe('agent /healthz, /readyz and /metrics', () => {
     sim = await startModbusSimulator({ profile: pressProfile(), host: '127.0.0.1', port: 0 });
     opc = await startOpcuaSimulator({ model: 'cnc' });
     broker = await startEmbeddedBroker(
-      brokerConfig({ port: 0, users: [{ username: 'gw', password: 'pw-123' }] }),
+      brokerConfig({
+        port: 0,
+        users: [{ username: 'gw', password: 'pw-123', publish: ['spBv1.0/plant1/#'] }],
+      }),
       log,
     );
   }, 60_000);

@@ -49,7 +49,7 @@ describe('loadConfig', () => {
     ]);
     expect(err.problems.every((p) => p.file === file)).toBe(true);
     expect(err.message.split('\n')[0]).toBe(
-      `${file}:5:3 mqtt.port: unknown key (allowed: ${'url, username, password, ca, cert, key, clientId, protocolVersion, keepalive, format, primaryHost, maxInflight'})`,
+      `${file}:5:3 mqtt.port: unknown key (allowed: ${'url, username, password, ca, cert, key, clientId, protocolVersion, keepalive, format, primaryHost, stateClockSkew, maxInflight'})`,
     );
   });
 
