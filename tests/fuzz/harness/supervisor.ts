@@ -219,10 +219,9 @@ function runChild(
       if (killedFor) add(killedFor);
       else if (code !== 70) {
         // died without saying why (out of memory, a native crash): the case it was in is the suspect
-        const f = new Finding(
-          'died',
-          `child exited with ${signal ?? `code ${code}`}: ${stderr().slice(-600)}`,
-        );
+        const err = stderr();
+        const why = /^.*(FATAL ERROR|Error:).*$/m.exec(err)?.[0] ?? err.slice(-600);
+        const f = new Finding('died', `child exited with ${signal ?? `code ${code}`}: ${why}`);
         const r: CrashReport = {
           target: o.target,
           kind: 'died',
@@ -236,7 +235,11 @@ function runChild(
           minimised: false,
           signature: signatureOf('died', new Finding('died', `exit ${signal ?? code}`)),
         };
-        if (inCase && current >= from) Object.assign(r, inputOf(target, o.seed, current));
+        r.stack = err;
+        if (inCase && current >= from) {
+          const { input, size } = inputOf(target, o.seed, current);
+          Object.assign(r, { input, inputSize: size, originalSize: size });
+        }
         add(r);
       }
       const resumeAt = busy !== '' && !inCase ? current + 1 : Math.max(from, current + 1);
