@@ -1,32 +1,20 @@
+import { componentStatusFamily, counter, gauge, type MetricFamily } from '../protocols/health/prometheus.js';
 import type { AgentSnapshot } from './agent.js';
-import type { MetricLine } from './http-server.js';
 
-/** The agent's Prometheus metrics, from one snapshot. */
-export function agentMetrics(s: AgentSnapshot): MetricLine[] {
-  const g = (name: string, help: string, value: number): MetricLine => ({
-    name,
-    help,
-    type: 'gauge',
-    values: [{ value }],
-  });
-  const c = (name: string, help: string, value: number): MetricLine => ({
-    name,
-    help,
-    type: 'counter',
-    values: [{ value }],
-  });
+/** The agent's Prometheus metrics, from one snapshot. Every name is in docs/metrics.md (a test holds them equal). */
+export function agentMetrics(s: AgentSnapshot): MetricFamily[] {
   const perDevice = (
     name: string,
     help: string,
     type: 'gauge' | 'counter',
     pick: (d: AgentSnapshot['devices'][number]) => number,
-  ): MetricLine => ({
+  ): MetricFamily => ({
     name,
     help,
     type,
-    values: s.devices.map((d) => ({ labels: { device: d.device }, value: pick(d) })),
+    values: s.devices.map((d) => ({ labels: { device: d.device, mode: d.mode }, value: pick(d) })),
   });
-  const derive: MetricLine = {
+  const derive: MetricFamily = {
     name: 'plantpulse_derive_events_total',
     help: 'virtual-sensor events by device and kind (bad inputs, out-of-order readings, signal faults, rollovers, …)',
     type: 'counter',
@@ -36,38 +24,68 @@ export function agentMetrics(s: AgentSnapshot): MetricLine[] {
         .map(([what, value]) => ({ labels: { device, what }, value })),
     ),
   };
+  const sparkplug = s.components.find((x) => x.component === 'sparkplug')?.counters ?? {};
   return [
+    componentStatusFamily(s.components),
     derive,
-    g('plantpulse_uplink_connected', 'MQTT uplink connected (1) or not (0)', s.uplink.connected ? 1 : 0),
-    c('plantpulse_uplink_connects_total', 'MQTT sessions opened', s.uplink.connects),
-    c('plantpulse_uplink_published_total', 'messages acknowledged by the broker', s.uplink.published),
-    g('plantpulse_uplink_inflight', 'messages awaiting PUBACK', s.uplink.inflight),
-    g('plantpulse_outbox_messages', 'batches waiting in the outbox', s.outbox.messages),
-    g('plantpulse_outbox_bytes', 'bytes waiting in the outbox', s.outbox.bytes),
-    g('plantpulse_outbox_oldest_age_seconds', 'age of the oldest waiting batch', s.outbox.oldestAgeMs / 1000),
-    c('plantpulse_outbox_dropped_total', 'batches dropped because the outbox was full', s.outbox.dropped),
-    c(
+    gauge('plantpulse_uplink_connected', 'MQTT uplink connected (1) or not (0)', s.uplink.connected ? 1 : 0),
+    counter('plantpulse_uplink_connects_total', 'MQTT sessions opened', s.uplink.connects),
+    counter('plantpulse_uplink_published_total', 'messages acknowledged by the broker', s.uplink.published),
+    counter(
+      'plantpulse_uplink_publish_failures_total',
+      'publishes that failed (resent from the outbox)',
+      s.uplink.publishFailures,
+    ),
+    gauge('plantpulse_uplink_inflight', 'messages awaiting PUBACK', s.uplink.inflight),
+    counter(
+      'plantpulse_sparkplug_births_total',
+      'NBIRTH with DBIRTHs published (connects, rebirths, primary host)',
+      sparkplug['births'] ?? 0,
+    ),
+    counter(
+      'plantpulse_sparkplug_commands_refused_total',
+      'NCMD/DCMD refused (read-only gateway)',
+      sparkplug['commandsRefused'] ?? 0,
+    ),
+    gauge('plantpulse_outbox_messages', 'batches waiting in the outbox', s.outbox.messages),
+    gauge('plantpulse_outbox_bytes', 'bytes waiting in the outbox', s.outbox.bytes),
+    gauge(
+      'plantpulse_outbox_oldest_age_seconds',
+      'age of the oldest waiting batch',
+      s.outbox.oldestAgeMs / 1000,
+    ),
+    counter(
+      'plantpulse_outbox_dropped_total',
+      'batches dropped because the outbox was full',
+      s.outbox.dropped,
+    ),
+    counter(
       'plantpulse_outbox_dropped_samples_total',
       'samples dropped because the outbox was full',
       s.outbox.droppedSamples,
     ),
-    c(
+    counter(
       'plantpulse_outbox_dropped_delivered_samples_total',
       'samples of dropped batches acknowledged anyway (in flight when dropped); loss = dropped − this',
       s.outbox.droppedDeliveredSamples,
     ),
-    c('plantpulse_outbox_replayed_total', 'batches sent as history after an outage', s.outbox.replayed),
-    c('plantpulse_report_suppressed_total', 'samples not sent because they did not change', s.suppressed),
-    {
-      name: 'plantpulse_dropped_total',
-      help: 'samples dropped, by reason',
-      type: 'counter',
-      values: Object.entries(s.dropped).map(([code, value]) => ({ labels: { code }, value })),
-    },
+    counter('plantpulse_outbox_replayed_total', 'batches sent as history after an outage', s.outbox.replayed),
+    counter(
+      'plantpulse_outbox_unpublishable_total',
+      'batches removed because they can never be published (unknown device, no valid sample)',
+      s.publisher.unpublishable,
+    ),
+    counter(
+      'plantpulse_report_suppressed_total',
+      'samples not sent because they did not change',
+      s.suppressed,
+    ),
+    counter('plantpulse_dropped_total', 'samples dropped, by reason', 'code', s.dropped),
     perDevice('plantpulse_device_reachable', 'device answering (1) or not (0)', 'gauge', (d) =>
       d.reachable ? 1 : 0,
     ),
-    perDevice('plantpulse_device_polls_total', 'polls done', 'counter', (d) => d.polls),
+    perDevice('plantpulse_device_polls_total', 'polls done (polling sources)', 'counter', (d) => d.polls),
+    perDevice('plantpulse_device_samples_total', 'samples the source delivered', 'counter', (d) => d.samples),
     perDevice(
       'plantpulse_device_skipped_ticks_total',
       'polls skipped because the previous one overran',
@@ -80,7 +98,18 @@ export function agentMetrics(s: AgentSnapshot): MetricLine[] {
       help: 'failed requests by device and code',
       type: 'counter',
       values: s.devices.flatMap((d) =>
-        Object.entries(d.errors).map(([code, value]) => ({ labels: { device: d.device, code }, value })),
+        Object.entries(d.errors).map(([code, value]) => ({
+          labels: { device: d.device, mode: d.mode, code },
+          value,
+        })),
+      ),
+    },
+    {
+      name: 'plantpulse_device_poll_lateness_seconds',
+      help: 'how late each poll started against its schedule',
+      type: 'histogram',
+      values: s.devices.flatMap((d) =>
+        d.lateness ? [{ labels: { device: d.device }, snapshot: d.lateness }] : [],
       ),
     },
   ];

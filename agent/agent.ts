@@ -1,23 +1,25 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
-import type { AgentConfig } from '../config/schemas/agent.js';
-import { toBytes, toMs } from '../config/schemas/common.js';
+import type { ComponentHealth } from '../protocols/health/component-health.js';
+import { serveHealth } from '../protocols/health/health-server.js';
 import type { MetricInfo } from '../protocols/metric.js';
 import type { Sample } from '../protocols/sample.js';
 import { agentMetrics } from './agent-metrics.js';
+import type { AgentConfig } from './config/agent-spec.js';
 import { createDeriver, type Deriver } from './derive/deriver.js';
-import { startHttpServer } from './http-server.js';
 import { OutboxDropLog } from './outbox/drop-log.js';
-import { DEFAULT_OUTBOX_BYTES, openOutbox } from './outbox/open-outbox.js';
+import { openOutbox } from './outbox/open-outbox.js';
 import type { Outbox } from './outbox/outbox.js';
-import { EdgeNode } from './publish/edge-node.js';
-import type { DataRefusal, EdgeEvent, OutMsg } from './publish/edge-node-types.js';
+import { OutboxHealth } from './outbox/outbox-health.js';
+import { EdgeNodeSession } from './publish/edge-node-session.js';
 import { Publisher } from './publish/publisher.js';
 import { Uplink } from './publish/uplink.js';
 import { ReportByException } from './report/report-by-exception.js';
+import { sourceHealth } from './runner/device-health.js';
 import { PollRunner } from './runner/poll-runner.js';
 import { SubscribeRunner } from './runner/subscribe-runner.js';
-import { createSources, newModbusLines } from './sources/registry.js';
+import { SharedResources } from './sources/component.js';
+import { createSources } from './sources/registry.js';
 import type { PollingSource, SubscribingSource } from './sources/source.js';
 import { readState, writeState } from './state-file.js';
 
@@ -31,11 +33,14 @@ export interface AgentSnapshot {
   uplink: ReturnType<Uplink['stats']>;
   outbox: ReturnType<Outbox['stats']>;
   publisher: ReturnType<Publisher['stats']>;
+  /** every source, polling and subscribing */
   devices: ReturnType<PollRunner['health']>;
   suppressed: number;
   dropped: Record<string, number>;
   /** virtual-sensor counters per device (bad inputs, rollovers, signal faults, …) */
   derive: Record<string, Readonly<Record<string, number>>>;
+  /** the health of every component: sources, uplink, Sparkplug session, outbox */
+  components: ComponentHealth[];
 }
 
 /**
@@ -45,27 +50,24 @@ export interface AgentSnapshot {
  */
 export async function startAgent(cfg: AgentConfig, log: Logger): Promise<RunningAgent> {
   // `outbox.path: ':memory:'` (tests, throwaway runs) keeps nothing on disk: no outbox file, no bdSeq, no totals.
-  const inMemory = cfg.outbox?.path === ':memory:';
-  const stateDir = inMemory ? undefined : resolve(cfg.outbox?.path ?? '.plantpulse-agent');
+  const inMemory = cfg.outbox.path === ':memory:';
+  const stateDir = inMemory ? undefined : resolve(cfg.outbox.path);
   const statePath = stateDir === undefined ? undefined : join(stateDir, 'edge-state.json');
   const state = statePath === undefined ? { nextBdSeq: 0 } : readState(statePath, { nextBdSeq: 0 });
-  const dropped: Record<string, number> = {};
+  // every reason a sample is dropped, from 0: a scraper sees the series before the first drop
+  const dropped: Record<string, number> = { OUTBOX_WRITE_FAILED: 0, SAMPLE_UNPUBLISHABLE: 0 };
   const countDrop = (code: string, n = 1) => {
     dropped[code] = (dropped[code] ?? 0) + n;
   };
 
   // Sources and derivers, per device.
-  const modbusLines = newModbusLines(log.child({ component: 'modbus' }));
+  const shared = new SharedResources();
   const polling: PollingSource[] = [];
   const subscribing: SubscribingSource[] = [];
   const derivers = new Map<string, Deriver>();
   const deviceMetrics: { id: string; metrics: MetricInfo[]; tags?: Record<string, string> }[] = [];
   for (const d of cfg.devices) {
-    const sources = await createSources(d, {
-      log,
-      modbusLines,
-      ...(stateDir === undefined ? {} : { opcuaPkiDir: join(stateDir, 'pki') }),
-    });
+    const sources = await createSources(d, { log, shared, ...(stateDir === undefined ? {} : { stateDir }) });
     for (const s of sources) {
       if (s.kind === 'polling') polling.push(s);
       else subscribing.push(s);
@@ -86,7 +88,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   }
   const report = new ReportByException({
     deadbands,
-    ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: toMs(cfg.heartbeat) }),
+    ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: cfg.heartbeat }),
   });
 
   const outboxLog = log.child({ component: 'outbox' });
@@ -94,133 +96,50 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   // Durable by default (SQLite WAL in the state directory); `outbox.path: ':memory:'` asks for a non-durable one.
   const outbox: Outbox = openOutbox({
     path: stateDir ?? ':memory:',
-    maxBytes: cfg.outbox?.maxBytes === undefined ? DEFAULT_OUTBOX_BYTES : toBytes(cfg.outbox.maxBytes),
+    maxBytes: cfg.outbox.maxBytes,
     log: outboxLog,
     onDrop: (d) => dropLog.note(d),
-    ...(cfg.outbox?.sync === undefined ? {} : { sync: cfg.outbox.sync }),
+    sync: cfg.outbox.sync,
   });
 
-  const edge = new EdgeNode({
+  // The Sparkplug session (births, deaths, commands, primary host) between the outbox and the MQTT uplink.
+  const session = new EdgeNodeSession({
     site: cfg.site,
     node: cfg.node,
     devices: deviceMetrics,
-    format: cfg.mqtt.format ?? 'sparkplug',
+    format: cfg.mqtt.format,
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
-  });
-  const edgeLog = log.child({ component: 'sparkplug' });
-  const lastRefusal = new Map<string, DataRefusal>();
-  const handleEvents = (events: EdgeEvent[]) => {
-    for (const e of events) {
-      switch (e.type) {
-        case 'data-refused':
-          lastRefusal.set(e.device, e.reason);
-          break;
-        case 'sample-dropped':
-          countDrop('SAMPLE_UNPUBLISHABLE');
-          edgeLog.warn(
-            { device: e.device, metric: e.metric, reason: e.reason },
-            'sample cannot be published; dropped',
-          );
-          break;
-        case 'command-refused':
-          edgeLog.warn({ topic: e.topic, device: e.device, reason: e.reason }, 'command refused');
-          break;
-        case 'message-ignored':
-          edgeLog.debug({ topic: e.topic, reason: e.reason }, 'message ignored');
-          break;
-        default:
-          edgeLog.info(e, e.type);
-      }
-    }
-  };
-
-  const reachable = new Map<string, boolean>();
-  let uplink: Uplink;
-  const send = (msgs: OutMsg[]) => {
-    for (const m of msgs) {
-      uplink
-        .publish(m)
-        .catch((err: unknown) => edgeLog.warn({ err, topic: m.topic }, 'control message not sent'));
-    }
-  };
-  const publisher = new Publisher({
-    outbox,
-    uplink: {
-      get connected() {
-        return uplink.connected;
+    log: log.child({ component: 'sparkplug' }),
+    ...(statePath === undefined
+      ? {}
+      : { saveBdSeq: (next: number) => writeState(statePath, { nextBdSeq: next }) }),
+    onDrop: countDrop,
+    listener: {
+      sessionStarted: () => publisher.onSessionStart(outbox.lastId()),
+      born: (device) => {
+        for (const id of device === undefined ? cfg.devices.map((d) => d.id) : [device])
+          publisher.onDeviceBorn(id);
+        report.reset(device);
       },
-      publish: (m) => uplink.publish(m),
+      wake: () => publisher.kick(),
     },
-    encoder: {
-      canPublishData: () => edge.canPublishData(),
-      data: (device, samples, opts) => {
-        lastRefusal.delete(device);
-        const msg = edge.data(device, samples, opts);
-        handleEvents(edge.takeEvents());
-        return msg;
-      },
-    },
-    refusalOf: (device) => lastRefusal.get(device),
-    log: log.child({ component: 'publisher' }),
-    ...(cfg.mqtt.maxInflight === undefined ? {} : { maxInflight: cfg.mqtt.maxInflight }),
-    ...(cfg.outbox?.replayRate === undefined ? {} : { replayRate: cfg.outbox.replayRate }),
   });
-  /** Births announce every device; those known to be unreachable get their DDEATH right after. */
-  const deathsOfUnreachable = (): OutMsg[] => {
-    const out: OutMsg[] = [];
-    for (const [device, ok] of reachable) {
-      if (ok) continue;
-      const msg = edge.deviceDown(device, 'unreachable');
-      if (msg) out.push(msg);
-    }
-    handleEvents(edge.takeEvents());
-    return out;
-  };
-  const afterBirths = () => {
-    for (const d of cfg.devices) publisher.onDeviceBorn(d.id);
-    report.reset();
-  };
-
-  uplink = new Uplink(
+  const uplink = new Uplink(
     cfg.mqtt,
     cfg.mqtt.clientId ?? `plantpulse-${cfg.site}-${cfg.node}`,
-    {
-      will: () => {
-        const w = edge.will();
-        if (statePath !== undefined) writeState(statePath, { nextBdSeq: edge.nextBdSeq });
-        return w;
-      },
-      subscriptions: () => edge.subscriptions(),
-      onConnected: () => {
-        const births = edge.onConnected();
-        handleEvents(edge.takeEvents());
-        send(births);
-        if (births.length > 0) send(deathsOfUnreachable());
-        publisher.onSessionStart(outbox.lastId());
-      },
-      onDisconnected: () => edge.onDisconnected(),
-      onMessage: (topic, payload) => {
-        const { out, events } = edge.onMessage(topic, payload);
-        handleEvents(events);
-        // Primary host STATE offline while born: `out` is our NDEATH. Sparkplug 3.0: publish it, disconnect and
-        // reconnect (a new session, a new bdSeq), then wait for the host's STATE online before the next births.
-        if (out.length > 0 && events.some((e) => e.type === 'primary-host-offline')) {
-          uplink
-            .restart(out[0], 'primary host offline')
-            .catch((err: unknown) => edgeLog.warn({ err }, 'MQTT session restart failed'));
-          return;
-        }
-        send(out);
-        if (events.some((e) => e.type === 'births-published')) {
-          send(deathsOfUnreachable());
-          afterBirths();
-        }
-        publisher.kick();
-      },
-    },
+    session.hooks,
     log.child({ component: 'uplink' }),
   );
+  session.attach(uplink);
+  const publisher = new Publisher({
+    outbox,
+    uplink,
+    encoder: session,
+    log: log.child({ component: 'publisher' }),
+    maxInflight: cfg.mqtt.maxInflight,
+    replayRate: cfg.outbox.replayRate,
+  });
 
   // The pipeline.
   const onSamples = (samples: Sample[]) => {
@@ -239,18 +158,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     }
     publisher.kick();
   };
-  const onReachability = (device: string, ok: boolean, reason: string) => {
-    if (reachable.get(device) === ok) return;
-    reachable.set(device, ok);
-    log.info({ device, reachable: ok, reason }, ok ? 'device reachable' : 'device unreachable');
-    const msg = ok ? edge.deviceUp(device) : edge.deviceDown(device, reason);
-    handleEvents(edge.takeEvents());
-    if (msg) send([msg]);
-    if (ok) {
-      report.reset(device);
-      publisher.onDeviceBorn(device);
-    }
-  };
+  const onReachability = (device: string, ok: boolean, reason: string) =>
+    session.reachability(device, ok, reason);
   const runnerLog = log.child({ component: 'runner' });
   const pollRunner = new PollRunner({ sources: polling, log: runnerLog, onSamples, onReachability });
   const subRunner = new SubscribeRunner({ sources: subscribing, log: runnerLog, onSamples, onReachability });
@@ -260,35 +169,49 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   pollRunner.start();
   subRunner.start();
 
-  const snapshot = (): AgentSnapshot => ({
-    uplink: uplink.stats(),
-    outbox: outbox.stats(Date.now()),
-    publisher: publisher.stats(),
-    devices: pollRunner.health(),
-    suppressed: report.suppressed,
-    dropped: { ...dropped },
-    derive: Object.fromEntries(
-      [...derivers].map(([device, d]) => [device, d.stats() as unknown as Readonly<Record<string, number>>]),
-    ),
-  });
+  const outboxHealth = new OutboxHealth(outbox.kind, Date.now());
+  const snapshot = (): AgentSnapshot => {
+    const now = Date.now();
+    const devices = [...pollRunner.health(), ...subRunner.health()];
+    const outboxStats = outbox.stats(now);
+    return {
+      uplink: uplink.stats(),
+      outbox: outboxStats,
+      publisher: publisher.stats(),
+      devices,
+      suppressed: report.suppressed,
+      dropped: { ...dropped },
+      derive: Object.fromEntries(
+        [...derivers].map(([device, d]) => [
+          device,
+          d.stats() as unknown as Readonly<Record<string, number>>,
+        ]),
+      ),
+      components: [
+        ...devices.map(sourceHealth),
+        uplink.health(now),
+        session.health(now),
+        outboxHealth.report(outboxStats, now),
+      ],
+    };
+  };
 
-  const http = cfg.http
-    ? await startHttpServer({
-        port: cfg.http.port,
-        ...(cfg.http.host === undefined ? {} : { host: cfg.http.host }),
-        log,
-        health: () => {
-          const s = snapshot();
-          return {
-            live: true,
-            ready: s.uplink.connected && s.devices.some((d) => d.reachable === true),
-            detail: { uplink: s.uplink, outbox: s.outbox, devices: s.devices },
-          };
-        },
-        metrics: () => agentMetrics(snapshot()),
-      })
-    : undefined;
-  if (http) log.info({ url: http.url }, 'health and metrics endpoint listening');
+  // Ready: connected to the broker and at least one device answering, whatever its protocol.
+  const http = await serveHealth(cfg.http, {
+    log,
+    report: () => {
+      const { components } = snapshot();
+      const up = (c: ComponentHealth) => c.status !== 'down';
+      return {
+        live: true,
+        ready:
+          components.some((c) => c.component === 'uplink' && up(c)) &&
+          components.some((c) => (c.component === 'poll' || c.component === 'subscribe') && up(c)),
+        components,
+      };
+    },
+    metrics: () => agentMetrics(snapshot()),
+  });
 
   return {
     httpUrl: http?.url,
@@ -299,7 +222,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
       for (const d of derivers.values()) await d.close();
       // Give what is already in the outbox a short chance to go out, then say goodbye.
       await publisher.stop();
-      await uplink.stop(edge.death());
+      await uplink.stop(session.death());
       dropLog.flush();
       await outbox.close();
       await http?.close();

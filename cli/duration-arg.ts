@@ -1,10 +1,10 @@
-import { toMs } from '../config/schemas/common.js';
+import { parseDuration } from '../config/units.js';
 
 /** A duration given on the command line, as in configs (`500ms`, `1s`, `2m`): milliseconds, or undefined. */
 export function durationArg(text: string): number | undefined {
   try {
-    const ms = toMs(text);
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+    const ms = parseDuration(text);
+    return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
-import { toBytes, toMs } from '../config/schemas/common.js';
+import { Backoff } from '../protocols/backoff.js';
+import { HealthTracker } from '../protocols/health/component-health.js';
+import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
 import { type Analytics, createAnalytics } from './analytics/index.js';
 import { limitsFromAlarmRules } from './api/alarm-rule-limits.js';
@@ -10,11 +12,21 @@ import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
 import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
+import {
+  type AnalyticsRunStats,
+  analyticsHealth,
+  apiHealth,
+  brokerHealth,
+  type CloudSnapshot,
+  cloudReady,
+} from './cloud-health.js';
+import { cloudMetrics } from './cloud-metrics.js';
 import { SqliteBirthStore } from './host/birth-store.js';
 import { HostApplication } from './host/host-application.js';
 import { DeadLetterFile } from './ingest/dead-letter.js';
 import { createMessageHandler, type IngestStats } from './ingest/message-handler.js';
 import { MqttConsumer } from './ingest/mqtt-consumer.js';
+import { PipelineHealth } from './ingest/pipeline-health.js';
 import { HostPointMapper } from './ingest/points-from-host.js';
 import { sharedSubscriptions } from './ingest/shared-subscriptions.js';
 import { openSpoolPipeline, type SpoolPipelineStats } from './ingest/spool-pipeline.js';
@@ -24,11 +36,14 @@ export interface RunningCloud {
   brokerUrl: string | undefined;
   /** http://host:port of the API and dashboard, when `api` is configured */
   apiUrl: string | undefined;
+  /** http://host:port of /healthz, /readyz and /metrics, when `http` is configured */
+  httpUrl: string | undefined;
   stats(): { ingest: IngestStats; spool: SpoolPipelineStats; broker?: ReturnType<RunningBroker['stats']> };
+  /** every component's numbers and health, as /readyz and /metrics report them */
+  snapshot(): CloudSnapshot;
   stop(): Promise<void>;
 }
 
-export const DEFAULT_HOST_ID = 'plantpulse-cloud';
 const ANALYTICS_TICK_MS = 5_000;
 
 function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
@@ -46,7 +61,7 @@ function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
  * (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
  */
 export async function startCloud(cfg: CloudConfig, log: Logger): Promise<RunningCloud> {
-  const dataDir = resolve(cfg.spool?.path ?? '.plantpulse');
+  const dataDir = resolve(cfg.spool.path);
   const broker = cfg.broker
     ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }))
     : undefined;
@@ -73,21 +88,21 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     sink,
     dead,
     log,
-    ...(cfg.spool?.maxBytes === undefined ? {} : { maxBytes: toBytes(cfg.spool.maxBytes) }),
-    ...(cfg.spool?.sync === undefined ? {} : { sync: cfg.spool.sync }),
-    ...(cfg.influx.batchSize === undefined ? {} : { batchLines: cfg.influx.batchSize }),
-    ...(cfg.influx.flushInterval === undefined ? {} : { flushIntervalMs: toMs(cfg.influx.flushInterval) }),
+    maxBytes: cfg.spool.maxBytes,
+    sync: cfg.spool.sync,
+    batchLines: cfg.influx.batchSize,
+    flushIntervalMs: cfg.influx.flushInterval,
   });
   pipeline.start();
   const writer = pipeline.writer;
-  const hostId = cfg.mqtt.hostId ?? DEFAULT_HOST_ID;
+  const hostId = cfg.mqtt.hostId;
   // The last births per node/device survive a restart, so queued aliased data decodes at once (docs/sparkplug.md).
   const hostLog = log.child({ component: 'host' });
   const births = SqliteBirthStore.open(join(dataDir, 'sparkplug-births.sqlite'), hostLog);
   // Sharing the data with other ingesters (`$share/`), this host sees only part of each node's seq: no gap checks.
   const host = new HostApplication({
     hostId,
-    format: cfg.mqtt.format ?? 'sparkplug',
+    format: cfg.mqtt.format,
     births,
     checkSeq: cfg.mqtt.sharedGroup === undefined,
   });
@@ -116,19 +131,28 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
   // Analytics: rebuilt from InfluxDB before the first message is taken.
   const aLog = log.child({ component: 'analytics' });
   let analytics: Analytics | undefined;
+  const analyticsRun = {
+    rebuildFailed: false,
+    ticks: 0,
+    tickFailures: 0,
+    lastTickError: null as string | null,
+  };
   if (cfg.analytics) {
     analytics = createAnalytics(cfg.analytics, { log: aLog, query });
+    const backoff = new Backoff({ initialMs: 1000, maxMs: 8000 });
     for (let attempt = 1; ; attempt++) {
       try {
         await analytics.rebuild(Date.now(), stop.signal);
         break;
       } catch (err) {
         if (attempt >= 5) {
+          analyticsRun.rebuildFailed = true;
           aLog.error({ err }, 'analytics could not be rebuilt from InfluxDB; starting from empty state');
           break;
         }
-        aLog.warn({ err: (err as Error).message, attempt }, 'analytics rebuild failed; retrying');
-        await new Promise((r) => setTimeout(r, 1000 * attempt));
+        const retryInMs = backoff.next();
+        aLog.warn({ err: (err as Error).message, attempt, retryInMs }, 'analytics rebuild failed; retrying');
+        await new Promise((r) => setTimeout(r, retryInMs));
       }
     }
   }
@@ -162,8 +186,13 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
             const out = (analytics as Analytics).tick(Date.now());
             feed.onAnalyticsEvents(out.events);
             await writer.write(out.points, stop.signal);
+            analyticsRun.ticks++;
+            analyticsRun.lastTickError = null;
           } catch (err) {
-            if (!stop.signal.aborted) aLog.error({ err }, 'analytics tick failed');
+            if (stop.signal.aborted) return;
+            analyticsRun.tickFailures++;
+            analyticsRun.lastTickError = (err as Error).message;
+            aLog.error({ err }, 'analytics tick failed');
           }
         });
       }, ANALYTICS_TICK_MS)
@@ -180,8 +209,10 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
     log.child({ component: 'mqtt' }),
   );
   consumer.start();
+  const mqttConsumer = consumer;
 
   let apiUrl: string | undefined;
+  const responses: Record<string, number> = {};
   const api = cfg.api
     ? createApiServer({
         config: cfg.api,
@@ -195,16 +226,63 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
         ),
         // the alarm rules' limits, drawn on the dashboard's charts (stack pollutants)
         limits: limitsFromAlarmRules(cfg.analytics?.alarms ?? []),
+        onResponse: (code) => {
+          responses[code] = (responses[code] ?? 0) + 1;
+        },
       })
     : undefined;
   if (api && cfg.api) {
-    apiUrl = await api.listen({ port: cfg.api.port, host: cfg.api.host ?? '127.0.0.1' });
+    apiUrl = await api.listen({ port: cfg.api.port, host: cfg.api.host });
     log.info({ url: apiUrl, dashboard: `${apiUrl}/` }, 'API and dashboard listening');
   }
+
+  // Health: every component in one shape; the ingester's own endpoint, apart from the API (docs/metrics.md).
+  const pipelineHealth = new PipelineHealth(cfg.influx.database, Date.now());
+  const trackers = {
+    analytics: new HealthTracker('ok', Date.now()),
+    api: new HealthTracker('ok', Date.now()),
+    broker: new HealthTracker('ok', Date.now()),
+  };
+  const snapshot = (): CloudSnapshot => {
+    const now = Date.now();
+    const pipelineStats = pipeline.stats();
+    const a: AnalyticsRunStats | undefined = analytics
+      ? { stats: analytics.stats(), ...analyticsRun }
+      : undefined;
+    const apiStats =
+      apiUrl === undefined ? undefined : { url: apiUrl, live: live.stats(), responses: { ...responses } };
+    const brokerStats = broker?.stats();
+    return {
+      consumer: mqttConsumer.stats(),
+      ingest: handler.stats(),
+      pipeline: pipelineStats,
+      deadLetters: dead.stats(),
+      ...(a ? { analytics: a } : {}),
+      ...(apiStats ? { api: apiStats } : {}),
+      ...(brokerStats ? { broker: brokerStats } : {}),
+      components: [
+        mqttConsumer.health(now),
+        ...pipelineHealth.report(pipelineStats, now),
+        ...(a ? [analyticsHealth(a, trackers.analytics, now)] : []),
+        ...(apiStats ? [apiHealth(apiStats, trackers.api, now)] : []),
+        ...(brokerStats ? [brokerHealth(brokerStats, trackers.broker, now)] : []),
+      ],
+    };
+  };
+  const http = await serveHealth(cfg.http, {
+    log,
+    report: () => {
+      const { components } = snapshot();
+      return { live: true, ready: cloudReady(components), components };
+    },
+    metrics: () => cloudMetrics(snapshot()),
+  });
 
   return {
     brokerUrl: broker?.url,
     apiUrl,
+    httpUrl: http?.url,
+    snapshot,
     stats: () => ({
       ingest: handler.stats(),
       spool: pipeline.stats(),
@@ -220,6 +298,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
       await pipeline.stop();
       await sink.close();
       births.close();
+      await http?.close();
     },
   };
 }

@@ -1,18 +1,26 @@
+/**
+ * Rules of the cloud config's sections that a schema cannot express. Each is attached to its section
+ * (config/spec.ts), so it runs once that section is schema-valid, in `plantpulse check` and at start alike.
+ */
 import type { ConfigIssue } from './errors.js';
 import type { KeyPath } from './key-path.js';
 import { checkSecretHash } from './password-hash.js';
+import type { ApiConfig } from './schemas/api.js';
+import type { EmbeddedBroker } from './schemas/broker.js';
 import type { CloudConfig } from './schemas/cloud.js';
-import { toMs } from './schemas/common.js';
-import type { SemanticContext } from './semantic-checks.js';
+import type { InfluxTarget } from './schemas/influx.js';
+import type { CheckContext } from './spec.js';
 
-/** Cross-field rules of the cloud config that the schema cannot express. */
-export function cloudSemanticChecks(cfg: CloudConfig, ctx?: SemanticContext): ConfigIssue[] {
+function collector(): { issues: ConfigIssue[]; add: (path: KeyPath, message: string) => void } {
   const issues: ConfigIssue[] = [];
-  const add = (path: KeyPath, message: string) => issues.push({ path, message });
+  return { issues, add: (path, message) => issues.push({ path, message }) };
+}
 
+export function brokerChecks(broker: EmbeddedBroker, ctx: CheckContext): ConfigIssue[] {
+  const { issues, add } = collector();
   const users = new Map<string, number>();
-  cfg.broker?.users.forEach((u, i) => {
-    const at = ['broker', 'users', i];
+  broker.users.forEach((u, i) => {
+    const at = ['users', i];
     const first = users.get(u.username);
     if (first !== undefined)
       add([...at, 'username'], `duplicate user "${u.username}" (also broker.users[${first}])`);
@@ -26,7 +34,7 @@ export function cloudSemanticChecks(cfg: CloudConfig, ctx?: SemanticContext): Co
     }
     if (u.password !== undefined) {
       if (u.password === '') add([...at, 'password'], 'must not be empty');
-      else if (ctx && !ctx.fromReference([...at, 'password'])) {
+      else if (!ctx.fromReference([...at, 'password'])) {
         add(
           [...at, 'password'],
           `a plain password must come from a reference (\${env:…}, \${file:…} or \${cred:…}); or use passwordHash`,
@@ -34,17 +42,14 @@ export function cloudSemanticChecks(cfg: CloudConfig, ctx?: SemanticContext): Co
       }
     }
   });
+  return issues;
+}
 
-  if (cfg.mqtt.url === undefined) {
-    if (!cfg.broker) add(['mqtt'], 'needs url, or a broker section to consume from the embedded broker');
-    else if (!users.has(cfg.mqtt.username)) {
-      add(['mqtt', 'username'], `"${cfg.mqtt.username}" is not one of broker.users, so it cannot log in`);
-    }
-  }
-
+export function apiChecks(api: ApiConfig): ConfigIssue[] {
+  const { issues, add } = collector();
   const names = new Map<string, number>();
-  cfg.api?.tokens?.forEach((t, i) => {
-    const at = ['api', 'tokens', i];
+  api.tokens.forEach((t, i) => {
+    const at = ['tokens', i];
     const first = names.get(t.name);
     if (first !== undefined)
       add([...at, 'name'], `duplicate token name "${t.name}" (also api.tokens[${first}])`);
@@ -52,16 +57,28 @@ export function cloudSemanticChecks(cfg: CloudConfig, ctx?: SemanticContext): Co
     const bad = checkSecretHash(t.tokenHash);
     if (bad) add([...at, 'tokenHash'], bad);
   });
+  return issues;
+}
 
-  const influx = cfg.influx;
+export function influxChecks(influx: InfluxTarget): ConfigIssue[] {
+  const { issues, add } = collector();
   if ((influx.username === undefined) !== (influx.password === undefined)) {
-    add(['influx'], 'username and password go together');
+    add([], 'username and password go together');
   }
   if (influx.token !== undefined && influx.username !== undefined) {
-    add(['influx'], 'use either token or username/password, not both');
+    add([], 'use either token or username/password, not both');
   }
-  if (influx.flushInterval !== undefined && toMs(influx.flushInterval) < 1) {
-    add(['influx', 'flushInterval'], 'must be at least 1ms');
+  return issues;
+}
+
+/** Across sections: the ingester must be able to reach a broker. */
+export function cloudChecks(cfg: CloudConfig): ConfigIssue[] {
+  const { issues, add } = collector();
+  if (cfg.mqtt.url === undefined) {
+    if (!cfg.broker) add(['mqtt'], 'needs url, or a broker section to consume from the embedded broker');
+    else if (!cfg.broker.users.some((u) => u.username === cfg.mqtt.username)) {
+      add(['mqtt', 'username'], `"${cfg.mqtt.username}" is not one of broker.users, so it cannot log in`);
+    }
   }
   return issues;
 }

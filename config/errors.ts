@@ -19,6 +19,9 @@ export interface ConfigIssue {
   message: string;
   /** point at the key itself (unknown or duplicate keys) rather than at its value */
   anchor?: 'key' | 'value';
+  /** a well-formed value out of its range (a duration under its minimum): the section still resolves, so its
+   * checks still run and report their findings too */
+  soft?: boolean;
 }
 
 /** `agent.yaml:12:7 devices[0].poll[0].points[2].type: must be one of bool, int16, …` */

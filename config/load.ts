@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { TSchema } from '@sinclair/typebox';
-import { agentSemanticChecks } from './agent-checks.js';
-import { cloudSemanticChecks } from './cloud-checks.js';
+import type { StaticDecode, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { ConfigError, type ConfigIssue, type ConfigProblem, sortProblems } from './errors.js';
 import { formatKeyPath, isRecord, type KeyPath } from './key-path.js';
 import { isSecretKey, secretKeyPaths } from './redact.js';
 import { coerceWholeRefs } from './ref-coercion.js';
 import { resolveRefs } from './refs.js';
 import { schemaIssues } from './schema-problems.js';
-import { AgentConfig } from './schemas/agent.js';
 import { CloudConfig } from './schemas/cloud.js';
-import type { SemanticCheck } from './semantic-checks.js';
+import { runSectionChecks } from './section-checks.js';
 import { parseYamlSource } from './yaml-source.js';
 
 export interface LoadedConfig<T> {
@@ -24,27 +22,26 @@ export interface LoadedConfig<T> {
   secrets: string[];
 }
 
-export interface LoadOptions<T> {
+export interface LoadOptions {
   /** environment for `${env:…}` and `${cred:…}` (default process.env) */
   env?: NodeJS.ProcessEnv;
-  /** cross-field checks run once the schema passes, e.g. agentSemanticChecks */
-  semantic?: SemanticCheck<T>;
 }
 
 /**
  * Loads a YAML config: parse (with positions), resolve `${env:…}`/`${file:…}`/`${cred:…}` references, validate the
- * whole tree against `schema`, run the semantic checks. Every problem found is collected and thrown as ONE
+ * whole tree against `schema`, run the checks attached to its sections (config/spec.ts), and resolve it: defaults
+ * filled in, durations in milliseconds, sizes in bytes. Every problem found is collected and thrown as ONE
  * ConfigError (code CONFIG_INVALID) listing `file:line:column keyPath: message` lines. Reads only the config file
  * and the files it references; call it before any other I/O.
  *
  * Typing rule for references: see config/ref-coercion.ts (whole-value references become numbers or booleans
  * only where the schema wants one).
  */
-export async function loadConfig<T>(
+export async function loadConfig<S extends TSchema>(
   file: string,
-  schema: TSchema,
-  opts: LoadOptions<T> = {},
-): Promise<LoadedConfig<T>> {
+  schema: S,
+  opts: LoadOptions = {},
+): Promise<LoadedConfig<StaticDecode<S>>> {
   const abs = resolve(file);
   let text: string;
   try {
@@ -72,8 +69,9 @@ export async function loadConfig<T>(
   const issues: ConfigIssue[] = [...refs.issues];
   const fromSchema = schemaIssues(schema, data, { isSecret }).filter(notAtFailedRef);
   issues.push(...fromSchema);
-  if (opts.semantic)
-    issues.push(...runSemantic(opts.semantic, data as T, refPaths, fromSchema).filter(notAtFailedRef));
+  issues.push(
+    ...runSectionChecks(schema, data, { refPaths, schemaIssues: fromSchema }).filter(notAtFailedRef),
+  );
 
   const problems: ConfigProblem[] = [...src.problems];
   for (const i of issues) {
@@ -89,49 +87,69 @@ export async function loadConfig<T>(
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
 
   const secrets = [...new Set([...refPaths, ...secretKeyPaths(data)])].sort();
-  return { config: deepFreeze(data) as T, file: abs, secrets };
-}
-
-/** loadConfig with the agent schema and agentSemanticChecks. */
-export function loadAgentConfig(
-  file: string,
-  opts: Omit<LoadOptions<AgentConfig>, 'semantic'> = {},
-): Promise<LoadedConfig<AgentConfig>> {
-  return loadConfig<AgentConfig>(file, AgentConfig, { ...opts, semantic: agentSemanticChecks });
-}
-
-/** loadConfig with the cloud schema and cloudSemanticChecks. */
-export function loadCloudConfig(
-  file: string,
-  opts: Omit<LoadOptions<CloudConfig>, 'semantic'> = {},
-): Promise<LoadedConfig<CloudConfig>> {
-  return loadConfig<CloudConfig>(file, CloudConfig, { ...opts, semantic: cloudSemanticChecks });
+  return { config: deepFreeze(decode(schema, data, file)), file: abs, secrets };
 }
 
 /**
- * Semantic checks assume a schema-valid tree. When the schema already failed they still run, so a user sees
- * everything at once, but a check that trips over the invalid shape is ignored, and so are its findings at or
- * under a place the schema already complained about.
+ * The same validation, checks and resolution for a config built in code (tests, generated configs): the value as
+ * it would be written in a file → the resolved config, or a ConfigError whose problems have no position. Nothing
+ * here was written in a file, so the rules about secrets written in files (a plain broker password must come from
+ * a reference) do not apply: every value counts as coming from a reference.
  */
-function runSemantic<T>(
-  check: SemanticCheck<T>,
-  data: T,
-  refPaths: ReadonlySet<string>,
-  schemaFound: readonly ConfigIssue[],
-): ConfigIssue[] {
-  const ctx = { fromReference: (path: KeyPath) => refPaths.has(formatKeyPath(path)) };
-  let found: ConfigIssue[];
-  try {
-    found = check(data, ctx);
-  } catch (err) {
-    if (schemaFound.length > 0) return [];
-    // a check that throws on a schema-valid tree is a bug in the check, but still no crash
-    return [{ path: [], message: `internal error in config checks: ${String(err)}` }];
+export function resolveConfig<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  label = 'config',
+): StaticDecode<S> {
+  const fromSchema = schemaIssues(schema, value);
+  const issues = [
+    ...fromSchema,
+    ...runSectionChecks(schema, value, { refPaths: 'all', schemaIssues: fromSchema }),
+  ];
+  if (issues.length > 0) {
+    throw new ConfigError(
+      sortProblems(
+        issues.map((i) => ({
+          file: label,
+          line: 0,
+          column: 0,
+          path: formatKeyPath(i.path),
+          message: i.message,
+        })),
+      ),
+    );
   }
-  if (schemaFound.length === 0) return found;
-  const within = (inner: KeyPath, outer: KeyPath) =>
-    outer.length <= inner.length && outer.every((seg, i) => inner[i] === seg);
-  return found.filter((f) => !schemaFound.some((s) => within(f.path, s.path)));
+  return deepFreeze(decode(schema, value, label));
+}
+
+/** A resolved config written back in file form (durations as `1s`, sizes as `256MiB`), defaults included. */
+export function encodeConfig<S extends TSchema>(schema: S, resolved: StaticDecode<S>): unknown {
+  return Value.Encode(schema, structuredClone(resolved));
+}
+
+function decode<S extends TSchema>(schema: S, data: unknown, file: string): StaticDecode<S> {
+  try {
+    return Value.Decode(schema, data);
+  } catch (err) {
+    // the schema passed, so this is a bug of ours (a check and the decoder disagree): say so, never crash silently
+    throw new ConfigError(
+      [
+        {
+          file,
+          line: 0,
+          column: 0,
+          path: '',
+          message: `internal error resolving the config: ${String(err)}`,
+        },
+      ],
+      { cause: err },
+    );
+  }
+}
+
+/** loadConfig with the cloud schema (its checks are attached to its sections). */
+export function loadCloudConfig(file: string, opts: LoadOptions = {}): Promise<LoadedConfig<CloudConfig>> {
+  return loadConfig(file, CloudConfig, opts);
 }
 
 function deepFreeze<V>(v: V): V {

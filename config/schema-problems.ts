@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigIssue } from './errors.js';
 import { type KeyPath, keyPathFromPointer } from './key-path.js';
+import { parseDuration } from './units.js';
 
 /**
  * Schema validation with readable problems. ajv (allErrors, strict) checks the whole tree; its raw errors are
@@ -10,6 +11,20 @@ import { type KeyPath, keyPathFromPointer } from './key-path.js';
  */
 
 const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, coerceTypes: false, useDefaults: false });
+// annotations of config/spec.ts: `unit` and `defaultText` document a key, `expects` phrases what a type accepts
+ajv.addVocabulary(['unit', 'defaultText', 'expects']);
+// `minDuration: 10ms` on a Duration (DurationAtLeast): checked here so it is reported like any schema problem
+ajv.addKeyword({
+  keyword: 'minDuration',
+  schemaType: 'string',
+  errors: false,
+  validate: (min: string, data: unknown) => {
+    if (typeof data !== 'string' && typeof data !== 'number') return true;
+    const ms = parseDuration(data);
+    // a value that is no duration at all is the union's to report
+    return ms === undefined || ms >= (parseDuration(min) ?? 0);
+  },
+});
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 export function validatorFor(schema: TSchema): ValidateFunction {
@@ -34,12 +49,15 @@ export function schemaIssues(schema: TSchema, data: unknown, opts: SchemaCheckOp
     const path = keyPathFromPointer(r.pointer, data);
     const secret = opts.isSecret?.(path) ?? false;
     const message = typeof r.message === 'string' ? r.message : r.message(secret);
-    return r.anchor === 'key' ? { path, message, anchor: 'key' } : { path, message };
+    const issue: ConfigIssue = r.anchor === 'key' ? { path, message, anchor: 'key' } : { path, message };
+    if (r.soft) issue.soft = true;
+    return issue;
   });
 }
 
 interface Reduced {
   pointer: string;
+  soft?: boolean;
   /** a function when the message would echo the value (left out for secrets) */
   message: string | ((secret: boolean) => string);
   anchor?: 'key';
@@ -78,7 +96,7 @@ function reduce(errors: readonly ErrorObject[]): Reduced[] {
 
 function reduceUnion(u: ErrorObject, inner: readonly ErrorObject[]): Reduced[] {
   const branches = (u.schema as TSchema[]) ?? [];
-  const desc = (u.parentSchema as TSchema | undefined)?.description;
+  const desc = (u.parentSchema as TSchema | undefined)?.['expects'] as string | undefined;
   const consts = branches.filter((b) => b.const !== undefined).map((b) => b.const as unknown);
   if (consts.length === branches.length && consts.length > 0) {
     return [
@@ -172,12 +190,14 @@ function describe(e: ErrorObject): Reduced {
     case 'pattern': {
       const pattern = String(p['pattern']);
       const prefix = urlPrefixes(pattern);
-      const what = parent?.description ?? pattern;
+      const what = (parent?.['expects'] as string | undefined) ?? pattern;
       return {
         pointer: e.instancePath,
         message: (s) => (prefix ? `must start with ${prefix}` : `must match ${what}`) + got(e.data, s),
       };
     }
+    case 'minDuration':
+      return { pointer: e.instancePath, message: `must be at least ${String(e.schema)}`, soft: true };
     case 'minLength':
       return {
         pointer: e.instancePath,

@@ -3,8 +3,9 @@
  * from a single reading, so `--once` shows them; state needs readings over its minimum dwell, part counts need the
  * pulses or cycles between readings, energy integrates power over time — `--once` names those and says why.
  */
-import type { AgentDevice } from '../../config/schemas/agent.js';
-import { DEFAULT_MIN_DWELL_MS, DERIVED_NAMES } from '../derive/plan.js';
+import { formatDuration } from '../../config/units.js';
+import type { AgentDevice } from '../config/device-spec.js';
+import { DERIVED_NAMES } from '../derive/plan.js';
 
 /** Derived metric name → why one reading is not enough. */
 export function historyNeeds(device: AgentDevice): Map<string, string> {
@@ -12,7 +13,7 @@ export function historyNeeds(device: AgentDevice): Map<string, string> {
   const d = device.derive;
   if (d === undefined) return out;
   if (d.state !== undefined) {
-    const dwell = d.state.minDwell ?? `${DEFAULT_MIN_DWELL_MS / 1000}s`;
+    const dwell = formatDuration(d.state.minDwell);
     out.set(
       DERIVED_NAMES.state,
       `needs history: off/idle/running is decided over readings lasting minDwell (${String(dwell)})`,

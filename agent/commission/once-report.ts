@@ -31,7 +31,8 @@ export interface OnceRow {
 
 export interface DeviceOnce {
   device: string;
-  protocol: 'modbus' | 'opcua' | 'none';
+  /** the source component's name (`modbus`, `opcua` …), `none` for a device without a connection */
+  protocol: string;
   /** where it was read: the Modbus URL and unit id, or the OPC UA endpoint */
   target: string;
   /** false when the device could not be connected or answered nothing at all */

@@ -6,14 +6,15 @@
  * (An OPC UA device uses the agent's client PKI folder; its certificate is created there on first use, as the agent
  * would, so the server sees the same client.) Devices are read in parallel; each is bounded by its own timeouts.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from '../../config/logging.js';
-import type { AgentConfig, AgentDevice } from '../../config/schemas/agent.js';
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
+import type { AgentConfig } from '../config/agent-spec.js';
+import type { AgentDevice } from '../config/device-spec.js';
 import { createDeriver, type Deriver } from '../derive/deriver.js';
-import type { LineRegistry } from '../sources/modbus/line-registry.js';
-import { createSources, newModbusLines, protocolOf } from '../sources/registry.js';
+import { SharedResources } from '../sources/component.js';
+import { componentsOf, createSources } from '../sources/registry.js';
 import type { PollingSource, ReadFailure, Source, SubscribingSource } from '../sources/source.js';
 import { historyNeeds } from './history-needs.js';
 import type { DeviceOnce, OnceReport, OnceRow, RowError } from './once-report.js';
@@ -32,8 +33,10 @@ export const DEFAULT_FIRST_VALUES_MS = 10_000;
 
 interface DeviceDeps {
   log: Logger;
-  modbusLines: LineRegistry;
-  opcuaPkiDir: string | undefined;
+  /** what a component shares between devices (Modbus: one queue per line), as in the agent */
+  shared: SharedResources;
+  /** the agent's state folder (OPC UA: its client PKI is `<stateDir>/pki`) */
+  stateDir: string | undefined;
   firstValuesMs: number;
   signal: AbortSignal;
 }
@@ -48,8 +51,8 @@ interface SourceOutcome {
 export async function readOnce(cfg: AgentConfig, opts: ReadOnceOptions): Promise<OnceReport> {
   const deps: DeviceDeps = {
     log: opts.log,
-    modbusLines: newModbusLines(opts.log.child({ component: 'modbus' })),
-    opcuaPkiDir: agentOpcuaPkiDir(cfg),
+    shared: new SharedResources(),
+    stateDir: agentStateDir(cfg),
     firstValuesMs: opts.firstValuesMs ?? DEFAULT_FIRST_VALUES_MS,
     signal: opts.signal ?? new AbortController().signal,
   };
@@ -57,16 +60,15 @@ export async function readOnce(cfg: AgentConfig, opts: ReadOnceOptions): Promise
   return { devices: await Promise.all(devices.map((d) => readDevice(d, deps))) };
 }
 
-/** The client PKI folder the agent gives its OPC UA sources (agent/agent.ts): `<outbox.path>/pki`. */
-export function agentOpcuaPkiDir(cfg: AgentConfig): string | undefined {
-  const path = cfg.outbox?.path;
-  return path === ':memory:' ? undefined : join(resolve(path ?? '.plantpulse-agent'), 'pki');
+/** The state folder the agent gives its sources (agent/agent.ts): `outbox.path`, none for an in-memory outbox. */
+export function agentStateDir(cfg: AgentConfig): string | undefined {
+  return cfg.outbox.path === ':memory:' ? undefined : resolve(cfg.outbox.path);
 }
 
 async function readDevice(device: AgentDevice, deps: DeviceDeps): Promise<DeviceOnce> {
   const head = {
     device: device.id,
-    protocol: protocolOf(device) ?? ('none' as const),
+    protocol: componentsOf(device)[0]?.name ?? 'none',
     target: targetOf(device),
   };
   let sources: Source[];
@@ -74,8 +76,8 @@ async function readDevice(device: AgentDevice, deps: DeviceDeps): Promise<Device
   try {
     sources = await createSources(device, {
       log: deps.log,
-      modbusLines: deps.modbusLines,
-      ...(deps.opcuaPkiDir === undefined ? {} : { opcuaPkiDir: deps.opcuaPkiDir }),
+      shared: deps.shared,
+      ...(deps.stateDir === undefined ? {} : { stateDir: deps.stateDir }),
     });
     // no stateDir: totals start from 0 and nothing is written
     deriver = createDeriver(device, { log: deps.log.child({ component: 'derive', device: device.id }) });

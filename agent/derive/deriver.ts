@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { AgentDevice } from '../../config/schemas/agent.js';
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Quality, Sample } from '../../protocols/sample.js';
+import type { AnyDevice } from '../sources/component.js';
 import { CycleDetector } from './cycle-detector.js';
 import { DeriveConfigError } from './errors.js';
 import { DERIVED_NAMES, type DerivePlan, planDerive, type SignalPlan } from './plan.js';
@@ -23,7 +23,7 @@ export type { Deriver, DeriverDeps, DeriveStats } from './types.js';
 const DEFAULT_PERSIST_EVERY_MS = 5_000;
 
 /** Builds the deriver for a device, or undefined when it has no `derive` section. Throws DeriveConfigError. */
-export function createDeriver(device: AgentDevice, deps: DeriverDeps): Deriver | undefined {
+export function createDeriver(device: AnyDevice, deps: DeriverDeps): Deriver | undefined {
   const { plan, problems } = planDerive(device);
   if (plan === undefined) return undefined;
   if (problems.length > 0) throw new DeriveConfigError(device.id, problems);

@@ -1,18 +1,17 @@
-import { effectivePointType } from '../../config/agent-checks.js';
-import { deriveOutputs, deriveProblems } from '../../config/derive-checks.js';
 import { formatKeyPath } from '../../config/key-path.js';
-import type { AgentDevice } from '../../config/schemas/agent.js';
-import { toMs } from '../../config/schemas/common.js';
-import type { SignalType } from '../../config/schemas/derive.js';
+import type { AnyDevice } from '../sources/component.js';
+import { declaredMetrics } from '../sources/registry.js';
 import type { CycleOptions } from './cycle-detector.js';
+import { checkDerive } from './derive-check.js';
+import type { SignalType } from './derive-spec.js';
 import type { DeriveProblem } from './errors.js';
 import type { PhaseModel } from './power-energy.js';
 import type { StateThresholds } from './state-detector.js';
 
 /**
- * A device's `derive` section, checked against the metrics the device actually produces (config/derive-checks.ts,
- * the same rules the config loader applies) and resolved into what the runtime needs: milliseconds, register
- * widths. Pure: all problems are returned at once.
+ * A device's `derive` section, checked against the metrics its sources declare (checkDerive, the same function the
+ * device check runs for `plantpulse check` and at start) and planned into what the runtime needs: register widths,
+ * computed defaults. Pure: all problems are returned at once.
  */
 export const DERIVED_NAMES = {
   state: 'state',
@@ -21,9 +20,6 @@ export const DERIVED_NAMES = {
   power: 'power_kw',
   energy: 'energy_kwh',
 } as const;
-
-export const DEFAULT_MIN_DWELL_MS = 5_000;
-export const DEFAULT_ENERGY_MAX_GAP_MS = 60_000;
 
 export interface SignalPlan {
   name: string;
@@ -52,35 +48,17 @@ const TYPE_BITS: Record<string, 16 | 32 | 64> = {
   uint64: 64,
 };
 
-/** Names of the metrics the device's sources produce, with the decoded Modbus type where known. */
-export function sourceMetrics(device: AgentDevice): Map<string, string | undefined> {
-  const m = new Map<string, string | undefined>();
-  for (const g of device.poll ?? []) for (const p of g.points) m.set(p.name, effectivePointType(p));
-  for (const s of device.subscribe ?? []) m.set(s.name, undefined);
-  for (const g of device.read ?? []) for (const n of g.nodes) m.set(n.name, undefined);
-  return m;
-}
-
-export function planDerive(device: AgentDevice): { plan: DerivePlan | undefined; problems: DeriveProblem[] } {
+export function planDerive(device: AnyDevice): { plan: DerivePlan | undefined; problems: DeriveProblem[] } {
   const d = device.derive;
   if (d === undefined) return { plan: undefined, problems: [] };
-  const src = sourceMetrics(device);
-  const problems = deriveProblems(d, device.id, src).map((p) => ({
+  const metrics = declaredMetrics(device);
+  const problems = checkDerive(d, device.id, metrics).map((p) => ({
     path: `devices[${device.id}].derive.${formatKeyPath(p.path)}`,
     message: p.message,
   }));
-  const taken = new Set(src.keys());
-  for (const o of deriveOutputs(d)) {
-    if (taken.has(o.name)) {
-      problems.push({
-        path: `devices[${device.id}].derive.${formatKeyPath(o.path)}`,
-        message: `duplicate metric name "${o.name}" on device "${device.id}"`,
-      });
-    }
-    taken.add(o.name);
-  }
+  const typeOf = new Map(metrics.map((m) => [m.name, m.type]));
   const plan: DerivePlan = { signals: [] };
-  for (const [name, s] of Object.entries(d.signals ?? {})) {
+  for (const [name, s] of Object.entries(d.signals)) {
     const sp: SignalPlan = { name, from: s.from, type: s.type, min: s.min, max: s.max };
     if (s.unit !== undefined) sp.unit = s.unit;
     if (s.fault !== undefined) sp.fault = s.fault;
@@ -92,7 +70,7 @@ export function planDerive(device: AgentDevice): { plan: DerivePlan | undefined;
     plan.power = {
       current: spec.current,
       model: { phases: 'threePhase' in p ? 3 : 1, voltage: spec.voltage, powerFactor: spec.powerFactor },
-      maxGapMs: p.maxGap === undefined ? DEFAULT_ENERGY_MAX_GAP_MS : toMs(p.maxGap),
+      maxGapMs: p.maxGap,
     };
   }
   if (d.state !== undefined) {
@@ -102,25 +80,25 @@ export function planDerive(device: AgentDevice): { plan: DerivePlan | undefined;
       thresholds: {
         off: s.off,
         running: s.running,
-        hysteresis: s.hysteresis ?? 0,
-        minDwellMs: s.minDwell === undefined ? DEFAULT_MIN_DWELL_MS : toMs(s.minDwell),
+        hysteresis: s.hysteresis,
+        minDwellMs: s.minDwell,
       },
     };
   }
   const pc = d.part_count;
   if (pc !== undefined && 'counter' in pc) {
-    const bits = pc.bits ?? TYPE_BITS[src.get(pc.from) ?? ''] ?? 32;
+    const bits = pc.bits ?? TYPE_BITS[typeOf.get(pc.from) ?? ''] ?? 32;
     plan.counter = { from: pc.from, bits };
     if (pc.maxPerSecond !== undefined) plan.counter.maxPerSecond = pc.maxPerSecond;
   } else if (pc !== undefined) {
-    const minDurationMs = toMs(pc.cycles.minDuration);
+    const minDurationMs = pc.cycles.minDuration;
     plan.cycles = {
       from: pc.from,
       options: {
         threshold: pc.cycles.threshold,
-        hysteresis: pc.cycles.hysteresis ?? 0,
+        hysteresis: pc.cycles.hysteresis,
         minDurationMs,
-        maxCycleMs: pc.cycles.maxCycleTime === undefined ? 10 * minDurationMs : toMs(pc.cycles.maxCycleTime),
+        maxCycleMs: pc.cycles.maxCycleTime ?? 10 * minDurationMs,
       },
     };
   }

@@ -1,5 +1,5 @@
-import type { SignalType } from '../../config/schemas/derive.js';
 import type { Quality } from '../../protocols/sample.js';
+import type { SignalType } from './derive-spec.js';
 
 /**
  * Analogue loop → engineering value, with out-of-range detection (NAMUR NE 43 limits for 4–20 mA).

@@ -5,7 +5,6 @@ import type { Outbox, OutboxDrop } from './outbox.js';
 import { type OutboxSync, SqliteOutbox } from './sqlite-outbox.js';
 
 export const OUTBOX_FILE = 'outbox.db';
-export const DEFAULT_OUTBOX_BYTES = 256 * 1024 * 1024;
 
 export interface OpenOutboxOptions {
   /** the agent's state directory (the outbox is `<dir>/outbox.db`), or `:memory:` for a non-durable outbox */

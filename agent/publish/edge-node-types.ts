@@ -36,9 +36,22 @@ export interface EdgeNodeOptions {
   qos?: 0 | 1;
   /** bdSeq of the first session (persist `nextBdSeq` across restarts to keep it increasing); default 0 */
   initialBdSeq?: number;
+  /**
+   * Where every event goes, as it happens: the one path by which the edge node reports (the agent's session logs and
+   * counts them there). Without it, events queue for `takeEvents()` and `onMessage` returns them (tests, scripts).
+   */
+  onEvent?: (event: EdgeEvent) => void;
 }
 
 export type DataRefusal = 'not-connected' | 'waiting-for-primary-host' | 'unknown-device' | 'device-not-born';
+
+/**
+ * What became of one outbox entry handed to the edge node: a message to publish, or why not. `device-not-born`:
+ * keep it until the device's next birth; `not-connected` / `waiting-for-primary-host`: keep it until births are due;
+ * `unknown-device` / `nothing-publishable` (every sample dropped, each a `sample-dropped` event): it can never be
+ * published.
+ */
+export type DataOutcome = { msg: OutMsg } | { refused: DataRefusal | 'nothing-publishable' };
 
 /**
  * What happened, for the uplink to log and count. `data-refused` samples were NOT published and are still the
@@ -81,6 +94,8 @@ export interface DeviceState {
   properties: PropertySlot[];
   last: Map<string, Sample>;
   born: boolean;
+  /** last reported by `deviceDown` / `deviceUp`; undefined until the first report */
+  reachable: boolean | undefined;
 }
 
 /** How one message format puts the edge node's messages on the wire. */

@@ -9,15 +9,21 @@
  * 4. samples from the outbox: `data(device, samples, { historical })` → publish the DDATA, ack the outbox on PUBACK;
  * 5. device health: `deviceDown(device, reason)` / `deviceUp(device)`;
  * 6. before an intentional disconnect: `death()`; on connection loss: `onDisconnected()`.
+ * (agent/publish/edge-node-session.ts is that driver for the agent.)
+ *
+ * Events (what happened, to log and count) go through one path: the `onEvent` option, or the `takeEvents()` queue
+ * without it.
  *
  * Seq (0-255, wrapping) is assigned when a message is built, so outbox replays carry the current session's seq; NBIRTH
  * is always seq 0. Aliases are assigned once, at construction, 1..n over the devices' metrics in config order (unique
  * across the node, as the spec requires). A device's tags are String metrics `Properties/<key>` of its DBIRTH only
  * (aliases after all metrics'; a configured metric of the same name wins); the host turns them into InfluxDB tags.
  *
- * Data for a device that is not born (deviceDown, or births not yet published) is refused: `data()` returns
- * undefined with a `data-refused` event, the samples stay in the outbox, and the uplink retries after `deviceUp` /
- * the births. We do not auto-birth on data, because a DBIRTH must not contradict a DDEATH the agent decided on.
+ * Data for a device that is not born (deviceDown, or births not yet published) is refused: `encodeData()` says why
+ * (`data()` returns undefined) with a `data-refused` event, the samples stay in the outbox, and the publisher
+ * retries after `deviceUp` / the births. We do not auto-birth on data, because a DBIRTH must not contradict a DDEATH
+ * the agent decided on. Births announce every device; a device last reported down gets its DDEATH right after them,
+ * in the same output.
  *
  * `NCMD` `Node Control/Rebirth` = true republishes all births (same bdSeq, seq restarting at 0). `DCMD`, and any other
  * NCMD metric, is refused with a `command-refused` event: the agent is a read-only gateway. A valid primary host STATE
@@ -35,6 +41,7 @@ import {
 import { JsonEdgeWire } from './edge-node-json-wire.js';
 import { PROPERTIES_PREFIX, REBIRTH_METRIC, SparkplugEdgeWire } from './edge-node-sparkplug-wire.js';
 import type {
+  DataOutcome,
   DataRefusal,
   DeviceState,
   EdgeEvent,
@@ -44,7 +51,7 @@ import type {
   OutMsg,
 } from './edge-node-types.js';
 
-export type { EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
+export type { DataOutcome, EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
 
 export class EdgeNode {
   readonly #wire: EdgeWire;
@@ -55,6 +62,7 @@ export class EdgeNode {
   readonly #stateTopic: string | undefined;
   readonly #devices = new Map<string, DeviceState>();
   readonly #events: EdgeEvent[] = [];
+  readonly #emit: (event: EdgeEvent) => void;
   #nextBdSeq: number;
   #bdSeq: number;
   #seq = 0;
@@ -72,6 +80,7 @@ export class EdgeNode {
         ? new JsonEdgeWire(opts.site, opts.node, qos)
         : new SparkplugEdgeWire(opts.site, opts.node, qos);
     this.#clock = opts.clock ?? Date.now;
+    this.#emit = opts.onEvent ?? ((e) => this.#events.push(e));
     this.#primaryHost = opts.primaryHost;
     this.#stateTopic =
       opts.primaryHost === undefined ? undefined : topicFor({ type: 'STATE', hostId: opts.primaryHost });
@@ -83,7 +92,14 @@ export class EdgeNode {
       for (const info of d.metrics) {
         metrics.set(info.name, { info, alias: alias++, datatype: datatypeForKind(info.kind) });
       }
-      this.#devices.set(d.id, { id: d.id, metrics, properties: [], last: new Map(), born: false });
+      this.#devices.set(d.id, {
+        id: d.id,
+        metrics,
+        properties: [],
+        last: new Map(),
+        born: false,
+        reachable: undefined,
+      });
     }
     // Property aliases come after every metric's, so adding a tag never renumbers a metric.
     for (const d of opts.devices) {
@@ -128,7 +144,7 @@ export class EdgeNode {
     this.#hostOnline = false; // the broker re-sends the retained STATE after we subscribe
     for (const d of this.#devices.values()) d.born = false;
     if (this.#primaryHost !== undefined) {
-      this.#events.push({ type: 'waiting-for-primary-host', hostId: this.#primaryHost });
+      this.#emit({ type: 'waiting-for-primary-host', hostId: this.#primaryHost });
       return [];
     }
     return this.#births('connected');
@@ -140,11 +156,20 @@ export class EdgeNode {
     for (const d of this.#devices.values()) d.born = false;
   }
 
+  /** where the session is: no MQTT session, connected but not born (waiting for the primary host), or born */
+  phase(): 'offline' | 'waiting' | 'born' {
+    if (!this.#connected) return 'offline';
+    return this.#born ? 'born' : 'waiting';
+  }
+
   canPublishData(): boolean {
     return this.#connected && this.#born && (this.#primaryHost === undefined || this.#hostOnline);
   }
 
-  /** Events not yet taken (from `data`, `deviceDown`, `deviceUp`, `onConnected`); `onMessage` also returns them. */
+  /**
+   * Events not yet taken (from `data`, `deviceDown`, `deviceUp`, `onConnected`); `onMessage` also returns them.
+   * Always empty with an `onEvent` option: events went there.
+   */
   takeEvents(): EdgeEvent[] {
     return this.#events.splice(0);
   }
@@ -154,7 +179,14 @@ export class EdgeNode {
     return { out, events: this.takeEvents() };
   }
 
+  /** The DDATA for an outbox entry, or undefined (see `encodeData` for why). */
   data(device: string, samples: readonly Sample[], opts: { historical?: boolean } = {}): OutMsg | undefined {
+    const r = this.encodeData(device, samples, opts);
+    return 'msg' in r ? r.msg : undefined;
+  }
+
+  /** The DDATA for an outbox entry, or why it cannot be published now or ever. */
+  encodeData(device: string, samples: readonly Sample[], opts: { historical?: boolean } = {}): DataOutcome {
     const dev = this.#devices.get(device);
     const refusal: DataRefusal | undefined = !dev
       ? 'unknown-device'
@@ -166,18 +198,14 @@ export class EdgeNode {
             ? 'device-not-born'
             : undefined;
     if (refusal || !dev) {
-      this.#events.push({
-        type: 'data-refused',
-        device,
-        samples: samples.length,
-        reason: refusal ?? 'unknown-device',
-      });
-      return undefined;
+      const reason = refusal ?? 'unknown-device';
+      this.#emit({ type: 'data-refused', device, samples: samples.length, reason });
+      return { refused: reason };
     }
     const dropped = new Set<Sample>();
     const drop = (s: Sample, reason: string): void => {
       dropped.add(s);
-      this.#events.push({ type: 'sample-dropped', device, metric: s.metric, reason });
+      this.#emit({ type: 'sample-dropped', device, metric: s.metric, reason });
     };
     const mine = samples.filter((s) => {
       if (s.device === device) return true;
@@ -185,19 +213,28 @@ export class EdgeNode {
       return false;
     });
     const msg = this.#wire.deviceData(dev, mine, opts.historical ?? false, this.#seq, this.#clock(), drop);
-    if (!msg) return undefined;
+    if (!msg) return { refused: 'nothing-publishable' };
     this.#advanceSeq();
     for (const s of mine) {
       if (dropped.has(s)) continue;
       const prev = dev.last.get(s.metric);
       if (!prev || prev.timestamp <= s.timestamp) dev.last.set(s.metric, s);
     }
-    return msg;
+    return { msg };
   }
 
-  /** DDEATH for a device that is born; undefined (nothing to publish) when it is not. */
+  /** What `deviceDown` / `deviceUp` said last about a device; undefined before the first report or if unknown. */
+  reachability(device: string): boolean | undefined {
+    return this.#devices.get(device)?.reachable;
+  }
+
+  /**
+   * The device stopped answering. DDEATH for a device that is born; undefined (nothing to publish) when it is not —
+   * the next births then announce it and kill it again at once.
+   */
   deviceDown(device: string, reason: string): OutMsg | undefined {
     const dev = this.#devices.get(device);
+    if (dev) dev.reachable = false;
     if (!dev?.born || !this.#born) {
       if (dev) dev.born = false;
       return undefined;
@@ -209,6 +246,7 @@ export class EdgeNode {
   /** DBIRTH (last known values) for a device that is down; undefined when births are not due (not connected, waiting). */
   deviceUp(device: string): OutMsg | undefined {
     const dev = this.#devices.get(device);
+    if (dev) dev.reachable = true;
     if (!dev || dev.born || !this.#born) return undefined;
     dev.born = true;
     return this.#wire.deviceBirth(dev, this.#nextSeq(), this.#clock());
@@ -235,7 +273,13 @@ export class EdgeNode {
       out.push(this.#wire.deviceBirth(d, this.#nextSeq(), now));
       devices++;
     }
-    this.#events.push({ type: 'births-published', reason, devices });
+    // Births announce every device; one known to be unreachable gets its DDEATH right after.
+    for (const d of this.#devices.values()) {
+      if (d.reachable !== false) continue;
+      d.born = false;
+      out.push(this.#wire.deviceDeath(d, 'unreachable', this.#nextSeq(), now));
+    }
+    this.#emit({ type: 'births-published', reason, devices });
     return out;
   }
 
@@ -243,15 +287,15 @@ export class EdgeNode {
     if (topic === this.#stateTopic) return this.#onState(topic, payload);
     const t = parseTopic(topic);
     if (t instanceof SparkplugTopicError) {
-      this.#events.push({ type: 'message-ignored', topic, reason: t.message });
+      this.#emit({ type: 'message-ignored', topic, reason: t.message });
       return [];
     }
     if (t.type !== 'STATE' && (t.group !== this.#site || t.node !== this.#node)) {
-      this.#events.push({ type: 'message-ignored', topic, reason: 'not addressed to this edge node' });
+      this.#emit({ type: 'message-ignored', topic, reason: 'not addressed to this edge node' });
       return [];
     }
     if (t.type === 'DCMD') {
-      this.#events.push({
+      this.#emit({
         type: 'command-refused',
         topic,
         device: t.device,
@@ -260,14 +304,14 @@ export class EdgeNode {
       return [];
     }
     if (t.type !== 'NCMD') {
-      this.#events.push({ type: 'message-ignored', topic, reason: `${t.type} is not for an edge node` });
+      this.#emit({ type: 'message-ignored', topic, reason: `${t.type} is not for an edge node` });
       return [];
     }
     let cmd: ReturnType<typeof decodePayload>;
     try {
       cmd = decodePayload(payload);
     } catch (err) {
-      this.#events.push({ type: 'message-ignored', topic, reason: (err as Error).message });
+      this.#emit({ type: 'message-ignored', topic, reason: (err as Error).message });
       return [];
     }
     let rebirth = false;
@@ -275,7 +319,7 @@ export class EdgeNode {
       if (m.name === REBIRTH_METRIC && m.value === true) rebirth = true;
       else {
         const what = m.name ?? `alias ${String(m.alias)}`;
-        this.#events.push({
+        this.#emit({
           type: 'command-refused',
           topic,
           reason: `node command ${what} is not supported`,
@@ -284,7 +328,7 @@ export class EdgeNode {
     }
     if (!rebirth) return [];
     if (!this.#connected || (this.#primaryHost !== undefined && !this.#hostOnline)) {
-      this.#events.push({
+      this.#emit({
         type: 'message-ignored',
         topic,
         reason: 'rebirth requested before births are due',
@@ -306,7 +350,7 @@ export class EdgeNode {
         throw new Error('not {online, timestamp}');
       state = { online: v['online'], timestamp: v['timestamp'] };
     } catch (err) {
-      this.#events.push({
+      this.#emit({
         type: 'message-ignored',
         topic,
         reason: `bad STATE payload: ${(err as Error).message}`,
@@ -314,18 +358,18 @@ export class EdgeNode {
       return [];
     }
     if (state.timestamp < this.#lastStateTimestamp) {
-      this.#events.push({ type: 'message-ignored', topic, reason: 'STATE older than the last one seen' });
+      this.#emit({ type: 'message-ignored', topic, reason: 'STATE older than the last one seen' });
       return [];
     }
     this.#lastStateTimestamp = state.timestamp;
     if (state.online) {
       const was = this.#hostOnline;
       this.#hostOnline = true;
-      if (!was) this.#events.push({ type: 'primary-host-online', hostId, timestamp: state.timestamp });
+      if (!was) this.#emit({ type: 'primary-host-online', hostId, timestamp: state.timestamp });
       return this.#connected && !this.#born ? this.#births('primary-host-online') : [];
     }
     this.#hostOnline = false;
-    this.#events.push({ type: 'primary-host-offline', hostId, timestamp: state.timestamp, disconnect: true });
+    this.#emit({ type: 'primary-host-offline', hostId, timestamp: state.timestamp, disconnect: true });
     if (!this.#born) return [];
     return [this.death()];
   }

@@ -1,12 +1,12 @@
 import type { Logger } from '../../config/logging.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js';
-import type { DataRefusal, OutMsg } from './edge-node-types.js';
+import type { DataOutcome, OutMsg } from './edge-node-types.js';
 
 /** What the publisher needs from the edge node (Sparkplug or JSON). */
 export interface DataEncoder {
-  /** undefined when the data cannot be encoded now; `lastRefusal` then says why */
-  data(device: string, samples: readonly Sample[], opts: { historical?: boolean }): OutMsg | undefined;
+  /** the message for an outbox entry, or why it cannot be published (now or ever) */
+  encodeData(device: string, samples: readonly Sample[], opts: { historical?: boolean }): DataOutcome;
   canPublishData(): boolean;
 }
 
@@ -20,13 +20,11 @@ export interface PublisherOptions {
   uplink: PublishTarget;
   encoder: DataEncoder;
   log: Logger;
-  /** why the encoder refused the last entry (from its events); 'device-not-born' parks the entry */
-  refusalOf: (device: string) => DataRefusal | undefined;
   clock?: () => number;
-  /** QoS 1 messages awaiting PUBACK at once */
-  maxInflight?: number;
-  /** messages per second for the backlog (entries stored before this session); live data goes first */
-  replayRate?: number;
+  /** QoS 1 messages awaiting PUBACK at once (mqtt.maxInflight) */
+  maxInflight: number;
+  /** messages per second for the backlog (entries stored before this session); live data goes first (outbox.replayRate) */
+  replayRate: number;
 }
 
 export interface PublisherStats {
@@ -60,7 +58,7 @@ export class Publisher {
   #unpublishable = 0;
 
   constructor(opts: PublisherOptions) {
-    this.#o = { maxInflight: 32, replayRate: 200, clock: Date.now, ...opts };
+    this.#o = { clock: Date.now, ...opts };
   }
 
   stats(): PublisherStats {
@@ -168,18 +166,18 @@ export class Publisher {
 
   #send(e: OutboxEntry, backlog: boolean): 'sent' | 'parked' | 'skipped' | 'stop' {
     if (this.#inflightIds.has(e.id)) return 'skipped';
-    const msg = this.#o.encoder.data(e.device, e.samples, { historical: backlog });
-    if (!msg) {
-      const why = this.#o.refusalOf(e.device);
+    const outcome = this.#o.encoder.encodeData(e.device, e.samples, { historical: backlog });
+    if ('refused' in outcome) {
+      const why = outcome.refused;
       if (why === 'device-not-born') {
         if (!this.#parked.has(e.device)) this.#parked.set(e.device, e.id);
         return 'parked';
       }
-      if (why === 'unknown-device' || why === undefined) {
+      if (why === 'unknown-device' || why === 'nothing-publishable') {
         // Can never be published (no such device in this configuration, or every sample invalid): count and drop.
         this.#unpublishable++;
         this.#o.log.error(
-          { device: e.device, samples: e.samples.length, reason: why ?? 'no publishable sample' },
+          { device: e.device, samples: e.samples.length, reason: why },
           'outbox entry can never be published; dropped',
         );
         this.#o.outbox.ack(e.id);
@@ -187,6 +185,7 @@ export class Publisher {
       }
       return 'stop';
     }
+    const msg = outcome.msg;
     const session = this.#session;
     this.#inflightIds.add(e.id);
     this.#o.uplink

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../config/logging.js';
-import { toMs } from '../../config/schemas/common.js';
-import type { AgentMqtt } from '../../config/schemas/mqtt.js';
 import { Backoff } from '../../protocols/backoff.js';
 import { PlantpulseError } from '../../protocols/errors.js';
+import { type ComponentHealth, HealthTracker } from '../../protocols/health/component-health.js';
+import type { AgentMqtt } from '../config/mqtt-spec.js';
 
 export interface OutMsg {
   topic: string;
@@ -51,6 +51,8 @@ export class Uplink {
   /** ends the current session (graceful: DISCONNECT so the broker drops the will) and schedules a reconnect */
   #endSession: ((reason: string, graceful: boolean) => void) | undefined;
   readonly #stats = { connects: 0, inflight: 0, published: 0, publishFailures: 0 };
+  readonly #health = new HealthTracker('down', Date.now());
+  #lastDown = 'connecting';
 
   constructor(cfg: AgentMqtt, clientId: string, hooks: UplinkHooks, log: Logger) {
     this.#cfg = cfg;
@@ -65,6 +67,18 @@ export class Uplink {
 
   stats(): UplinkStats {
     return { connected: this.#connected, ...this.#stats };
+  }
+
+  /** ok while connected to the broker, down otherwise (with the last reason); never shows credentials */
+  health(now = Date.now()): ComponentHealth {
+    return this.#health.report(this.#connected ? 'ok' : 'down', now, {
+      component: 'uplink',
+      id: this.#clientId,
+      detail: this.#connected
+        ? `connected to ${brokerHost(this.#cfg.url)}`
+        : `not connected: ${this.#lastDown}`,
+      counters: { ...this.#stats },
+    });
   }
 
   start(): void {
@@ -109,6 +123,7 @@ export class Uplink {
     }
     this.#client = undefined;
     this.#connected = false;
+    this.#lastDown = 'stopped';
     await client.endAsync(false).catch(() => undefined);
   }
 
@@ -135,9 +150,9 @@ export class Uplink {
     const will = this.#hooks.will();
     const opts: IClientOptions = {
       clientId: this.#clientId,
-      protocolVersion: c.protocolVersion ?? 4,
+      protocolVersion: c.protocolVersion,
       clean: true,
-      keepalive: Math.round((c.keepalive === undefined ? 30_000 : toMs(c.keepalive)) / 1000),
+      keepalive: Math.round(c.keepalive / 1000),
       reconnectPeriod: 0,
       connectTimeout: 15_000,
       queueQoSZero: false,
@@ -176,6 +191,8 @@ export class Uplink {
       ended = true;
       const wasConnected = this.#connected;
       this.#connected = false;
+      this.#lastDown = reason;
+      this.#health.observe('down', Date.now());
       client.removeAllListeners();
       client.on('error', () => undefined);
       client.end(!graceful);
@@ -189,6 +206,7 @@ export class Uplink {
     this.#endSession = endSession;
     client.on('connect', () => {
       this.#connected = true;
+      this.#health.observe('ok', Date.now());
       this.#stats.connects++;
       this.#backoff.reset();
       this.#log.info({ url: this.#cfg.url, clientId: this.#clientId }, 'connected to MQTT broker');
@@ -220,5 +238,15 @@ export class Uplink {
     const delay = this.#backoff.next();
     this.#log.info({ delayMs: delay, attempt: this.#backoff.attempt, reason }, 'reconnecting to MQTT broker');
     this.#timer = setTimeout(() => this.#connect(), delay);
+  }
+}
+
+/** scheme://host:port of a broker URL, without credentials or path */
+function brokerHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return 'the broker';
   }
 }

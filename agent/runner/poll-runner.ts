@@ -5,10 +5,12 @@
  * escapes it.
  */
 import type { Logger } from 'pino';
+import { Backoff } from '../../protocols/backoff.js';
+import { Histogram } from '../../protocols/health/prometheus.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { PollingSource, ReadResult } from '../sources/source.js';
-import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
-import { type DeviceHealth, emptyHealth } from './device-health.js';
+import { type DeviceHealth, emptyHealth, LATENESS_BUCKETS_S } from './device-health.js';
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from './reconnect-policy.js';
 
 export interface RunnerClock {
   now(): number;
@@ -45,7 +47,8 @@ class DeviceLoop {
   private wakeBackoff: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly busy: boolean[];
-  private attempt = 0;
+  private readonly backoff: Backoff;
+  readonly lateness = new Histogram(LATENESS_BUCKETS_S);
   private stopped = false;
   private reconnecting = false;
   private failing = false;
@@ -56,11 +59,12 @@ class DeviceLoop {
     private readonly source: PollingSource,
     private readonly opts: PollRunnerOptions,
     private readonly clock: RunnerClock,
-    private readonly random: () => number,
+    random: () => number,
     fallback: ReconnectPolicy,
   ) {
-    this.health = emptyHealth(source.device);
+    this.health = emptyHealth(source.device, 'poll', clock.now());
     this.policy = policyOf(source, fallback);
+    this.backoff = new Backoff({ initialMs: this.policy.initialMs, maxMs: this.policy.maxMs, random });
     this.log = opts.log.child({ component: 'poll-runner', device: source.device });
     this.busy = source.groups.map(() => false);
   }
@@ -91,12 +95,20 @@ class DeviceLoop {
   private setReachable(reachable: boolean, reason: string): void {
     if (this.health.reachable === reachable) return;
     this.health.reachable = reachable;
+    this.health.since = this.clock.now();
     this.log[reachable ? 'info' : 'warn']({ reason }, reachable ? 'device reachable' : 'device unreachable');
     try {
       this.opts.onReachability(this.source.device, reachable, reason);
     } catch (err) {
       this.log.error({ err }, 'onReachability callback threw');
     }
+  }
+
+  private setFailing(failing: boolean): void {
+    if (this.failing === failing) return;
+    this.failing = failing;
+    this.health.failing = failing;
+    this.health.since = this.clock.now();
   }
 
   private count(code: string, message: string, detail?: number | string): void {
@@ -133,8 +145,8 @@ class DeviceLoop {
   }
 
   private waitBackoff(): Promise<void> {
-    const delay = backoffDelay(this.policy, this.attempt++, this.random);
-    this.log.debug({ delay, attempt: this.attempt }, 'reconnect backoff');
+    const delay = this.backoff.next();
+    this.log.debug({ delay, attempt: this.backoff.attempt }, 'reconnect backoff');
     return new Promise<void>((resolve) => {
       const wake = () => {
         if (this.backoffTimer) clearTimeout(this.backoffTimer);
@@ -188,6 +200,7 @@ class DeviceLoop {
   }
 
   private observeTick(group: number, latenessMs: number): void {
+    this.lateness.observe(latenessMs / 1000);
     if (this.opts.onTick === undefined) return;
     try {
       this.opts.onTick(this.source.device, group, latenessMs);
@@ -209,6 +222,7 @@ class DeviceLoop {
     }
     if (this.stopped && result.samples.length === 0) return;
     this.health.polls++;
+    this.health.samples += result.samples.length;
     if (result.samples.length > 0) {
       try {
         this.opts.onSamples(result.samples);
@@ -221,9 +235,9 @@ class DeviceLoop {
     if (result.failures.length === 0) {
       this.health.lastGoodPoll = this.clock.now();
       if (this.failing) this.log.info('polls succeed again');
-      this.failing = false;
+      this.setFailing(false);
     } else if (!this.failing) {
-      this.failing = true;
+      this.setFailing(true);
       const f = result.failures[0];
       this.log.warn(
         { code: f?.code, detail: f?.detail, failures: result.failures.length },
@@ -240,7 +254,7 @@ class DeviceLoop {
     if (answered && this.health.reachable === false) this.setReachable(true, 'answering again');
     if (linkFault === undefined) {
       this.health.consecutiveLinkFaults = 0;
-      this.attempt = 0;
+      this.backoff.reset();
       // a device that stays silent on a healthy shared line is unreachable, but its neighbours keep the connection
       const first = result.failures[0];
       if (this.silentPolls >= this.policy.afterFailures && first !== undefined) {
@@ -304,7 +318,7 @@ export class PollRunner {
   }
 
   health(): DeviceHealth[] {
-    return this.loops.map((l) => structuredClone(l.health));
+    return this.loops.map((l) => ({ ...structuredClone(l.health), lateness: l.lateness.snapshot() }));
   }
 }
 

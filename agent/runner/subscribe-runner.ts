@@ -5,11 +5,12 @@
  * so an endpoint that is down at start never holds up the others. Same callback shape as the poll runner.
  */
 import type { Logger } from 'pino';
+import { Backoff } from '../../protocols/backoff.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { SubscribingSource } from '../sources/source.js';
-import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
 import { type DeviceHealth, emptyHealth } from './device-health.js';
 import type { RunnerClock } from './poll-runner.js';
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from './reconnect-policy.js';
 
 export interface SubscribeRunnerOptions {
   sources: readonly SubscribingSource[];
@@ -30,8 +31,8 @@ export interface SubscribeRunnerOptions {
 class SubscriptionLoop {
   readonly health: DeviceHealth;
   readonly #log: Logger;
+  readonly #backoff: Backoff;
   #stopped = false;
-  #attempt = 0;
   #session: AbortController | undefined;
   #wake: (() => void) | undefined;
   #done: Promise<void> | undefined;
@@ -39,11 +40,12 @@ class SubscriptionLoop {
   constructor(
     private readonly source: SubscribingSource,
     private readonly opts: SubscribeRunnerOptions,
-    private readonly policy: ReconnectPolicy,
+    policy: ReconnectPolicy,
     private readonly clock: RunnerClock,
-    private readonly random: () => number,
+    random: () => number,
   ) {
-    this.health = emptyHealth(source.device);
+    this.health = emptyHealth(source.device, 'subscribe', clock.now());
+    this.#backoff = new Backoff({ initialMs: policy.initialMs, maxMs: policy.maxMs, random });
     this.#log = opts.log.child({ component: 'subscribe-runner', device: source.device });
   }
 
@@ -97,12 +99,12 @@ class SubscriptionLoop {
         this.#count(err);
         this.#setReachable(false, messageOf(err));
         this.health.reconnects++;
-        if (this.clock.now() - since >= (this.opts.stableAfterMs ?? 30_000)) this.#attempt = 0;
+        if (this.clock.now() - since >= (this.opts.stableAfterMs ?? 30_000)) this.#backoff.reset();
       }
       session.abort();
       await this.#closeQuietly();
       if (this.#stopped) break;
-      await this.#backoff();
+      await this.#waitBackoff();
     }
     this.#session?.abort();
     await this.#closeQuietly();
@@ -110,6 +112,7 @@ class SubscriptionLoop {
 
   #emit(samples: Sample[]): void {
     if (samples.length === 0) return;
+    this.health.samples += samples.length;
     try {
       this.opts.onSamples(samples);
     } catch (err) {
@@ -120,6 +123,7 @@ class SubscriptionLoop {
   #setReachable(reachable: boolean, reason: string): void {
     if (this.health.reachable === reachable) return;
     this.health.reachable = reachable;
+    this.health.since = this.clock.now();
     this.#log[reachable ? 'info' : 'warn']({ reason }, reachable ? 'device reachable' : 'device unreachable');
     try {
       this.opts.onReachability(this.source.device, reachable, reason);
@@ -144,9 +148,9 @@ class SubscriptionLoop {
     }
   }
 
-  #backoff(): Promise<void> {
-    const delay = backoffDelay(this.policy, this.#attempt++, this.random);
-    this.#log.debug({ delay, attempt: this.#attempt }, 'reconnect backoff');
+  #waitBackoff(): Promise<void> {
+    const delay = this.#backoff.next();
+    this.#log.debug({ delay, attempt: this.#backoff.attempt }, 'reconnect backoff');
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.#wake = undefined;
@@ -180,7 +184,7 @@ export class SubscribeRunner {
   }
 
   health(): DeviceHealth[] {
-    return this.#loops.map((l) => l.health);
+    return this.#loops.map((l) => structuredClone(l.health));
   }
 }
 

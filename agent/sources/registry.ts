@@ -1,47 +1,47 @@
-import type { Logger } from '../../config/logging.js';
-import type { AgentDevice } from '../../config/schemas/agent.js';
-import type { MetricInfo } from '../../protocols/metric.js';
-import { LineRegistry } from './modbus/line-registry.js';
-import { createModbusSource } from './modbus/modbus-source.js';
+/**
+ * Every source component the agent knows, as one explicit typed map (no imports run for their side effects). A
+ * device uses the component whose `configKey` it has (`modbus:`, `opcua:`). The agent's device schema, the config
+ * checks, docs/configuration.md and the samples are all assembled from this map.
+ */
+import type { TProperties } from '@sinclair/typebox';
+import type { AnyDevice, DeclaredMetric, SourceComponent, SourceDeps } from './component.js';
+import { modbus } from './modbus/index.js';
+import { opcua } from './opcua/index.js';
 import type { Source } from './source.js';
 
-export interface SourceDeps {
-  log: Logger;
-  /** shared by every Modbus device: one queue per serial line or gateway */
-  modbusLines: LineRegistry;
-  opcuaPkiDir?: string;
-  onMetricsChanged?: (device: string, metrics: readonly MetricInfo[]) => void;
+export const sources = { modbus, opcua } satisfies Record<string, SourceComponent>;
+
+export type SourceName = keyof typeof sources;
+
+/** Every component, in registry order. */
+export const sourceComponents: readonly SourceComponent[] = Object.values(sources);
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+
+/** The device keys of every component, merged (each component's keys are optional on a device). */
+export type SourceKeys = UnionToIntersection<(typeof sources)[SourceName]['spec']>;
+
+export function sourceKeys(): SourceKeys {
+  const out: TProperties = {};
+  for (const c of sourceComponents) Object.assign(out, c.spec);
+  // the merged object holds exactly the specs of `sources`, which is what SourceKeys says
+  return out as SourceKeys;
 }
 
-type SourceFactory = (device: AgentDevice, deps: SourceDeps) => Promise<Source[]>;
-
-/** Protocol → source factory. A device uses the protocol whose config key it has (`modbus:` or `opcua:`). */
-export const sourceFactories = {
-  modbus: async (device, deps) => [createModbusSource(device, { log: deps.log, lines: deps.modbusLines })],
-  // node-opcua is loaded only when a device uses it (it is large and runs a self-test at import)
-  opcua: async (device, deps) => {
-    const { routeNodeOpcuaLogging } = await import('./opcua/node-opcua-logging.js');
-    routeNodeOpcuaLogging(deps.log);
-    const { createOpcuaSource } = await import('./opcua/opcua-source.js');
-    return createOpcuaSource(device, {
-      log: deps.log,
-      ...(deps.opcuaPkiDir === undefined ? {} : { pkiDir: deps.opcuaPkiDir }),
-      ...(deps.onMetricsChanged === undefined ? {} : { onMetricsChanged: deps.onMetricsChanged }),
-    });
-  },
-} satisfies Record<string, SourceFactory>;
-
-export type Protocol = keyof typeof sourceFactories;
-
-export function protocolOf(device: AgentDevice): Protocol | undefined {
-  return (Object.keys(sourceFactories) as Protocol[]).find((p) => device[p] !== undefined);
+/** The components a device names (one for a valid device). */
+export function componentsOf(device: AnyDevice): SourceComponent[] {
+  return sourceComponents.filter((c) => c.handles(device));
 }
 
-export async function createSources(device: AgentDevice, deps: SourceDeps): Promise<Source[]> {
-  const p = protocolOf(device);
-  return p === undefined ? [] : sourceFactories[p](device, deps);
+/** The metrics a device's config declares, across its components. */
+export function declaredMetrics(device: AnyDevice): DeclaredMetric[] {
+  return componentsOf(device).flatMap((c) => c.metrics(device));
 }
 
-export function newModbusLines(log: Logger): LineRegistry {
-  return new LineRegistry(log);
+/** The device's sources (none for a device without a connection; the config check refuses those). */
+export async function createSources(device: AnyDevice, deps: SourceDeps): Promise<Source[]> {
+  const c = componentsOf(device)[0];
+  return c === undefined ? [] : c.create(device, deps);
 }

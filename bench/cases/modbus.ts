@@ -2,7 +2,7 @@
  * Row 1, Modbus polling: runs bench/modbus (`npm run bench:modbus`, the Modbus engineer's harness) as child processes
  * with `--json` and turns its figures into rows. TCP: the agent against a raw modbus-serial loop on the same
  * simulators in the same run. RTU: frames paced by the simulator at a configured baud, against the line's physical
- * limit (docs/modbus.md#the-lines-physical-limit).
+ * limit (agent/sources/modbus/README.md#the-lines-physical-limit).
  */
 import { join } from 'node:path';
 import type { BenchCase, BenchContext, BenchRow } from '../bench-types.js';

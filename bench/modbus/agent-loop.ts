@@ -1,6 +1,8 @@
 /** The agent's path: Modbus sources (planner, line queue, decoding into Samples) driven by the PollRunner. */
 import { pino } from 'pino';
+import { resolveDeviceFor } from '../../agent/config/load-agent-config.js';
 import { PollRunner } from '../../agent/runner/poll-runner.js';
+import { modbus } from '../../agent/sources/modbus/index.js';
 import { LineRegistry } from '../../agent/sources/modbus/line-registry.js';
 import { createModbusSource } from '../../agent/sources/modbus/modbus-source.js';
 import type { PollingSource } from '../../agent/sources/source.js';
@@ -39,11 +41,11 @@ export async function runAgentLoop(
   const sources = urls.map((url, i) =>
     starting(
       createModbusSource(
-        {
+        resolveDeviceFor(modbus, {
           id: `bench-${i}`,
           modbus: { url, unitId: 1, timeout: '10s' },
           poll: [{ every: intervalMs, points: benchPoints(registers) }],
-        },
+        }),
         { log, lines },
       ),
       startOnce,

@@ -3,7 +3,7 @@ import { rtuFrameGapMs, serialCharTimeMs } from '../../protocols/modbus/frame.js
 /**
  * Values per second one RTU line can carry when every poll reads `registers` holding registers (in reads of up to
  * 125): per read, an 8-character request and a (5 + 2 × count)-character answer, plus t3.5 after each frame, with
- * zero device turnaround — an upper bound (docs/modbus.md#the-lines-physical-limit). 8N1 framing (10 bits per
+ * zero device turnaround — an upper bound (agent/sources/modbus/README.md#the-lines-physical-limit). 8N1 framing (10 bits per
  * character), as the simulator paces.
  */
 export function rtuLimitValuesPerSecond(baud: number, registers: number): number {

@@ -7,7 +7,7 @@
  *                                 [--rtu-baud 19200]   (RTU over TCP, each answer paced as on a serial line)
  *                                 [--json]   (also print one JSON line with the figures, for bench/cases/modbus.ts)
  *
- * With --rtu-baud the table also shows the line's physical limit (docs/modbus.md#the-lines-physical-limit:
+ * With --rtu-baud the table also shows the line's physical limit (agent/sources/modbus/README.md#the-lines-physical-limit:
  * characters × bits / baud + 2 × t3.5 per transaction, zero device turnaround), so both loops are compared
  * with what the wire allows.
  */

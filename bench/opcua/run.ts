@@ -22,7 +22,9 @@ import {
   TimestampsToReturn,
 } from 'node-opcua';
 import { pino } from 'pino';
+import { resolveDeviceFor } from '../../agent/config/load-agent-config.js';
 import { SubscribeRunner } from '../../agent/runner/subscribe-runner.js';
+import { opcua } from '../../agent/sources/opcua/index.js';
 import { routeNodeOpcuaLogging } from '../../agent/sources/opcua/node-opcua-logging.js';
 import { createOpcuaSources } from '../../agent/sources/opcua/opcua-source.js';
 import type { SubscribingSource } from '../../agent/sources/source.js';
@@ -151,11 +153,11 @@ async function runRaw(count: () => void) {
 async function runAgent(count: () => void) {
   const t0 = performance.now();
   const [source] = createOpcuaSources(
-    {
+    resolveDeviceFor(opcua, {
       id: 'bench',
       opcua: { endpoint, securityMode: 'None', allowInsecure: true, pki, publishingInterval: updateMs },
       subscribe: nodes.map((node, i) => ({ name: `v${i}`, node, samplingInterval: updateMs, queueSize: 1 })),
-    },
+    }),
     { log },
   );
   let ready: () => void = () => undefined;

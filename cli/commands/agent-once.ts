@@ -6,10 +6,11 @@
  */
 import { allGood } from '../../agent/commission/once-report.js';
 import { DEFAULT_FIRST_VALUES_MS, readOnce } from '../../agent/commission/read-once.js';
+import type { AgentConfig } from '../../agent/config/agent-spec.js';
+import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { ConfigError } from '../../config/errors.js';
-import { type LoadedConfig, loadAgentConfig } from '../../config/load.js';
+import type { LoadedConfig } from '../../config/load.js';
 import { createRootLogger } from '../../config/logging.js';
-import type { AgentConfig } from '../../config/schemas/agent.js';
 import { parse } from '../args.js';
 import { durationArg } from '../duration-arg.js';
 import { onceJsonLines, onceSummary, onceTable } from './agent-once-output.js';

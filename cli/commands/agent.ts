@@ -1,5 +1,5 @@
 import { startAgent } from '../../agent/agent.js';
-import { loadAgentConfig } from '../../config/load.js';
+import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { processCommand } from '../process-command.js';
 import { AGENT_ONCE_USAGE, runAgentOnce } from './agent-once.js';
 import type { Command } from './command.js';

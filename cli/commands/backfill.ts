@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../config/errors.js';
 import { createRootLogger } from '../../config/logging.js';
-import { toMs } from '../../config/schemas/common.js';
+import { parseDuration } from '../../config/units.js';
 import { loadScenario } from '../../simulators/scenario/load-scenario.js';
 import { parse } from '../args.js';
 import { progressBar, runBackfill } from '../demo/backfill.js';
@@ -83,7 +83,8 @@ export const backfillCommand: Command = {
       (args.values['log-level'] as string | undefined) ?? 'warn',
     );
     const s = scenario.config;
-    const sampleMs = toMs((sample as string | undefined) ?? s.sample ?? '10s');
+    const sampleArg = sample as string | undefined;
+    const sampleMs = (sampleArg === undefined ? undefined : parseDuration(sampleArg)) ?? s.sample ?? 10_000;
     const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
     let lastDraw = 0;
     const result = await runBackfill({

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
+import { AgentConfig } from '../../agent/config/agent-spec.js';
+import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { ConfigError } from '../../config/errors.js';
-import { type LoadedConfig, loadAgentConfig, loadCloudConfig } from '../../config/load.js';
+import { encodeConfig, loadCloudConfig } from '../../config/load.js';
 import { redactConfig } from '../../config/redact.js';
+import { CloudConfig } from '../../config/schemas/cloud.js';
 import { parseYamlSource } from '../../config/yaml-source.js';
 import { parse } from '../args.js';
 import type { Command, CommandIo } from './command.js';
@@ -42,10 +45,13 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
       io.stderr.write(`${file}: ${kind.error}\n`);
       return 2;
     }
-    const loaded: LoadedConfig<unknown> =
-      kind === 'agent' ? await loadAgentConfig(file) : await loadCloudConfig(file);
+    // printed in file form (durations as 1s, sizes as 256MiB) with every default filled in
+    const loaded =
+      kind === 'agent'
+        ? await loadAgentConfig(file).then((l) => ({ ...l, config: encodeConfig(AgentConfig, l.config) }))
+        : await loadCloudConfig(file).then((l) => ({ ...l, config: encodeConfig(CloudConfig, l.config) }));
     io.stdout.write(
-      `# ${kind} config ${file} is valid. Resolved, with secrets shown as [redacted].\n` +
+      `# ${kind} config ${file} is valid. Resolved (defaults filled in), with secrets shown as [redacted].\n` +
         stringify(redactConfig(loaded.config, loaded.secrets), { lineWidth: 0 }),
     );
     return 0;

@@ -8,6 +8,9 @@ export const cloudCommand = processCommand({
   load: (file) => loadCloudConfig(file),
   async start(config, log) {
     const cloud = await startCloud(config, log);
-    return { stop: () => cloud.stop(), describe: () => ({ broker: cloud.brokerUrl, api: cloud.apiUrl }) };
+    return {
+      stop: () => cloud.stop(),
+      describe: () => ({ broker: cloud.brokerUrl, api: cloud.apiUrl, http: cloud.httpUrl }),
+    };
   },
 });

@@ -4,7 +4,8 @@
  * folder, or `-c agent.yaml [--device id]` to connect exactly as the agent does for that device.
  */
 import { readFile } from 'node:fs/promises';
-import type { OpcuaConnection } from '../../config/schemas/opcua.js';
+import { OpcuaConnection } from '../../agent/sources/opcua/spec.js';
+import { resolveConfig } from '../../config/load.js';
 import type { SecurityModeName, SecurityPolicyName } from '../../protocols/opcua/security.js';
 import { agentOpcuaDevice } from './opcua-pki-dirs.js';
 
@@ -67,7 +68,11 @@ export async function opcuaConnectArgs(
     return { ok: false, message: `--mode must be one of ${MODES.join(', ')}` };
   if (policy !== undefined && !POLICIES.includes(policy))
     return { ok: false, message: `--policy must be one of ${POLICIES.join(', ')}` };
-  const connection: OpcuaConnection = { ...(fromConfig?.connection ?? {}), endpoint };
+  // the agent's connection for the device, or the spec's defaults; options given here override either
+  const connection: OpcuaConnection = {
+    ...(fromConfig?.connection ?? resolveConfig(OpcuaConnection, { endpoint }, 'opcua')),
+    endpoint,
+  };
   if (mode !== undefined) connection.securityMode = mode as SecurityModeName;
   if (policy !== undefined) connection.securityPolicy = policy as SecurityPolicyName;
   if (v['allow-insecure'] === true) connection.allowInsecure = true;

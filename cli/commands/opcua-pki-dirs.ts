@@ -1,15 +1,15 @@
 /**
  * Which client PKI folder(s) an agent config uses, so `plantpulse opcua trust -c agent.yaml` and
  * `plantpulse browse -c agent.yaml` act on the agent's own PKI: a device's `opcua.pki`, else the agent's state
- * folder + `/pki` (as agent/agent.ts passes it: `<outbox.path or .plantpulse-agent>/pki`).
+ * folder + `/pki` (as the OPC UA component uses it: `<outbox.path>/pki`).
  */
 import { join, resolve } from 'node:path';
-import { loadAgentConfig } from '../../config/load.js';
-import type { OpcuaConnection } from '../../config/schemas/opcua.js';
+import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
+import type { OpcuaConnection } from '../../agent/sources/opcua/spec.js';
 
 export async function agentPkiDirs(configFile: string, device?: string): Promise<string[]> {
   const { config } = await loadAgentConfig(configFile);
-  const stateDir = resolve(config.outbox?.path ?? '.plantpulse-agent');
+  const stateDir = resolve(config.outbox.path);
   const dirs = new Set<string>();
   for (const d of config.devices) {
     if (d.opcua === undefined || (device !== undefined && d.id !== device)) continue;
@@ -24,7 +24,7 @@ export async function agentOpcuaDevice(
   device?: string,
 ): Promise<{ id: string; connection: OpcuaConnection; pkiDir: string } | string> {
   const { config } = await loadAgentConfig(configFile);
-  const stateDir = resolve(config.outbox?.path ?? '.plantpulse-agent');
+  const stateDir = resolve(config.outbox.path);
   const candidates = config.devices.filter(
     (d) => d.opcua !== undefined && (device === undefined || d.id === device),
   );

@@ -3,10 +3,13 @@
  * own Modbus source — a one-group device built from the options and created by agent/sources/registry.ts, so the
  * connection, line queue, timeout and error classification are the agent's — and shows every interpretation.
  */
-import { createSources, newModbusLines } from '../../agent/sources/registry.js';
+
+import type { AgentDeviceInput } from '../../agent/config/device-spec.js';
+import { resolveAgentDevice } from '../../agent/config/load-agent-config.js';
+import { SharedResources } from '../../agent/sources/component.js';
+import { createSources } from '../../agent/sources/registry.js';
 import type { ReadFailure } from '../../agent/sources/source.js';
 import { createRootLogger } from '../../config/logging.js';
-import type { AgentDevice } from '../../config/schemas/agent.js';
 import { TABLE_FUNCTION } from '../../protocols/modbus/address-forms.js';
 import {
   checkPoint,
@@ -70,7 +73,8 @@ export function pointOfAs(
   const spec: ModbusPointSpec = { name, table, address, type: type as ModbusValueType };
   if (spec.type === 'string') spec.length = count;
   if (order !== undefined) {
-    // either spelling works for either width (docs/modbus.md); the line uses the one of the type's width
+    // a four-letter order works for every width, an eight-letter one for 64-bit types (agent/sources/modbus/README.md);
+    // the line uses the spelling of the type's width
     const i = Math.max(ORDER_32.indexOf(order as never), ORDER_64.indexOf(order as never));
     if (i < 0) return `--as: order must be one of ${[...ORDER_32, ...ORDER_64].join(', ')}`;
     spec.order = (pointWidth(spec) === 4 ? ORDER_64[i] : ORDER_32[i]) as ModbusByteOrder;
@@ -92,7 +96,7 @@ export async function probeModbus(p: ModbusProbe, io: CommandIo): Promise<number
   }
   const ctx: ModbusProbeContext = { ...p, count };
   const log = createRootLogger('plantpulse', 'error', io.stderr);
-  const device: AgentDevice = {
+  const device: AgentDeviceInput = {
     id: 'probe',
     modbus: { url: p.url, unitId: p.unitId, timeout: `${p.timeoutMs}ms` },
     poll: [
@@ -109,7 +113,7 @@ export async function probeModbus(p: ModbusProbe, io: CommandIo): Promise<number
   };
   let source: Awaited<ReturnType<typeof createSources>>[number] | undefined;
   try {
-    [source] = await createSources(device, { log, modbusLines: newModbusLines(log) });
+    [source] = await createSources(resolveAgentDevice(device), { log, shared: new SharedResources() });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: unknown }).code;

@@ -4,8 +4,10 @@
  * value, data type, status and source time per node, and the `subscribe:` line to paste.
  */
 import { explainSamples } from '../../agent/commission/sample-errors.js';
-import { createSources, newModbusLines } from '../../agent/sources/registry.js';
-import type { AgentDevice } from '../../config/schemas/agent.js';
+import type { AgentDeviceInput } from '../../agent/config/device-spec.js';
+import { resolveAgentDevice } from '../../agent/config/load-agent-config.js';
+import { SharedResources } from '../../agent/sources/component.js';
+import { createSources } from '../../agent/sources/registry.js';
 import { metricNameFromPath, parseNodeId } from '../../protocols/opcua/node-id.js';
 import type { Sample } from '../../protocols/sample.js';
 import { alignColumns } from '../text-table.js';
@@ -43,7 +45,7 @@ export async function probeOpcua(
     used.add(name);
     return { name, node };
   });
-  const device: AgentDevice = {
+  const device: AgentDeviceInput = {
     id: 'probe',
     opcua: { ...target.connection, pki: target.pkiDir },
     read: [{ every: '1s', nodes: items }],
@@ -51,7 +53,7 @@ export async function probeOpcua(
   const log = quietNodeOpcua(io);
   let source: Awaited<ReturnType<typeof createSources>>[number] | undefined;
   try {
-    [source] = await createSources(device, { log, modbusLines: newModbusLines(log) });
+    [source] = await createSources(resolveAgentDevice(device), { log, shared: new SharedResources() });
   } catch (err) {
     return usageError(io, err instanceof Error ? err.message : String(err));
   }

@@ -6,11 +6,12 @@
  * like live data. Progress goes to a callback (the CLI draws a bar on stderr).
  */
 
+import { AgentMqtt, type AgentMqttInput } from '../../agent/config/mqtt-spec.js';
 import { EdgeNode } from '../../agent/publish/edge-node.js';
 import type { OutMsg } from '../../agent/publish/edge-node-types.js';
 import { Uplink } from '../../agent/publish/uplink.js';
+import { resolveConfig } from '../../config/load.js';
 import type { Logger } from '../../config/logging.js';
-import type { AgentMqtt } from '../../config/schemas/mqtt.js';
 import { PlantpulseError } from '../../protocols/errors.js';
 import type { Sample } from '../../protocols/sample.js';
 import { metricsOf } from '../../simulators/scenario/metric-catalog.js';
@@ -28,7 +29,8 @@ export interface BackfillOptions {
   sampleMs?: number;
   /** process durations shrink by this factor, as in the live simulators (default 1) */
   speed?: number;
-  mqtt: AgentMqtt;
+  /** as in an agent config's `mqtt:` section (defaults filled in here) */
+  mqtt: AgentMqttInput;
   /** Sparkplug edge node id of the backfill session */
   node: string;
   log: Logger;
@@ -99,7 +101,7 @@ export async function runBackfill(o: BackfillOptions): Promise<BackfillProgress>
     for (const m of msgs) await uplink.publish(m);
   };
   uplink = new Uplink(
-    o.mqtt,
+    resolveConfig(AgentMqtt, o.mqtt, 'backfill mqtt'),
     `plantpulse-backfill-${o.scenario.site}-${o.node}`,
     {
       will: () => edge.will(),

@@ -4,8 +4,8 @@
  * referenced with `${file:…}`, so no secret appears in a config file or a log line.
  */
 import { stringify } from 'yaml';
-import type { AgentDevice } from '../../config/schemas/agent.js';
-import type { AnalyticsConfig } from '../../config/schemas/analytics.js';
+import type { AnalyticsConfigInput } from '../../config/schemas/analytics.js';
+import type { SimAgentDevice } from '../../simulators/agent-device-config.js';
 
 export const DEMO_INGEST_USER = 'ingest';
 
@@ -17,7 +17,7 @@ export interface DemoCloudConfigInput {
   ingestPasswordFile: string;
   spoolPath: string;
   apiPort: number;
-  analytics?: AnalyticsConfig;
+  analytics?: AnalyticsConfigInput;
 }
 
 export function demoCloudYaml(i: DemoCloudConfigInput): string {
@@ -46,7 +46,7 @@ export interface DemoAgentConfigInput {
   brokerUrl: string;
   passwordFile: string;
   outboxPath: string;
-  devices: AgentDevice[];
+  devices: SimAgentDevice[];
 }
 
 export function demoAgentYaml(i: DemoAgentConfigInput): string {

@@ -7,11 +7,11 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startAgent } from '../../agent/agent.js';
+import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { ensureClientCertificate, trustServerCertificateFile } from '../../agent/sources/opcua/pki.js';
 import { startCloud } from '../../cloud/cloud.js';
-import { loadAgentConfig, loadCloudConfig } from '../../config/load.js';
+import { loadCloudConfig } from '../../config/load.js';
 import type { Logger } from '../../config/logging.js';
-import { toMs } from '../../config/schemas/common.js';
 import { freePort, type InfluxdService, startInfluxd } from '../../scripts/services/index.js';
 import { scenarioAnalytics } from '../../simulators/scenario/analytics-config.js';
 import { bundledScenarioPath, loadScenario } from '../../simulators/scenario/load-scenario.js';
@@ -110,7 +110,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     const seed = opts.seed ?? scenario.seed ?? 1;
     const speed = opts.speed ?? 1;
     const hours = opts.hours ?? 24;
-    const sampleMs = toMs(scenario.sample ?? '10s');
+    const sampleMs = scenario.sample ?? 10_000;
     // history and live share one plant: timelines and counters start where the backfill starts
     const now = Date.now();
     const liveFrom = now - (now % sampleMs);

@@ -7,7 +7,6 @@
 import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../../config/logging.js';
 import type { AnalyticsConfig } from '../../config/schemas/analytics.js';
-import { toMs } from '../../config/schemas/common.js';
 import { AlarmTracker } from './alarm-tracker.js';
 import { ShiftCalendar } from './calendar.js';
 import { alarmChanges, stateChanges } from './change-emitter.js';
@@ -35,13 +34,6 @@ export interface AnalyticsDeps {
   factors?: FactorTable;
 }
 
-const DEFAULT_FACTORS = {
-  electricity: 'cn-national-2023',
-  natural_gas: 'ipcc2006-ng-cn-ncv',
-  diesel: 'ipcc2006-diesel',
-  steam: 'cn-purchased-heat',
-} as const;
-
 /** Samples stamped further ahead than this are a wrong device clock, not data. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
@@ -67,9 +59,9 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
   if (problems.length > 0) throw new AnalyticsConfigError(problems.join('; '));
   const log = deps.log.child({ component: 'analytics' });
   const clock = deps.clock ?? Date.now;
-  const tz = new TimeZone(cfg.timezone ?? 'Asia/Shanghai');
+  const tz = new TimeZone(cfg.timezone);
   const calendar = new ShiftCalendar(cfg.calendar, tz);
-  const lateHorizonMs = cfg.lateDataHorizon === undefined ? 6 * 3_600_000 : toMs(cfg.lateDataHorizon);
+  const lateHorizonMs = cfg.lateDataHorizon;
   const parts: EngineParts = {
     cfg,
     tz,
@@ -78,22 +70,22 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
     machines: new Map(),
     meters: [],
     alarms: [],
-    lossBooking: cfg.lossBooking ?? 'iso22400',
-    offline: cfg.offline ?? 'loss',
+    lossBooking: cfg.lossBooking,
+    offline: cfg.offline,
     lateHorizonMs,
     retentionMs: lateHorizonMs + LONGEST_WINDOW_MS,
   };
   const machineOpts = {
-    microStopMs: cfg.microStop === undefined ? 120_000 : toMs(cfg.microStop),
-    staleAfterMs: cfg.staleAfter === undefined ? 120_000 : toMs(cfg.staleAfter),
+    microStopMs: cfg.microStop,
+    staleAfterMs: cfg.staleAfter,
     calendar,
   };
-  for (const m of cfg.machines ?? []) parts.machines.set(m.device, new MachineTracker(m, machineOpts));
-  const tariffs = new Map((cfg.tariffs ?? []).map((t) => [t.name, new TariffClock(t, tz)]));
-  for (const m of cfg.meters ?? []) {
+  for (const m of cfg.machines) parts.machines.set(m.device, new MachineTracker(m, machineOpts));
+  const tariffs = new Map(cfg.tariffs.map((t) => [t.name, new TariffClock(t, tz)]));
+  for (const m of cfg.meters) {
     parts.meters.push(new MeterTracker(m, m.tariff === undefined ? undefined : tariffs.get(m.tariff)));
   }
-  for (const r of cfg.alarms ?? []) parts.alarms.push(new AlarmTracker(r));
+  for (const r of cfg.alarms) parts.alarms.push(new AlarmTracker(r));
 
   // Routing: device → metric → consumers, built once.
   type Consumer =
@@ -291,7 +283,7 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
   async function resolveFactors(): Promise<void> {
     const needsTable = parts.meters.some((m) => SCOPE[m.carrier] !== undefined);
     if (!needsTable) return;
-    const table = deps.factors ?? (await loadFactorTable(cfg.emissions?.factorsFile));
+    const table = deps.factors ?? (await loadFactorTable(cfg.emissions.factorsFile));
     for (const m of parts.meters) {
       const carrier = m.carrier;
       if (
@@ -301,7 +293,7 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
         carrier !== 'steam'
       )
         continue;
-      const ref = cfg.emissions?.factors?.[carrier] ?? DEFAULT_FACTORS[carrier];
+      const ref = cfg.emissions.factors[carrier];
       const f = resolveFactor(ref, table, m.unit);
       const scale = unitScale(m.unit, f.per);
       if (scale === undefined) {

@@ -1,5 +1,5 @@
 /** Public surface of cloud/analytics: the engine the ingester drives, and its contract types. */
-export type { AnalyticsConfig } from '../../config/schemas/analytics.js';
+export type { AnalyticsConfig, AnalyticsConfigInput } from '../../config/schemas/analytics.js';
 export { analyticsConfigProblems } from './config-check.js';
 export {
   type EmissionFactor,

@@ -3,7 +3,6 @@
  * (cached; invalidated from the earliest time late data or a state change touched).
  */
 import type { Machine } from '../../config/schemas/analytics.js';
-import { toMs } from '../../config/schemas/common.js';
 import type { ShiftCalendar } from './calendar.js';
 import { type CounterRules, forEachIncrease } from './counters.js';
 import { add, bookStates, type Components, zero } from './oee.js';
@@ -62,7 +61,7 @@ export class MachineTracker {
   ) {
     this.device = cfg.device;
     this.line = cfg.line;
-    this.liveness = new Liveness(cfg.staleAfter === undefined ? opts.staleAfterMs : toMs(cfg.staleAfter));
+    this.liveness = new Liveness(cfg.staleAfter ?? opts.staleAfterMs);
     this.series = {
       state: new Series(),
       total: new Series(),
@@ -83,7 +82,7 @@ export class MachineTracker {
     }
     this.goodSource = cfg.good ? 'counter' : cfg.scrap ? 'scrap' : 'total';
     this.mapping = createStateMapping(cfg.state.kind, cfg.state.map);
-    this.unknownState = cfg.state.unknown ?? 'down';
+    this.unknownState = cfg.state.unknown;
     const rules = (c: { bits?: 16 | 32 | 64; maxDelta?: number } | undefined): CounterRules => {
       const r: CounterRules = {};
       if (c?.bits !== undefined) r.bits = c.bits;
@@ -91,9 +90,9 @@ export class MachineTracker {
       return r;
     };
     this.rules = { total: rules(cfg.total), good: rules(cfg.good), scrap: rules(cfg.scrap) };
-    this.idealMs = toMs(cfg.idealCycle);
+    this.idealMs = cfg.idealCycle;
     this.idealByProgram = new Map(
-      Object.entries(cfg.program?.idealCycles ?? {}).map(([k, v]) => [k.trim().toLowerCase(), toMs(v)]),
+      Object.entries(cfg.program?.idealCycles ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v]),
     );
   }
 

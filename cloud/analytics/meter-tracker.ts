@@ -3,7 +3,6 @@
  * previous reading on, because a register increase or a rate segment is spread over the time between readings).
  */
 import type { Carrier, Meter } from '../../config/schemas/analytics.js';
-import { toMs } from '../../config/schemas/common.js';
 import { type CounterRules, integrateRate, spreadIncrease } from './counters.js';
 import type { EmissionFactor } from './emission-factors.js';
 import { Series, type StoredValue } from './series.js';
@@ -58,7 +57,8 @@ export class MeterTracker {
     this.metric = cfg.counter?.metric ?? cfg.rate?.metric ?? '';
     if (cfg.counter?.bits !== undefined) this.rules.bits = cfg.counter.bits;
     if (cfg.counter?.maxDelta !== undefined) this.rules.maxDelta = cfg.counter.maxDelta;
-    this.maxGapMs = cfg.rate?.maxGap === undefined ? 5 * MINUTE : toMs(cfg.rate.maxGap);
+    // a counter meter never integrates: only a rate meter has (and uses) maxGap
+    this.maxGapMs = cfg.rate?.maxGap ?? Number.POSITIVE_INFINITY;
   }
 
   get isCounter(): boolean {

@@ -8,7 +8,7 @@ export class TariffClock {
     private readonly cfg: TariffConfig,
     private readonly tz: TimeZone,
   ) {
-    this.currency = cfg.currency ?? 'CNY';
+    this.currency = cfg.currency;
   }
 
   /** Price per unit at `ts`. A period whose end is not after its start crosses midnight. */
@@ -25,7 +25,7 @@ export class TariffClock {
     const p = this.tz.parts(ts);
     const minute = p.hour * 60 + p.minute;
     const weekday = WEEKDAYS[p.weekday] ?? 'sun';
-    for (const period of this.cfg.periods ?? []) {
+    for (const period of this.cfg.periods) {
       const s = parseClock(period.start);
       const e = parseClock(period.end);
       const inside = e > s ? minute >= s && minute < e : minute >= s || minute < e;

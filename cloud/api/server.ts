@@ -42,6 +42,8 @@ export interface ApiServerOptions {
   clock?: () => number;
   /** replace the InfluxDB access (tests) */
   reader?: InfluxReader;
+  /** called with the status code of every response (the ingester counts them for /metrics) */
+  onResponse?: (statusCode: number) => void;
   /** live stream tuning */
   liveHeartbeatMs?: number;
   liveMaxBuffered?: number;
@@ -85,11 +87,11 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   };
   if (opts.deviceTags) ctx.registry.setStaticTags(opts.deviceTags);
   const auth = new TokenAuth({
-    tokens: opts.config.tokens ?? [],
+    tokens: opts.config.tokens,
     anonymous: opts.config.anonymous,
     clock: ctx.clock,
   });
-  if ((opts.config.tokens ?? []).length === 0 && !opts.config.anonymous) {
+  if (opts.config.tokens.length === 0 && !opts.config.anonymous) {
     log.warn('api.tokens is empty and api.anonymous is not set: every API request will be refused (401)');
   }
 
@@ -111,6 +113,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     },
   });
   app.decorateRequest('principal', null);
+  const onResponse = opts.onResponse;
+  if (onResponse) app.addHook('onResponse', async (_req, reply) => onResponse(reply.statusCode));
 
   app.register(swagger, {
     openapi: {
@@ -136,7 +140,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   app.register(swaggerUi, { routePrefix: '/docs' });
 
   // CORS: off unless origins are configured
-  const origins = new Set(opts.config.cors ?? []);
+  const origins = new Set(opts.config.cors);
   if (origins.size > 0) {
     app.addHook('onRequest', async (req, reply) => {
       const origin = req.headers.origin;
@@ -204,11 +208,11 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     productionRoutes(scope, ctx);
     alarmRoutes(scope, ctx);
     liveRoutes(scope, ctx, {
-      maxClients: opts.config.maxLiveClients ?? 100,
+      maxClients: opts.config.maxLiveClients,
       heartbeatMs: opts.liveHeartbeatMs ?? 15_000,
       maxBuffered: opts.liveMaxBuffered ?? 2000,
     });
-    if (opts.config.dashboard !== false) webRoutes(scope);
+    if (opts.config.dashboard) webRoutes(scope);
   });
 
   return app as unknown as FastifyInstance;

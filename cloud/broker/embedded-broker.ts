@@ -5,13 +5,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../config/logging.js';
 import { verifySecret } from '../../config/password-hash.js';
-import type { BrokerUser, EmbeddedBroker } from '../../config/schemas/cloud.js';
-import { toBytes } from '../../config/schemas/common.js';
+import type { BrokerUser, EmbeddedBroker } from '../../config/schemas/broker.js';
 import { filterCovers, stripShare, topicMatches } from './topic-acl.js';
-
-/** Topics a user may use when the config does not list them: the Sparkplug and unified-JSON namespaces. */
-export const DEFAULT_TOPICS = ['spBv1.0/#', 'plantpulse/v1/#'];
-const DEFAULT_MAX_PAYLOAD = 256 * 1024;
 
 export interface RunningBroker {
   /** mqtt://host:port (or mqtts://) as clients should dial it */
@@ -44,7 +39,7 @@ function authError(): AuthenticateError {
  */
 export async function startEmbeddedBroker(cfg: EmbeddedBroker, log: Logger): Promise<RunningBroker> {
   const users = new Map(cfg.users.map((u) => [u.username, u]));
-  const maxPayload = cfg.maxPayloadBytes === undefined ? DEFAULT_MAX_PAYLOAD : toBytes(cfg.maxPayloadBytes);
+  const maxPayload = cfg.maxPayloadBytes;
   const counters = { rejectedAuth: 0, rejectedPublish: 0, rejectedSubscribe: 0 };
   const userOf = (client: Client | null): BrokerUser | undefined =>
     client === null
@@ -72,8 +67,7 @@ export async function startEmbeddedBroker(cfg: EmbeddedBroker, log: Logger): Pro
       let reason: string | undefined;
       if (topic.startsWith('$SYS')) reason = '$SYS is reserved';
       else if (!user) reason = 'no authenticated user';
-      else if (!(user.publish ?? DEFAULT_TOPICS).some((f) => topicMatches(f, topic)))
-        reason = 'topic not allowed';
+      else if (!user.publish.some((f) => topicMatches(f, topic))) reason = 'topic not allowed';
       else if (packet.payload.length > maxPayload)
         reason = `payload ${packet.payload.length} B exceeds ${maxPayload} B`;
       if (reason !== undefined) {
@@ -87,7 +81,7 @@ export async function startEmbeddedBroker(cfg: EmbeddedBroker, log: Logger): Pro
     authorizeSubscribe(client, sub, done) {
       const user = userOf(client);
       const filter = stripShare(sub.topic);
-      if (!user || !(user.subscribe ?? DEFAULT_TOPICS).some((f) => filterCovers(f, filter))) {
+      if (!user?.subscribe.some((f) => filterCovers(f, filter))) {
         counters.rejectedSubscribe++;
         log.warn({ clientId: client.id, filter: sub.topic }, 'MQTT subscription refused: topic not allowed');
         done(null, null);
@@ -113,7 +107,7 @@ export async function startEmbeddedBroker(cfg: EmbeddedBroker, log: Logger): Pro
         aedes.handle,
       )
     : createNetServer(aedes.handle);
-  const host = cfg.host ?? '127.0.0.1';
+  const host = cfg.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, host, () => {

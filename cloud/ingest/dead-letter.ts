@@ -9,7 +9,8 @@ import type { Logger } from '../../config/logging.js';
 export class DeadLetterFile {
   readonly #path: string;
   readonly #log: Logger;
-  #count = 0;
+  readonly #byKind = { line: 0, message: 0 };
+  #unwritable = 0;
 
   constructor(path: string, log: Logger) {
     this.#path = path;
@@ -17,7 +18,12 @@ export class DeadLetterFile {
   }
 
   get count(): number {
-    return this.#count;
+    return this.#byKind.line + this.#byKind.message;
+  }
+
+  /** entries written, by kind; `unwritable`: entries that could only be logged (the file was not writable) */
+  stats(): { line: number; message: number; unwritable: number } {
+    return { ...this.#byKind, unwritable: this.#unwritable };
   }
 
   get path(): string {
@@ -31,8 +37,9 @@ export class DeadLetterFile {
     try {
       await mkdir(dirname(this.#path), { recursive: true });
       await appendFile(this.#path, `${text}\n`);
-      this.#count += entries.length;
+      this.#byKind[kind] += entries.length;
     } catch (err) {
+      this.#unwritable += entries.length;
       // Still not silent: the entries go to the log in full.
       this.#log.error({ err, entries }, 'dead-letter file not writable; entries logged instead');
     }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../config/logging.js';
-import type { IngesterMqtt } from '../../config/schemas/cloud.js';
+import type { IngesterMqtt } from '../../config/schemas/ingest-mqtt.js';
 import { Backoff } from '../../protocols/backoff.js';
+import { type ComponentHealth, HealthTracker } from '../../protocols/health/component-health.js';
 import type { OutMsg } from '../host/host-types.js';
 
 export interface ConsumerHooks {
@@ -41,6 +42,8 @@ export class MqttConsumer {
   /** the will of the current session (STATE offline with this session's timestamp), published on a clean stop */
   #currentWill: NonNullable<IClientOptions['will']> | undefined;
   #stats = { connected: false, connects: 0, messages: 0 };
+  readonly #health = new HealthTracker('down', Date.now());
+  #lastDown = 'connecting';
   #firstConnect: { resolve: () => void; promise: Promise<void> };
 
   constructor(cfg: IngesterMqtt & { url: string; clientId: string }, hooks: ConsumerHooks, log: Logger) {
@@ -58,6 +61,17 @@ export class MqttConsumer {
     return { ...this.#stats };
   }
 
+  /** ok while connected (messages flow), down otherwise with the last reason; never shows credentials */
+  health(now = Date.now()): ComponentHealth {
+    const { connected, connects, messages } = this.#stats;
+    return this.#health.report(connected ? 'ok' : 'down', now, {
+      component: 'mqtt',
+      id: this.#cfg.clientId,
+      detail: connected ? 'connected: consuming' : `not connected: ${this.#lastDown}`,
+      counters: { connects, messages },
+    });
+  }
+
   /** resolves at the first successful connect */
   get connected(): Promise<void> {
     return this.#firstConnect.promise;
@@ -69,7 +83,7 @@ export class MqttConsumer {
       clientId: c.clientId,
       username: c.username,
       password: c.password,
-      protocolVersion: c.protocolVersion ?? 4,
+      protocolVersion: c.protocolVersion,
       clean: false,
       keepalive: 30,
       reconnectPeriod: 0,
@@ -97,6 +111,7 @@ export class MqttConsumer {
     };
     client.on('connect', (connack) => {
       this.#stats.connected = true;
+      this.#health.observe('ok', Date.now());
       this.#stats.connects++;
       this.#backoff.reset();
       this.#log.info(
@@ -114,10 +129,17 @@ export class MqttConsumer {
       );
       this.#firstConnect.resolve();
     });
-    client.on('error', (err) => this.#log.warn({ err: err.message }, 'MQTT connection error'));
+    client.on('error', (err) => {
+      this.#lastDown = err.message;
+      this.#log.warn({ err: err.message }, 'MQTT connection error');
+    });
     client.on('close', () => {
-      if (this.#stats.connected) this.#log.warn('ingester disconnected from MQTT broker');
+      if (this.#stats.connected) {
+        this.#lastDown = 'connection closed';
+        this.#log.warn('ingester disconnected from MQTT broker');
+      }
       this.#stats.connected = false;
+      this.#health.observe('down', Date.now());
       this.#scheduleReconnect();
     });
   }
@@ -134,6 +156,7 @@ export class MqttConsumer {
   async stop(): Promise<void> {
     this.#abort.abort(new Error('ingester stopping'));
     if (this.#timer) clearTimeout(this.#timer);
+    this.#lastDown = 'stopped';
     const client = this.#client;
     this.#client = undefined;
     if (client) {
@@ -151,6 +174,7 @@ export class MqttConsumer {
       }
       await client.endAsync(false).catch(() => undefined);
     }
+    this.#stats.connected = false;
   }
 
   #will(): NonNullable<IClientOptions['will']> {

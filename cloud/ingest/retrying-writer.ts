@@ -10,8 +10,14 @@ export interface WriterStats {
   points: number;
   retries: number;
   deadLettered: number;
+  /** failed write attempts by code (SINK_UNAVAILABLE, SINK_THROTTLED, …; WRITE_FAILED when uncoded) */
+  errors: Record<string, number>;
   /** true while InfluxDB refuses or is unreachable */
   degraded: boolean;
+  /** the last failure, `CODE: message` (null before any) */
+  lastError: string | null;
+  /** ms since epoch when `degraded` last changed (or the writer was made) */
+  since: number;
 }
 
 /** What the message handler hands a message's points to: resolves once they are stored (or dead-lettered). */
@@ -38,7 +44,23 @@ export class RetryingWriter implements PointWriter {
   readonly #log: Logger;
   readonly #backoff: Backoff;
   readonly #onRejected: (rejected: readonly RejectedLine[]) => void;
-  readonly #stats: WriterStats = { writes: 0, points: 0, retries: 0, deadLettered: 0, degraded: false };
+  readonly #stats: WriterStats = {
+    writes: 0,
+    points: 0,
+    retries: 0,
+    deadLettered: 0,
+    // every code a retried write can fail with, from 0: a scraper sees the series before the first failure
+    errors: {
+      SINK_UNAVAILABLE: 0,
+      SINK_THROTTLED: 0,
+      SINK_UNAUTHORIZED: 0,
+      SINK_DATABASE_NOT_FOUND: 0,
+      SINK_TARGET_INVALID: 0,
+    },
+    degraded: false,
+    lastError: null,
+    since: Date.now(),
+  };
 
   constructor(sink: InfluxSink, dead: DeadLetterFile, log: Logger, opts: RetryingWriterOptions = {}) {
     this.#backoff = new Backoff({
@@ -52,7 +74,7 @@ export class RetryingWriter implements PointWriter {
   }
 
   stats(): WriterStats {
-    return { ...this.#stats };
+    return { ...this.#stats, errors: { ...this.#stats.errors } };
   }
 
   async write(points: readonly Point[], signal: AbortSignal): Promise<void> {
@@ -75,8 +97,11 @@ export class RetryingWriter implements PointWriter {
         }
         this.#stats.writes++;
         this.#stats.points += outcome.accepted;
-        if (this.#stats.degraded) this.#log.info('InfluxDB writes succeed again');
-        this.#stats.degraded = false;
+        if (this.#stats.degraded) {
+          this.#log.info('InfluxDB writes succeed again');
+          this.#stats.degraded = false;
+          this.#stats.since = Date.now();
+        }
         this.#backoff.reset();
         return;
       } catch (err) {
@@ -85,10 +110,14 @@ export class RetryingWriter implements PointWriter {
         if (!retryable) throw err;
         const wait = Math.max(this.#backoff.next(), err instanceof SinkError ? (err.retryAfterMs ?? 0) : 0);
         this.#stats.retries++;
+        const code = err instanceof SinkError ? err.code : 'WRITE_FAILED';
+        this.#stats.errors[code] = (this.#stats.errors[code] ?? 0) + 1;
+        this.#stats.lastError = `${code}: ${(err as Error).message}`;
         if (!this.#stats.degraded) {
           this.#log.warn({ err: (err as Error).message, retryInMs: wait }, 'InfluxDB write failed; retrying');
+          this.#stats.degraded = true;
+          this.#stats.since = Date.now();
         }
-        this.#stats.degraded = true;
         await sleep(wait, signal);
       }
     }

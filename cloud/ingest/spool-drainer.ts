@@ -1,4 +1,5 @@
 import type { Logger } from '../../config/logging.js';
+import { Backoff } from '../../protocols/backoff.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { PointWriter } from './retrying-writer.js';
 import type { Spool } from './spool.js';
@@ -14,6 +15,8 @@ export interface SpoolDrainerOptions {
   batchLines: number;
   /** longest a line waits for a batch to fill (default 1 s) */
   flushIntervalMs: number;
+  /** backoff after a failure the writer does not retry itself (spool I/O error, sink closed); default 1 s … 30 s */
+  retry?: { initialMs: number; maxMs: number; random?: () => number };
 }
 
 export interface SpoolDrainerStats {
@@ -32,6 +35,7 @@ export class SpoolDrainer {
   readonly #o: SpoolDrainerOptions;
   readonly #abort = new AbortController();
   readonly #stats: SpoolDrainerStats = { batches: 0, lines: 0, damagedRows: 0, failures: 0 };
+  readonly #backoff: Backoff;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   /** write without waiting for batches to fill (shutdown, tests) */
@@ -39,6 +43,7 @@ export class SpoolDrainer {
 
   constructor(o: SpoolDrainerOptions) {
     this.#o = o;
+    this.#backoff = new Backoff(o.retry ?? { initialMs: 1000, maxMs: 30_000 });
   }
 
   stats(): SpoolDrainerStats {
@@ -102,10 +107,11 @@ export class SpoolDrainer {
         }
         await this.#writeOne(signal);
       } catch (err) {
-        // The spool file itself failed (I/O error): nothing is deleted; look again shortly.
+        // The spool file itself failed (I/O error): nothing is deleted; look again after a backoff step.
         this.#stats.failures++;
-        this.#o.log.error({ err }, 'spool read failed; retrying');
-        await this.#sleep(1000);
+        const retryInMs = this.#backoff.next();
+        this.#o.log.error({ err, retryInMs }, 'spool read failed; retrying');
+        await this.#sleep(retryInMs);
       }
     }
   }
@@ -128,14 +134,16 @@ export class SpoolDrainer {
         signal,
       );
       spool.remove(batch.upToId);
+      this.#backoff.reset();
       this.#stats.batches++;
       this.#stats.lines += batch.lines.length;
     } catch (err) {
       if (signal.aborted) return;
-      // Not retryable by the writer (e.g. the sink closed): keep the rows, try again shortly.
+      // Not retryable by the writer (e.g. the sink closed): keep the rows, try again after a backoff step.
       this.#stats.failures++;
-      log.error({ err }, 'spool batch not written; kept for the next attempt');
-      await this.#sleep(1000);
+      const retryInMs = this.#backoff.next();
+      log.error({ err, retryInMs }, 'spool batch not written; kept for the next attempt');
+      await this.#sleep(retryInMs);
     }
   }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../config/logging.js';
-import type { InfluxTarget } from '../../config/schemas/cloud.js';
+import type { InfluxTarget } from '../../config/schemas/influx.js';
 import { queryInfluxQLSeries } from '../../protocols/influx/influxql-query.js';
 import type { InfluxSink } from '../sink/index.js';
 import type { DeadLetterFile } from './dead-letter.js';
@@ -11,17 +11,14 @@ import { SpoolDrainer, type SpoolDrainerStats } from './spool-drainer.js';
 import { SpoolWriter, type SpoolWriterStats } from './spool-writer.js';
 
 export const SPOOL_FILE = 'spool.db';
-/** defaults chosen by measurement (docs/delivery.md) */
-export const DEFAULT_SPOOL_BYTES = 1024 * 1024 * 1024;
-export const DEFAULT_BATCH_LINES = 5000;
-export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
+/** Sizes and timings come resolved from the config (spool.*, influx.batchSize/flushInterval; their defaults there). */
 export interface SpoolPipelineOptions {
   dataDir: string;
-  maxBytes?: number;
+  maxBytes: number;
   sync?: SpoolSync;
-  batchLines?: number;
-  flushIntervalMs?: number;
+  batchLines: number;
+  flushIntervalMs: number;
   influx: InfluxTarget;
   sink: InfluxSink;
   dead: DeadLetterFile;
@@ -60,7 +57,7 @@ export interface SpoolPipeline {
 export function openSpoolPipeline(o: SpoolPipelineOptions): SpoolPipeline {
   const spool = Spool.open({
     file: join(o.dataDir, SPOOL_FILE),
-    maxBytes: o.maxBytes ?? DEFAULT_SPOOL_BYTES,
+    maxBytes: o.maxBytes,
     log: o.log.child({ component: 'spool' }),
     ...(o.sync === undefined ? {} : { sync: o.sync }),
   });
@@ -83,8 +80,8 @@ export function openSpoolPipeline(o: SpoolPipelineOptions): SpoolPipeline {
     writer,
     dead: o.dead,
     log: o.log.child({ component: 'spool-drain' }),
-    batchLines: o.batchLines ?? DEFAULT_BATCH_LINES,
-    flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+    batchLines: o.batchLines,
+    flushIntervalMs: o.flushIntervalMs,
   });
   const seedAbort = new AbortController();
   let seededDone!: () => void;

@@ -12,7 +12,7 @@ import {
   type WriteApi,
 } from '@influxdata/influxdb-client';
 import type { Logger } from '../../config/logging.js';
-import type { InfluxTarget } from '../../config/schemas/cloud.js';
+import type { InfluxTarget } from '../../config/schemas/influx.js';
 import { detectFlavour, type InfluxFlavour } from '../../protocols/influx/flavour.js';
 import { type InfluxAuth, queryInfluxQL } from '../../protocols/influx/influxql-query.js';
 import { createV1WriteTransport } from '../../protocols/influx/v1-transport.js';
@@ -69,8 +69,6 @@ export interface InfluxSinkOptions {
   /** split a write into requests of at most this many bytes (default 8 MiB; InfluxDB 1.x refuses > 25 MB) */
   maxRequestBytes?: number;
 }
-
-const DEFAULT_BATCH = 5000;
 
 /** Route the client's own console logging into our logger (the client has one global logger). */
 let clientLog: Logger | undefined;
@@ -152,7 +150,7 @@ export function createInfluxSink(
   routeClientLog(sinkLog);
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const maxLines = target.batchSize ?? DEFAULT_BATCH;
+  const maxLines = target.batchSize;
   const maxBytes = opts.maxRequestBytes ?? 8 * 1024 * 1024;
   const auth: InfluxAuth | undefined =
     target.token !== undefined

@@ -1,34 +1,32 @@
-import { type Static, Type } from '@sinclair/typebox';
-import { Duration, Id, MetricName, Strict } from './common.js';
+import { type StaticDecode, type StaticEncode, Type } from '@sinclair/typebox';
+import { analyticsChecks } from '../analytics-checks.js';
+import { optional, required, Section, withCheck } from '../spec.js';
+import { Duration, Id, MetricName, OneOf } from './common.js';
 
 /** The `analytics` section of the cloud config: machines, shift calendar, meters, tariffs, emissions, alarms. */
 
 const LocalTime = Type.String({
   pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
-  description: 'local time HH:MM',
+  title: 'HH:MM',
+  expects: 'local time HH:MM',
 });
 /** Tariff boundaries sit on quarter hours so that 15-minute demand intervals never straddle two prices. */
 const QuarterTime = Type.String({
   pattern: '^([01][0-9]|2[0-3]):(00|15|30|45)$',
-  description: 'local time HH:MM on a quarter hour',
+  title: 'HH:MM',
+  expects: 'local time HH:MM on a quarter hour',
 });
 const LocalDate = Type.String({
   pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
-  description: 'local date YYYY-MM-DD',
+  title: 'YYYY-MM-DD',
+  expects: 'local date YYYY-MM-DD',
 });
 const LocalDateTime = Type.String({
   pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]$',
-  description: 'local date and time YYYY-MM-DDTHH:MM (in the calendar time zone)',
+  title: 'YYYY-MM-DDTHH:MM',
+  expects: 'local date and time YYYY-MM-DDTHH:MM (in the calendar time zone)',
 });
-const Weekday = Type.Union([
-  Type.Literal('mon'),
-  Type.Literal('tue'),
-  Type.Literal('wed'),
-  Type.Literal('thu'),
-  Type.Literal('fri'),
-  Type.Literal('sat'),
-  Type.Literal('sun'),
-]);
+const Weekday = OneOf(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
 export const MachineStateName = Type.Union([
   Type.Literal('running'),
@@ -38,75 +36,108 @@ export const MachineStateName = Type.Union([
   Type.Literal('setup'),
   Type.Literal('offline'),
 ]);
-export type MachineStateName = Static<typeof MachineStateName>;
+export type MachineStateName = StaticDecode<typeof MachineStateName>;
 
-export const ShiftBreak = Strict({ start: LocalTime, end: LocalTime, name: Type.Optional(Type.String()) });
-
-export const Shift = Strict({
-  name: Id,
-  /** local start; a shift whose end is not after its start crosses midnight */
-  start: LocalTime,
-  end: LocalTime,
-  /** weekdays the shift starts on; default every day */
-  days: Type.Optional(Type.Array(Weekday, { minItems: 1 })),
-  breaks: Type.Optional(Type.Array(ShiftBreak)),
-});
-export type Shift = Static<typeof Shift>;
-
-export const PlannedStop = Strict({
-  from: LocalDateTime,
-  to: LocalDateTime,
-  reason: Type.Optional(Type.String()),
-  /** machines it applies to; default all */
-  devices: Type.Optional(Type.Array(Id)),
+export const ShiftBreak = Section({
+  start: required(LocalTime, { description: 'local start of the break', example: '10:00' }),
+  end: required(LocalTime, { description: 'local end of the break', example: '10:15' }),
+  name: optional(Type.String(), { description: 'shown on the dashboard' }),
 });
 
-export const Calendar = Strict({
-  shifts: Type.Array(Shift, { minItems: 1 }),
-  /** local dates with no production (holidays); a shift starting on such a date is not scheduled */
-  nonWorkingDates: Type.Optional(Type.Array(LocalDate)),
-  plannedStops: Type.Optional(Type.Array(PlannedStop)),
+export const Shift = Section({
+  name: required(Id, { description: 'shift name (the `shift` tag of OEE windows)', example: 'day' }),
+  start: required(LocalTime, { description: 'local start', example: '08:00' }),
+  end: required(LocalTime, {
+    description: 'local end; an end not after the start crosses midnight',
+    example: '20:00',
+  }),
+  days: optional(Type.Array(Weekday, { minItems: 1 }), {
+    description: 'weekdays the shift starts on',
+    defaultText: 'every day',
+  }),
+  breaks: optional(Type.Array(ShiftBreak), {
+    description: 'planned breaks (not planned production time)',
+    default: [],
+  }),
 });
-export type Calendar = Static<typeof Calendar>;
+export type Shift = StaticDecode<typeof Shift>;
 
-export const CounterRef = Strict({
-  metric: MetricName,
-  /** register width: a drop from near 2^bits to a small value is a wrap, anything else a reset */
-  bits: Type.Optional(Type.Union([Type.Literal(16), Type.Literal(32), Type.Literal(64)])),
-  /** an increase larger than this is implausible: quarantined (counted, logged), not summed */
-  maxDelta: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-});
-export type CounterRef = Static<typeof CounterRef>;
-
-export const MachineStateSource = Strict({
-  metric: MetricName,
-  /** code: PLC state code with `map`; packml: PackML StateCurrent (0–17 or names); derived: agent `derive.state` */
-  kind: Type.Union([Type.Literal('code'), Type.Literal('packml'), Type.Literal('derived')]),
-  /** value (as text) → state; overrides the built-in PackML / derived mapping */
-  map: Type.Optional(Type.Record(Type.String(), MachineStateName)),
-  /** state for a value the map does not know (counted and logged); default down */
-  unknown: Type.Optional(MachineStateName),
+export const PlannedStop = Section({
+  from: required(LocalDateTime, { description: 'local start', example: '2026-05-01T00:00' }),
+  to: required(LocalDateTime, { description: 'local end', example: '2026-05-04T00:00' }),
+  reason: optional(Type.String(), { description: 'shown on the dashboard' }),
+  devices: optional(Type.Array(Id), { description: 'machines it applies to', defaultText: 'all' }),
 });
 
-export const Machine = Strict({
-  device: Id,
-  /** roll-up group (a line); the site roll-up is automatic */
-  line: Type.Optional(Id),
-  state: MachineStateSource,
-  total: CounterRef,
-  /** good parts counter; or `scrap` (good = total − scrap); neither: every part is good */
-  good: Type.Optional(CounterRef),
-  scrap: Type.Optional(CounterRef),
-  /** ideal (design) cycle time per part */
-  idealCycle: Duration,
-  /** ideal cycle per product or program, selected by the current value of `metric` */
-  program: Type.Optional(
-    Strict({ metric: MetricName, idealCycles: Type.Record(Type.String(), Duration, { minProperties: 1 }) }),
+export const Calendar = Section({
+  shifts: required(Type.Array(Shift, { minItems: 1 }), { description: 'the shift pattern' }),
+  nonWorkingDates: optional(Type.Array(LocalDate), {
+    description: 'local dates with no production (holidays): a shift starting on one is not scheduled',
+    default: [],
+  }),
+  plannedStops: optional(Type.Array(PlannedStop), {
+    description: 'planned stops (maintenance…)',
+    default: [],
+  }),
+});
+export type Calendar = StaticDecode<typeof Calendar>;
+export type CalendarInput = StaticEncode<typeof Calendar>;
+
+const CounterBits = Type.Union([Type.Literal(16), Type.Literal(32), Type.Literal(64)]);
+
+export const CounterRef = Section({
+  metric: required(MetricName, { description: 'the counter metric of the device', example: 'part_count' }),
+  bits: optional(CounterBits, {
+    description: 'register width: a drop from near 2^bits to a small value is a wrap, anything else a reset',
+  }),
+  maxDelta: optional(Type.Number({ exclusiveMinimum: 0 }), {
+    description: 'a larger increase is implausible: quarantined (counted, logged), not summed',
+  }),
+});
+export type CounterRef = StaticDecode<typeof CounterRef>;
+
+export const MachineStateSource = Section({
+  metric: required(MetricName, { description: 'the metric giving the machine state', example: 'state_code' }),
+  kind: required(Type.Union([Type.Literal('code'), Type.Literal('packml'), Type.Literal('derived')]), {
+    description:
+      'code: PLC state code with map; packml: PackML StateCurrent (0–17 or names); derived: agent derive.state',
+    example: 'code',
+  }),
+  map: optional(Type.Record(Type.String(), MachineStateName), {
+    description: 'value (as text) → state; overrides the built-in PackML / derived mapping',
+  }),
+  unknown: optional(MachineStateName, {
+    description: 'state for a value the map does not know (counted and logged)',
+    default: 'down',
+  }),
+});
+
+export const Machine = Section({
+  device: required(Id, { description: 'the device id the agent publishes', example: 'press-07' }),
+  line: optional(Id, { description: 'roll-up group (a line); the site roll-up is automatic' }),
+  state: required(MachineStateSource, { description: 'where the machine state comes from' }),
+  total: required(CounterRef, { description: 'parts counter (every part made)' }),
+  good: optional(CounterRef, { description: 'good parts counter; or scrap; neither: every part is good' }),
+  scrap: optional(CounterRef, { description: 'scrap counter: good = total − scrap' }),
+  idealCycle: required(Duration, { description: 'ideal (design) cycle time per part', example: '12s' }),
+  program: optional(
+    Section({
+      metric: required(MetricName, {
+        description: 'the metric naming the current product or program',
+        example: 'program',
+      }),
+      idealCycles: required(Type.Record(Type.String(), Duration, { minProperties: 1 }), {
+        description: 'program (as text) → ideal cycle',
+      }),
+    }),
+    { description: 'ideal cycle per product or program, selected by the current value of metric' },
   ),
-  /** no data for this long marks the machine offline; default analytics.staleAfter */
-  staleAfter: Type.Optional(Duration),
+  staleAfter: optional(Duration, {
+    description: 'no data for this long marks the machine offline',
+    defaultText: 'analytics.staleAfter',
+  }),
 });
-export type Machine = Static<typeof Machine>;
+export type Machine = StaticDecode<typeof Machine>;
 
 export const Carrier = Type.Union([
   Type.Literal('electricity'),
@@ -116,111 +147,163 @@ export const Carrier = Type.Union([
   Type.Literal('steam'),
   Type.Literal('diesel'),
 ]);
-export type Carrier = Static<typeof Carrier>;
+export type Carrier = StaticDecode<typeof Carrier>;
 
-export const Meter = Strict({
-  device: Id,
-  /** distinguishes several meters on one device; default the carrier */
-  name: Type.Optional(Id),
-  carrier: Carrier,
-  /** cumulative register (kWh, m³, t …): deltas with wrap/reset handling */
-  counter: Type.Optional(CounterRef),
-  /** instantaneous rate (kW, m³/h …): trapezoid integration */
-  rate: Type.Optional(
-    Strict({
-      metric: MetricName,
-      /** gaps longer than this are not bridged; default 5m */
-      maxGap: Type.Optional(Duration),
+export const Meter = Section({
+  device: required(Id, { description: 'the device id the agent publishes', example: 'main-meter' }),
+  name: optional(Id, { description: 'tells several meters on one device apart', defaultText: 'the carrier' }),
+  carrier: required(Carrier, { description: 'what is metered', example: 'electricity' }),
+  counter: optional(CounterRef, {
+    description: 'cumulative register (kWh, m³, t …): deltas with wrap/reset handling',
+  }),
+  rate: optional(
+    Section({
+      metric: required(MetricName, { description: 'instantaneous rate (kW, m³/h …)', example: 'power_kw' }),
+      maxGap: optional(Duration, { description: 'gaps longer than this are not bridged', default: '5m' }),
     }),
+    { description: 'instantaneous rate: trapezoid integration' },
   ),
-  /** unit of consumption; default kWh, m3, m3, m3, GJ, kg by carrier */
-  unit: Type.Optional(Type.String({ minLength: 1 })),
-  /** machine whose good parts this meter's consumption is divided by (kpi); default the same device */
-  machine: Type.Optional(Id),
-  /** tariff name (tariffs[].name) for time-of-use cost */
-  tariff: Type.Optional(Id),
+  unit: optional(Type.String({ minLength: 1 }), {
+    description: 'unit of consumption',
+    defaultText: 'kWh, m3, m3, m3, GJ, kg by carrier',
+  }),
+  machine: optional(Id, {
+    description: 'machine whose good parts this consumption is divided by (kpi)',
+    defaultText: 'the same device',
+  }),
+  tariff: optional(Id, { description: 'tariffs[].name for time-of-use cost' }),
 });
-export type Meter = Static<typeof Meter>;
+export type Meter = StaticDecode<typeof Meter>;
 
-export const Tariff = Strict({
-  name: Id,
-  currency: Type.Optional(Type.String({ minLength: 1 })),
-  /** price per unit outside every period */
-  defaultPrice: Type.Number({ minimum: 0 }),
-  periods: Type.Optional(
-    Type.Array(
-      Strict({
-        name: Type.String({ minLength: 1 }),
-        start: QuarterTime,
-        end: QuarterTime,
-        price: Type.Number({ minimum: 0 }),
-        days: Type.Optional(Type.Array(Weekday, { minItems: 1 })),
-      }),
-    ),
-  ),
+export const TariffPeriod = Section({
+  name: required(Type.String({ minLength: 1 }), {
+    description: 'period name (peak, valley …)',
+    example: 'peak',
+  }),
+  start: required(QuarterTime, { description: 'local start, on a quarter hour', example: '08:00' }),
+  end: required(QuarterTime, { description: 'local end, on a quarter hour', example: '11:00' }),
+  price: required(Type.Number({ minimum: 0 }), {
+    description: 'price per unit in this period',
+    example: 1.2,
+  }),
+  days: optional(Type.Array(Weekday, { minItems: 1 }), {
+    description: 'weekdays it applies to',
+    defaultText: 'every day',
+  }),
 });
-export type Tariff = Static<typeof Tariff>;
+
+export const Tariff = Section({
+  name: required(Id, { description: 'referenced by meters[].tariff', example: 'cq-industrial' }),
+  currency: optional(Type.String({ minLength: 1 }), {
+    description: 'currency of the prices, shown with costs',
+    default: 'CNY',
+  }),
+  defaultPrice: required(Type.Number({ minimum: 0 }), {
+    description: 'price per unit outside every period',
+    example: 0.7,
+  }),
+  periods: optional(Type.Array(TariffPeriod), { description: 'time-of-use periods', default: [] }),
+});
+export type Tariff = StaticDecode<typeof Tariff>;
 
 /** A factor: a key of config/emission-factors.yaml, or an inline value with its provenance. */
 export const FactorRef = Type.Union([
   Type.String({ minLength: 1 }),
-  Strict({
-    value: Type.Number({ minimum: 0 }),
-    /** kg CO2e per unit of consumption, e.g. kgCO2/kWh */
-    unit: Type.String({ minLength: 1 }),
-    source: Type.String({ minLength: 1 }),
-    year: Type.Integer({ minimum: 1990, maximum: 2100 }),
+  Section({
+    value: required(Type.Number({ minimum: 0 }), {
+      description: 'kg CO2e per unit of consumption',
+      example: 0.5,
+    }),
+    unit: required(Type.String({ minLength: 1 }), { description: 'e.g. kgCO2/kWh', example: 'kgCO2/kWh' }),
+    source: required(Type.String({ minLength: 1 }), {
+      description: 'where the factor comes from',
+      example: 'supplier 2025',
+    }),
+    year: required(Type.Integer({ minimum: 1990, maximum: 2100 }), {
+      description: 'year of the factor',
+      example: 2025,
+    }),
   }),
 ]);
-export type FactorRef = Static<typeof FactorRef>;
+export type FactorRef = StaticDecode<typeof FactorRef>;
 
-export const Emissions = Strict({
-  /** factor table path; default config/emission-factors.yaml of the package */
-  factorsFile: Type.Optional(Type.String({ minLength: 1 })),
-  /** per carrier; defaults: electricity cn-national-2023, natural_gas ipcc2006-ng-cn-ncv, diesel ipcc2006-diesel, steam cn-purchased-heat */
-  factors: Type.Optional(
-    Strict({
-      electricity: Type.Optional(FactorRef),
-      natural_gas: Type.Optional(FactorRef),
-      diesel: Type.Optional(FactorRef),
-      steam: Type.Optional(FactorRef),
+export const Emissions = Section({
+  factorsFile: optional(Type.String({ minLength: 1 }), {
+    description: 'factor table path',
+    defaultText: 'config/emission-factors.yaml of the package',
+  }),
+  factors: optional(
+    Section({
+      electricity: optional(FactorRef, { description: 'grid factor (Scope 2)', default: 'cn-national-2023' }),
+      natural_gas: optional(FactorRef, {
+        description: 'combustion factor (Scope 1)',
+        default: 'ipcc2006-ng-cn-ncv',
+      }),
+      diesel: optional(FactorRef, { description: 'combustion factor (Scope 1)', default: 'ipcc2006-diesel' }),
+      steam: optional(FactorRef, { description: 'purchased heat (Scope 2)', default: 'cn-purchased-heat' }),
     }),
+    {
+      description: 'emission factor per carrier: a key of the factor table or an inline factor',
+      default: {},
+    },
   ),
 });
 
-export const AlarmRule = Strict({
-  device: Id,
-  metric: MetricName,
-  severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
-  /** raise above high / below low */
-  high: Type.Optional(Type.Number()),
-  low: Type.Optional(Type.Number()),
-  /** clear only once the value is back inside by this much; default 0 */
-  hysteresis: Type.Optional(Type.Number({ minimum: 0 })),
-  message: Type.Optional(Type.String()),
+export const AlarmRule = Section({
+  device: required(Id, { description: 'the device id the agent publishes', example: 'boiler-1' }),
+  metric: required(MetricName, { description: 'the metric watched', example: 'nox_mg_m3' }),
+  severity: required(Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]), {
+    description: 'shown on the dashboard',
+    example: 'warning',
+  }),
+  high: optional(Type.Number(), { description: 'raise above this' }),
+  low: optional(Type.Number(), { description: 'raise below this' }),
+  hysteresis: optional(Type.Number({ minimum: 0 }), {
+    description: 'clear only once the value is back inside by this much',
+    default: 0,
+  }),
+  message: optional(Type.String(), { description: 'shown with the alarm' }),
 });
-export type AlarmRule = Static<typeof AlarmRule>;
+export type AlarmRule = StaticDecode<typeof AlarmRule>;
 
-export const AnalyticsConfig = Strict({
-  /** IANA zone of shift calendars, tariffs and day windows; default Asia/Shanghai */
-  timezone: Type.Optional(Type.String({ minLength: 1 })),
-  /** no calendar: every minute is planned time (PBT = wall clock) */
-  calendar: Type.Optional(Calendar),
-  /** stops (idle or down) up to this long are micro-stops; default 2m */
-  microStop: Type.Optional(Duration),
-  /** iso22400: micro-stops are availability loss; nakajima: performance loss (counted in run time) */
-  lossBooking: Type.Optional(Type.Union([Type.Literal('iso22400'), Type.Literal('nakajima')])),
-  /** offline time in planned time: loss (default, counted as down) or excluded from planned time */
-  offline: Type.Optional(Type.Union([Type.Literal('loss'), Type.Literal('exclude')])),
-  /** default staleness for machines; default 2m */
-  staleAfter: Type.Optional(Duration),
-  /** how old late data may be and still recompute every window it touches; default 6h. Memory and what rebuild
-   * reads cover this plus the longest window (25 h). */
-  lateDataHorizon: Type.Optional(Duration),
-  machines: Type.Optional(Type.Array(Machine)),
-  meters: Type.Optional(Type.Array(Meter)),
-  tariffs: Type.Optional(Type.Array(Tariff)),
-  emissions: Type.Optional(Emissions),
-  alarms: Type.Optional(Type.Array(AlarmRule)),
+const AnalyticsConfigSection = Section({
+  timezone: optional(Type.String({ minLength: 1 }), {
+    description: 'IANA zone of shift calendars, tariffs and day windows',
+    default: 'Asia/Shanghai',
+  }),
+  calendar: optional(Calendar, {
+    description: 'shifts, holidays, planned stops',
+    defaultText: 'none: every minute is planned time',
+  }),
+  microStop: optional(Duration, {
+    description: 'stops (idle or down) up to this long are micro-stops',
+    default: '2m',
+  }),
+  lossBooking: optional(Type.Union([Type.Literal('iso22400'), Type.Literal('nakajima')]), {
+    description:
+      'iso22400: micro-stops are availability loss; nakajima: performance loss (counted in run time)',
+    default: 'iso22400',
+  }),
+  offline: optional(Type.Union([Type.Literal('loss'), Type.Literal('exclude')]), {
+    description: 'offline time in planned time: loss (counted as down) or excluded from planned time',
+    default: 'loss',
+  }),
+  staleAfter: optional(Duration, {
+    description: 'no data for this long marks a machine offline',
+    default: '2m',
+  }),
+  lateDataHorizon: optional(Duration, {
+    description:
+      'how old late data may be and still recompute every window it touches (memory covers this + 25 h)',
+    default: '6h',
+  }),
+  machines: optional(Type.Array(Machine), { description: 'machines with state and OEE', default: [] }),
+  meters: optional(Type.Array(Meter), { description: 'energy and utility meters', default: [] }),
+  tariffs: optional(Type.Array(Tariff), { description: 'time-of-use tariffs', default: [] }),
+  emissions: optional(Emissions, { description: 'emission factors', default: {} }),
+  alarms: optional(Type.Array(AlarmRule), { description: 'limit alarms', default: [] }),
 });
-export type AnalyticsConfig = Static<typeof AnalyticsConfig>;
+export type AnalyticsConfig = StaticDecode<typeof AnalyticsConfigSection>;
+export const AnalyticsConfig = withCheck(AnalyticsConfigSection, analyticsChecks);
+/** The section as written in a file (what generated configs produce). */
+export type AnalyticsConfigInput = StaticEncode<typeof AnalyticsConfigSection>;

@@ -1,36 +1,74 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type StaticDecode, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
+import {
+  DURATION_PATTERN,
+  formatDuration,
+  formatSize,
+  parseDuration,
+  parseSize,
+  SIZE_PATTERN,
+} from '../units.js';
 
-/** A duration: `500ms`, `1s`, `1.5m`, `2h`, `1d`, or a number of milliseconds. */
-export const Duration = Type.Union(
-  [Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$' }), Type.Number({ minimum: 0 })],
-  { description: 'duration: 500ms, 1s, 1.5m, 2h, 1d, or milliseconds as a number' },
-);
-export type Duration = Static<typeof Duration>;
+const DURATION_TEXT = 'duration: 500ms, 1s, 1.5m, 2h, 1d, or milliseconds as a number';
 
-/** A size: `512KiB`, `64MiB`, `1GiB`, `10MB`, or a number of bytes. */
-export const ByteSize = Type.Union(
-  [
-    Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|KiB|MiB|GiB|TiB)$' }),
-    Type.Integer({ minimum: 0 }),
-  ],
-  { description: 'size: 512KiB, 64MiB, 1GiB, 10MB, or bytes as a number' },
-);
-export type ByteSize = Static<typeof ByteSize>;
+function durationSchema(extra: { minDuration?: string } = {}) {
+  return Type.Transform(
+    Type.Union([Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })], {
+      title: 'duration',
+      expects: DURATION_TEXT,
+      ...extra,
+    }),
+  )
+    .Decode((d) => parseDuration(d) ?? Number.NaN)
+    .Encode((ms) => formatDuration(ms));
+}
 
-export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: '[A-Za-z0-9_-]{1,64}' });
-export const MetricName = Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$', description: '[A-Za-z0-9_]{1,64}' });
+/** A duration: `500ms`, `1s`, `1.5m`, `2h`, `1d`, or a number of milliseconds. Resolved to milliseconds. */
+export const Duration = durationSchema();
+/** Milliseconds, once resolved. */
+export type Duration = StaticDecode<typeof Duration>;
+
+/** A duration of at least `min` (e.g. `10ms`): shorter values are refused with the key's position. */
+export function DurationAtLeast(min: string) {
+  return durationSchema({ minDuration: min });
+}
+
+/** A size: `512KiB`, `64MiB`, `1GiB`, `10MB`, or a number of bytes. Resolved to bytes. */
+export const ByteSize = Type.Transform(
+  Type.Union([Type.String({ pattern: SIZE_PATTERN }), Type.Integer({ minimum: 0 })], {
+    title: 'size',
+    expects: 'size: 512KiB, 64MiB, 1GiB, 10MB, or bytes as a number',
+  }),
+)
+  .Decode((s) => parseSize(s) ?? Number.NaN)
+  .Encode((bytes) => formatSize(bytes));
+/** Bytes, once resolved. */
+export type ByteSize = StaticDecode<typeof ByteSize>;
+
+export const Id = Type.String({
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  title: 'id',
+  expects: '[A-Za-z0-9_-]{1,64}',
+});
+export const MetricName = Type.String({
+  pattern: '^[A-Za-z0-9_]{1,64}$',
+  title: 'metric name',
+  expects: '[A-Za-z0-9_]{1,64}',
+});
 export const Tags = Type.Record(
   Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }),
   Type.String({ minLength: 1 }),
-  {
-    description: 'extra InfluxDB tags for every series of this device',
-  },
+  { title: 'tags' },
 );
-export const Port = Type.Integer({ minimum: 0, maximum: 65535 });
-export const LogLevel = Type.Union(
-  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-  { default: 'info' },
-);
+export const Port = Type.Integer({ minimum: 0, maximum: 65535, title: 'port' });
+/**
+ * A union of literals from a list kept elsewhere (one place for the vocabulary). Typed as the list's values: TypeBox's
+ * decoded types only follow unions written out as tuples.
+ */
+export function OneOf<const T extends readonly (string | number)[]>(values: T): TUnsafe<T[number]> {
+  return Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnsafe<T[number]>;
+}
+
+export const LogLevel = OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Keys whose values are secrets: redacted in `plantpulse check` output and in logs. */
 export const SECRET_KEYS = [
@@ -43,36 +81,6 @@ export const SECRET_KEYS = [
   'passwordHash',
 ] as const;
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const UNIT_BYTES: Record<string, number> = {
-  B: 1,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3,
-  TiB: 1024 ** 4,
-};
-
-/** Milliseconds of a validated Duration. */
-export function toMs(d: Duration): number {
-  if (typeof d === 'number') return d;
-  const m = /^([0-9.]+)([a-z]+)$/.exec(d);
-  const unit = m?.[2] === undefined ? undefined : UNIT_MS[m[2]];
-  if (!m || unit === undefined) throw new TypeError(`not a duration: ${d}`);
-  return Math.round(Number(m[1]) * unit);
-}
-
-/** Bytes of a validated ByteSize. */
-export function toBytes(s: ByteSize): number {
-  if (typeof s === 'number') return s;
-  const m = /^([0-9.]+)([A-Za-z]+)$/.exec(s);
-  const unit = m?.[2] === undefined ? undefined : UNIT_BYTES[m[2]];
-  if (!m || unit === undefined) throw new TypeError(`not a size: ${s}`);
-  return Math.round(Number(m[1]) * unit);
-}
-
 /** An object schema that rejects unknown keys, so a typo is an error and not a silently ignored setting. */
 export function Strict<T extends Parameters<typeof Type.Object>[0]>(
   props: T,
@@ -81,4 +89,4 @@ export function Strict<T extends Parameters<typeof Type.Object>[0]>(
   return Type.Object(props, { additionalProperties: false, ...opts });
 }
 
-export type { Static, TSchema };
+export type { TSchema };

@@ -68,7 +68,8 @@ export function planRequests<P extends ModbusPointSpec>(
   const names = new Set<string>();
   for (const p of points) {
     problems.push(...checkPoint(p, regs));
-    if (names.has(p.name)) problems.push({ point: p.name, message: 'duplicate point name in this device' });
+    if (names.has(p.name))
+      problems.push({ point: p.name, field: 'name', message: 'duplicate point name in this device' });
     names.add(p.name);
   }
   if (problems.length > 0) return { ok: false, problems };

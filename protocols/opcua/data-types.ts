@@ -1,7 +1,7 @@
 /**
  * OPC UA built-in data types (Part 6 §5.1.2) and how each becomes a MetricKind. Pure: numeric ids, no node-opcua.
  */
-import type { MetricKind } from '../metric.js';
+import { METRIC_KINDS, type MetricKind } from '../metric.js';
 
 export const BuiltinType = {
   Null: 0,
@@ -91,19 +91,3 @@ export function kindOfTypeName(name: string): MetricKind | undefined {
   if (id !== undefined) return kindOfBuiltin(id);
   return (METRIC_KINDS as readonly string[]).includes(name) ? (name as MetricKind) : undefined;
 }
-
-export const METRIC_KINDS: readonly MetricKind[] = [
-  'boolean',
-  'int8',
-  'int16',
-  'int32',
-  'int64',
-  'uint8',
-  'uint16',
-  'uint32',
-  'uint64',
-  'float',
-  'double',
-  'string',
-  'datetime',
-];

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceError } from './errors.js';
 import { freePorts } from './free-port.js';
@@ -12,10 +13,15 @@ export interface VictoriaMetricsOptions {
   /** chooses the loopback ports of each attempt (default: free ports from the OS); a hook for tests */
   pickPorts?: (count: number) => Promise<number[]>;
   signal?: AbortSignal;
+  /**
+   * a Prometheus scrape config (YAML with `scrape_configs`, e.g. loopback `/metrics` targets): VictoriaMetrics then
+   * scrapes them itself (`-promscrape.config`) and answers PromQL over what it scraped
+   */
+  scrapeConfig?: string;
 }
 
 export interface VictoriaMetricsService {
-  /** http://127.0.0.1:<port>; accepts the InfluxDB v2 write API at /api/v2/write */
+  /** http://127.0.0.1:<port>; accepts the InfluxDB v2 write API at /api/v2/write and PromQL at /api/v1/query */
   url: string;
   pid: number;
   dataDir: string;
@@ -29,7 +35,8 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * Starts a private VictoriaMetrics single-node on a free loopback port with storage in a fresh temp dir: a real
- * server for the InfluxDB v2 write path (`/api/v2/write`), read back with `/api/v1/export`.
+ * server for the InfluxDB v2 write path (`/api/v2/write`), read back with `/api/v1/export`, and a real Prometheus-
+ * compatible scraper and PromQL engine (`scrapeConfig`, `/api/v1/query`).
  */
 export async function startVictoriaMetrics(
   opts: VictoriaMetricsOptions = {},
@@ -37,6 +44,8 @@ export async function startVictoriaMetrics(
   const binary = opts.binary ?? '/usr/bin/victoria-metrics';
   const dir = await makeServiceDir('victoria-metrics');
   try {
+    const scrapeFile = join(dir.path, 'scrape.yaml');
+    if (opts.scrapeConfig !== undefined) await writeFile(scrapeFile, opts.scrapeConfig);
     for (let attempt = 1; ; attempt++) {
       const [port] = (await (opts.pickPorts ?? freePorts)(1)) as [number];
       const logFile = join(dir.path, `victoria-metrics-${attempt}.log`);
@@ -51,6 +60,7 @@ export async function startVictoriaMetrics(
         '-search.disableCache',
         '-selfScrapeInterval=0',
         '-http.shutdownDelay=0s',
+        ...(opts.scrapeConfig === undefined ? [] : [`-promscrape.config=${scrapeFile}`]),
       ];
       const proc = await spawnManaged(binary, args, { logFile });
       const url = `http://127.0.0.1:${port}`;

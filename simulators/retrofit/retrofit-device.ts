@@ -2,12 +2,11 @@
  * The agent side of a retrofitted machine: the points to poll on the IO module and the `derive` section that
  * turns them into state, part count, power and energy (the configuration docs/retrofit.md explains).
  */
-import type { AgentDevice } from '../../config/schemas/agent.js';
-import type { Derive } from '../../config/schemas/derive.js';
-import type { ModbusPoint } from '../../config/schemas/modbus.js';
+import type { ModbusPointSpec } from '../../protocols/modbus/point.js';
+import type { SimAgentDevice, SimDerive } from '../agent-device-config.js';
 
 /** IO module points, as they go under `poll[].points`. */
-export const RETROFIT_POINTS: ModbusPoint[] = [
+export const RETROFIT_POINTS: ModbusPointSpec[] = [
   { name: 'clamp_ma', table: 'input', address: 0, type: 'uint16', scale: 0.001, unit: 'mA' },
   { name: 'cabinet_v', table: 'input', address: 1, type: 'uint16', scale: 0.001, unit: 'V' },
   { name: 'pulses', table: 'input', address: 2, type: 'uint32' },
@@ -25,7 +24,7 @@ export interface RetrofitDeviceOptions {
   minDwell?: string;
 }
 
-export function retrofitDerive(opts: { ctRangeA?: number; minDwell?: string } = {}): Derive {
+export function retrofitDerive(opts: { ctRangeA?: number; minDwell?: string } = {}): SimDerive {
   return {
     signals: {
       current_a: {
@@ -44,7 +43,7 @@ export function retrofitDerive(opts: { ctRangeA?: number; minDwell?: string } = 
   };
 }
 
-export function retrofitDevice(opts: RetrofitDeviceOptions): AgentDevice {
+export function retrofitDevice(opts: RetrofitDeviceOptions): SimAgentDevice {
   const minDwell = opts.minDwell;
   return {
     id: opts.id,

@@ -4,27 +4,27 @@
  * gas meter, the example tariff, the Chongqing grid factor, and stack limit alarms. The main incomer is not an
  * analytics meter: its energy includes the sub-meters, and summing both would count them twice (docs/demo.md).
  */
-import type { AnalyticsConfig, Machine, Meter } from '../../config/schemas/analytics.js';
-import { toMs } from '../../config/schemas/common.js';
+import type { AnalyticsConfigInput, MachineStateName } from '../../config/schemas/analytics.js';
 import { STATE_CODES } from './plant-model.js';
 import type { Scenario } from './scenario-schema.js';
 
 const TARIFF = 'scenario-tou';
 
-function codeMap(
-  codes: Record<string, number>,
-): Record<string, NonNullable<Machine['state']['map']>[string]> {
-  const out: Record<string, NonNullable<Machine['state']['map']>[string]> = {};
-  for (const [state, code] of Object.entries(codes))
-    out[String(code)] = state as NonNullable<Machine['state']['map']>[string];
+type MachineInput = NonNullable<AnalyticsConfigInput['machines']>[number];
+type MeterInput = NonNullable<AnalyticsConfigInput['meters']>[number];
+
+function codeMap(codes: Record<string, number>): Record<string, MachineStateName> {
+  const out: Record<string, MachineStateName> = {};
+  for (const [state, code] of Object.entries(codes)) out[String(code)] = state as MachineStateName;
   return out;
 }
 
-export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): AnalyticsConfig {
+/** The section as it is written in the cloud config (durations as text). */
+export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): AnalyticsConfigInput {
   const speed = opts.speed ?? 1;
-  const machines: Machine[] = [];
-  const meters: Meter[] = [];
-  const alarms: NonNullable<AnalyticsConfig['alarms']> = [];
+  const machines: MachineInput[] = [];
+  const meters: MeterInput[] = [];
+  const alarms: NonNullable<AnalyticsConfigInput['alarms']> = [];
   const line = (l: string | undefined) => (l === undefined ? {} : { line: l });
   const tariff = s.tariff === undefined ? {} : { tariff: TARIFF };
   for (const d of s.devices) {
@@ -33,7 +33,7 @@ export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): A
       case 'cnc':
       case 'injection': {
         const perCycle = d.kind === 'injection' ? (d.cavities ?? 1) : 1;
-        const idealMs = toMs(d.behaviour.cycle) / speed / perCycle;
+        const idealMs = d.behaviour.cycle / speed / perCycle;
         machines.push({
           device: d.id,
           ...line(d.line),
@@ -54,7 +54,7 @@ export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): A
           ...line(d.line),
           state: { metric: 'state', kind: 'derived' },
           total: { metric: 'part_count' },
-          idealCycle: `${Math.round((toMs(d.idealCycle) / (speed >= 5 ? speed / 10 : speed)) * 1000) / 1000}ms`,
+          idealCycle: `${Math.round((d.idealCycle / (speed >= 5 ? speed / 10 : speed)) * 1000) / 1000}ms`,
         });
         meters.push({ device: d.id, carrier: 'electricity', counter: { metric: 'energy_kwh' }, ...tariff });
         break;

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ConfigIssue } from '../../config/errors.js';
 import { type LoadedConfig, loadConfig } from '../../config/load.js';
-import { toMs } from '../../config/schemas/common.js';
+import { withCheck } from '../../config/spec.js';
 import { Scenario } from './scenario-schema.js';
 
 /** Path of the bundled Chongqing auto-parts plant, from the sources (vitest) and from dist/ alike. */
@@ -22,13 +22,9 @@ export function scenarioChecks(s: Scenario): ConfigIssue[] {
     if (first !== undefined)
       issues.push({ path: ['devices', i, 'id'], message: `duplicate device id (also devices[${first}])` });
     else seen.set(d.id, i);
-    if (
-      'behaviour' in d &&
-      d.behaviour.changeover !== undefined &&
-      toMs(d.behaviour.changeover.duration) <= 0
-    )
+    if ('behaviour' in d && d.behaviour.changeover !== undefined && d.behaviour.changeover.duration <= 0)
       issues.push({ path: ['devices', i, 'behaviour', 'changeover', 'duration'], message: 'must be > 0' });
-    if ('behaviour' in d && toMs(d.behaviour.cycle) <= 0)
+    if ('behaviour' in d && d.behaviour.cycle <= 0)
       issues.push({ path: ['devices', i, 'behaviour', 'cycle'], message: 'must be > 0' });
   });
   if (s.devices.filter((d) => d.kind === 'power-meter').length > 1)
@@ -42,6 +38,8 @@ export function scenarioChecks(s: Scenario): ConfigIssue[] {
   return issues;
 }
 
+const CheckedScenario = withCheck(Scenario, scenarioChecks);
+
 export function loadScenario(file: string): Promise<LoadedConfig<Scenario>> {
-  return loadConfig<Scenario>(file, Scenario, { semantic: (s) => scenarioChecks(s) });
+  return loadConfig(file, CheckedScenario);
 }

@@ -7,7 +7,6 @@
  * (behaviour, calendar, seed, epoch, speed), never on who asks when or how often. `speed` divides every process
  * duration (cycle, MTBF, MTTR, changeover, waits); the calendar stays wall-clock.
  */
-import { toMs } from '../../config/schemas/common.js';
 import { hash01, mulberry32 } from '../retrofit/prng.js';
 import type { MachineBehaviour } from './scenario-schema.js';
 import type { ShiftCalendar } from './shift-calendar.js';
@@ -64,7 +63,7 @@ export class MachineTimeline {
     this.#speed = opts.speed ?? 1;
     this.epoch = opts.epoch;
     this.#cursor = opts.epoch;
-    this.idealCycleMs = toMs(this.#b.cycle) / this.#speed;
+    this.idealCycleMs = this.#b.cycle / this.#speed;
     this.cycleMs = this.idealCycleMs * (1 + (this.#b.slowdown ?? 0.05));
     this.#nextFail = this.#exp(this.#dur(this.#b.mtbf));
     this.#nextChange =
@@ -76,7 +75,7 @@ export class MachineTimeline {
   }
 
   #dur(d: MachineBehaviour['cycle']): number {
-    return toMs(d) / this.#speed;
+    return d / this.#speed;
   }
 
   #exp(mean: number): number {
@@ -223,7 +222,7 @@ export class MachineTimeline {
       });
       this.#nextChange += this.#b.changeover.everyParts * this.cycleMs;
     } else if (this.#runMs >= this.#nextWait && this.#b.waitEvery !== undefined) {
-      this.#queue.push({ state: 'idle', ms: this.#exp(this.#dur(this.#b.waitFor ?? '3m')) });
+      this.#queue.push({ state: 'idle', ms: this.#exp(this.#dur(this.#b.waitFor ?? 180_000)) });
       this.#nextWait = this.#runMs + this.#exp(this.#dur(this.#b.waitEvery));
     }
   }

@@ -5,9 +5,9 @@
  * wall-clock time, so a value on the wire is the value the backfill would publish for that instant.
  * `agentDevices()` is the agent config that reads them all.
  */
-import type { AgentDevice } from '../../config/schemas/agent.js';
-import type { OpcuaSubscribeItem } from '../../config/schemas/opcua.js';
+
 import type { ModbusValue } from '../../protocols/modbus/register-codec.js';
+import type { SimAgentDevice } from '../agent-device-config.js';
 import { type ModbusSimulator, startModbusSimulator } from '../modbus/modbus-simulator.js';
 import type { SimProfile } from '../modbus/profile.js';
 import { openPtyPair, type PtyPair } from '../modbus/pty-pair.js';
@@ -82,7 +82,7 @@ export interface RunningScenario {
    * The `devices:` of an agent config that reads every simulated device; `every` is the poll/sampling period.
    * Without `opcua` the OPC UA machines are read with security None (`allowInsecure`, loopback bench only).
    */
-  agentDevices(opts?: { every?: string; opcua?: AgentOpcuaSecurity }): AgentDevice[];
+  agentDevices(opts?: { every?: string; opcua?: AgentOpcuaSecurity }): SimAgentDevice[];
   close(): Promise<void>;
 }
 
@@ -265,7 +265,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
     endpoints,
     opcuaCertificateFile: opcuaCert,
     agentDevices({ every = '1s', opcua: security } = {}) {
-      return endpoints.map((e): AgentDevice => {
+      return endpoints.map((e): SimAgentDevice => {
         const tags = { kind: e.kind, ...(e.line === undefined ? {} : { line: e.line }) };
         if (e.protocol === 'rtu') {
           const dev = retrofitDevice({
@@ -291,7 +291,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
               name: v.metric,
               node: `ns=2;s=${opcuaName(e.id)}.${v.path}`,
               samplingInterval: every,
-              type: v.dataType as NonNullable<OpcuaSubscribeItem['type']>,
+              type: v.dataType,
               ...(v.unit === undefined ? {} : { unit: v.unit }),
             })),
           };

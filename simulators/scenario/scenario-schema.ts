@@ -4,7 +4,7 @@
  * how it behaves: cycle time, scrap, failures and repairs, changeovers, power by state. One schema gives the
  * validator, the TypeScript type and the docs (docs/demo.md).
  */
-import { type Static, Type } from '@sinclair/typebox';
+import { type StaticDecode, Type } from '@sinclair/typebox';
 import { Calendar } from '../../config/schemas/analytics.js';
 import { Duration, Id, Strict } from '../../config/schemas/common.js';
 
@@ -16,7 +16,7 @@ export const PowerByState = Strict({
   setup: Type.Optional(Type.Number({ minimum: 0 })),
   down: Type.Optional(Type.Number({ minimum: 0 })),
 });
-export type PowerByState = Static<typeof PowerByState>;
+export type PowerByState = StaticDecode<typeof PowerByState>;
 
 /** How a production machine behaves (all durations shrink with `--speed`). */
 export const MachineBehaviour = Strict({
@@ -38,7 +38,7 @@ export const MachineBehaviour = Strict({
   warmup: Type.Optional(Duration),
   power: PowerByState,
 });
-export type MachineBehaviour = Static<typeof MachineBehaviour>;
+export type MachineBehaviour = StaticDecode<typeof MachineBehaviour>;
 
 const DeviceBase = {
   id: Id,
@@ -146,14 +146,14 @@ export const ScenarioDevice = Type.Union([
   PowerMeterDevice,
   BoilerDevice,
 ]);
-export type ScenarioDevice = Static<typeof ScenarioDevice>;
-export type PressDevice = Static<typeof PressDevice>;
-export type CncDevice = Static<typeof CncDevice>;
-export type InjectionDevice = Static<typeof InjectionDevice>;
-export type LatheDevice = Static<typeof LatheDevice>;
-export type CompressorDevice = Static<typeof CompressorDevice>;
-export type PowerMeterDevice = Static<typeof PowerMeterDevice>;
-export type BoilerDevice = Static<typeof BoilerDevice>;
+export type ScenarioDevice = StaticDecode<typeof ScenarioDevice>;
+export type PressDevice = StaticDecode<typeof PressDevice>;
+export type CncDevice = StaticDecode<typeof CncDevice>;
+export type InjectionDevice = StaticDecode<typeof InjectionDevice>;
+export type LatheDevice = StaticDecode<typeof LatheDevice>;
+export type CompressorDevice = StaticDecode<typeof CompressorDevice>;
+export type PowerMeterDevice = StaticDecode<typeof PowerMeterDevice>;
+export type BoilerDevice = StaticDecode<typeof BoilerDevice>;
 export type ProductionDevice = PressDevice | CncDevice | InjectionDevice;
 
 export const Scenario = Strict({
@@ -187,4 +187,4 @@ export const Scenario = Strict({
   ),
   devices: Type.Array(ScenarioDevice, { minItems: 1 }),
 });
-export type Scenario = Static<typeof Scenario>;
+export type Scenario = StaticDecode<typeof Scenario>;

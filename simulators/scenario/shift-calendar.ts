@@ -150,7 +150,7 @@ export class ShiftCalendar {
   /** Whether t is inside a shift (breaks included): base loads and boilers follow this. */
   inShift(t: number): boolean {
     this.#noBreaks ??= new ShiftCalendar(
-      { ...this.#cal, shifts: this.#cal.shifts.map(({ breaks: _b, ...s }) => s) },
+      { ...this.#cal, shifts: this.#cal.shifts.map((s) => ({ ...s, breaks: [] })) },
       this.#zone,
     );
     return this.#noBreaks.at(t).planned;

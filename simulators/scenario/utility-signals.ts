@@ -2,7 +2,6 @@
  * The plant's utilities as functions of time: the compressor (its load follows how many machines run), the main
  * incomer meter (every load plus the building's base load) and the gas boiler with its gas meter and stack analyser.
  */
-import { toMs } from '../../config/schemas/common.js';
 import { hash01 } from '../retrofit/prng.js';
 import { Accumulator } from './accumulator.js';
 import { round } from './machine-timeline.js';
@@ -131,7 +130,7 @@ export class BoilerSignals {
     this.#calendar = calendar;
     this.#seed = seedFor(opts.seed, d.id);
     this.#speed = opts.speed ?? 1;
-    this.#upsetEveryMs = toMs(d.upsetEvery ?? '8h') / this.#speed;
+    this.#upsetEveryMs = (d.upsetEvery ?? 8 * 3_600_000) / this.#speed;
     this.#gas = new Accumulator((t) => this.gasM3h(t), opts.epoch);
     this.controller = { id: d.id, kind: 'boiler', valuesAt: (t) => this.#controller(t) };
     this.gasMeter = { id: `${d.id}-gas`, kind: 'gas-meter', valuesAt: (t) => this.#gasMeter(t) };

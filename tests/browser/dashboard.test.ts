@@ -13,6 +13,7 @@ import { DeviceRegistry } from '../../cloud/api/device-registry.js';
 import { LiveBus, type LiveEvent, parseEventId } from '../../cloud/api/live-bus.js';
 import { createApiServer } from '../../cloud/api/server.js';
 import { hashSecret } from '../../config/password-hash.js';
+import { apiConfig } from '../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../helpers/services.js';
 import { type Fixture, MACHINES, SITE, writeFixture } from '../integration/api/plant-fixture.js';
 import { type Chromium, launchChromium, screenshotPath } from './browser-harness.js';
@@ -55,10 +56,10 @@ beforeAll(async () => {
   const db = await freshDatabase('browser');
   fx = await writeFixture(influxUrl(), db);
   app = createApiServer({
-    config: {
+    config: apiConfig({
       port: 0,
       tokens: [{ name: 'shift-lead', role: 'admin', tokenHash: hashSecret(ADMIN, { N: 1024, r: 8, p: 1 }) }],
-    },
+    }),
     influx: { url: influxUrl(), database: db },
     live,
     log: pino({ level: 'silent' }),
@@ -246,7 +247,7 @@ describe('live updates and language', () => {
       metrics: [{ name: 'power_kw', kind: 'float', unit: 'kW' }],
     });
     const empty = createApiServer({
-      config: { port: 0, anonymous: 'viewer' },
+      config: apiConfig({ port: 0, anonymous: 'viewer' }),
       influx: { url: influxUrl(), database: await freshDatabase('browser_empty') },
       live,
       log: pino({ level: 'silent' }),

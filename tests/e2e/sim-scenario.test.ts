@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadAgentConfig } from '../../config/load.js';
+import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { bundledScenarioPath } from '../../simulators/scenario/load-scenario.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
 

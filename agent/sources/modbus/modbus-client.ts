@@ -101,11 +101,16 @@ function lengthProblem(
 
 /** modbus-serial's parser reading past its frame: a byte count larger than the frame it came in. */
 function overrun(err: unknown, fc: ReadFc, count: number): ResponseLengthError | undefined {
-  if (!(err instanceof RangeError) || (err as NodeJS.ErrnoException).code !== 'ERR_OUT_OF_RANGE') return undefined;
+  if (!(err instanceof RangeError) || (err as NodeJS.ErrnoException).code !== 'ERR_OUT_OF_RANGE')
+    return undefined;
   const want = expectedByteCount(fc, count);
-  return new ResponseLengthError('long', `long response: byte count runs past the frame (${want} bytes expected)`, {
-    cause: err,
-  });
+  return new ResponseLengthError(
+    'long',
+    `long response: byte count runs past the frame (${want} bytes expected)`,
+    {
+      cause: err,
+    },
+  );
 }
 
 export interface ClientEvents {

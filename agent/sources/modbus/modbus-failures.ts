@@ -55,7 +55,7 @@ export function classifyModbusError(err: unknown, what: string): ReadFailure {
       linkFault: false,
     };
   }
-    if (message === 'CRC error') {
+  if (message === 'CRC error') {
     return {
       code: MODBUS_FAILURE_CODES.crc,
       message: `${what}: CRC error in the response`,

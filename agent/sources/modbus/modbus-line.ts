@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { Backoff } from '../../../protocols/backoff.js';
 import { PlantpulseError } from '../../../protocols/errors.js';
 import type { ReadFailure } from '../../sources/source.js';
 import { ModbusClient, type ReadData, type ReadFc } from './modbus-client.js';
@@ -21,6 +22,8 @@ export interface LineUser {
   interFrameDelayMs: number;
   /** per-unit backoff after repeated timeouts, used only when several units share the line */
   unitBackoff: { initialMs: number; maxMs: number };
+  /** timeouts in a row before this unit is skipped for a backoff period (shared lines only) */
+  skipAfterTimeouts: number;
 }
 
 export interface TransactRequest {
@@ -52,7 +55,8 @@ export class ModbusConnectError extends PlantpulseError {
 
 interface UnitState {
   consecutiveTimeouts: number;
-  backoffMs: number;
+  /** created at the unit's first backoff, from its users' policy */
+  backoff: Backoff | undefined;
   until: number;
 }
 
@@ -63,9 +67,6 @@ interface Job {
   settled: boolean;
   detach: () => void;
 }
-
-/** Consecutive timeouts of one unit before it is put in backoff (only on shared lines). */
-const UNIT_BACKOFF_AFTER = 2;
 
 export class ModbusLine {
   private readonly users = new Map<symbol, LineUser>();
@@ -255,7 +256,7 @@ export class ModbusLine {
   private unitState(unitId: number): UnitState {
     let s = this.units.get(unitId);
     if (s === undefined) {
-      s = { consecutiveTimeouts: 0, backoffMs: 0, until: 0 };
+      s = { consecutiveTimeouts: 0, backoff: undefined, until: 0 };
       this.units.set(unitId, s);
     }
     return s;
@@ -288,7 +289,7 @@ export class ModbusLine {
       this.suspect = false;
       const s = this.unitState(req.unitId);
       s.consecutiveTimeouts = 0;
-      s.backoffMs = 0;
+      s.backoff?.reset();
       return { ok: true, data, at: this.clock.now() };
     } catch (err) {
       const failure = classifyModbusError(err, req.label);
@@ -314,13 +315,14 @@ export class ModbusLine {
     this.consecutiveTimeouts++;
     const s = this.unitState(unitId);
     s.consecutiveTimeouts++;
-    if (!this.shared || s.consecutiveTimeouts < UNIT_BACKOFF_AFTER) return;
-    let policy = { initialMs: 1000, maxMs: 60_000 };
-    for (const u of this.users.values()) if (u.unitId === unitId) policy = u.unitBackoff;
-    s.backoffMs = s.backoffMs === 0 ? policy.initialMs : Math.min(policy.maxMs, s.backoffMs * 2);
-    s.until = this.clock.now() + s.backoffMs;
+    // a unit times out only in a transaction of one of its users
+    const user = [...this.users.values()].find((u) => u.unitId === unitId);
+    if (!this.shared || user === undefined || s.consecutiveTimeouts < user.skipAfterTimeouts) return;
+    s.backoff ??= new Backoff(user.unitBackoff);
+    const backoffMs = s.backoff.next();
+    s.until = this.clock.now() + backoffMs;
     this.log.warn(
-      { unitId, backoffMs: s.backoffMs, timeouts: s.consecutiveTimeouts },
+      { unitId, backoffMs, timeouts: s.consecutiveTimeouts },
       'modbus unit not answering: backing off so the other units on the line keep their turn',
     );
   }

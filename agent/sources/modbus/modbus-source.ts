@@ -3,38 +3,20 @@
  * decodes with protocols/modbus and returns samples (bad ones included) and failures as values.
  */
 import type { Logger } from 'pino';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
-import { toMs } from '../../../config/schemas/common.js';
 import { PlantpulseError } from '../../../protocols/errors.js';
 import type { MetricInfo } from '../../../protocols/metric.js';
 import { rtuFrameGapMs, serialCharTimeMs } from '../../../protocols/modbus/frame.js';
-import { effectiveType, type ModbusPointSpec } from '../../../protocols/modbus/point.js';
+import { effectiveType } from '../../../protocols/modbus/point.js';
 import { decodeBit, decodePoint, metricKindOf } from '../../../protocols/modbus/register-codec.js';
 import { describePlan, planRequests, type ReadRequest } from '../../../protocols/modbus/request-planner.js';
 import type { Sample } from '../../../protocols/sample.js';
-import type { ReconnectPolicy } from '../../runner/backoff.js';
+import type { ReconnectPolicy } from '../../runner/reconnect-policy.js';
 import type { PollGroupInfo, PollingSource, ReadFailure, ReadResult } from '../source.js';
+import type { ModbusDevice } from './check.js';
 import { type LineLease, LineRegistry } from './line-registry.js';
 import { MODBUS_FAILURE_CODES } from './modbus-failures.js';
 import type { Clock } from './modbus-line.js';
 import { type ModbusEndpoint, parseModbusUrl } from './modbus-url.js';
-
-export const MODBUS_DEFAULTS = {
-  unitId: 1,
-  timeoutMs: 1000,
-  reconnectAfterFailures: 3,
-  backoffInitialMs: 500,
-  backoffMaxMs: 30_000,
-} as const;
-
-export class ModbusConfigError extends PlantpulseError {
-  constructor(
-    readonly device: string,
-    readonly problems: string[],
-  ) {
-    super('MODBUS_CONFIG', `device ${device}: ${problems.join('; ')}`);
-  }
-}
 
 export interface ModbusSourceDeps {
   log: Logger;
@@ -58,48 +40,17 @@ export interface ModbusSource extends PollingSource {
   readonly plan: readonly (readonly ReadRequest[])[];
 }
 
-/** Semantic problems of a device's Modbus config (URL, points, limits), for the config loader; empty when fine. */
-export function checkModbusDevice(device: AgentDevice): string[] {
-  try {
-    planDevice(device);
-    return [];
-  } catch (err) {
-    if (err instanceof ModbusConfigError) return err.problems;
-    if (err instanceof PlantpulseError) return [err.message];
-    throw err;
-  }
-}
-
-function planDevice(device: AgentDevice): { endpoint: ModbusEndpoint; groups: PlannedGroup[] } {
+/** Plans every poll group. The device passed the component check, so the planner finds nothing to refuse. */
+function planDevice(device: ModbusDevice): PlannedGroup[] {
   const conn = device.modbus;
-  if (conn === undefined) throw new ModbusConfigError(device.id, ['no modbus section']);
-  const endpoint = parseModbusUrl(conn.url);
-  const problems: string[] = [];
-  const groups: PlannedGroup[] = [];
-  const names = new Set<string>();
-  (device.poll ?? []).forEach((g, i) => {
-    // duplicates inside a group are the planner's to report; here only those across groups
-    for (const p of g.points) {
-      if (names.has(p.name)) problems.push(`poll[${i}] point ${p.name}: also in an earlier poll group`);
-    }
-    for (const p of g.points) names.add(p.name);
-    const limits: { maxRegistersPerRequest?: number; maxBitsPerRequest?: number; maxGap?: number } = {};
-    if (conn.maxRegistersPerRequest !== undefined)
-      limits.maxRegistersPerRequest = conn.maxRegistersPerRequest;
-    if (conn.maxBitsPerRequest !== undefined) limits.maxBitsPerRequest = conn.maxBitsPerRequest;
-    if (conn.maxGap !== undefined) limits.maxGap = conn.maxGap;
-    const plan = planRequests(g.points as ModbusPointSpec[], limits);
+  return (device.poll ?? []).map((g, i) => {
+    const plan = planRequests(g.points, conn);
     if (!plan.ok) {
-      for (const pr of plan.problems) problems.push(`poll[${i}] point ${pr.point}: ${pr.message}`);
-      return;
+      const why = plan.problems.map((p) => `${p.point}: ${p.message}`).join('; ');
+      throw new PlantpulseError('MODBUS_CONFIG', `device ${device.id} poll[${i}]: ${why}`);
     }
-    const intervalMs = toMs(g.every);
-    if (intervalMs <= 0) problems.push(`poll[${i}]: every must be more than 0`);
-    groups.push({ intervalMs, requests: plan.requests, description: describePlan(plan.requests) });
+    return { intervalMs: g.every, requests: plan.requests, description: describePlan(plan.requests) };
   });
-  if (groups.length === 0 && problems.length === 0) problems.push('no poll groups');
-  if (problems.length > 0) throw new ModbusConfigError(device.id, problems);
-  return { endpoint, groups };
 }
 
 const TABLE_LABEL = {
@@ -110,27 +61,25 @@ const TABLE_LABEL = {
 } as const;
 
 /**
- * Builds the source. No I/O: the connection is opened by connect(). Throws ModbusConfigError on a config the
- * schema accepted but that cannot be polled (bool without bit, a point wider than a request, …).
+ * Builds the source of a device the component check accepted (the component's `create` refuses others). No I/O:
+ * the connection is opened by connect().
  */
-export function createModbusSource(device: AgentDevice, deps: ModbusSourceDeps): ModbusSource {
+export function createModbusSource(device: ModbusDevice, deps: ModbusSourceDeps): ModbusSource {
   const conn = device.modbus;
-  const { endpoint, groups } = planDevice(device);
-  if (conn === undefined) throw new ModbusConfigError(device.id, ['no modbus section']);
+  const endpoint = parseModbusUrl(conn.url);
+  const groups = planDevice(device);
   const log = deps.log.child({ component: 'modbus', device: device.id });
   const clock = deps.clock ?? Date;
   const lines = deps.lines ?? new LineRegistry(deps.log, clock);
-  const unitId = conn.unitId ?? MODBUS_DEFAULTS.unitId;
-  const timeoutMs = conn.timeout === undefined ? MODBUS_DEFAULTS.timeoutMs : toMs(conn.timeout);
+  const { unitId, timeout: timeoutMs } = conn;
   const reconnectPolicy: ReconnectPolicy = {
-    afterFailures: conn.reconnectAfterFailures ?? MODBUS_DEFAULTS.reconnectAfterFailures,
-    initialMs:
-      conn.backoff?.initial === undefined ? MODBUS_DEFAULTS.backoffInitialMs : toMs(conn.backoff.initial),
-    maxMs: conn.backoff?.max === undefined ? MODBUS_DEFAULTS.backoffMaxMs : toMs(conn.backoff.max),
+    afterFailures: conn.reconnectAfterFailures,
+    initialMs: conn.backoff.initial,
+    maxMs: conn.backoff.max,
   };
   const interFrameDelayMs =
     conn.interFrameDelay !== undefined
-      ? toMs(conn.interFrameDelay)
+      ? conn.interFrameDelay
       : endpoint.kind === 'rtu'
         ? Math.ceil(
             rtuFrameGapMs(
@@ -246,6 +195,7 @@ export function createModbusSource(device: AgentDevice, deps: ModbusSourceDeps):
           unitId,
           interFrameDelayMs,
           unitBackoff: { initialMs: reconnectPolicy.initialMs, maxMs: reconnectPolicy.maxMs },
+          skipAfterTimeouts: conn.skipUnitAfterTimeouts,
         });
       }
       await lease.line.open(timeoutMs, signal);

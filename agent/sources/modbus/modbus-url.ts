@@ -4,7 +4,7 @@ const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
 export type Parity = (typeof PARITIES)[number];
 
 /**
- * Where a Modbus device is: parsed from `tcp://`, `rtu://` or `rtu+tcp://` URLs (docs/modbus.md#connecting).
+ * Where a Modbus device is: parsed from `tcp://`, `rtu://` or `rtu+tcp://` URLs (agent/sources/modbus/README.md#connecting).
  */
 export type ModbusEndpoint =
   | { kind: 'tcp'; host: string; port: number }
@@ -27,46 +27,57 @@ export class ModbusUrlError extends PlantpulseError {
 /**
  * Parses a device URL. `rtu:///dev/ttyUSB0?baud=19200&parity=even&dataBits=8&stopBits=1`; defaults 9600 8N1 (the
  * Modbus serial spec's default is 8E1; most field devices ship 9600 8N1 — set parity explicitly when they do not).
+ * Every problem at once, as values: the component check reports them; parseModbusUrl throws them.
  */
-export function parseModbusUrl(url: string): ModbusEndpoint {
+export function readModbusUrl(url: string): { endpoint: ModbusEndpoint } | { problems: string[] } {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new ModbusUrlError(url, 'not a URL');
+    return { problems: ['is not a valid URL'] };
   }
   const scheme = u.protocol.replace(/:$/, '');
   if (scheme === 'tcp' || scheme === 'rtu+tcp') {
-    if (u.hostname === '') throw new ModbusUrlError(url, 'missing host');
+    if (u.hostname === '') return { problems: [`needs a host: ${scheme}://host:port`] };
     const port = u.port === '' ? (scheme === 'tcp' ? 502 : 4001) : Number(u.port);
     const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-    return { kind: scheme, host, port };
+    return { endpoint: { kind: scheme, host, port } };
   }
-  if (scheme === 'rtu') {
-    const path = decodeURIComponent(u.pathname);
-    if (path === '' || path === '/') throw new ModbusUrlError(url, 'missing serial device path');
-    const q = u.searchParams;
-    for (const key of q.keys()) {
-      if (!['baud', 'parity', 'dataBits', 'stopBits'].includes(key)) {
-        throw new ModbusUrlError(url, `unknown option ${key} (baud, parity, dataBits, stopBits)`);
-      }
-    }
-    const baudRate = Number(q.get('baud') ?? 9600);
-    if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) {
-      throw new ModbusUrlError(url, `baud ${q.get('baud')} is not a baud rate`);
-    }
-    const parity = (q.get('parity') ?? 'none') as Parity;
-    if (!PARITIES.includes(parity))
-      throw new ModbusUrlError(url, `parity must be one of ${PARITIES.join(', ')}`);
-    const dataBits = Number(q.get('dataBits') ?? 8);
-    if (dataBits !== 5 && dataBits !== 6 && dataBits !== 7 && dataBits !== 8) {
-      throw new ModbusUrlError(url, 'dataBits must be 5, 6, 7 or 8');
-    }
-    const stopBits = Number(q.get('stopBits') ?? 1);
-    if (stopBits !== 1 && stopBits !== 2) throw new ModbusUrlError(url, 'stopBits must be 1 or 2');
-    return { kind: 'rtu', path, baudRate, parity, dataBits, stopBits };
+  if (scheme !== 'rtu') return { problems: [`scheme ${scheme} is not tcp, rtu or rtu+tcp`] };
+  const problems: string[] = [];
+  const path = decodeURIComponent(u.pathname);
+  if (path === '' || path === '/') problems.push('needs a serial device: rtu:///dev/ttyUSB0');
+  const q = u.searchParams;
+  for (const key of q.keys()) {
+    if (!['baud', 'parity', 'dataBits', 'stopBits'].includes(key))
+      problems.push(`unknown serial option "${key}" (use baud, parity, dataBits, stopBits)`);
   }
-  throw new ModbusUrlError(url, `scheme ${scheme} is not tcp, rtu or rtu+tcp`);
+  const baudText = q.get('baud') ?? '9600';
+  const baudRate = Number(baudText);
+  if (!/^[0-9]+$/.test(baudText) || baudRate < 50 || baudRate > 4_000_000)
+    problems.push(`baud must be a number such as 9600, got "${baudText}"`);
+  const parity = q.get('parity') ?? 'none';
+  if (!(PARITIES as readonly string[]).includes(parity))
+    problems.push(`parity must be one of ${PARITIES.join(', ')}, got "${parity}"`);
+  const dataBits = Number(q.get('dataBits') ?? 8);
+  if (dataBits !== 5 && dataBits !== 6 && dataBits !== 7 && dataBits !== 8)
+    problems.push(`dataBits must be 5, 6, 7 or 8, got "${q.get('dataBits')}"`);
+  const stopBits = Number(q.get('stopBits') ?? 1);
+  if (stopBits !== 1 && stopBits !== 2) problems.push(`stopBits must be 1 or 2, got "${q.get('stopBits')}"`);
+  if (problems.length > 0) return { problems };
+  // the checks above narrowed these; TypeScript cannot carry that across the early return
+  const bits = dataBits as 5 | 6 | 7 | 8;
+  const stops = stopBits as 1 | 2;
+  return {
+    endpoint: { kind: 'rtu', path, baudRate, parity: parity as Parity, dataBits: bits, stopBits: stops },
+  };
+}
+
+/** readModbusUrl for a URL the check accepted: the endpoint, or ModbusUrlError with every problem. */
+export function parseModbusUrl(url: string): ModbusEndpoint {
+  const r = readModbusUrl(url);
+  if ('problems' in r) throw new ModbusUrlError(url, r.problems.join('; '));
+  return r.endpoint;
 }
 
 /** The identity of a line: devices whose endpoints share this key share one connection and one queue. */

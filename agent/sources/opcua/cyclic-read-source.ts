@@ -6,12 +6,11 @@
  */
 import { AttributeIds, type DataValue } from 'node-opcua';
 import type { Logger } from 'pino';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
-import { toMs } from '../../../config/schemas/common.js';
 import type { MetricInfo } from '../../../protocols/metric.js';
 import { chunk, effectiveLimit } from '../../../protocols/opcua/batches.js';
 import type { Sample } from '../../../protocols/sample.js';
 import type { PollGroupInfo, PollingSource, ReadFailure, ReadResult } from '../source.js';
+import type { OpcuaDevice } from './check.js';
 import type { MetricCatalog } from './metric-catalog.js';
 import { messageOf, type OpcuaLink } from './opcua-link.js';
 import { ItemDecoder } from './value-decoder.js';
@@ -42,16 +41,16 @@ export class OpcuaCyclicReadSource implements PollingSource {
   readCalls = 0;
 
   constructor(
-    device: AgentDevice,
+    device: OpcuaDevice,
     private readonly deps: CyclicReadSourceDeps,
   ) {
     this.device = device.id;
     const problem = (item: string, p: string): void => deps.log.warn({ item, problem: p }, 'value dropped');
     this.#groups = (device.read ?? []).map((g) => ({
-      intervalMs: toMs(g.every),
+      intervalMs: g.every,
       nodes: g.nodes.map((n) => ({
         node: n.node,
-        decoder: new ItemDecoder(device.id, n.name, n.structure ?? 'flatten', deps.catalog, problem),
+        decoder: new ItemDecoder(device.id, n.name, n.structure, deps.catalog, problem),
       })),
     }));
     this.groups = this.#groups.map((g) => ({

@@ -2,13 +2,10 @@
  * Subscribe items → monitoring parameters, grouped so items with identical parameters are created together
  * (one CreateMonitoredItems call per group and per MaxMonitoredItemsPerCall chunk). Pure planning: no I/O.
  */
-import { toMs } from '../../../config/schemas/common.js';
-import type { OpcuaConnection, OpcuaSubscribeItem } from '../../../config/schemas/opcua.js';
+import type { OpcuaConnection, OpcuaSubscribeItem } from './spec.js';
 
-export const DEFAULT_SAMPLING_MS = 1000;
 export const MIN_PUBLISHING_MS = 50;
 export const DEFAULT_MAX_KEEP_ALIVE_COUNT = 5;
-export const DEFAULT_WATCHDOG_INTERVALS = 10;
 
 export interface MonitoringParams {
   samplingInterval: number;
@@ -42,17 +39,13 @@ export function planSubscription(
   conn: OpcuaConnection,
   items: readonly OpcuaSubscribeItem[],
 ): SubscriptionPlan {
-  const sampling = items.map((i) =>
-    i.samplingInterval === undefined ? DEFAULT_SAMPLING_MS : toMs(i.samplingInterval),
-  );
-  const minSampling = sampling.length === 0 ? DEFAULT_SAMPLING_MS : Math.min(...sampling);
-  const publishingIntervalMs = Math.max(
-    MIN_PUBLISHING_MS,
-    conn.publishingInterval === undefined ? minSampling : toMs(conn.publishingInterval),
-  );
+  const sampling = items.map((i) => i.samplingInterval);
+  // with no items (never planned: a device without subscribe has no subscription) any interval would do
+  const minSampling = sampling.length === 0 ? MIN_PUBLISHING_MS : Math.min(...sampling);
+  const publishingIntervalMs = Math.max(MIN_PUBLISHING_MS, conn.publishingInterval ?? minSampling);
   const groups = new Map<string, MonitoringGroup>();
   items.forEach((item, index) => {
-    const samplingInterval = sampling[index] ?? DEFAULT_SAMPLING_MS;
+    const samplingInterval = item.samplingInterval;
     // keep every sample taken between two publishes unless the config says otherwise
     const queueSize =
       item.queueSize ?? Math.max(1, Math.ceil(publishingIntervalMs / Math.max(1, samplingInterval)));
@@ -65,7 +58,7 @@ export function planSubscription(
     const params: MonitoringParams = {
       samplingInterval,
       queueSize,
-      discardOldest: item.discardOldest ?? true,
+      discardOldest: item.discardOldest,
       deadband,
     };
     const key = `${samplingInterval}|${queueSize}|${params.discardOldest}|${deadband?.type ?? '-'}:${deadband?.value ?? 0}`;
@@ -81,7 +74,7 @@ export function planSubscription(
     publishingIntervalMs,
     maxKeepAliveCount,
     lifetimeCount: maxKeepAliveCount * 6,
-    watchdogIntervals: conn.watchdogIntervals ?? DEFAULT_WATCHDOG_INTERVALS,
+    watchdogIntervals: conn.watchdogIntervals,
     groups: [...groups.values()],
   };
 }

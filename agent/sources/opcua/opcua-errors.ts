@@ -20,12 +20,3 @@ export class OpcuaError extends PlantpulseError {
     super(code, message, { retryable: options.retryable ?? code !== 'OPCUA_CONFIG', cause: options.cause });
   }
 }
-
-export class OpcuaConfigError extends OpcuaError {
-  constructor(
-    readonly device: string,
-    readonly problems: readonly string[],
-  ) {
-    super('OPCUA_CONFIG', `device ${device}: ${problems.join('; ')}`, { retryable: false });
-  }
-}

@@ -18,8 +18,6 @@ import {
   VariableIds,
 } from 'node-opcua';
 import type { Logger } from 'pino';
-import { toMs } from '../../../config/schemas/common.js';
-import type { OpcuaConnection } from '../../../config/schemas/opcua.js';
 import { type OperationLimits, UNKNOWN_LIMITS } from '../../../protocols/opcua/batches.js';
 import {
   isSecurityProblem,
@@ -37,8 +35,8 @@ import {
   thumbprintOf,
   toDer,
 } from './pki.js';
+import type { OpcuaConnection } from './spec.js';
 
-export const DEFAULT_SESSION_TIMEOUT_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface OpcuaLinkOptions {
@@ -104,10 +102,7 @@ export class OpcuaLink {
       securityPolicy: this.security.policyUri as SecurityPolicy,
       endpointMustExist: false,
       keepSessionAlive: true,
-      requestedSessionTimeout:
-        connection.requestedSessionTimeout === undefined
-          ? DEFAULT_SESSION_TIMEOUT_MS
-          : toMs(connection.requestedSessionTimeout),
+      requestedSessionTimeout: connection.requestedSessionTimeout,
       // one attempt per open(): the runner owns retries and their jittered backoff
       connectionStrategy: { maxRetry: 0, initialDelay: 500, maxDelay: 2000, randomisationFactor: 0.5 },
       transportTimeout: CONNECT_TIMEOUT_MS,

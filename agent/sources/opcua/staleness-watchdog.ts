@@ -1,5 +1,5 @@
 /**
- * Per-subscription watchdog (docs/opcua.md#recovery): when neither data nor keep-alive arrived for
+ * Per-subscription watchdog (agent/sources/opcua/README.md#recovery): when neither data nor keep-alive arrived for
  * `timeoutMs`, the subscription is presumed dead even if the TCP connection looks fine (node-opcua #1334:
  * "connected but no more changes"), and `onStale` fires once so the runner rebuilds session and subscriptions
  * from config.

@@ -16,12 +16,12 @@ import {
   TimestampsToReturn,
 } from 'node-opcua';
 import type { Logger } from 'pino';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
 import type { MetricInfo } from '../../../protocols/metric.js';
 import { chunk, effectiveLimit } from '../../../protocols/opcua/batches.js';
 import { formatStatusCode } from '../../../protocols/opcua/status-quality.js';
 import type { Sample } from '../../../protocols/sample.js';
 import type { SubscribingSource } from '../source.js';
+import type { OpcuaDevice } from './check.js';
 import type { MetricCatalog } from './metric-catalog.js';
 import { type MonitoringParams, planSubscription, type SubscriptionPlan } from './monitoring-plan.js';
 import { OpcuaError } from './opcua-errors.js';
@@ -65,18 +65,16 @@ export class OpcuaSubscriptionSource implements SubscribingSource {
   #unlisten: (() => void) | undefined;
 
   constructor(
-    device: AgentDevice,
+    device: OpcuaDevice,
     private readonly deps: SubscriptionSourceDeps,
   ) {
-    if (device.opcua === undefined)
-      throw new OpcuaError('OPCUA_CONFIG', `device ${device.id}: no opcua section`);
     this.device = device.id;
     this.#log = deps.log;
     const items = device.subscribe ?? [];
     this.plan = planSubscription(device.opcua, items);
     this.#decoders = items.map(
       (i) =>
-        new ItemDecoder(device.id, i.name, i.structure ?? 'flatten', deps.catalog, (item, problem) => {
+        new ItemDecoder(device.id, i.name, i.structure, deps.catalog, (item, problem) => {
           this.stats.decodeProblems++;
           this.#log.warn({ item, problem }, 'value dropped');
         }),

@@ -1,5 +1,5 @@
 /**
- * The config loader (`loadAgentConfig` / `loadCloudConfig`, config/load.ts) on random and mutated YAML: the
+ * The config loader (`loadAgentConfig` in agent/config/load-agent-config.ts, `loadCloudConfig` in config/load.ts) on random and mutated YAML: the
  * examples and golden cases mutated by bytes and by lines, YAML syntax spliced in (anchors, aliases, merge keys,
  * tags, flow and block collections, directives), alias bombs ("billion laughs"), 10,000-deep nesting, references
  * (`${env:…}`, `${file:…}`, `${cred:…}`, including files that never end). It may return a config or throw a
@@ -9,8 +9,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAgentConfig } from '../../../agent/config/load-agent-config.js';
 import { ConfigError } from '../../../config/errors.js';
-import { loadAgentConfig, loadCloudConfig } from '../../../config/load.js';
+import { loadCloudConfig } from '../../../config/load.js';
 import { mutate } from '../harness/bytes.js';
 import type { Rng } from '../harness/prng.js';
 import { defineTarget, expectThat } from '../harness/target.js';

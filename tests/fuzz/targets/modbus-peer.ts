@@ -103,7 +103,11 @@ function take(a: Action, n: number, from = 0): Uint8Array {
  * The byte segments to send for one request, in order (written separately), and `frames`: the same bytes as the
  * frames they form (pieces of one frame are one frame), to be checked for well-formed answers.
  */
-function respond(t: Transport, req: Request, a: Action): { segments: Uint8Array[]; delayMs: number; frames?: Uint8Array[] } {
+function respond(
+  t: Transport,
+  req: Request,
+  a: Action,
+): { segments: Uint8Array[]; delayMs: number; frames?: Uint8Array[] } {
   const want = dataBytes(req);
   const data = take(a, want);
   const honest = frame(t, req.tid, req.unit, pdu(req.fc, want, data));
@@ -117,7 +121,10 @@ function respond(t: Transport, req: Request, a: Action): { segments: Uint8Array[
       return { segments: [frame(t, req.tid, req.unit, pdu(req.fc, count, data))], delayMs: 0 };
     }
     case 'long-count':
-      return { segments: [frame(t, req.tid, req.unit, pdu(req.fc, want + 1 + (a.n % 200), data))], delayMs: 0 };
+      return {
+        segments: [frame(t, req.tid, req.unit, pdu(req.fc, want + 1 + (a.n % 200), data))],
+        delayMs: 0,
+      };
     case 'cut-frame': {
       const cut = take(a, Math.max(0, want - 1 - (a.n % Math.max(1, want))));
       return { segments: [frame(t, req.tid, req.unit, pdu(req.fc, cut.length, cut))], delayMs: 0 };
@@ -127,11 +134,20 @@ function respond(t: Transport, req: Request, a: Action): { segments: Uint8Array[
       return { segments: [frame(t, req.tid, req.unit, pdu(req.fc, more.length, more))], delayMs: 0 };
     }
     case 'wrong-fc':
-      return { segments: [frame(t, req.tid, req.unit, pdu((req.fc + 1 + (a.n % 254)) & 0xff, want, data))], delayMs: 0 };
+      return {
+        segments: [frame(t, req.tid, req.unit, pdu((req.fc + 1 + (a.n % 254)) & 0xff, want, data))],
+        delayMs: 0,
+      };
     case 'wrong-unit':
-      return { segments: [frame(t, req.tid, (req.unit + 1 + (a.n % 254)) & 0xff, pdu(req.fc, want, data))], delayMs: 0 };
+      return {
+        segments: [frame(t, req.tid, (req.unit + 1 + (a.n % 254)) & 0xff, pdu(req.fc, want, data))],
+        delayMs: 0,
+      };
     case 'wrong-tid':
-      return { segments: [frame(t, (req.tid + 1 + a.n) & 0xffff, req.unit, pdu(req.fc, want, data))], delayMs: 0 };
+      return {
+        segments: [frame(t, (req.tid + 1 + a.n) & 0xffff, req.unit, pdu(req.fc, want, data))],
+        delayMs: 0,
+      };
     case 'wrong-protocol': {
       // a protocol id other than Modbus (0): accepted as long as the rest matches (see strictAnswer)
       const f = Buffer.from(honest);
@@ -146,7 +162,10 @@ function respond(t: Transport, req: Request, a: Action): { segments: Uint8Array[
       return { segments: [f], delayMs: 0 };
     }
     case 'exception':
-      return { segments: [frame(t, req.tid, req.unit, Uint8Array.of(req.fc | 0x80, a.n & 0xff))], delayMs: 0 };
+      return {
+        segments: [frame(t, req.tid, req.unit, Uint8Array.of(req.fc | 0x80, a.n & 0xff))],
+        delayMs: 0,
+      };
     case 'garbage':
       return { segments: [garbage()], delayMs: 0 };
     case 'garbage-then-honest':
@@ -154,7 +173,10 @@ function respond(t: Transport, req: Request, a: Action): { segments: Uint8Array[
     case 'honest-then-garbage':
       return { segments: [honest, garbage()], delayMs: 0 };
     case 'duplicate':
-      return { segments: [honest, frame(t, req.tid, req.unit, pdu(req.fc, want, take(a, want, 3)))], delayMs: 0 };
+      return {
+        segments: [honest, frame(t, req.tid, req.unit, pdu(req.fc, want, take(a, want, 3)))],
+        delayMs: 0,
+      };
     case 'pieces': {
       const at = [1 + (a.n % Math.max(1, honest.length - 1))].filter((x) => x < honest.length);
       const parts: Uint8Array[] = [];
@@ -192,11 +214,23 @@ function requests(t: Transport, buf: Buffer): { reqs: Request[]; rest: Buffer } 
       if (b.length < 12) break;
       const total = 6 + b.readUInt16BE(4);
       if (b.length < total) break;
-      reqs.push({ tid: b.readUInt16BE(0), unit: b[6] ?? 0, fc: b[7] ?? 0, address: b.readUInt16BE(8), count: b.readUInt16BE(10) });
+      reqs.push({
+        tid: b.readUInt16BE(0),
+        unit: b[6] ?? 0,
+        fc: b[7] ?? 0,
+        address: b.readUInt16BE(8),
+        count: b.readUInt16BE(10),
+      });
       b = b.subarray(total);
     } else {
       if (b.length < 8) break;
-      reqs.push({ tid: 0, unit: b[0] ?? 0, fc: b[1] ?? 0, address: b.readUInt16BE(2), count: b.readUInt16BE(4) });
+      reqs.push({
+        tid: 0,
+        unit: b[0] ?? 0,
+        fc: b[1] ?? 0,
+        address: b.readUInt16BE(2),
+        count: b.readUInt16BE(4),
+      });
       b = b.subarray(8);
     }
   }

@@ -38,7 +38,10 @@ const POINTS: ModbusPointSpec[] = [
   { name: 'h1', table: 'holding', address: 1, type: 'int16' },
   { name: 'h23', table: 'holding', address: 2, type: 'uint32', order: 'CDAB' },
   { name: 'f', table: 'input', address: 20, type: 'float32' },
-  ...Array.from({ length: 10 }, (_, i): ModbusPointSpec => ({ name: `c${i}`, table: 'coil', address: 5 + i })),
+  ...Array.from(
+    { length: 10 },
+    (_, i): ModbusPointSpec => ({ name: `c${i}`, table: 'coil', address: 5 + i }),
+  ),
   { name: 'd0', table: 'discrete', address: 0 },
 ];
 
@@ -151,24 +154,37 @@ function modbusTarget(transport: Transport): AnyTarget {
       if (s.quality !== 'good') {
         reached['bad'] = (reached['bad'] ?? 0) + 1;
         const f = r.failures.find((x) => x.metrics?.includes(s.metric));
-        expectThat(f !== undefined, 'bad-without-failure', () => `${s.metric} is bad with no failure naming it`);
+        expectThat(
+          f !== undefined,
+          'bad-without-failure',
+          () => `${s.metric} is bad with no failure naming it`,
+        );
         continue;
       }
       reached['good'] = (reached['good'] ?? 0) + 1;
       const mine = answered.filter((a) => a.req.fc === req.functionCode && a.req.address === req.address);
       const candidates = mine.flatMap((a) =>
         a.valid.map((bytes) =>
-          req.functionCode <= 2 ? decodeBit(bitsOf(bytes), at.offset) : decodePoint(at.point, wordsOf(bytes), at.offset),
+          req.functionCode <= 2
+            ? decodeBit(bitsOf(bytes), at.offset)
+            : decodePoint(at.point, wordsOf(bytes), at.offset),
         ),
       );
-      expectThat(candidates.some((v) => Object.is(v, s.value)), 'good-value-not-answered', () =>
-        `${s.metric} = ${show(s.value)} reported good, but the well-formed answers to ${req.table} ${req.address}+${req.count} carried ${
-          candidates.map(show).join(', ') || 'nothing'
-        } (${story()})`,
+      expectThat(
+        candidates.some((v) => Object.is(v, s.value)),
+        'good-value-not-answered',
+        () =>
+          `${s.metric} = ${show(s.value)} reported good, but the well-formed answers to ${req.table} ${req.address}+${req.count} carried ${
+            candidates.map(show).join(', ') || 'nothing'
+          } (${story()})`,
       );
     }
     for (const f of r.failures) {
-      expectThat(CODES.has(f.code), 'unknown-code', () => `failure code ${f.code}: ${f.message} (${story()})`);
+      expectThat(
+        CODES.has(f.code),
+        'unknown-code',
+        () => `failure code ${f.code}: ${f.message} (${story()})`,
+      );
       expectThat(
         f.code !== 'MODBUS_IO' || !/TypeError|RangeError|out of range|Cannot read|undefined/.test(f.message),
         'unclassified-error',
@@ -176,7 +192,11 @@ function modbusTarget(transport: Transport): AnyTarget {
       );
     }
     const planned = plan.flatMap((q) => q.points.map((p) => p.point.name));
-    expectThat(seen.size === planned.length, 'missing-sample', () => `${seen.size} samples for ${planned.length} points`);
+    expectThat(
+      seen.size === planned.length,
+      'missing-sample',
+      () => `${seen.size} samples for ${planned.length} points`,
+    );
   };
 
   return defineTarget<Action[]>({
@@ -202,7 +222,8 @@ function modbusTarget(transport: Transport): AnyTarget {
     generate: (rng) => plan4(rng),
     async run(script) {
       if (!peer) throw new Error('not started');
-      peer.script = (req) => script[plan.findIndex((q) => q.functionCode === req.fc && q.address === req.address)];
+      peer.script = (req) =>
+        script[plan.findIndex((q) => q.functionCode === req.fc && q.address === req.address)];
       peer.drain();
       const r = await poll();
       const answered = peer.drain();
@@ -231,7 +252,8 @@ function modbusTarget(transport: Transport): AnyTarget {
     *shrink(script) {
       for (let i = 0; i < script.length; i++) {
         const a = script[i] as Action;
-        if (a.kind !== 'honest') yield script.map((x, j) => (j === i ? { ...x, kind: 'honest' as const } : x));
+        if (a.kind !== 'honest')
+          yield script.map((x, j) => (j === i ? { ...x, kind: 'honest' as const } : x));
       }
       for (let i = 0; i < script.length; i++) {
         const a = script[i] as Action;

@@ -11,6 +11,7 @@ import { decodePayload } from '../../../protocols/sparkplug/index.js';
 import { pollUntil } from '../../../scripts/services/poll-until.js';
 import { startModbusSimulator } from '../../../simulators/modbus/modbus-simulator.js';
 import { pressProfile } from '../../../simulators/modbus/profiles/press.js';
+import { agentConfig, brokerConfig } from '../../helpers/configs.js';
 
 describe('agent clean stop', () => {
   const log = pino({ level: 'silent' });
@@ -26,7 +27,7 @@ describe('agent clean stop', () => {
       { username: 'gw', password: 'pw-gw-1' },
       { username: 'watch', password: 'pw-watch-2' },
     ];
-    const broker = await startEmbeddedBroker({ port: 0, users }, log);
+    const broker = await startEmbeddedBroker(brokerConfig({ port: 0, users }), log);
     closers.push(() => broker.close());
     const watcher = await mqtt.connectAsync(broker.url, {
       username: 'watch',
@@ -43,7 +44,7 @@ describe('agent clean stop', () => {
     await watcher.subscribeAsync('spBv1.0/#', { qos: 1 });
 
     const agent = await startAgent(
-      {
+      agentConfig({
         site: 'plant1',
         node: 'gw1',
         mqtt: { url: broker.url, username: 'gw', password: 'pw-gw-1' },
@@ -60,7 +61,7 @@ describe('agent clean stop', () => {
             ],
           },
         ],
-      },
+      }),
       log,
     );
     await pollUntil(async () => (seen.some((s) => s.topic.includes('/DDATA/')) ? true : undefined), {

@@ -1,6 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AnalyticsConfig, createAnalytics, type HostSample } from '../../../cloud/analytics/index.js';
+import {
+  type AnalyticsConfigInput,
+  createAnalytics,
+  type HostSample,
+} from '../../../cloud/analytics/index.js';
 import { queryInfluxQL } from '../../../protocols/influx/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { dropDatabase, freshDatabase, influxUrl } from '../../helpers/services.js';
 import { cst, everyStep, sample, silentLog } from '../../unit/analytics/support.js';
 import { driveInflux, influxQuery } from './influx-io.js';
@@ -13,7 +18,7 @@ afterAll(async () => {
 
 const STATES = { '1': 'running', '2': 'idle', '3': 'down' } as const;
 
-function machineCfg(extra: Partial<AnalyticsConfig> = {}, bits?: 16): AnalyticsConfig {
+function machineCfg(extra: Partial<AnalyticsConfigInput> = {}, bits?: 16): AnalyticsConfigInput {
   return {
     timezone: 'Asia/Shanghai',
     machines: [
@@ -28,12 +33,12 @@ function machineCfg(extra: Partial<AnalyticsConfig> = {}, bits?: 16): AnalyticsC
   };
 }
 
-async function run(cfg: AnalyticsConfig, make: (t: number) => HostSample[], from: number, to: number) {
+async function run(cfg: AnalyticsConfigInput, make: (t: number) => HostSample[], from: number, to: number) {
   const url = influxUrl();
   const db = await freshDatabase('analytics_edge');
   dbs.push(db);
   const clock = { now: from };
-  const engine = createAnalytics(cfg, {
+  const engine = createAnalytics(analyticsConfig(cfg), {
     log: silentLog,
     query: influxQuery(url, db),
     clock: () => clock.now,
@@ -177,7 +182,7 @@ describe('analytics edge cases through a real InfluxDB', () => {
       total: { metric: 'part_count' },
       idealCycle: ideal,
     });
-    const cfg: AnalyticsConfig = {
+    const cfg: AnalyticsConfigInput = {
       timezone: 'Asia/Shanghai',
       calendar: {
         shifts: [{ name: 'A', start: '08:00', end: '09:00' }],

@@ -1,6 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AnalyticsConfig, createAnalytics, type HostSample } from '../../../cloud/analytics/index.js';
+import {
+  type AnalyticsConfigInput,
+  createAnalytics,
+  type HostSample,
+} from '../../../cloud/analytics/index.js';
 import { queryInfluxQL } from '../../../protocols/influx/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { dropDatabase, freshDatabase, influxUrl } from '../../helpers/services.js';
 import { cst, everyStep, sample, silentLog } from '../../unit/analytics/support.js';
 import { driveInflux, influxQuery } from './influx-io.js';
@@ -14,12 +19,12 @@ afterAll(async () => {
 
 const at = (hms: string) => cst(`2026-11-25T${hms}`);
 
-async function run(cfg: AnalyticsConfig, make: (t: number) => HostSample[], from: number, to: number) {
+async function run(cfg: AnalyticsConfigInput, make: (t: number) => HostSample[], from: number, to: number) {
   const url = influxUrl();
   const db = await freshDatabase('analytics_energy');
   dbs.push(db);
   const clock = { now: from };
-  const engine = createAnalytics(cfg, {
+  const engine = createAnalytics(analyticsConfig(cfg), {
     log: silentLog,
     query: influxQuery(url, db),
     clock: () => clock.now,
@@ -47,7 +52,7 @@ describe('energy, emissions, kpi and alarms through a real InfluxDB', () => {
       sample('meter-07', 'energy_kwh', kwh(t), t),
       sample('boiler-1', 'gas_m3h', 10, t),
     ];
-    const cfg: AnalyticsConfig = {
+    const cfg: AnalyticsConfigInput = {
       timezone: 'Asia/Shanghai',
       machines: [
         {
@@ -138,7 +143,7 @@ describe('energy, emissions, kpi and alarms through a real InfluxDB', () => {
       const v = values[Math.round((t - start) / STEP)];
       return v === undefined ? [] : [sample('stack-1', 'nox_mg', v, t)];
     };
-    const cfg: AnalyticsConfig = {
+    const cfg: AnalyticsConfigInput = {
       alarms: [{ device: 'stack-1', metric: 'nox_mg', severity: 'critical', high: 100, hysteresis: 10 }],
     };
     const { q, events } = await run(cfg, make, start, start + values.length * STEP);
@@ -174,7 +179,7 @@ describe('energy, emissions, kpi and alarms through a real InfluxDB', () => {
       sample('m1', 'state_code', code(t), t),
       sample('m1', 'part_count', Math.floor(t / 5_000), t),
     ];
-    const base = (lossBooking: 'iso22400' | 'nakajima'): AnalyticsConfig => ({
+    const base = (lossBooking: 'iso22400' | 'nakajima'): AnalyticsConfigInput => ({
       timezone: 'Asia/Shanghai',
       lossBooking,
       calendar: { shifts: [{ name: 'A', start: '08:00', end: '10:00' }] },

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAnalytics } from '../../../cloud/analytics/index.js';
 import { queryInfluxQL } from '../../../protocols/influx/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { dropDatabase, freshDatabase, influxUrl } from '../../helpers/services.js';
 import { plantScenario, STEP } from '../../unit/analytics/scenarios.js';
 import { type Delivery, everyStep, silentLog } from '../../unit/analytics/support.js';
@@ -32,7 +33,7 @@ async function runLive(s: ReturnType<typeof plantScenario>, deliveries: Delivery
   const url = influxUrl();
   const database = await db(prefix);
   const clock = { now: s.from };
-  const engine = createAnalytics(s.cfg, {
+  const engine = createAnalytics(analyticsConfig(s.cfg), {
     log: silentLog,
     query: influxQuery(url, database),
     clock: () => clock.now,
@@ -110,7 +111,7 @@ describe('analytics against a real InfluxDB: late data and restarts', () => {
     const telemetry = new TelemetryWriter(url, database);
     const crashAt = s.at('12:37') + 5_000;
     const clock = { now: s.from };
-    const first = createAnalytics(s.cfg, {
+    const first = createAnalytics(analyticsConfig(s.cfg), {
       log: silentLog,
       query: influxQuery(url, database),
       clock: () => clock.now,
@@ -127,7 +128,7 @@ describe('analytics against a real InfluxDB: late data and restarts', () => {
 
     // A new process: nothing in memory, everything from InfluxDB.
     clock.now = crashAt;
-    const second = createAnalytics(s.cfg, {
+    const second = createAnalytics(analyticsConfig(s.cfg), {
       log: silentLog,
       query: influxQuery(url, database),
       clock: () => clock.now,

@@ -5,7 +5,11 @@
  */
 import type { Point } from '@influxdata/influxdb-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Analytics, type AnalyticsConfig, createAnalytics } from '../../../cloud/analytics/index.js';
+import {
+  type Analytics,
+  type AnalyticsConfigInput,
+  createAnalytics,
+} from '../../../cloud/analytics/index.js';
 import { HostApplication } from '../../../cloud/host/host-application.js';
 import { HostPointMapper } from '../../../cloud/ingest/points-from-host.js';
 import { queryInfluxQL } from '../../../protocols/influx/index.js';
@@ -14,6 +18,7 @@ import {
   encodeUnifiedNodeStatus,
   unifiedTopic,
 } from '../../../protocols/unified/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { dropDatabase, freshDatabase, influxUrl } from '../../helpers/services.js';
 import { oeeComScenario, plantScenario, STEP } from '../../unit/analytics/scenarios.js';
 import { type Delivery, everyStep, silentLog } from '../../unit/analytics/support.js';
@@ -89,12 +94,12 @@ class Ingester {
   }
 }
 
-async function ingester(cfg: AnalyticsConfig, start: number, prefix: string, database?: string) {
+async function ingester(cfg: AnalyticsConfigInput, start: number, prefix: string, database?: string) {
   const url = influxUrl();
   const db = database ?? (await freshDatabase(prefix));
   if (!database) dbs.push(db);
   const clock = { now: start };
-  const engine = createAnalytics(cfg, {
+  const engine = createAnalytics(analyticsConfig(cfg), {
     log: silentLog,
     query: influxQuery(url, db),
     clock: () => clock.now,

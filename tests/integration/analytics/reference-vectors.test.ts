@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAnalytics } from '../../../cloud/analytics/index.js';
 import { queryInfluxQL } from '../../../protocols/influx/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { dropDatabase, freshDatabase, influxUrl } from '../../helpers/services.js';
 import { fluxScenario, oeeComScenario, STEP } from '../../unit/analytics/scenarios.js';
 import { everyStep, silentLog } from '../../unit/analytics/support.js';
@@ -16,7 +17,7 @@ async function runThroughInflux(s: ReturnType<typeof oeeComScenario> | ReturnTyp
   const db = await freshDatabase('analytics_ref');
   dbs.push(db);
   const clock = { now: s.from };
-  const engine = createAnalytics(s.cfg, {
+  const engine = createAnalytics(analyticsConfig(s.cfg), {
     log: silentLog,
     query: influxQuery(url, db),
     clock: () => clock.now,

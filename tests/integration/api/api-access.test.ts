@@ -5,6 +5,7 @@ import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { LiveBus } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { hashSecret } from '../../../config/password-hash.js';
+import { apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { type Fixture, SITE, writeFixture } from './plant-fixture.js';
 
@@ -34,13 +35,13 @@ beforeAll(async () => {
   db = await freshDatabase('api');
   fx = await writeFixture(influxUrl(), db);
   app = createApiServer({
-    config: {
+    config: apiConfig({
       port: 0,
       tokens: [
         { name: 'control-room', role: 'viewer', tokenHash: hashSecret(VIEWER, FAST) },
         { name: 'shift-lead', role: 'admin', tokenHash: hashSecret(ADMIN, FAST) },
       ],
-    },
+    }),
     influx: { url: influxUrl(), database: db },
     live,
     log: pino({ level: 'silent' }),
@@ -128,7 +129,7 @@ describe('request validation', () => {
 describe('InfluxDB failures', () => {
   it('answers 502 with the reason when the database is missing', async () => {
     const other = createApiServer({
-      config: { port: 0, anonymous: 'viewer' },
+      config: apiConfig({ port: 0, anonymous: 'viewer' }),
       influx: { url: influxUrl(), database: 'no_such_db_here' },
       live,
       log: pino({ level: 'silent' }),
@@ -155,7 +156,7 @@ describe('InfluxDB failures', () => {
 
   it('lets a trusted LAN read without a token when anonymous viewer is configured, but not acknowledge', async () => {
     const lan = createApiServer({
-      config: { port: 0, anonymous: 'viewer' },
+      config: apiConfig({ port: 0, anonymous: 'viewer' }),
       influx: { url: influxUrl(), database: db },
       live,
       log: pino({ level: 'silent' }),
@@ -179,7 +180,7 @@ describe('InfluxDB failures', () => {
 
   it('sends CORS headers only to configured origins', async () => {
     const cors = createApiServer({
-      config: { port: 0, anonymous: 'viewer', cors: ['https://mes.example.com'] },
+      config: apiConfig({ port: 0, anonymous: 'viewer', cors: ['https://mes.example.com'] }),
       influx: { url: influxUrl(), database: db },
       live,
       log: pino({ level: 'silent' }),

@@ -5,6 +5,7 @@ import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { LiveBus } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { hashSecret } from '../../../config/password-hash.js';
+import { apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { type Fixture, MACHINES, SITE, writeFixture } from './plant-fixture.js';
 
@@ -34,13 +35,13 @@ beforeAll(async () => {
   db = await freshDatabase('api');
   fx = await writeFixture(influxUrl(), db);
   app = createApiServer({
-    config: {
+    config: apiConfig({
       port: 0,
       tokens: [
         { name: 'control-room', role: 'viewer', tokenHash: hashSecret(VIEWER, FAST) },
         { name: 'shift-lead', role: 'admin', tokenHash: hashSecret(ADMIN, FAST) },
       ],
-    },
+    }),
     influx: { url: influxUrl(), database: db },
     live,
     log: pino({ level: 'silent' }),

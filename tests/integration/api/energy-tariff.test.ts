@@ -6,11 +6,16 @@
 import type { Point } from '@influxdata/influxdb-client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnalyticsConfig, createAnalytics, type HostSample } from '../../../cloud/analytics/index.js';
+import {
+  type AnalyticsConfigInput,
+  createAnalytics,
+  type HostSample,
+} from '../../../cloud/analytics/index.js';
 import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { LiveBus } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { hashSecret } from '../../../config/password-hash.js';
+import { analyticsConfig, apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import {
   cst,
@@ -28,7 +33,7 @@ const at = (hms: string) => cst(`2026-11-25T${hms}`);
 const FROM = at('09:30:00');
 const TO = at('12:30:00');
 
-const cfg: AnalyticsConfig = {
+const cfg: AnalyticsConfigInput = {
   timezone: 'Asia/Shanghai',
   meters: [
     { device: 'press-1', carrier: 'electricity', rate: { metric: 'power_kw' }, tariff: 'cq-tou' },
@@ -85,7 +90,11 @@ beforeAll(async () => {
     sample('boiler-1', 'gas_m3h', 20, t),
   ];
   const clock = { now: at('09:29:50') };
-  const engine = createAnalytics(cfg, { log: silentLog, query: async () => [], clock: () => clock.now });
+  const engine = createAnalytics(analyticsConfig(cfg), {
+    log: silentLog,
+    query: async () => [],
+    clock: () => clock.now,
+  });
   await engine.rebuild(clock.now);
   const rec = new LineRecorder();
   drive(engine, clock, everyStep(at('09:29:50'), at('12:31:00'), 10_000, make), {
@@ -105,10 +114,10 @@ beforeAll(async () => {
     expect(res.status).toBe(204);
   }
   app = createApiServer({
-    config: {
+    config: apiConfig({
       port: 0,
       tokens: [{ name: 'control-room', role: 'viewer', tokenHash: hashSecret(VIEWER, FAST) }],
-    },
+    }),
     influx: { url: influxUrl(), database: db },
     live: new LiveBus(),
     log: pino({ level: 'silent' }),

@@ -4,6 +4,7 @@ import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { IngestFeed } from '../../../cloud/api/ingest-feed.js';
 import { LiveBus, type LiveEvent } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
+import { apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 
 const live = new LiveBus();
@@ -13,7 +14,7 @@ let app: ReturnType<typeof createApiServer>;
 
 beforeAll(async () => {
   app = createApiServer({
-    config: { port: 0, anonymous: 'viewer' },
+    config: apiConfig({ port: 0, anonymous: 'viewer' }),
     influx: { url: influxUrl(), database: await freshDatabase('feed') },
     live,
     log: pino({ level: 'silent' }),

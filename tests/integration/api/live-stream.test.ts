@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveBus, type LiveEvent, parseEventId } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { hashSecret } from '../../../config/password-hash.js';
+import { apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { readSse, type SseEvent } from '../../helpers/sse-reader.js';
 
@@ -27,10 +28,10 @@ const readEvents = (url: string, until: (events: SseEvent[]) => boolean, onHello
 beforeAll(async () => {
   const db = await freshDatabase('live');
   app = createApiServer({
-    config: {
+    config: apiConfig({
       port: 0,
       tokens: [{ name: 'wall', role: 'viewer', tokenHash: hashSecret(TOKEN, { N: 1024, r: 8, p: 1 }) }],
-    },
+    }),
     influx: { url: influxUrl(), database: db },
     live: bus,
     log: pino({ level: 'silent' }),

@@ -10,6 +10,7 @@ import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { type LiveAlarmEvent, LiveBus, parseEventId } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { hashSecret } from '../../../config/password-hash.js';
+import { apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { readSse, type SseEvent } from '../../helpers/sse-reader.js';
 import { type Fixture, SITE, writeFixture } from './plant-fixture.js';
@@ -31,10 +32,10 @@ beforeAll(async () => {
   const db = await freshDatabase('join');
   fx = await writeFixture(influxUrl(), db);
   app = createApiServer({
-    config: {
+    config: apiConfig({
       port: 0,
       tokens: [{ name: 'wall', role: 'viewer', tokenHash: hashSecret(TOKEN, { N: 1024, r: 8, p: 1 }) }],
-    },
+    }),
     influx: { url: influxUrl(), database: db },
     live,
     log: pino({ level: 'silent' }),

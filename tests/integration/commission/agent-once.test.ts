@@ -7,9 +7,9 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 import { runAgentOnce } from '../../../cli/commands/agent-once.js';
 import { runCheck } from '../../../cli/commands/check.js';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
 import { type ModbusSimulator, startModbusSimulator } from '../../../simulators/modbus/modbus-simulator.js';
 import type { SimProfile } from '../../../simulators/modbus/profile.js';
 import { agentPoints } from '../../../simulators/modbus/profile.js';
@@ -52,12 +52,12 @@ afterAll(async () => {
   tmp.remove();
 });
 
-const press = (): AgentDevice => ({
+const press = (): AgentDeviceInput => ({
   id: 'press-07',
   modbus: { url: sim.url, unitId: 1, timeout: '1s' },
   poll: [{ every: '500ms', points: agentPoints(pressProfile()) as never }],
 });
-const lathe = (): AgentDevice => ({
+const lathe = (): AgentDeviceInput => ({
   id: 'lathe-03',
   modbus: { url: sim.url, unitId: 5 },
   poll: [{ every: '500ms', points: agentPoints(ioModule) as never }],
@@ -70,7 +70,7 @@ const lathe = (): AgentDevice => ({
 });
 
 async function once(
-  devices: AgentDevice[],
+  devices: AgentDeviceInput[],
   args: string[] = [],
   cfg: Parameters<typeof writeAgentConfig>[2] = {},
 ) {
@@ -156,7 +156,7 @@ describe('plantpulse agent --once', () => {
     const silent = await silentServer();
     try {
       const refused = await refusedUrl();
-      const dead = (id: string, url: string): AgentDevice => ({
+      const dead = (id: string, url: string): AgentDeviceInput => ({
         id,
         modbus: { url, timeout: '300ms' },
         poll: [
@@ -242,7 +242,7 @@ describe('plantpulse agent --once', () => {
           ],
         },
       ],
-    } as unknown as AgentDevice;
+    } as unknown as AgentDeviceInput;
     const r = await once([broken], [], { name: 'broken.yaml' });
     expect(r.code).toBe(2);
     expect(r.out).toBe('');

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 
 export function tempDir(prefix = 'pp-commission-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -14,7 +14,7 @@ export function tempDir(prefix = 'pp-commission-'): { dir: string; remove(): voi
 /** Writes an agent.yaml with these devices; MQTT and the outbox point wherever the test says. */
 export function writeAgentConfig(
   dir: string,
-  devices: AgentDevice[],
+  devices: AgentDeviceInput[],
   opts: { mqttUrl?: string; outboxPath?: string; name?: string } = {},
 ): string {
   const file = join(dir, opts.name ?? 'agent.yaml');

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { checkOpcuaDevice } from '../../../agent/sources/opcua/opcua-source.js';
+import { resolveAgentDevice } from '../../../agent/config/load-agent-config.js';
+import type { OpcuaSubscribeItem } from '../../../agent/sources/opcua/spec.js';
 import { runProbe } from '../../../cli/commands/probe.js';
-import type { OpcuaSubscribeItem } from '../../../config/schemas/opcua.js';
 import { type OpcuaSimulator, startOpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
 import { memoryIo } from '../../helpers/memory-io.js';
 import { jsonLines, tableSection, tempDir } from './commission-fixture.js';
@@ -60,9 +60,10 @@ describe('plantpulse probe opc.tcp://', () => {
       { name: 'cnc01_part_count', node: 'ns=2;s=CNC01.PartCount', type: 'uint32' },
       { name: 'cnc01_axis_position', node: 'ns=2;s=CNC01.Axis.Position' },
     ]);
+    // the printed lines are a config the agent's check accepts (resolve throws on any problem)
     expect(
-      checkOpcuaDevice({ id: 'x', opcua: { endpoint: sim.endpoint }, subscribe: doc.subscribe }),
-    ).toEqual([]);
+      resolveAgentDevice({ id: 'x', opcua: { endpoint: sim.endpoint }, subscribe: doc.subscribe }).subscribe,
+    ).toHaveLength(3);
   });
 
   it('bad statuses come by name with a hint; exit 1 (json)', async () => {

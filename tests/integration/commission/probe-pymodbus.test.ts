@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 import { runAgentOnce } from '../../../cli/commands/agent-once.js';
 import { runProbe } from '../../../cli/commands/probe.js';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
 import { memoryIo } from '../../helpers/memory-io.js';
 import { type PeerPoint, type PymodbusPeer, startPymodbusPeer } from '../modbus/pymodbus-peer.js';
 import { jsonLines, tableSection, tempDir, writeAgentConfig } from './commission-fixture.js';
@@ -137,7 +137,7 @@ describe('plantpulse probe ⇄ pymodbus', () => {
     const points = [
       ...(parseYaml(line ?? '') as object[]),
       ...(parseYaml(String(chosen?.config)) as object[]),
-    ] as NonNullable<AgentDevice['poll']>[number]['points'];
+    ] as NonNullable<AgentDeviceInput['poll']>[number]['points'];
     const file = writeAgentConfig(tmp.dir, [
       { id: 'peer', modbus: { url: peer.url, timeout: '2s' }, poll: [{ every: '1s', points }] },
     ]);

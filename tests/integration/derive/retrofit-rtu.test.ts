@@ -14,6 +14,7 @@ import { RetrofitIoModule } from '../../../simulators/retrofit/io-module.js';
 import { LATHE, MachineModel } from '../../../simulators/retrofit/machine-model.js';
 import { retrofitDevice } from '../../../simulators/retrofit/retrofit-device.js';
 import { retrofitProfile } from '../../../simulators/retrofit/retrofit-profile.js';
+import { modbusDevice } from '../../helpers/configs.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 
 const SPEED = 10;
@@ -60,18 +61,21 @@ beforeAll(async () => {
   pty = await openPtyPair();
   model = new MachineModel(LATHE, 11);
   io = new RetrofitIoModule(model, { counterStart: 2 ** 32 - 3 });
+  // resolved (and its schema compiled) before the model's clock starts: the run starts where the model does
+  const device = modbusDevice(
+    retrofitDevice({
+      id: 'lathe-03',
+      url: `rtu://${pty.b}?baud=${BAUD}`,
+      unitId: 5,
+      every: '1s',
+    }),
+  );
   simStart = Date.now();
   sim = await startModbusSimulator({
     transport: 'rtu',
     serial: { path: pty.a, baudRate: BAUD },
     profile: retrofitProfile(io, { unitId: 5 }),
     speed: SPEED,
-  });
-  const device = retrofitDevice({
-    id: 'lathe-03',
-    url: `rtu://${pty.b}?baud=${BAUD}`,
-    unitId: 5,
-    every: '1s',
   });
   source = createModbusSource(device, { log, clock: { now: modelNow } });
   const d = createDeriver(device, { log });
@@ -166,7 +170,9 @@ describe('retrofitted lathe over Modbus RTU (socat pty)', () => {
     await pollUntil((t) => t - silentFrom > MIN_DWELL_MS + 10_000, feed, true);
     sim.removeFault(fault);
     const back = modelNow();
-    await pollUntil((t) => t - back > MIN_DWELL_MS + 5_000 && settled(t), feed);
+    // the state comes back once the signal held one state for the dwell: how long that takes depends on where in
+    // its cycle the machine is when the module answers again
+    await pollUntil((t) => t - back > MIN_DWELL_MS + 5_000 && known() && settled(t), feed);
     const t = seen.at(-1)?.timestamp ?? 0;
 
     const stateChanges = seen.filter((s) => s.metric === 'state').slice(changesBefore);

@@ -13,10 +13,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DeadLetterFile } from '../../../cloud/ingest/dead-letter.js';
 import { openSpoolPipeline, type SpoolPipeline } from '../../../cloud/ingest/spool-pipeline.js';
 import { createInfluxSink } from '../../../cloud/sink/index.js';
+import { resolveConfig } from '../../../config/load.js';
 import { createRootLogger } from '../../../config/logging.js';
-import type { InfluxTarget } from '../../../config/schemas/cloud.js';
+import { SpoolSettings } from '../../../config/schemas/cloud.js';
+import type { InfluxTarget } from '../../../config/schemas/influx.js';
 import { queryInfluxQL } from '../../../protocols/influx/influxql-query.js';
 import { buildPoint } from '../../../protocols/influx/point-builder.js';
+import { influxTarget } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 import { until as untilDeadline } from '../../helpers/until.js';
@@ -72,7 +75,11 @@ async function rig(
   const db = opts.db ?? (await freshDatabase('spool'));
   const u = new URL(influxUrl());
   const proxy = await startTcpProxy({ host: u.hostname, port: Number(u.port) });
-  const target: InfluxTarget = { url: `http://127.0.0.1:${proxy.port}`, database: db, api: 'v1' };
+  const target: InfluxTarget = influxTarget({
+    url: `http://127.0.0.1:${proxy.port}`,
+    database: db,
+    api: 'v1',
+  });
   const sink = createInfluxSink(target, log, { timeoutMs: 3000 });
   const dataDir = opts.dataDir ?? join(root, `d${dirs++}`);
   const dead = new DeadLetterFile(join(dataDir, 'dead-letter.jsonl'), log);
@@ -83,8 +90,9 @@ async function rig(
     dead,
     log,
     flushIntervalMs: opts.flushIntervalMs ?? 100,
-    ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
-    ...(opts.batchLines === undefined ? {} : { batchLines: opts.batchLines }),
+    // the config's defaults (spool.maxBytes, influx.batchSize) unless the test sets them
+    maxBytes: opts.maxBytes ?? resolveConfig(SpoolSettings, {}).maxBytes,
+    batchLines: opts.batchLines ?? target.batchSize,
   });
   pipeline.start();
   let stopped = false;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
 import type { ModbusPointSpec } from '../../../protocols/modbus/point.js';
+import { modbusDevice } from '../../helpers/configs.js';
 
 /** A pino logger whose lines a test can read. */
 export function captureLogger(): { log: pino.Logger; lines: Record<string, unknown>[] } {
@@ -16,16 +16,16 @@ export function captureLogger(): { log: pino.Logger; lines: Record<string, unkno
   return { log: pino({ level: 'debug' }, dest), lines };
 }
 
+/** A Modbus device, resolved as the agent's loader resolves it; `extra` as written under `modbus:` in a file. */
 export function deviceConfig(
   id: string,
   url: string,
   points: ModbusPointSpec[],
-  extra: Partial<NonNullable<AgentDevice['modbus']>> = {},
+  extra: { unitId?: number; timeout?: string; maxGap?: number; interFrameDelay?: string } & Record<
+    string,
+    unknown
+  > = {},
   every = '1s',
-): AgentDevice {
-  return {
-    id,
-    modbus: { url, unitId: 1, timeout: '3s', ...extra },
-    poll: [{ every, points: points as NonNullable<AgentDevice['poll']>[number]['points'] }],
-  };
+) {
+  return modbusDevice({ id, modbus: { url, unitId: 1, timeout: '3s', ...extra }, poll: [{ every, points }] });
 }

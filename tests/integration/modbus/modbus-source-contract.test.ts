@@ -4,6 +4,7 @@ import type { ModbusPointSpec } from '../../../protocols/modbus/point.js';
 import { startModbusSimulator } from '../../../simulators/modbus/modbus-simulator.js';
 import type { SimProfile } from '../../../simulators/modbus/profile.js';
 import { agentPoints } from '../../../simulators/modbus/profile.js';
+import { modbusDevice } from '../../helpers/configs.js';
 import { captureLogger, deviceConfig } from './helpers.js';
 import { pollingSourceContract } from './polling-source-contract.js';
 
@@ -40,10 +41,13 @@ for (const transport of ['tcp', 'rtu+tcp'] as const) {
     const points: ModbusPointSpec[] = agentPoints(everyTable);
     const lines = new LineRegistry(log);
     // two poll groups, so "every group" is exercised
-    const device = deviceConfig('contract', sim.url, points.slice(0, 3));
-    device.poll?.push({
-      every: '5s',
-      points: points.slice(3) as NonNullable<typeof device.poll>[number]['points'],
+    const device = modbusDevice({
+      id: 'contract',
+      modbus: { url: sim.url, unitId: 1, timeout: '3s' },
+      poll: [
+        { every: '1s', points: points.slice(0, 3) },
+        { every: '5s', points: points.slice(3) },
+      ],
     });
     return {
       source: createModbusSource(device, { log, lines }),

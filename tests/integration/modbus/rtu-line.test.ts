@@ -95,14 +95,18 @@ describe('Modbus RTU over a socat pty pair', () => {
     expect(s.stats.outstanding.max).toBe(1);
   });
 
-  it('a dead unit does not stall the others: bounded timeouts, then per-unit backoff', async () => {
+  /** Three rounds over units 1–3 where unit 2 is configured but absent: its failure codes and the bus requests. */
+  async function deadUnitRounds(extra: Parameters<typeof deviceConfig>[3] = {}) {
     const p = await pair();
     const s = await rtuSim(p.b, [1, 3]); // unit 2 is configured in the agent but absent from the bus
     const lines = new LineRegistry(captureLogger().log);
     const url = `rtu://${p.a}?baud=19200`;
     // a long unit backoff so the rounds below surely fall inside it, however loaded the machine is
     const [u1, u2, u3] = [1, 2, 3].map((u) =>
-      rtuSource(url, u, lines, u === 2 ? '300ms' : '5s', { backoff: { initial: '60s' } }),
+      rtuSource(url, u, lines, u === 2 ? '300ms' : '5s', {
+        backoff: { initial: '60s', max: '60s' },
+        ...extra,
+      }),
     );
     if (!u1 || !u2 || !u3) throw new Error('sources');
     await Promise.all([u1, u2, u3].map((x) => x.connect(signal())));
@@ -120,10 +124,22 @@ describe('Modbus RTU over a socat pty pair', () => {
         expect(f.noAnswer).toBe(true);
       }
     }
+    return { codes, requests: s.stats.requests };
+  }
+
+  it('a dead unit does not stall the others: bounded timeouts, then per-unit backoff', async () => {
+    const { codes, requests } = await deadUnitRounds();
     expect(codes.slice(0, 2)).toEqual(['MODBUS_TIMEOUT', 'MODBUS_TIMEOUT']);
     expect(codes.slice(2).every((c) => c === 'MODBUS_UNIT_BACKOFF')).toBe(true);
-    // unit 2 was asked exactly twice (the two timeouts); the simulator stayed silent for it
-    expect(s.stats.requests).toBe(3 * 2 * 2 + 2);
+    // unit 2 was asked exactly twice (the two timeouts, skipUnitAfterTimeouts' default); the simulator stayed silent
+    expect(requests).toBe(3 * 2 * 2 + 2);
+  });
+
+  it('skipUnitAfterTimeouts: 1 skips a silent unit after its first timeout', async () => {
+    const { codes, requests } = await deadUnitRounds({ skipUnitAfterTimeouts: 1 });
+    expect(codes[0]).toBe('MODBUS_TIMEOUT');
+    expect(codes.slice(1).every((c) => c === 'MODBUS_UNIT_BACKOFF')).toBe(true);
+    expect(requests).toBe(3 * 2 * 2 + 1);
   });
 
   it('a CRC error or an exception marks only that request bad; the next poll is clean', async () => {

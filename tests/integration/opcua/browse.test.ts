@@ -6,10 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { checkOpcuaDevice } from '../../../agent/sources/opcua/opcua-source.js';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
+import { opcua } from '../../../agent/sources/opcua/index.js';
 import { runBrowse } from '../../../cli/commands/browse.js';
-import type { OpcuaSubscribeItem } from '../../../config/schemas/opcua.js';
 import { type OpcuaSimulator, startOpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
+import { opcuaDevice } from '../../helpers/configs.js';
 import { clientPki, memoryIo } from './opcua-fixture.js';
 
 let sim: OpcuaSimulator;
@@ -53,19 +54,16 @@ describe('plantpulse browse', () => {
     expect(
       await runBrowse([sim.endpoint, ...insecure(), '--path', 'CNC01/Spindle/*', '--config'], m.io),
     ).toBe(0);
-    const doc = parseYaml(m.out()) as { subscribe: OpcuaSubscribeItem[] };
+    const doc = parseYaml(m.out()) as { subscribe: NonNullable<AgentDeviceInput['subscribe']> };
     expect(doc.subscribe).toContainEqual({
       name: 'cnc01_spindle_speed',
       node: 'ns=2;s=CNC01.Spindle.Speed',
       type: 'double',
     });
     expect(doc.subscribe.find((i) => i.name === 'cnc01_spindle_revolutions')?.type).toBe('uint64');
-    const problems = checkOpcuaDevice({
-      id: 'x',
-      opcua: { endpoint: sim.endpoint },
-      subscribe: doc.subscribe,
-    });
-    expect(problems).toEqual([]);
+    // resolving runs the device check (it throws on any problem); the component's own check agrees
+    const d = opcuaDevice({ id: 'x', opcua: { endpoint: sim.endpoint }, subscribe: doc.subscribe });
+    expect(opcua.check(d)).toEqual([]);
   });
 
   test('secure by default: without --allow-insecure mode None is a usage error; unknown server cert is refused', async () => {

@@ -4,11 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 import { routeNodeOpcuaLogging } from '../../../agent/sources/opcua/node-opcua-logging.js';
 import { ensureClientCertificate, trustServerCertificateFile } from '../../../agent/sources/opcua/pki.js';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
 import type { Sample } from '../../../protocols/sample.js';
 import type { OpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
+import { opcuaDevice } from '../../helpers/configs.js';
 
 export const quietLog = pino({ level: 'silent' });
 // keep node-opcua's console chatter out of the test output (security.test.ts checks the routing itself)
@@ -39,12 +40,13 @@ export async function trustEachOther(
   await trustServerCertificateFile(pki.dir, sim.certificateFile);
 }
 
+/** An OPC UA device written as in a config file, resolved as the agent's loader resolves it. */
 export function device(
   id: string,
-  opcua: AgentDevice['opcua'],
-  rest: Partial<AgentDevice> = {},
-): AgentDevice {
-  return { id, ...(opcua === undefined ? {} : { opcua }), ...rest };
+  opcua: NonNullable<AgentDeviceInput['opcua']>,
+  rest: Omit<AgentDeviceInput, 'id' | 'opcua'> = {},
+) {
+  return opcuaDevice({ id, opcua, ...rest });
 }
 
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */

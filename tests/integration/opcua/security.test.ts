@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { StaticEncode } from '@sinclair/typebox';
 import { OPCUACertificateManager } from 'node-opcua';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,8 +19,9 @@ import {
   releaseClientPki,
   toDer,
 } from '../../../agent/sources/opcua/pki.js';
+import { OpcuaConnection } from '../../../agent/sources/opcua/spec.js';
 import { runOpcuaTrust } from '../../../cli/commands/opcua-trust.js';
-import type { OpcuaConnection } from '../../../config/schemas/opcua.js';
+import { resolveConfig } from '../../../config/load.js';
 import { type OpcuaSimulator, startOpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
 import { memoryIo, quietLog, tempDir, trustEachOther } from './opcua-fixture.js';
 
@@ -78,9 +80,16 @@ afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
-async function connect(conn: Partial<OpcuaConnection>): Promise<OpcuaLink> {
+/** `conn` as written under `opcua:` in a config file */
+type ConnectionInput = Partial<StaticEncode<typeof OpcuaConnection>>;
+
+function connection(conn: ConnectionInput = {}): OpcuaConnection {
+  return resolveConfig(OpcuaConnection, { endpoint: sim.endpoint, ...conn });
+}
+
+async function connect(conn: ConnectionInput): Promise<OpcuaLink> {
   const link = new OpcuaLink({
-    connection: { endpoint: sim.endpoint, ...conn },
+    connection: connection(conn),
     pkiDir,
     log: quietLog,
     sessionName: 'test',
@@ -89,7 +98,7 @@ async function connect(conn: Partial<OpcuaConnection>): Promise<OpcuaLink> {
   return link;
 }
 
-async function connectError(conn: Partial<OpcuaConnection>): Promise<OpcuaError> {
+async function connectError(conn: ConnectionInput): Promise<OpcuaError> {
   try {
     const link = await connect(conn);
     await link.close();
@@ -221,7 +230,7 @@ describe('OPC UA security', () => {
       await p.certificateManager.trustCertificate(toDer(readFileSync(strict.certificateFile)));
       await releaseClientPki(p);
       const link = new OpcuaLink({
-        connection: { endpoint: strict.endpoint },
+        connection: resolveConfig(OpcuaConnection, { endpoint: strict.endpoint }),
         pkiDir,
         log: quietLog,
         sessionName: 't',
@@ -243,7 +252,7 @@ describe('OPC UA security', () => {
     expect(
       () =>
         new OpcuaLink({
-          connection: { endpoint: sim.endpoint, securityMode: 'None' },
+          connection: connection({ securityMode: 'None' }),
           pkiDir,
           log: quietLog,
           sessionName: 't',

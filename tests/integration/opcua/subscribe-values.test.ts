@@ -4,9 +4,9 @@
  * with the code kept, source timestamps, refused items published as bad while the rest flows.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 import { createOpcuaSources } from '../../../agent/sources/opcua/opcua-source.js';
 import type { OpcuaSubscriptionSource } from '../../../agent/sources/opcua/subscription-source.js';
-import type { OpcuaSubscribeItem } from '../../../config/schemas/opcua.js';
 import type { MetricInfo } from '../../../protocols/metric.js';
 import { TYPE_SHOWCASE_DATE } from '../../../simulators/opcua/models/type-showcase.js';
 import { type OpcuaSimulator, startOpcuaSimulator } from '../../../simulators/opcua/opcua-simulator.js';
@@ -48,7 +48,7 @@ const TYPES = [
 ] as const;
 
 async function subscribeTo(
-  items: OpcuaSubscribeItem[],
+  items: NonNullable<AgentDeviceInput['subscribe']>,
   onMetrics?: (m: readonly MetricInfo[]) => void,
   publishingInterval?: number,
 ) {

@@ -8,6 +8,7 @@ import { queryInfluxQL } from '../../../protocols/influx/influxql-query.js';
 import { buildPoint } from '../../../protocols/influx/point-builder.js';
 import { type InfluxdService, startInfluxd } from '../../../scripts/services/influxd.js';
 import { startVictoriaMetrics } from '../../../scripts/services/victoria-metrics.js';
+import { influxTarget } from '../../helpers/configs.js';
 
 const log = createRootLogger('test', 'silent');
 const T0 = 1_700_000_000_000;
@@ -34,14 +35,14 @@ describe('sink against an InfluxDB with auth and a small max-body-size', () => {
 
   it('writes with username/password and refuses wrong credentials as retryable SINK_UNAUTHORIZED', async () => {
     const target = { url: influx.url, database: 'authdb', ...admin };
-    const sink = createInfluxSink(target, log);
+    const sink = createInfluxSink(influxTarget(target), log);
     await sink.ensureDatabase();
     expect(await sink.write([point('a', 1)])).toEqual({ accepted: 1, rejected: [] });
     expect(
       await queryInfluxQL(influx.url, { db: 'authdb', q: 'SELECT v FROM telemetry', auth: admin }),
     ).toEqual([{ time: T0 + 1, v: 1 }]);
 
-    const wrong = createInfluxSink({ ...target, password: 'nope' }, log);
+    const wrong = createInfluxSink(influxTarget({ ...target, password: 'nope' }), log);
     await expect(wrong.write([point('a', 2)])).rejects.toMatchObject({
       code: 'SINK_UNAUTHORIZED',
       retryable: true,
@@ -54,7 +55,7 @@ describe('sink against an InfluxDB with auth and a small max-body-size', () => {
   });
 
   it('splits a request the server finds too large (413) and rejects only a line that can never fit', async () => {
-    const sink = createInfluxSink({ url: influx.url, database: 'authdb', ...admin }, log, {
+    const sink = createInfluxSink(influxTarget({ url: influx.url, database: 'authdb', ...admin }), log, {
       gzipThreshold: 1_000_000,
     });
     const points = Array.from({ length: 200 }, (_, i) => point('big', i));
@@ -106,7 +107,7 @@ describe('sink against a server that throttles', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('503 with Retry-After seconds becomes a retryable SINK_THROTTLED with retryAfterMs', async () => {
-    const sink = createInfluxSink({ url, database: 'd', api: 'v1' }, log);
+    const sink = createInfluxSink(influxTarget({ url, database: 'd', api: 'v1' }), log);
     await expect(sink.write([point('a', 1), point('a', 2)])).rejects.toMatchObject({
       code: 'SINK_THROTTLED',
       retryable: true,
@@ -118,7 +119,7 @@ describe('sink against a server that throttles', () => {
   });
 
   it('gzips request bodies above the threshold', async () => {
-    const sink = createInfluxSink({ url, database: 'd', api: 'v1' }, log);
+    const sink = createInfluxSink(influxTarget({ url, database: 'd', api: 'v1' }), log);
     bodies.length = 0;
     const points = Array.from({ length: 100 }, (_, i) => point('gz', i));
     await expect(sink.write(points)).rejects.toMatchObject({ code: 'SINK_THROTTLED' });
@@ -130,9 +131,13 @@ describe('sink against a server that throttles', () => {
   });
 
   it('429 with an HTTP-date Retry-After counts from the injected clock', async () => {
-    const sink = createInfluxSink({ url, database: 'd', api: 'v2', org: 'o', token: 't' }, log, {
-      now: () => Date.UTC(2026, 0, 1, 0, 0, 0),
-    });
+    const sink = createInfluxSink(
+      influxTarget({ url, database: 'd', api: 'v2', org: 'o', token: 't' }),
+      log,
+      {
+        now: () => Date.UTC(2026, 0, 1, 0, 0, 0),
+      },
+    );
     await expect(sink.write([point('a', 1)])).rejects.toMatchObject({
       code: 'SINK_THROTTLED',
       retryAfterMs: 30_000,
@@ -145,7 +150,7 @@ describe('sink with the v2 API against VictoriaMetrics', () => {
   it('writes through /api/v2/write; the data reads back from /api/v1/export', async () => {
     const vm = await startVictoriaMetrics();
     try {
-      const sink = createInfluxSink({ url: vm.url, database: 'plant', api: 'auto' }, log);
+      const sink = createInfluxSink(influxTarget({ url: vm.url, database: 'plant', api: 'auto' }), log);
       expect(await sink.flavour()).toBe('v2');
       await sink.ensureDatabase();
       expect(await sink.write([point('press-07', 1), point('press-07', 2)])).toEqual({

@@ -12,6 +12,7 @@ import {
 } from '../../../protocols/influx/sample-points.js';
 import type { Sample } from '../../../protocols/sample.js';
 import { freePort } from '../../../scripts/services/free-port.js';
+import { influxTarget } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 
 const log = createRootLogger('test', 'silent');
@@ -33,7 +34,7 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
 
   beforeAll(async () => {
     db = await freshDatabase('sink');
-    sink = createInfluxSink({ url: influxUrl(), database: db }, log);
+    sink = createInfluxSink(influxTarget({ url: influxUrl(), database: db }), log);
     return () => sink.close();
   });
 
@@ -262,7 +263,7 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
   });
 
   it('writes large batches in several gzip requests, all stored', async () => {
-    const small = createInfluxSink({ url: influxUrl(), database: db, batchSize: 300 }, log);
+    const small = createInfluxSink(influxTarget({ url: influxUrl(), database: db, batchSize: 300 }), log);
     const points = Array.from({ length: 1000 }, (_, i) =>
       pointOf(telemetryPoint(sample({ device: 'bulk-1', value: i, timestamp: T0 + i }), ctx)),
     );
@@ -280,7 +281,10 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
       q: `CREATE RETENTION POLICY week ON "${db}" DURATION INF REPLICATION 1`,
     });
     const now = Date.now();
-    const weekSink = createInfluxSink({ url: influxUrl(), database: db, retentionPolicy: 'week' }, log);
+    const weekSink = createInfluxSink(
+      influxTarget({ url: influxUrl(), database: db, retentionPolicy: 'week' }),
+      log,
+    );
     const p = pointOf(telemetryPoint(sample({ device: 'rp-1', timestamp: now }), ctx));
     expect(await weekSink.write([p])).toEqual({ accepted: 1, rejected: [] });
     expect(await select(`SELECT power_kw FROM "${db}"."week".telemetry WHERE device = 'rp-1'`)).toEqual([
@@ -289,14 +293,17 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
     expect(await select(`SELECT power_kw FROM "${db}"."autogen".telemetry WHERE device = 'rp-1'`)).toEqual(
       [],
     );
-    const bad = createInfluxSink({ url: influxUrl(), database: db, retentionPolicy: 'nope' }, log);
+    const bad = createInfluxSink(
+      influxTarget({ url: influxUrl(), database: db, retentionPolicy: 'nope' }),
+      log,
+    );
     await expect(bad.write([p])).rejects.toMatchObject({ code: 'SINK_TARGET_INVALID', retryable: true });
     await Promise.all([weekSink.close(), bad.close()]);
   });
 
   it('ensureDatabase creates the database once and is idempotent', async () => {
     const name = `ensure_${Date.now().toString(36)}`;
-    const s = createInfluxSink({ url: influxUrl(), database: name }, log);
+    const s = createInfluxSink(influxTarget({ url: influxUrl(), database: name }), log);
     await s.ensureDatabase();
     await s.ensureDatabase();
     const dbs = await queryInfluxQL(influxUrl(), { q: 'SHOW DATABASES' });
@@ -307,7 +314,7 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
 
   it('a database that does not exist yet is created after the first failed write, so a retry succeeds', async () => {
     const name = `late_${Date.now().toString(36)}`;
-    const s = createInfluxSink({ url: influxUrl(), database: name }, log);
+    const s = createInfluxSink(influxTarget({ url: influxUrl(), database: name }), log);
     const p = pointOf(telemetryPoint(sample({}), ctx));
     await expect(s.write([p])).rejects.toMatchObject({ code: 'SINK_DATABASE_NOT_FOUND', retryable: true });
     expect(await s.write([p])).toEqual({ accepted: 1, rejected: [] });
@@ -315,7 +322,10 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
   });
 
   it('a missing database is a retryable SINK_DATABASE_NOT_FOUND, not rejected lines', async () => {
-    const s = createInfluxSink({ url: influxUrl(), database: 'no_such_db_x', createDatabase: false }, log);
+    const s = createInfluxSink(
+      influxTarget({ url: influxUrl(), database: 'no_such_db_x', createDatabase: false }),
+      log,
+    );
     await expect(s.ensureDatabase()).rejects.toMatchObject({
       code: 'SINK_DATABASE_NOT_FOUND',
       retryable: true,
@@ -328,10 +338,13 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
 
   it('an unreachable server is a retryable SINK_UNAVAILABLE', async () => {
     const port = await freePort();
-    const s = createInfluxSink({ url: `http://127.0.0.1:${port}`, database: 'x', api: 'v1' }, log);
+    const s = createInfluxSink(
+      influxTarget({ url: `http://127.0.0.1:${port}`, database: 'x', api: 'v1' }),
+      log,
+    );
     const err = await s.write([pointOf(telemetryPoint(sample({}), ctx))]).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SINK_UNAVAILABLE', retryable: true });
-    const auto = createInfluxSink({ url: `http://127.0.0.1:${port}`, database: 'x' }, log);
+    const auto = createInfluxSink(influxTarget({ url: `http://127.0.0.1:${port}`, database: 'x' }), log);
     await expect(auto.write([pointOf(telemetryPoint(sample({}), ctx))])).rejects.toMatchObject({
       code: 'SINK_UNAVAILABLE',
       retryable: true,
@@ -347,7 +360,7 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
   });
 
   it('refuses writes after close()', async () => {
-    const s = createInfluxSink({ url: influxUrl(), database: db }, log);
+    const s = createInfluxSink(influxTarget({ url: influxUrl(), database: db }), log);
     await s.close();
     await expect(s.write([])).rejects.toMatchObject({ code: 'SINK_CLOSED', retryable: false });
   });

@@ -5,6 +5,7 @@ import { createRootLogger } from '../../../config/logging.js';
 import { queryInfluxQL } from '../../../protocols/influx/influxql-query.js';
 import { telemetryPoint } from '../../../protocols/influx/sample-points.js';
 import { sanitiseStringField, sanitiseTag } from '../../../protocols/influx/sanitise.js';
+import { influxTarget } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 
 const log = createRootLogger('test', 'silent');
@@ -33,7 +34,7 @@ describe('arbitrary strings survive the trip to InfluxDB as their sanitised form
       '=,',
       'a b,c=d',
     );
-    const sink = createInfluxSink({ url: influxUrl(), database: db }, log);
+    const sink = createInfluxSink(influxTarget({ url: influxUrl(), database: db }), log);
     const points = strings.map((s, i) => {
       const r = telemetryPoint(
         { device: 'fuzz', metric: 'note', value: s, timestamp: T0 + i, quality: 'good' },

@@ -2,6 +2,7 @@ import { createInfluxSink } from '../../../cloud/sink/influx-sink.js';
 import { createRootLogger } from '../../../config/logging.js';
 import { queryInfluxQL } from '../../../protocols/influx/influxql-query.js';
 import { startVictoriaMetrics } from '../../../scripts/services/victoria-metrics.js';
+import { influxTarget } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 import { sinkContract } from './sink-contract.js';
 
@@ -10,7 +11,7 @@ const log = createRootLogger('test', 'silent');
 sinkContract('InfluxDB 1.6 through the v1 /write transport', async () => {
   const db = await freshDatabase('contract');
   return {
-    makeSink: () => createInfluxSink({ url: influxUrl(), database: db }, log),
+    makeSink: () => createInfluxSink(influxTarget({ url: influxUrl(), database: db }), log),
     stored: async (device) => {
       const rows = await queryInfluxQL(influxUrl(), {
         db,
@@ -25,7 +26,7 @@ sinkContract('InfluxDB 1.6 through the v1 /write transport', async () => {
 sinkContract('VictoriaMetrics through the v2 /api/v2/write API', async () => {
   const vm = await startVictoriaMetrics();
   return {
-    makeSink: () => createInfluxSink({ url: vm.url, database: 'plant', api: 'v2' }, log),
+    makeSink: () => createInfluxSink(influxTarget({ url: vm.url, database: 'plant', api: 'v2' }), log),
     stored: async (device) => {
       await vm.flush();
       const match = `telemetry_v{device="${device}"}`;

@@ -5,8 +5,10 @@
  */
 import mqtt from 'mqtt';
 import { afterEach, expect, it } from 'vitest';
+import { AgentMqtt } from '../../../agent/config/mqtt-spec.js';
 import { EdgeNode } from '../../../agent/publish/edge-node.js';
 import { Uplink } from '../../../agent/publish/uplink.js';
+import { resolveConfig } from '../../../config/load.js';
 import { createRootLogger } from '../../../config/logging.js';
 import { decodePayload } from '../../../protocols/sparkplug/index.js';
 import { mosquitto, mosquittoUser } from '../../helpers/services.js';
@@ -54,7 +56,12 @@ it.each([4, 5] as const)(
     const edge = new EdgeNode({ site, node, devices: [], initialBdSeq: 7 });
     const user = mosquittoUser('device');
     const uplink: Uplink = new Uplink(
-      { url: mosquitto().url, username: user.username, password: user.password, protocolVersion: v },
+      resolveConfig(AgentMqtt, {
+        url: mosquitto().url,
+        username: user.username,
+        password: user.password,
+        protocolVersion: v,
+      }),
       `uplink-test-${site}`,
       {
         will: () => edge.will(),

@@ -16,6 +16,7 @@ import { createStateMapping } from '../../../cloud/analytics/state-map.js';
 import { TariffClock } from '../../../cloud/analytics/tariff.js';
 import { TimeZone } from '../../../cloud/analytics/time-zone.js';
 import { AnalyticsConfig } from '../../../config/schemas/analytics.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { cst, silentLog } from './support.js';
 
 function series(points: [number, number][]): Series {
@@ -141,6 +142,7 @@ describe('time of use and time zones', () => {
     const tariff = new TariffClock(
       {
         name: 't',
+        currency: 'CNY',
         defaultPrice: 0.6,
         periods: [
           { name: 'valley', start: '23:00', end: '07:00', price: 0.3 },
@@ -231,13 +233,26 @@ describe('analytics config semantic checks', () => {
       ],
       alarms: [{ device: 's', metric: 'nox', severity: 'warning' as const }],
     };
-    expect(analyticsConfigProblems(cfg)).toEqual([
+    const problems = [
       'analytics.meters[0]: give exactly one of counter (a register) or rate (kW, m3/h …)',
       'analytics.meters[1].tariff: no tariff named nope in analytics.tariffs',
       'analytics.meters[1]: a second electricity meter on m needs its own name',
       'analytics.alarms[0]: give a high or a low limit (or both)',
-    ]);
-    expect(() => createAnalytics(cfg, { log: silentLog, query: async () => [] })).toThrow(
+    ];
+    // the loader (plantpulse check, plantpulse cloud) refuses it with these messages …
+    let refused: unknown;
+    try {
+      analyticsConfig(cfg);
+    } catch (err) {
+      refused = err;
+    }
+    expect((refused as Error).message.split('\n').sort()).toEqual(
+      problems.map((p) => `analytics ${p.slice('analytics.'.length)}`).sort(),
+    );
+    // … and so does the engine, for a config built past the loader, with the same function
+    const resolved = Value.Decode(AnalyticsConfig, cfg);
+    expect(analyticsConfigProblems(resolved)).toEqual(problems);
+    expect(() => createAnalytics(resolved, { log: silentLog, query: async () => [] })).toThrow(
       AnalyticsConfigError,
     );
   });
@@ -256,13 +271,13 @@ describe('engine lifecycle errors', () => {
   };
 
   it('refuses ingest and tick before rebuild, with a coded error', () => {
-    const engine = createAnalytics(cfg, { log: silentLog, query: async () => [] });
+    const engine = createAnalytics(analyticsConfig(cfg), { log: silentLog, query: async () => [] });
     expect(() => engine.ingest([])).toThrow(expect.objectContaining({ code: 'ANALYTICS_STATE' }));
     expect(() => engine.tick(0)).toThrow(expect.objectContaining({ code: 'ANALYTICS_STATE' }));
   });
 
   it('reports an unreachable InfluxDB during rebuild as a retryable error with the failing query', async () => {
-    const engine = createAnalytics(cfg, {
+    const engine = createAnalytics(analyticsConfig(cfg), {
       log: silentLog,
       query: async () => {
         throw new Error('ECONNREFUSED');

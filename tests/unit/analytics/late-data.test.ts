@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalytics } from '../../../cloud/analytics/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { plantScenario, STEP } from './scenarios.js';
 import { type Delivery, drive, everyStep, type PointStore, silentLog } from './support.js';
 
@@ -13,7 +14,11 @@ function snapshot(store: PointStore): Map<string, unknown> {
 
 async function run(deliveries: Delivery[], s: ReturnType<typeof plantScenario>) {
   const clock = { now: s.from };
-  const engine = createAnalytics(s.cfg, { log: silentLog, query: async () => [], clock: () => clock.now });
+  const engine = createAnalytics(analyticsConfig(s.cfg), {
+    log: silentLog,
+    query: async () => [],
+    clock: () => clock.now,
+  });
   await engine.rebuild(s.from);
   return { ...drive(engine, clock, deliveries, { tickMs: 60_000, until: s.to }), engine };
 }
@@ -81,7 +86,11 @@ describe('write rate', () => {
   it('rewrites open windows at most once a minute, but at once when late data touches a written window', async () => {
     const s = plantScenario();
     const clock = { now: s.at('08:00') };
-    const engine = createAnalytics(s.cfg, { log: silentLog, query: async () => [], clock: () => clock.now });
+    const engine = createAnalytics(analyticsConfig(s.cfg), {
+      log: silentLog,
+      query: async () => [],
+      clock: () => clock.now,
+    });
     await engine.rebuild(clock.now);
     const oeePoints = (t: number) => {
       clock.now = t;

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type AnalyticsConfig, createAnalytics, type HostSample } from '../../../cloud/analytics/index.js';
+import {
+  type AnalyticsConfigInput,
+  createAnalytics,
+  type HostSample,
+} from '../../../cloud/analytics/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { cst, PointStore, sample, silentLog } from './support.js';
 
 const at = (hms: string) => cst(`2026-11-25T${hms}`);
-const cfg: AnalyticsConfig = {
+const cfg: AnalyticsConfigInput = {
   timezone: 'Asia/Shanghai',
   staleAfter: '1m',
   machines: [
@@ -18,7 +23,11 @@ const cfg: AnalyticsConfig = {
 
 async function engineAt(start: number) {
   const clock = { now: start };
-  const engine = createAnalytics(cfg, { log: silentLog, query: async () => [], clock: () => clock.now });
+  const engine = createAnalytics(analyticsConfig(cfg), {
+    log: silentLog,
+    query: async () => [],
+    clock: () => clock.now,
+  });
   await engine.rebuild(start);
   const store = new PointStore();
   const events: { state?: string; timestamp: number }[] = [];

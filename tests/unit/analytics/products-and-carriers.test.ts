@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { type AnalyticsConfig, createAnalytics, type HostSample } from '../../../cloud/analytics/index.js';
+import {
+  type AnalyticsConfigInput,
+  createAnalytics,
+  type HostSample,
+} from '../../../cloud/analytics/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { cst, drive, everyStep, sample, silentLog } from './support.js';
 
 const at = (hms: string) => cst(`2026-11-25T${hms}`);
 const STEP = 10_000;
 
-async function run(cfg: AnalyticsConfig, make: (t: number) => HostSample[], from: number, to: number) {
+async function run(cfg: AnalyticsConfigInput, make: (t: number) => HostSample[], from: number, to: number) {
   const clock = { now: from };
-  const engine = createAnalytics(cfg, { log: silentLog, query: async () => [], clock: () => clock.now });
+  const engine = createAnalytics(analyticsConfig(cfg), {
+    log: silentLog,
+    query: async () => [],
+    clock: () => clock.now,
+  });
   await engine.rebuild(from);
   return drive(engine, clock, everyStep(from, to, STEP, make), { tickMs: 60_000, until: to }).store;
 }
@@ -28,7 +37,7 @@ describe('ideal cycles per program, setup and planned stops', () => {
         sample('m1', 'part_count', parts, t),
       ];
     };
-    const cfg: AnalyticsConfig = {
+    const cfg: AnalyticsConfigInput = {
       timezone: 'Asia/Shanghai',
       calendar: { shifts: [{ name: 'A', start: '08:00', end: '11:00' }] },
       machines: [
@@ -66,7 +75,7 @@ describe('other carriers', () => {
       sample('util', 'air_m3h', 120, t),
       sample('util', 'steam_gj', 2 * ((t - at('08:00:00')) / 3_600_000), t),
     ];
-    const cfg: AnalyticsConfig = {
+    const cfg: AnalyticsConfigInput = {
       meters: [
         { device: 'util', carrier: 'water', counter: { metric: 'water_m3' } },
         { device: 'util', carrier: 'compressed_air', rate: { metric: 'air_m3h' } },

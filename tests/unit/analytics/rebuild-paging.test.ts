@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalytics, type Row } from '../../../cloud/analytics/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { cst, silentLog } from './support.js';
 
 describe('rebuild paging', () => {
@@ -23,7 +24,7 @@ describe('rebuild paging', () => {
       return rows.filter((r) => (r.time as number) >= from).slice(0, limit);
     };
     const engine = createAnalytics(
-      {
+      analyticsConfig({
         timezone: 'Asia/Shanghai',
         machines: [
           {
@@ -33,7 +34,7 @@ describe('rebuild paging', () => {
             idealCycle: '1s',
           },
         ],
-      },
+      }),
       { log: silentLog, query, clock: () => start },
     );
     await engine.rebuild(start);

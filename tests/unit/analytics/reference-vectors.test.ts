@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalytics } from '../../../cloud/analytics/index.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { fluxScenario, oeeComScenario, STEP } from './scenarios.js';
 import { drive, everyStep, silentLog } from './support.js';
 
 async function runLive(s: ReturnType<typeof oeeComScenario>) {
   const clock = { now: s.from };
-  const engine = createAnalytics(s.cfg, { log: silentLog, query: async () => [], clock: () => clock.now });
+  const engine = createAnalytics(analyticsConfig(s.cfg), {
+    log: silentLog,
+    query: async () => [],
+    clock: () => clock.now,
+  });
   await engine.rebuild(s.from);
   return drive(engine, clock, everyStep(s.from, s.to, STEP, s.make), { tickMs: 60_000, until: s.to });
 }

@@ -2,7 +2,7 @@
  * Scripted machine timelines for the analytics tests (reference vectors and their sources:
  * docs/architecture.md#oee).
  */
-import type { AnalyticsConfig, HostSample } from '../../../cloud/analytics/index.js';
+import type { AnalyticsConfigInput, HostSample } from '../../../cloud/analytics/index.js';
 import { cst, elapsed, sample } from './support.js';
 
 export const STEP = 10_000;
@@ -27,7 +27,7 @@ export function oeeComScenario(device = 'press-07', day = '2026-11-25') {
     sample(device, 'part_count', count(19_271, t), t),
     sample(device, 'scrap_count', count(423, t), t),
   ];
-  const cfg: AnalyticsConfig = {
+  const cfg: AnalyticsConfigInput = {
     timezone: 'Asia/Shanghai',
     calendar: {
       shifts: [
@@ -72,7 +72,7 @@ export function fluxScenario(device = 'cnc-01') {
     sample(device, 'part_count', count(1298, t), t),
     sample(device, 'bad_count', count(13, t), t),
   ];
-  const cfg: AnalyticsConfig = {
+  const cfg: AnalyticsConfigInput = {
     timezone: 'UTC',
     calendar: { shifts: [{ name: 'night', start: '00:00', end: '08:00' }] },
     machines: [
@@ -121,7 +121,7 @@ export function plantScenario(day = '2026-11-25') {
     sample('boiler-1', 'gas_m3h', Math.round(gas(t) * 100) / 100, t),
     sample('stack-1', 'nox_mg', Math.round(nox(t) * 10) / 10, t),
   ];
-  const cfg: AnalyticsConfig = {
+  const cfg: AnalyticsConfigInput = {
     timezone: 'Asia/Shanghai',
     calendar: {
       shifts: [

@@ -5,10 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ShiftCalendar } from '../../../cloud/analytics/calendar.js';
-import { type AnalyticsConfig, createAnalytics, type HostSample } from '../../../cloud/analytics/index.js';
+import {
+  type AnalyticsConfigInput,
+  createAnalytics,
+  type HostSample,
+} from '../../../cloud/analytics/index.js';
 import { TariffClock } from '../../../cloud/analytics/tariff.js';
 import { TimeZone } from '../../../cloud/analytics/time-zone.js';
 import { WindowClock } from '../../../cloud/analytics/windows.js';
+import { analyticsConfig } from '../../helpers/configs.js';
 import { cst, type Delivery, drive, everyStep, PointStore, sample, silentLog } from './support.js';
 
 const at = (hms: string) => cst(`2026-11-25T${hms}`);
@@ -29,7 +34,7 @@ const TARIFF = {
   ],
 };
 
-function config(): AnalyticsConfig {
+function config(): AnalyticsConfigInput {
   return {
     timezone: 'Asia/Shanghai',
     meters: [
@@ -48,7 +53,11 @@ const make = (t: number): HostSample[] => [
 
 async function run(deliveries: Delivery[], from: number, until: number, store?: PointStore) {
   const clock = { now: from };
-  const engine = createAnalytics(config(), { log: silentLog, query: async () => [], clock: () => clock.now });
+  const engine = createAnalytics(analyticsConfig(config()), {
+    log: silentLog,
+    query: async () => [],
+    clock: () => clock.now,
+  });
   await engine.rebuild(from);
   return drive(engine, clock, deliveries, { tickMs: 60_000, until, ...(store ? { store } : {}) }).store;
 }
@@ -150,6 +159,7 @@ describe('a 15-minute window never spans two tariff periods', () => {
     const tariff = new TariffClock(
       {
         name: 't',
+        currency: 'CNY',
         defaultPrice: 0.2,
         periods: [
           { name: 'valley', start: '22:15', end: '02:45', price: 0.1, days: ['fri', 'sat'] },

@@ -53,6 +53,13 @@ describe('plantpulse check', () => {
     const printed = parse(out.stdout);
     expect(printed.mqtt.password).toBe('[redacted]');
     expect(printed.devices[1].opcua.user).toEqual({ username: 'agent', password: '[redacted]' });
+    // resolved: every default filled in, durations and sizes written as in a file
+    expect(printed.devices[0].modbus).toMatchObject({
+      unitId: 1,
+      timeout: '1s',
+      backoff: { initial: '500ms' },
+    });
+    expect(printed.outbox).toMatchObject({ maxBytes: '1GiB', replayRate: 200, sync: 'full' });
     expect(printed.devices[0].poll[0].points[1]).toEqual({
       name: 'part_count',
       table: 'holding',
@@ -88,7 +95,7 @@ describe('plantpulse check', () => {
       [
         `${file}:3:36 mqtt.password: \${env:NOT_SET_ANYWHERE}: environment variable NOT_SET_ANYWHERE is not set`,
         `${file}:7:22 devices[0].poll[0].every: must be at least 10ms`,
-        `${file}:7:79 devices[0].poll[0].points[0].type: a coil holds one bit: type must be bool`,
+        `${file}:7:79 devices[0].poll[0].points[0].type: a coil holds one bit: type must be bool, not uint16`,
         `3 problems in ${file}`,
         '',
       ].join('\n'),

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAgentConfig, loadCloudConfig } from '../../../config/load.js';
+import { loadAgentConfig } from '../../../agent/config/load-agent-config.js';
+import { loadCloudConfig } from '../../../config/load.js';
 import { verifySecret } from '../../../config/password-hash.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../../config/examples');

@@ -6,8 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../../agent/config/load-agent-config.js';
 import { ConfigError } from '../../../config/errors.js';
-import { loadAgentConfig } from '../../../config/load.js';
 import { MAX_YAML_DEPTH, yamlNestingProblem } from '../../../config/yaml-depth.js';
 import { parseYamlSource } from '../../../config/yaml-source.js';
 

@@ -2,8 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../../agent/config/load-agent-config.js';
 import { ConfigError } from '../../../config/errors.js';
-import { loadAgentConfig, loadCloudConfig, loadConfig } from '../../../config/load.js';
+import { loadCloudConfig, loadConfig } from '../../../config/load.js';
 import { PlantpulseError } from '../../../protocols/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pp-load-'));
@@ -95,13 +96,20 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.devices[0]?.poll?.[0]?.points[0])).toBe(true);
   });
 
-  it('runs no semantic check unless asked', async () => {
-    const text = AGENT('').replace('points: [', 'points: [ { name: a, table: input, address: 1 },');
-    const file = write('dup.yaml', text);
-    const { AgentConfig } = await import('../../../config/schemas/agent.js');
-    await expect(loadConfig(file, AgentConfig)).resolves.toMatchObject({ config: { site: 's1' } });
-    const err = await problemsOf(loadAgentConfig(file));
-    expect(err.problems.map((p) => p.path)).toEqual(['devices[0].poll[0].points[1].name']);
+  it('runs a section’s checks where that section is schema-valid, even when another part is not', async () => {
+    const text = AGENT('')
+      .replace('points: [', 'points: [ { name: a, table: input, address: 1 },')
+      .replace('node: n1', 'node: "n 1"');
+    const err = await problemsOf(loadAgentConfig(write('dup.yaml', text)));
+    expect(err.problems.map((p) => p.path)).toEqual(['node', 'devices[0].poll[0].points[1].name']);
+  });
+
+  it('a schema without checks attached runs none', async () => {
+    const { Type } = await import('@sinclair/typebox');
+    const file = write('plain.yaml', 'a: 1\n');
+    await expect(loadConfig(file, Type.Object({ a: Type.Integer() }))).resolves.toMatchObject({
+      config: { a: 1 },
+    });
   });
 
   it('keeps a plain string that only looks like a number a string, and a literal number a type error', async () => {

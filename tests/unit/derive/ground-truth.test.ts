@@ -4,20 +4,23 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { AgentDeviceInput } from '../../../agent/config/device-spec.js';
 import { createDeriver } from '../../../agent/derive/deriver.js';
 import { powerKw } from '../../../agent/derive/power-energy.js';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
 import type { Sample } from '../../../protocols/sample.js';
 import { RetrofitIoModule } from '../../../simulators/retrofit/io-module.js';
 import { LATHE, MachineModel, type TruthSegment } from '../../../simulators/retrofit/machine-model.js';
+import { agentDevice } from '../../helpers/configs.js';
 
 const log = pino({ level: 'silent' });
 const POLL_MS = 500;
 const HOURS = 6;
 const MIN_DWELL_MS = 5_000;
 
-function device(partCount: NonNullable<AgentDevice['derive']>['part_count']): AgentDevice {
-  return {
+type PartCount = NonNullable<AgentDeviceInput['derive']>['part_count'];
+
+function device(partCount: PartCount) {
+  return agentDevice({
     id: 'lathe-03',
     modbus: { url: 'rtu:///dev/ttyUSB0?baud=9600', unitId: 5 },
     poll: [
@@ -38,15 +41,11 @@ function device(partCount: NonNullable<AgentDevice['derive']>['part_count']): Ag
       ...(partCount ? { part_count: partCount } : {}),
       power_kw: { threePhase: { current: 'current_a', voltage: 380, powerFactor: 0.85 } },
     },
-  };
+  });
 }
 
 /** Polls the IO module like the Modbus source would (raw registers × scale) and runs the deriver. */
-function simulate(
-  seed: number,
-  partCount: NonNullable<AgentDevice['derive']>['part_count'],
-  counterBits: 16 | 32 = 32,
-) {
+function simulate(seed: number, partCount: PartCount, counterBits: 16 | 32 = 32) {
   const model = new MachineModel(LATHE, seed);
   const io = new RetrofitIoModule(model, { counterBits, counterStart: counterBits === 16 ? 65_400 : 0 });
   const deriver = createDeriver(device(partCount), { log });

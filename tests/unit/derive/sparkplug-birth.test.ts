@@ -10,11 +10,15 @@ import {
 } from '../../../protocols/sparkplug/metric-mapping.js';
 import { decodePayload, encodePayload } from '../../../protocols/sparkplug/payload-codec.js';
 import { retrofitDevice } from '../../../simulators/retrofit/retrofit-device.js';
+import { modbusDevice } from '../../helpers/configs.js';
 
 describe('derived metrics in Sparkplug', () => {
-  const deriver = createDeriver(retrofitDevice({ id: 'lathe-03', url: 'rtu:///dev/ttyUSB0?baud=9600' }), {
-    log: pino({ level: 'silent' }),
-  });
+  const deriver = createDeriver(
+    modbusDevice(retrofitDevice({ id: 'lathe-03', url: 'rtu:///dev/ttyUSB0?baud=9600' })),
+    {
+      log: pino({ level: 'silent' }),
+    },
+  );
   if (!deriver) throw new Error('no deriver');
 
   it('births carry the unit and derived=true, and survive encode/decode', () => {

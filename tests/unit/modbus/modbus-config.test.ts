@@ -1,12 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import {
-  checkModbusDevice,
-  createModbusSource,
-  ModbusConfigError,
-} from '../../../agent/sources/modbus/modbus-source.js';
-import { lineKey, parseModbusUrl } from '../../../agent/sources/modbus/modbus-url.js';
-import type { AgentDevice } from '../../../config/schemas/agent.js';
+import { SharedResources, SourceConfigError } from '../../../agent/sources/component.js';
+import { modbus } from '../../../agent/sources/modbus/index.js';
+import { createModbusSource } from '../../../agent/sources/modbus/modbus-source.js';
+import { lineKey, parseModbusUrl, readModbusUrl } from '../../../agent/sources/modbus/modbus-url.js';
+import { agentDevice, modbusDevice } from '../../helpers/configs.js';
 
 const log = pino({ level: 'silent' });
 
@@ -24,11 +22,15 @@ describe('modbus URLs', () => {
     });
     expect(parseModbusUrl('rtu:///dev/ttyS1')).toMatchObject({ baudRate: 9600, parity: 'none', stopBits: 1 });
   });
-  it('rejects what it cannot use, saying why', () => {
-    expect(() => parseModbusUrl('rtu:///dev/ttyUSB0?baud=fast')).toThrow(/baud fast is not a baud rate/);
-    expect(() => parseModbusUrl('rtu:///dev/ttyUSB0?parity=evn')).toThrow(/parity must be one of/);
-    expect(() => parseModbusUrl('rtu:///dev/ttyUSB0?speed=9600')).toThrow(/unknown option speed/);
-    expect(() => parseModbusUrl('rtu:///dev/ttyUSB0?stopBits=3')).toThrow(/stopBits must be 1 or 2/);
+  it('reports every problem of a URL at once, saying why', () => {
+    expect(readModbusUrl('rtu:///dev/ttyUSB0?baud=fast&parity=evn&speed=9600&stopBits=3')).toEqual({
+      problems: [
+        'unknown serial option "speed" (use baud, parity, dataBits, stopBits)',
+        'baud must be a number such as 9600, got "fast"',
+        'parity must be one of none, even, odd, mark, space, got "evn"',
+        'stopBits must be 1 or 2, got "3"',
+      ],
+    });
     expect(() => parseModbusUrl('udp://x:502')).toThrow(/scheme udp/);
   });
   it('devices on the same serial device or gateway share a line', () => {
@@ -39,48 +41,41 @@ describe('modbus URLs', () => {
   });
 });
 
-describe('device config checks', () => {
-  const device = (points: unknown[], modbus: Partial<NonNullable<AgentDevice['modbus']>> = {}): AgentDevice =>
-    ({
-      id: 'd1',
-      modbus: { url: 'tcp://127.0.0.1:502', ...modbus },
-      poll: [{ every: '1s', points }],
-    }) as AgentDevice;
-
-  it('reports every problem at once, with its poll group and point', () => {
-    const problems = checkModbusDevice(
-      device([
-        { name: 'a', table: 'holding', address: 0, type: 'bool' },
-        { name: 'a', table: 'holding', address: 1 },
-        { name: 's', table: 'input', address: 2, type: 'string' },
-      ]),
+describe('modbus component', () => {
+  it('refuses at create, before any I/O, a device its check refuses, with the check’s messages', async () => {
+    // built as a resolved device would never be (the loader refuses it): the component still checks at start
+    const bad = { id: 'd1', modbus: { ...modbusDevice(ok()).modbus, url: 'rtu://' }, poll: ok().poll };
+    const err = await modbus
+      .create(bad as unknown as Parameters<typeof modbus.create>[0], { log, shared: new SharedResources() })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceConfigError);
+    expect((err as SourceConfigError).code).toBe('MODBUS_CONFIG');
+    expect((err as SourceConfigError).message).toBe(
+      `device d1: modbus.url: ${modbus.check(bad as unknown as Parameters<typeof modbus.check>[0])[0]?.message}`,
     );
-    expect(problems).toEqual([
-      'poll[0] point a: type bool on a holding register needs bit (0–15)',
-      'poll[0] point a: duplicate point name in this device',
-      'poll[0] point s: type string needs length (in registers)',
-    ]);
   });
-  it('a name used in two poll groups is a problem', () => {
-    const d = device([{ name: 'a', table: 'holding', address: 0 }]);
-    d.poll?.push({ every: '5s', points: [{ name: 'a', table: 'input', address: 0 }] });
-    expect(checkModbusDevice(d)).toEqual(['poll[1] point a: also in an earlier poll group']);
-  });
-  it('a bad URL is a config problem too', () => {
-    expect(
-      checkModbusDevice(device([{ name: 'a', table: 'holding', address: 0 }], { url: 'rtu://' })),
-    ).toEqual([expect.stringMatching(/missing serial device path/)]);
-  });
-  it('createModbusSource refuses a config it cannot poll, before any I/O', () => {
-    expect(() =>
-      createModbusSource(device([{ name: 'x', table: 'coil', address: 0, type: 'int32' }]), { log }),
-    ).toThrow(ModbusConfigError);
-  });
-  it('a valid device has no problems and a plan per group', () => {
-    const d = device([{ name: 'a', table: 'holding', address: 0 }]);
-    expect(checkModbusDevice(d)).toEqual([]);
+  it('a valid device resolves with the spec’s defaults and gets a plan per group', () => {
+    const d = modbusDevice(ok());
+    expect(modbus.check(d)).toEqual([]);
     const src = createModbusSource(d, { log });
     expect(src.plan).toHaveLength(1);
     expect(src.reconnectPolicy).toEqual({ afterFailures: 3, initialMs: 500, maxMs: 30_000 });
+    expect(src.unitId).toBe(1);
+  });
+  it('a device without modbus: is not this component’s', () => {
+    const cnc = agentDevice({
+      id: 'x',
+      opcua: { endpoint: 'opc.tcp://h:1' },
+      read: [{ every: '1s', nodes: [{ name: 'n', node: 'i=85' }] }],
+    });
+    expect(modbus.handles(cnc)).toBe(false);
   });
 });
+
+function ok() {
+  return {
+    id: 'd1',
+    modbus: { url: 'tcp://127.0.0.1:502' },
+    poll: [{ every: '1s', points: [{ name: 'a', table: 'holding' as const, address: 0 }] }],
+  };
+}

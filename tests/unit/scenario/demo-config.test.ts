@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../../agent/config/load-agent-config.js';
 import { demoAgentYaml, demoCloudYaml } from '../../../cli/demo/demo-configs.js';
 import { manualInstallHint } from '../../../cli/demo/prerequisites.js';
 import { openRunDir, type RunDir } from '../../../cli/demo/run-dir.js';
-import { loadAgentConfig, loadCloudConfig } from '../../../config/load.js';
+import { loadCloudConfig } from '../../../config/load.js';
 import { scenarioAnalytics } from '../../../simulators/scenario/analytics-config.js';
 import { bundledScenarioPath, loadScenario } from '../../../simulators/scenario/load-scenario.js';
 
@@ -50,7 +51,7 @@ describe('demo configuration', () => {
     ]);
     expect(a?.machines?.find((m) => m.device === 'imm-01')?.state.kind).toBe('packml');
     // ideal cycle per part: the moulding machine's 32 s shot makes 4 parts
-    expect(a?.machines?.find((m) => m.device === 'imm-01')?.idealCycle).toBe('8000ms');
+    expect(a?.machines?.find((m) => m.device === 'imm-01')?.idealCycle).toBe(8000);
     expect(a?.meters?.find((m) => m.carrier === 'natural_gas')?.device).toBe('boiler-01-gas');
     // the main incomer is not summed with its own sub-meters
     expect(a?.meters?.some((m) => m.device === 'meter-main')).toBe(false);
