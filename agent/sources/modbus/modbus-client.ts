@@ -99,17 +99,31 @@ function lengthProblem(
   return undefined;
 }
 
-/** modbus-serial's parser reading past its frame: a byte count larger than the frame it came in. */
-function overrun(err: unknown, fc: ReadFc, count: number): ResponseLengthError | undefined {
-  if (!(err instanceof RangeError) || (err as NodeJS.ErrnoException).code !== 'ERR_OUT_OF_RANGE')
-    return undefined;
+/**
+ * Turns modbus-serial's errors about a response's length into ResponseLengthError where the cause is known: a frame
+ * shorter than a right answer (Modbus TCP: the MBAP length, and the byte count with it, says fewer bytes) is a
+ * short response; its parser reading past the frame (a byte count larger than the frame it came in) is a long one.
+ */
+function lengthError(err: unknown, fc: ReadFc, count: number): ResponseLengthError | undefined {
   const want = expectedByteCount(fc, count);
+  if (err instanceof RangeError && (err as NodeJS.ErrnoException).code === 'ERR_OUT_OF_RANGE') {
+    return new ResponseLengthError(
+      'long',
+      `long response: byte count runs past the frame (${want} bytes expected)`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const m = err instanceof Error ? /^Data length error, expected (\d+) got (\d+)$/.exec(err.message) : null;
+  if (m === null) return undefined;
+  const [expected, got] = [Number(m[1]), Number(m[2])];
+  // an exception answer is shorter too, but modbus-serial reports those before it checks the length
+  if (got >= expected) return undefined;
   return new ResponseLengthError(
-    'long',
-    `long response: byte count runs past the frame (${want} bytes expected)`,
-    {
-      cause: err,
-    },
+    'short',
+    `short response: a frame with ${Math.max(0, got - 5)} data bytes where ${count} ${fc <= 2 ? 'bits' : 'registers'} need ${want}`,
+    { cause: err },
   );
 }
 
@@ -185,7 +199,7 @@ export class ModbusClient {
         settled = true;
         clearTimeout(outer);
         this.failPending = undefined;
-        if (err !== null && err !== undefined) return reject(overrun(err, fc, count) ?? err);
+        if (err !== null && err !== undefined) return reject(lengthError(err, fc, count) ?? err);
         if (res === undefined) return reject(new ClientError('empty response', 'EPROTO'));
         const bad = lengthProblem(fc, count, res);
         if (bad !== undefined) return reject(bad);
