@@ -34,6 +34,8 @@ export interface CrashReport {
   /** what makes two crashes the same crash (dedup, and what minimisation must preserve) */
   signature: string;
   memory?: { baselineBytes: number; nowBytes: number; boundBytes: number };
+  /** a finding the target lists as known (`FuzzTarget.known`): reported, does not fail the run */
+  known?: string;
   /** the report file, once written */
   file?: string;
 }
@@ -90,7 +92,7 @@ export async function writeReport(outDir: string, r: CrashReport): Promise<strin
 export function crashLine(r: CrashReport): string {
   const size = r.minimised ? `${r.inputSize} (minimised from ${r.originalSize})` : `${r.inputSize}`;
   const msg = r.message.split('\n')[0]?.slice(0, 160) ?? '';
-  return `${r.kind} ${r.errorClass}: ${msg} — seed ${r.seed} case ${r.case}, input size ${size}${
+  return `${r.known === undefined ? '' : 'KNOWN '}${r.kind} ${r.errorClass}: ${msg} — seed ${r.seed} case ${r.case}, input size ${size}${
     r.file ? `, ${r.file}` : ''
   }`;
 }

@@ -51,6 +51,8 @@ export interface TargetRun {
   ms: number;
   /** distinct crashes, each written to `file` */
   crashes: CrashReport[];
+  /** distinct findings the target lists as known (`FuzzTarget.known`), written to `file` too: not failures */
+  known: CrashReport[];
   /** crashes seen again with a signature already reported */
   duplicates: number;
   /** children started after the first (one per hang or death) */
@@ -350,9 +352,12 @@ export async function fuzzTarget(o: FuzzOptions): Promise<TargetRun> {
     if (state.crashes.size >= (o.maxCrashes ?? 10)) break;
   }
   const crashes: CrashReport[] = [];
+  const known: CrashReport[] = [];
   for (const r0 of state.crashes.values()) {
-    const r = r0.kind === 'hang' || r0.kind === 'died' ? await minimiseInChildren(target, o, r0) : r0;
-    crashes.push({ ...r, file: await writeReport(o.outDir, r) });
+    const r1 = r0.kind === 'hang' || r0.kind === 'died' ? await minimiseInChildren(target, o, r0) : r0;
+    const note = r1.kind === 'finding' ? target.known?.[r1.errorClass] : undefined;
+    const r = note === undefined ? r1 : { ...r1, known: note };
+    (note === undefined ? crashes : known).push({ ...r, file: await writeReport(o.outDir, r) });
   }
   return {
     target: o.target,
@@ -360,6 +365,7 @@ export async function fuzzTarget(o: FuzzOptions): Promise<TargetRun> {
     cases,
     ms: Date.now() - started,
     crashes,
+    known,
     duplicates: state.duplicates,
     restarts: Math.max(0, restarts),
     memory: state.memory,

@@ -19,6 +19,11 @@ export interface FuzzTarget<I> {
   readonly summary: string;
   /** cases of the CI short pass (`npm test`) */
   readonly shortCases: number;
+  /**
+   * cases of a full `npm run fuzz` run when `--cases` is not given: 100,000 unless set here, for a target whose
+   * every case costs real time (a whole Modbus source whose bad answers end in timeouts and reconnects)
+   */
+  readonly fullCases?: number;
   /** a case running longer than this is a hang (the child is killed and the case reported) */
   readonly caseTimeoutMs: number;
   /** growth of heap + array buffers after GC, from the first sample to any later one, that counts as a leak */
@@ -45,6 +50,12 @@ export interface FuzzTarget<I> {
    * checks that a target gets past the first parser instead of bouncing every case off it.
    */
   coverage?(): Record<string, number>;
+  /**
+   * Findings already known and being fixed elsewhere, by rule (`Finding.kind`) → why it is known (the issue, the
+   * branch). They are still found, reported and written to disk, marked `known`, but do not fail the run: when
+   * the fix lands the note is removed and the rule fails the run again.
+   */
+  readonly known?: Readonly<Record<string, string>>;
 }
 
 /**

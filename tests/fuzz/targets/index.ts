@@ -11,7 +11,7 @@ const loaders = {
   'modbus-tcp': async () => (await import('./modbus-response.js')).modbusTcp,
   'modbus-rtu': async () => (await import('./modbus-response.js')).modbusRtu,
   // 'modbus-sim': async () => (await import('./modbus-sim.js')).modbusSim,
-  // 'mqtt-broker': async () => (await import('./mqtt-broker.js')).mqttBroker,
+  'mqtt-broker': async () => (await import('./mqtt-broker.js')).mqttBroker,
   // 'api-paths': async () => (await import('./api-paths.js')).apiPaths,
   'config-yaml': async () => (await import('./config-yaml.js')).configYaml,
   'planted-crash': async () => (await import('./planted.js')).plantedCrash,
@@ -31,7 +31,7 @@ export const PRODUCT_TARGETS: readonly TargetName[] = [
   'modbus-tcp',
   'modbus-rtu',
   // 'modbus-sim',
-  // 'mqtt-broker',
+  'mqtt-broker',
   // 'api-paths',
 ];
 

@@ -30,7 +30,7 @@ import {
 } from './modbus-peer.js';
 
 const UNIT = 7;
-const TIMEOUT = '40ms';
+const TIMEOUT = '15ms';
 const RECONNECT_AFTER = 3;
 
 const POINTS: ModbusPointSpec[] = [
