@@ -12,7 +12,7 @@ const loaders = {
   'modbus-rtu': async () => (await import('./modbus-response.js')).modbusRtu,
   // 'modbus-sim': async () => (await import('./modbus-sim.js')).modbusSim,
   'mqtt-broker': async () => (await import('./mqtt-broker.js')).mqttBroker,
-  // 'api-paths': async () => (await import('./api-paths.js')).apiPaths,
+  'api-paths': async () => (await import('./api-paths.js')).apiPaths,
   'config-yaml': async () => (await import('./config-yaml.js')).configYaml,
   'planted-crash': async () => (await import('./planted.js')).plantedCrash,
   'planted-hang': async () => (await import('./planted.js')).plantedHang,
@@ -32,7 +32,7 @@ export const PRODUCT_TARGETS: readonly TargetName[] = [
   'modbus-rtu',
   // 'modbus-sim',
   'mqtt-broker',
-  // 'api-paths',
+  'api-paths',
 ];
 
 export function isTargetName(name: string): name is TargetName {
