@@ -83,7 +83,9 @@ function summary(r: TargetRun): string {
     .join(', ');
   return `${r.target}: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${rate}/s), seed ${r.seed}, ${
     r.crashes.length
-  } crash(es)${r.known.length ? `, ${r.known.length} known finding(s)` : ''}${r.duplicates ? ` (+${r.duplicates} repeats)` : ''}${r.restarts ? `, ${r.restarts} restart(s)` : ''}${memText}${cov ? `; reached: ${cov}` : ''}`;
+  } crash(es)${r.known.length ? `, ${r.known.length} known finding(s)` : ''}${
+    r.unconfirmed.length ? `, ${r.unconfirmed.length} unconfirmed hang(s)` : ''
+  }${r.duplicates ? ` (+${r.duplicates} repeats)` : ''}${r.restarts ? `, ${r.restarts} restart(s)` : ''}${memText}${cov ? `; reached: ${cov}` : ''}`;
 }
 
 async function replay(file: string, influxUrl: string | undefined): Promise<number> {
@@ -140,7 +142,7 @@ async function main(): Promise<number> {
       });
       runs.push(run);
       console.log(summary(run));
-      for (const c of [...run.crashes, ...run.known]) console.log(`  ${crashLine(c)}`);
+      for (const c of [...run.crashes, ...run.known, ...run.unconfirmed]) console.log(`  ${crashLine(c)}`);
     }
     await mkdir(args.out, { recursive: true });
     await writeFile(join(args.out, 'summary.json'), `${JSON.stringify(runs, null, 2)}\n`);

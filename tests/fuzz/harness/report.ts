@@ -36,6 +36,8 @@ export interface CrashReport {
   memory?: { baselineBytes: number; nowBytes: number; boundBytes: number };
   /** a finding the target lists as known (`FuzzTarget.known`): reported, does not fail the run */
   known?: string;
+  /** a hang whose input ran clean when replayed alone: why it does not count */
+  unconfirmed?: string;
   /** the report file, once written */
   file?: string;
 }
@@ -92,7 +94,8 @@ export async function writeReport(outDir: string, r: CrashReport): Promise<strin
 export function crashLine(r: CrashReport): string {
   const size = r.minimised ? `${r.inputSize} (minimised from ${r.originalSize})` : `${r.inputSize}`;
   const msg = r.message.split('\n')[0]?.slice(0, 160) ?? '';
-  return `${r.known === undefined ? '' : 'KNOWN '}${r.kind} ${r.errorClass}: ${msg} — seed ${r.seed} case ${r.case}, input size ${size}${
+  const tag = r.known !== undefined ? 'KNOWN ' : r.unconfirmed !== undefined ? 'UNCONFIRMED ' : '';
+  return `${tag}${r.kind} ${r.errorClass}: ${msg} — seed ${r.seed} case ${r.case}, input size ${size}${
     r.file ? `, ${r.file}` : ''
   }`;
 }

@@ -53,6 +53,8 @@ export interface TargetRun {
   crashes: CrashReport[];
   /** distinct findings the target lists as known (`FuzzTarget.known`), written to `file` too: not failures */
   known: CrashReport[];
+  /** hangs whose input ran clean when replayed alone (the machine stalled, not the input): written, not failures */
+  unconfirmed: CrashReport[];
   /** crashes seen again with a signature already reported */
   duplicates: number;
   /** children started after the first (one per hang or death) */
@@ -353,7 +355,22 @@ export async function fuzzTarget(o: FuzzOptions): Promise<TargetRun> {
   }
   const crashes: CrashReport[] = [];
   const known: CrashReport[] = [];
+  const unconfirmed: CrashReport[] = [];
   for (const r0 of state.crashes.values()) {
+    // a hang is replayed once, alone in a fresh child: on a machine whose cores other jobs keep busy, a case can
+    // stall past its limit without any fault of the input
+    if (
+      r0.kind === 'hang' &&
+      r0.input !== null &&
+      (await replayOnce(target, o, r0.input, r0.case)) === 'clean'
+    ) {
+      const r = {
+        ...r0,
+        unconfirmed: 'ran clean when replayed alone: a stall of the machine, not of the input',
+      };
+      unconfirmed.push({ ...r, file: await writeReport(o.outDir, r) });
+      continue;
+    }
     const r1 = r0.kind === 'hang' || r0.kind === 'died' ? await minimiseInChildren(target, o, r0) : r0;
     const note = r1.kind === 'finding' ? target.known?.[r1.errorClass] : undefined;
     const r = note === undefined ? r1 : { ...r1, known: note };
@@ -366,6 +383,7 @@ export async function fuzzTarget(o: FuzzOptions): Promise<TargetRun> {
     ms: Date.now() - started,
     crashes,
     known,
+    unconfirmed,
     duplicates: state.duplicates,
     restarts: Math.max(0, restarts),
     memory: state.memory,

@@ -353,7 +353,7 @@ export const apiPaths = defineTarget<Request>({
   name: 'api-paths',
   summary:
     'the API (fastify, bearer tokens) on raw request lines: encoded paths, near-miss routes, hostile queries',
-  shortCases: 1500,
+  shortCases: 600,
   caseTimeoutMs: 8000,
   memoryBoundBytes: 64 * 1024 * 1024,
   checkEvery: 1000,

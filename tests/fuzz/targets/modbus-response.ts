@@ -202,7 +202,8 @@ function modbusTarget(transport: Transport): AnyTarget {
   return defineTarget<Action[]>({
     name: transport === 'tcp' ? 'modbus-tcp' : 'modbus-rtu',
     summary: `agent Modbus source (${transport}) against a hostile peer answering with broken frames`,
-    shortCases: 400,
+    shortCases: 150,
+    fullCases: 10_000,
     caseTimeoutMs: 5000,
     memoryBoundBytes: 48 * 1024 * 1024,
     checkEvery: 250,

@@ -212,7 +212,7 @@ async function heldConnect(): Promise<void> {
 export const mqttBroker = defineTarget<Input>({
   name: 'mqtt-broker',
   summary: 'embedded broker (aedes + our auth/ACL) fed raw, cut, mutated and over-long MQTT packets over TCP',
-  shortCases: 600,
+  shortCases: 400,
   caseTimeoutMs: 8000,
   memoryBoundBytes: 48 * 1024 * 1024,
   checkEvery: 500,
