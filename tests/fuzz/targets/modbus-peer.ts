@@ -241,6 +241,8 @@ export interface HostilePeer {
   url: string;
   /** the action for each request, chosen by the request; `undefined` = answer honestly */
   script: ((req: Request) => Action | undefined) | undefined;
+  /** end the connection after each answer (or non-answer): a client waiting for more fails at once, no timeout */
+  endAfterAnswer: boolean;
   /** every request answered since the last `drain()` */
   drain(): Answered[];
   connections(): number;
@@ -254,6 +256,7 @@ export async function startHostilePeer(t: Transport): Promise<HostilePeer> {
   const peer: HostilePeer = {
     url: '',
     script: undefined,
+    endAfterAnswer: false,
     drain() {
       const out = log;
       log = [];
@@ -291,6 +294,7 @@ export async function startHostilePeer(t: Transport): Promise<HostilePeer> {
             socket.write(s);
             if (segments.length > 1) await new Promise<void>((r) => setImmediate(r));
           }
+          if (peer.endAfterAnswer) socket.end();
         });
       }
     });

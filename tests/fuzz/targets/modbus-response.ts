@@ -46,7 +46,7 @@ const POINTS: ModbusPointSpec[] = [
 ];
 
 /** Codes a Modbus read failure may carry (agent/sources/modbus/modbus-failures.ts). */
-const CODES = new Set([
+export const CODES = new Set([
   'MODBUS_TIMEOUT',
   'MODBUS_EXCEPTION',
   'MODBUS_CRC',
@@ -82,18 +82,18 @@ const WEIGHTS: Partial<Record<ActionKind, number>> = {
   close: 0.5,
 };
 
-function action(rng: Rng): Action {
+export function action(rng: Rng): Action {
   const kind = rng.weighted(ACTIONS.map((k) => [WEIGHTS[k] ?? 1, k] as const));
   return { kind, data: Array.from(rng.bytes(rng.range(4, 40))), n: rng.int(1000) };
 }
 
-function wordsOf(bytes: Uint8Array): number[] {
+export function wordsOf(bytes: Uint8Array): number[] {
   const out: number[] = [];
   for (let i = 0; i + 1 < bytes.length; i += 2) out.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
   return out;
 }
 
-function bitsOf(bytes: Uint8Array): boolean[] {
+export function bitsOf(bytes: Uint8Array): boolean[] {
   const out: boolean[] = [];
   for (const b of bytes) for (let k = 0; k < 8; k++) out.push(((b >> k) & 1) === 1);
   return out;
