@@ -72,4 +72,27 @@ describe('the fuzz harness', () => {
     );
     expect(r.cases).toBeLessThan(3000);
   });
+
+  it('reports a known finding as known: written and returned, not a crash', async () => {
+    const r = await run('planted-known', 3000);
+    expect(r.crashes).toEqual([]);
+    expect(r.known).toHaveLength(1);
+    expect(r.known[0]).toMatchObject({
+      errorClass: 'planted-known-rule',
+      known: expect.stringMatching(/self-test/),
+    });
+    const onDisk = JSON.parse(await readFile(r.known[0]?.file ?? '', 'utf8')) as CrashReport;
+    expect(onDisk.known).toBe(r.known[0]?.known);
+  });
+
+  it('a hang whose input runs clean when replayed alone is unconfirmed, not a crash', async () => {
+    const r = await run('planted-stall', 400);
+    expect(r.crashes).toEqual([]);
+    expect(r.unconfirmed).toHaveLength(1);
+    expect(r.unconfirmed[0]).toMatchObject({
+      kind: 'hang',
+      unconfirmed: expect.stringMatching(/replayed alone/),
+    });
+    expect(hexOf(r.unconfirmed[0] as CrashReport)).toContain('beef');
+  });
 });

@@ -19,6 +19,8 @@ const loaders = {
   'planted-hang': async () => (await import('./planted.js')).plantedHang,
   'planted-death': async () => (await import('./planted.js')).plantedDeath,
   'planted-leak': async () => (await import('./planted.js')).plantedLeak,
+  'planted-known': async () => (await import('./planted.js')).plantedKnown,
+  'planted-stall': async () => (await import('./planted.js')).plantedStall,
 } satisfies Record<string, () => Promise<AnyTarget>>;
 
 export type TargetName = keyof typeof loaders;

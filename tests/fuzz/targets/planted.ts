@@ -5,7 +5,7 @@
  */
 import { fromBase64, hexPreview, mutate, shrinkBytes, toBase64 } from '../harness/bytes.js';
 import type { Rng } from '../harness/prng.js';
-import { defineTarget, type FuzzTarget } from '../harness/target.js';
+import { defineTarget, Finding, type FuzzTarget } from '../harness/target.js';
 
 /** Marker pairs: the bug fires when the input holds these two bytes next to each other. */
 const CRASH = [0xde, 0xad] as const;
@@ -69,5 +69,22 @@ const kept: Uint8Array[] = [];
 export const plantedLeak = defineTarget(
   bytesTarget('planted-leak', () => {
     kept.push(new Uint8Array(64 * 1024));
+  }),
+);
+
+/** A Finding on a marker, listed as known: reported, does not fail the run. */
+export const plantedKnown = defineTarget({
+  ...bytesTarget('planted-known', (b) => {
+    if (has(b, CRASH)) throw new Finding('planted-known-rule', 'planted: a finding being fixed elsewhere');
+  }),
+  known: { 'planted-known-rule': 'planted: a known finding (harness self-test)' },
+});
+
+let casesInThisProcess = 0;
+/** Stalls on the marker only after 50 cases in one process: a replay alone runs clean (a stall of the machine). */
+export const plantedStall = defineTarget(
+  bytesTarget('planted-stall', (b) => {
+    casesInThisProcess++;
+    if (has(b, HANG) && casesInThisProcess > 50) for (;;);
   }),
 );
