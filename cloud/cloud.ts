@@ -11,6 +11,7 @@ import { DeviceRegistry } from './api/device-registry.js';
 import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
+import { type ConfigSource, openAuditLog } from './audit/open-audit.js';
 import { type RunningBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
 import {
   type AnalyticsRunStats,
@@ -60,8 +61,13 @@ function influxAuth(cfg: CloudConfig['influx']): InfluxAuth | undefined {
  * Stop order: stop consuming (unacknowledged messages stay with the broker), the API, the broker, the spool drainer
  * (what is not yet in InfluxDB stays in the spool for the next start), then the sink.
  */
-export async function startCloud(cfg: CloudConfig, log: Logger): Promise<RunningCloud> {
+export async function startCloud(
+  cfg: CloudConfig,
+  log: Logger,
+  opts: { configSource?: ConfigSource } = {},
+): Promise<RunningCloud> {
   const dataDir = resolve(cfg.spool.path);
+  const audit = await openAuditLog(cfg.audit, dataDir, log, opts.configSource);
   const broker = cfg.broker
     ? await startEmbeddedBroker(cfg.broker, log.child({ component: 'broker' }))
     : undefined;
@@ -229,6 +235,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
         onResponse: (code) => {
           responses[code] = (responses[code] ?? 0) + 1;
         },
+        audit,
       })
     : undefined;
   if (api && cfg.api) {
@@ -295,6 +302,7 @@ export async function startCloud(cfg: CloudConfig, log: Logger): Promise<Running
       await ticking;
       await api?.close();
       await broker?.close();
+      await audit.close();
       await pipeline.stop();
       await sink.close();
       births.close();

@@ -48,6 +48,7 @@ export function brokerChecks(broker: EmbeddedBroker, ctx: CheckContext): ConfigI
 export function apiChecks(api: ApiConfig): ConfigIssue[] {
   const { issues, add } = collector();
   const names = new Map<string, number>();
+  const ids = new Map<string, number>();
   api.tokens.forEach((t, i) => {
     const at = ['tokens', i];
     const first = names.get(t.name);
@@ -56,7 +57,15 @@ export function apiChecks(api: ApiConfig): ConfigIssue[] {
     else names.set(t.name, i);
     const bad = checkSecretHash(t.tokenHash);
     if (bad) add([...at, 'tokenHash'], bad);
+    if (t.id !== undefined) {
+      const other = ids.get(t.id);
+      if (other !== undefined) add([...at, 'id'], `duplicate token id "${t.id}" (also api.tokens[${other}])`);
+      else ids.set(t.id, i);
+    }
   });
+  if (api.tls?.requestCert && api.tls.ca === undefined) {
+    add(['tls', 'requestCert'], 'needs tls.ca, the CA that signs the client certificates');
+  }
   return issues;
 }
 

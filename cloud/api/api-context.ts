@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditSink } from '../audit/audit-event.js';
 import type { DeviceRegistry } from './device-registry.js';
 import type { InfluxReader } from './influx-reader.js';
 import type { LiveBus } from './live-bus.js';
@@ -27,6 +28,8 @@ export interface ApiContext {
   limits: readonly MetricLimit[];
   /** telemetry metric shown as the machine's power on the overview (default `power_kw`) */
   powerMetric: string;
+  /** where alarm acknowledgements are recorded */
+  audit: AuditSink;
 }
 
 export const num = (v: unknown): number | undefined =>

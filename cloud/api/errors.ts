@@ -54,3 +54,13 @@ export class BusyError extends ApiError {
     super(503, 'PP_API_BUSY', message);
   }
 }
+
+/** 429: this client address failed to authenticate too often; `retryAfterS` goes into `Retry-After`. */
+export class TooManyFailuresError extends ApiError {
+  readonly retryAfterS: number;
+
+  constructor(retryAfterS: number) {
+    super(429, 'PP_API_AUTH_RATE_LIMITED', `too many failed authentications; retry in ${retryAfterS} s`);
+    this.retryAfterS = retryAfterS;
+  }
+}

@@ -1,24 +1,32 @@
 /**
  * The cloud API (REST under /api/v1, SSE live stream, OpenAPI at /docs) and the plant dashboard, as one fastify
- * instance. Returned not yet listening: the caller (`plantpulse cloud`) decides when to `listen`, and `close()`s it.
+ * instance, over HTTPS when `api.tls` is set. Returned not yet listening: the caller (`plantpulse cloud`) decides
+ * when to `listen`, and `close()`s it. Who may call what: access-control.ts; headers: security-headers.ts.
  */
+import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { CloudConfig } from '../../config/schemas/cloud.js';
+import { PlantpulseError } from '../../protocols/errors.js';
+import { type AuditSink, noAudit } from '../audit/audit-event.js';
 import { webRoutes } from '../web/web-plugin.js';
+import { accessControl, docsAccess } from './access-control.js';
 import type { ApiContext, MetricLimit } from './api-context.js';
+import { AuthFailureLimit } from './auth-failures.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { DeviceRegistry as Registry } from './device-registry.js';
 import { ApiError } from './errors.js';
 import { createInfluxReader, type InfluxAuth, type InfluxReader } from './influx-reader.js';
 import type { LiveBus } from './live-bus.js';
 import { alarmRoutes } from './routes/alarms.js';
+import { type AuditReader, auditRoutes } from './routes/audit.js';
 import { deviceRoutes } from './routes/devices.js';
 import { liveRoutes } from './routes/live.js';
 import { productionRoutes } from './routes/production.js';
-import { type Principal, type Role, TokenAuth } from './token-auth.js';
+import { securityHeaders } from './security-headers.js';
+import { TokenAuth } from './token-auth.js';
 
 export type ApiConfig = NonNullable<CloudConfig['api']>;
 
@@ -47,16 +55,10 @@ export interface ApiServerOptions {
   /** live stream tuning */
   liveHeartbeatMs?: number;
   liveMaxBuffered?: number;
-}
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** least role a route needs (default viewer) */
-    role?: Role;
-  }
-  interface FastifyRequest {
-    principal: Principal | null;
-  }
+  /** the audit log: logins, refusals, acknowledgements recorded; `GET /api/v1/audit` reads it */
+  audit?: (AuditSink & AuditReader) | undefined;
+  /** the token check (tests read its stats); default: made from `config.tokens` */
+  tokenAuth?: TokenAuth;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -75,6 +77,7 @@ const STATUS_TEXT: Record<number, string> = {
 
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const log = opts.log.child({ component: 'api' });
+  const audit = opts.audit ?? noAudit;
   const ctx: ApiContext = {
     reader: opts.reader ?? createInfluxReader(opts.influx),
     registry: opts.registry ?? new Registry(),
@@ -84,20 +87,28 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     clock: opts.clock ?? Date.now,
     limits: opts.limits ?? [],
     powerMetric: opts.powerMetric ?? 'power_kw',
+    audit,
   };
   if (opts.deviceTags) ctx.registry.setStaticTags(opts.deviceTags);
-  const auth = new TokenAuth({
-    tokens: opts.config.tokens,
-    anonymous: opts.config.anonymous,
-    clock: ctx.clock,
-  });
+  const auth =
+    opts.tokenAuth ??
+    new TokenAuth({ tokens: opts.config.tokens, anonymous: opts.config.anonymous, clock: ctx.clock });
   if (opts.config.tokens.length === 0 && !opts.config.anonymous) {
     log.warn('api.tokens is empty and api.anonymous is not set: every API request will be refused (401)');
   }
+  if (auth.entriesWithoutId.length > 0) {
+    log.warn(
+      { tokens: auth.entriesWithoutId },
+      'api.tokens without an id: each costs one scrypt per unknown token presented; give them ids (README, Security)',
+    );
+  }
+  const tls = opts.config.tls;
 
   const app = Fastify({
+    ...(tls ? { https: httpsOptions(tls) } : {}),
     loggerInstance: log,
-    disableRequestLogging: true,
+    // one log line per request would flood the log: requests are counted in /metrics instead
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => {
@@ -111,8 +122,9 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       if (Array.isArray(extra.allowedValues)) message += `: ${extra.allowedValues.join(', ')}`;
       return new Error(message);
     },
-  });
+  }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
+  securityHeaders(app, { https: tls !== undefined });
   const onResponse = opts.onResponse;
   if (onResponse) app.addHook('onResponse', async (_req, reply) => onResponse(reply.statusCode));
 
@@ -122,7 +134,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
         title: 'plantpulse API',
         version: '1',
         description:
-          'Plant data from InfluxDB: devices and status, telemetry, machine states, OEE, energy, emissions, alarms, and a live event stream. Bearer tokens: viewer (read) and admin (also acknowledge alarms).',
+          'Plant data from InfluxDB: devices and status, telemetry, machine states, OEE, energy, emissions, alarms, and a live event stream. Bearer tokens: viewer (read) and admin (also acknowledge alarms and read the audit log).',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -134,9 +146,11 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
         { name: 'emissions', description: 'CO2e and limits' },
         { name: 'alarms', description: 'active, history, acknowledge' },
         { name: 'live', description: 'server-sent events' },
+        { name: 'audit', description: 'audit log (admin)' },
       ],
     },
   });
+  docsAccess(app, opts.config.docsRole);
   app.register(swaggerUi, { routePrefix: '/docs' });
 
   // CORS: off unless origins are configured
@@ -157,12 +171,12 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     });
   }
 
-  app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/')) return;
-    const principal = auth.authenticate(req.headers.authorization);
-    auth.require(principal, req.routeOptions.config.role ?? 'viewer');
-    req.principal = principal;
+  const limit = new AuthFailureLimit({
+    max: opts.config.authFailures.max,
+    windowMs: opts.config.authFailures.window,
+    clock: ctx.clock,
   });
+  accessControl(app, { auth, limit, docsRole: opts.config.docsRole, audit, log, clock: ctx.clock });
 
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
     let statusCode = 500;
@@ -193,10 +207,13 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     });
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
   app.get(
     '/api/v1/me',
-    { schema: { tags: ['plant'], summary: 'Who the token belongs to and its role' } },
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['plant'], summary: 'Who the token belongs to and its role' },
+    },
     async (req) => ({
       name: req.principal?.name ?? 'anonymous',
       role: req.principal?.role ?? 'viewer',
@@ -209,11 +226,32 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     alarmRoutes(scope, ctx);
     liveRoutes(scope, ctx, {
       maxClients: opts.config.maxLiveClients,
+      maxClientsPerToken: opts.config.maxLiveClientsPerToken,
       heartbeatMs: opts.liveHeartbeatMs ?? 15_000,
       maxBuffered: opts.liveMaxBuffered ?? 2000,
     });
+    auditRoutes(scope, ctx, opts.audit);
     if (opts.config.dashboard) webRoutes(scope);
   });
 
-  return app as unknown as FastifyInstance;
+  return app;
+}
+
+/** The HTTPS options of `api.tls`: PEM files read now (a missing file fails the start with its path). */
+function httpsOptions(tls: NonNullable<ApiConfig['tls']>) {
+  const read = (what: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new PlantpulseError('PP_API_TLS_FILE', `cannot read api.tls.${what} ${path}`, { cause: err });
+    }
+  };
+  return {
+    cert: read('cert', tls.cert),
+    key: read('key', tls.key),
+    ...(tls.ca === undefined ? {} : { ca: read('ca', tls.ca) }),
+    requestCert: tls.requestCert,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2' as const,
+  };
 }

@@ -31,14 +31,10 @@ export function echartsPath(): string {
   return createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 }
 
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
-};
-
+/**
+ * The dashboard's routes, all public. Their security headers (the Content-Security-Policy the pages are written
+ * for, nosniff, no framing) come from the server's helmet, on every response: cloud/api/security-headers.ts.
+ */
 export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): void {
   const root = opts.root ?? staticRoot();
 
@@ -47,17 +43,21 @@ export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): v
     return { body, headers: { 'content-type': type ?? 'application/octet-stream', 'cache-control': cache } };
   };
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     const { body, headers } = await send(join(root, 'index.html'), TYPES['.html'], 'no-cache');
-    return reply.headers({ ...headers, ...SECURITY_HEADERS }).send(body);
+    return reply.headers(headers).send(body);
   });
 
-  app.get('/vendor/echarts.min.js', { schema: { hide: true } }, async (_req, reply) => {
-    const { body, headers } = await send(echartsPath(), TYPES['.js'], 'public, max-age=86400');
-    return reply.headers({ ...headers, 'x-content-type-options': 'nosniff' }).send(body);
-  });
+  app.get(
+    '/vendor/echarts.min.js',
+    { config: { public: true }, schema: { hide: true } },
+    async (_req, reply) => {
+      const { body, headers } = await send(echartsPath(), TYPES['.js'], 'public, max-age=86400');
+      return reply.headers(headers).send(body);
+    },
+  );
 
-  app.get('/static/*', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/static/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
     const rel = (req.params as { '*': string })['*'];
     const file = resolve(root, rel);
     if (!file.startsWith(root + sep) || rel.includes('\0')) {
@@ -67,7 +67,7 @@ export function webRoutes(app: FastifyInstance, opts: { root?: string } = {}): v
     }
     try {
       const { body, headers } = await send(file, TYPES[extname(file)], 'no-cache');
-      return reply.headers({ ...headers, 'x-content-type-options': 'nosniff' }).send(body);
+      return reply.headers(headers).send(body);
     } catch {
       return reply
         .code(404)

@@ -3,6 +3,7 @@ import { cloudChecks } from '../cloud-checks.js';
 import { optional, required, Section, withCheck } from '../spec.js';
 import { AnalyticsConfig } from './analytics.js';
 import { ApiConfig } from './api.js';
+import { AuditConfig } from './audit.js';
 import { EmbeddedBroker } from './broker.js';
 import { ByteSize, LogLevel } from './common.js';
 import { HealthHttp } from './health-http.js';
@@ -41,6 +42,10 @@ const CloudConfigSection = Section({
   influx: required(InfluxTarget, { description: 'where the series are written' }),
   spool: optional(SpoolSettings, { description: 'the durable spool between MQTT and InfluxDB', default: {} }),
   api: optional(ApiConfig, { description: 'serve the REST API and the plant dashboard' }),
+  audit: optional(AuditConfig, {
+    description: 'the audit log: API logins and refusals, alarm acknowledgements, configuration loads',
+    default: {},
+  }),
   http: optional(HealthHttp, {
     description: 'the ingester’s own /healthz, /readyz and /metrics (docs/metrics.md), apart from the API',
   }),

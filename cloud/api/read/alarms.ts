@@ -4,8 +4,9 @@
  *
  * Acknowledgement store: acknowledging writes the fields `acked=true`, `acked_by`, `acked_at` (ms) and
  * `ack_comment` onto the RAISE point itself (same measurement, tags and timestamp). InfluxDB merges the field sets
- * of points with the same identity, so the ack survives restarts, needs no other store, and a repeated ack just
- * overwrites it. The alarm id is `site~device~metric~severity~raisedAtMs`.
+ * of points with the same identity, so the ack survives restarts and needs no other store. Only the first
+ * acknowledgement is written there: a later one changes nothing on the alarm (each one is its own audit event, see
+ * routes/alarms.ts). The alarm id is `site~device~metric~severity~raisedAtMs`.
  */
 import { type ApiContext, bool, num, text } from '../api-context.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
@@ -139,13 +140,16 @@ export function sortAlarms(all: Alarm[], status: 'active' | 'all'): Alarm[] {
   );
 }
 
-/** Writes the acknowledgement onto the raise point and announces it on the live bus. */
+/**
+ * Writes the acknowledgement onto the raise point and announces it on the live bus; an alarm acknowledged already
+ * keeps its first acknowledgement (`first: false`, nothing written). Callers serialise acks of one alarm.
+ */
 export async function acknowledgeAlarm(
   ctx: ApiContext,
   id: string,
   by: string,
   comment: string | undefined,
-): Promise<Alarm> {
+): Promise<{ alarm: Alarm; first: boolean }> {
   const key = parseAlarmId(id);
   const [series = []] = await ctx.reader.query(
     `SELECT * FROM "alarms"${where([
@@ -158,6 +162,10 @@ export async function acknowledgeAlarm(
     throw new NotFoundError(
       `no alarm ${key.metric} (${key.severity}) on ${key.device} raised at ${key.raisedAt}`,
     );
+  if (s.rows.some((r) => bool(r['active']) === true && bool(r['acked']) === true)) {
+    const [already] = await listAlarmAt(ctx, key);
+    if (already) return { alarm: already, first: false };
+  }
   const ackedAt = ctx.clock();
   const tagStr = Object.entries(s.tags)
     .filter(([, v]) => v !== '')
@@ -185,7 +193,7 @@ export async function acknowledgeAlarm(
     ...(alarm.limit === null ? {} : { limit: alarm.limit }),
   };
   ctx.live.publish(event);
-  return alarm;
+  return { alarm, first: true };
 }
 
 async function listAlarmAt(

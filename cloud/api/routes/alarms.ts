@@ -12,9 +12,11 @@ import type { Principal } from '../token-auth.js';
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 502: ErrorReply };
 
 export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const acking = new Map<string, Promise<void>>();
   app.get(
     '/api/v1/alarms',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['alarms'],
         summary: 'Active alarms (status=active, default) or alarm history over a range (status=all)',
@@ -50,7 +52,8 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
       config: { role: 'admin' },
       schema: {
         tags: ['alarms'],
-        summary: 'Acknowledge an alarm (admin role); written onto the alarm point in InfluxDB',
+        summary:
+          'Acknowledge an alarm (admin role): the first acknowledgement is written onto the alarm point in InfluxDB and kept; every one is an audit event',
         params: AckParams,
         body: AckBody,
         response: { 200: AlarmSchema, ...errors },
@@ -60,7 +63,35 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { id } = req.params as Static<typeof AckParams>;
       const body = req.body as { comment?: string } | null | undefined;
       const principal = (req as unknown as { principal: Principal }).principal;
-      return acknowledgeAlarm(ctx, id, principal.name, body?.comment);
+      // one ack of an alarm at a time, so that two at once cannot both be "first"
+      const before = acking.get(id) ?? Promise.resolve();
+      const run = before.then(() => acknowledgeAlarm(ctx, id, principal.name, body?.comment));
+      const settled = run.then(
+        () => {},
+        () => {},
+      );
+      acking.set(id, settled);
+      try {
+        const { alarm, first } = await run;
+        ctx.audit.record({
+          type: 'alarm.ack',
+          fields: {
+            alarmId: id,
+            site: alarm.site,
+            device: alarm.device,
+            metric: alarm.metric,
+            severity: alarm.severity,
+            raisedAt: new Date(alarm.raisedAt).toISOString(),
+            tokenName: principal.name,
+            address: req.ip,
+            comment: body?.comment ?? null,
+            first,
+          },
+        });
+        return alarm;
+      } finally {
+        if (acking.get(id) === settled) acking.delete(id);
+      }
     },
   );
 }

@@ -61,6 +61,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/sites',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['plant'],
         summary: 'Sites with their lines and how many devices are online',
@@ -86,6 +87,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/sites/:site/lines',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['plant'],
         summary: 'Lines of a site and their devices',
@@ -110,6 +112,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/devices',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['plant'],
         summary: 'Devices with status, tags and metrics',
@@ -130,6 +133,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/devices/:device',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['plant'],
         summary: 'One device with status, tags and metrics',
@@ -152,6 +156,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/overview',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['plant'],
         summary: 'Plant overview: every machine with state, current OEE, power and active alarms',
@@ -232,6 +237,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/devices/:device/latest',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['telemetry'],
         summary: 'Latest value of each metric of a device (or of the listed metrics)',
@@ -271,6 +277,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/devices/:device/metrics/:metric/history',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['telemetry'],
         summary: 'History of one metric: raw points, or aggregated per step',
@@ -310,6 +317,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/devices/:device/states',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['production'],
         summary: 'Machine-state timeline (running, idle, down, planned_stop, setup, offline)',

@@ -13,12 +13,14 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
-import { BusyError } from '../errors.js';
+import { ApiError, BusyError } from '../errors.js';
 import { type LiveEvent, type LiveEventType, parseEventId } from '../live-bus.js';
 import { ErrorReply, LiveQuery } from '../schemas.js';
 
 export interface LiveRouteOptions {
   maxClients: number;
+  /** most streams of one token (anonymous clients share one count) */
+  maxClientsPerToken: number;
   heartbeatMs: number;
   /** per-client buffer bound (events) */
   maxBuffered: number;
@@ -40,6 +42,7 @@ function lastEventIdOf(header: string | string[] | undefined, query: string | un
 
 export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRouteOptions): void {
   let clients = 0;
+  const perToken = new Map<string, number>();
   const open = new Set<() => void>();
   // hijacked streams never end on their own: end them when the server closes
   app.addHook('preClose', async () => {
@@ -48,13 +51,14 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
   app.get(
     '/api/v1/live',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['live'],
         summary: 'Server-sent events stream of live values, state changes, device status and alarms',
         description:
           'text/event-stream. Events: hello, value, state, status, alarm, lagged ({dropped}: reload your snapshot).',
         querystring: LiveQuery,
-        response: { 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 400: ErrorReply, 401: ErrorReply, 429: ErrorReply, 503: ErrorReply },
       },
     },
     async (req, reply) => {
@@ -69,6 +73,15 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
       }
       if (clients >= opts.maxClients) {
         throw new BusyError(`${opts.maxClients} live streams are open already; try again later`);
+      }
+      const holder = req.principal?.name ?? 'anonymous';
+      const held = perToken.get(holder) ?? 0;
+      if (held >= opts.maxClientsPerToken) {
+        throw new ApiError(
+          429,
+          'PP_API_LIVE_LIMIT',
+          `token "${holder}" has ${held} live streams open already (most ${opts.maxClientsPerToken}); close one first`,
+        );
       }
       const types = new Set<LiveEventType>(
         (q.types ?? 'value,state,status,alarm').split(',') as LiveEventType[],
@@ -86,6 +99,7 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
         ...(last && last.epoch === ctx.live.epoch ? { after: last.seq } : {}),
       });
       clients++;
+      perToken.set(holder, held + 1);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -104,6 +118,9 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
         clearInterval(heartbeat);
         sub.close();
         clients--;
+        const left = (perToken.get(holder) ?? 1) - 1;
+        if (left > 0) perToken.set(holder, left);
+        else perToken.delete(holder);
         open.delete(finish);
         if (!res.writableEnded) res.end();
       };

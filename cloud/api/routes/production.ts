@@ -41,6 +41,7 @@ export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/oee',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['production'],
         summary: 'OEE (A × P × Q) with losses, per machine, line or site, per window and in total',
@@ -93,6 +94,7 @@ export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/energy',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['energy'],
         summary:
@@ -134,6 +136,7 @@ export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/emissions',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['emissions'],
         summary: 'CO2e windows by scope and source, with totals',
@@ -171,6 +174,7 @@ export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/kpi',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['energy', 'emissions'],
         summary: 'KPI windows: kWh and CO2e per good part',
@@ -201,6 +205,7 @@ export function productionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/api/v1/limits',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['emissions'],
         summary: 'Limits of metrics (stack pollutants, …): configured, or last seen on alarms',

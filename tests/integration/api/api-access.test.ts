@@ -206,15 +206,17 @@ describe('InfluxDB failures', () => {
 });
 
 describe('docs and dashboard', () => {
-  it('serves the OpenAPI document and the dashboard with ECharts', async () => {
-    const ui = await app.inject({ method: 'GET', url: '/docs/' });
+  it('serves the OpenAPI document (to a token holder) and the dashboard with ECharts', async () => {
+    const authorization = `Bearer ${VIEWER}`;
+    const ui = await app.inject({ method: 'GET', url: '/docs/', headers: { authorization } });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toMatch(/swagger/i);
-    const doc = await app.inject({ method: 'GET', url: '/docs/json' });
+    const doc = await app.inject({ method: 'GET', url: '/docs/json', headers: { authorization } });
     expect(doc.statusCode).toBe(200);
     const paths = Object.keys((doc.json() as { paths: Record<string, unknown> }).paths);
     expect(paths).toContain('/api/v1/oee');
     expect(paths).toContain('/api/v1/alarms/{id}/ack');
+    expect(paths).toContain('/api/v1/audit');
     const html = await app.inject({ method: 'GET', url: '/' });
     expect(html.statusCode).toBe(200);
     expect(html.headers['content-type']).toMatch(/text\/html/);
