@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ConfigIssue } from './errors.js';
 import { isRecord, type KeyPath } from './key-path.js';
@@ -164,9 +164,27 @@ async function resolveOne(
   return typeof got === 'string' ? got : { error: `\${file:${t.arg}}: ${got.error}` };
 }
 
+/**
+ * At most `max` + 1 bytes of a file: a file that never ends (`/dev/zero`, `/dev/urandom`) is read only that far, not
+ * until memory runs out (found by the fuzzer, tests/fuzz/targets/config-yaml.ts).
+ */
+async function readAtMost(abs: string, max: number): Promise<Buffer> {
+  const fh = await open(abs, 'r');
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got) {
+      got = (await fh.read(buf, n, buf.length - n, null)).bytesRead;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    await fh.close();
+  }
+}
+
 async function readSecretFile(abs: string): Promise<string | { error: string }> {
   try {
-    const buf = await readFile(abs);
+    const buf = await readAtMost(abs, MAX_FILE_BYTES);
     if (buf.length > MAX_FILE_BYTES) return { error: `${abs} is larger than 1 MiB` };
     return buf.toString('utf8').replace(/[\r\n]+$/, '');
   } catch (err) {

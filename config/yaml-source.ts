@@ -11,6 +11,7 @@ import {
 } from 'yaml';
 import type { ConfigProblem } from './errors.js';
 import { formatKeyPath, type KeyPath } from './key-path.js';
+import { MAX_YAML_DEPTH, positionOf, yamlNestingProblem } from './yaml-depth.js';
 
 export interface Position {
   line: number;
@@ -61,8 +62,15 @@ function unshieldTree(v: unknown): unknown {
 
 /** Parses YAML 1.2 (core schema: `yes`/`on` stay strings) with positions for every node. */
 export function parseYamlSource(text: string, file: string): YamlSource {
+  const shielded = shieldRefs(text);
+  const tooDeep = yamlNestingProblem(shielded);
+  if (tooDeep !== undefined) {
+    const message = `YAML: nested more than ${MAX_YAML_DEPTH} levels deep`;
+    const problem = { file, ...positionOf(text, tooDeep.offset), path: '', message };
+    return { data: null, problems: [problem], broken: true, locate: () => ({ line: 1, column: 1 }) };
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(shieldRefs(text), {
+  const doc = parseDocument(shielded, {
     lineCounter,
     prettyErrors: false,
     uniqueKeys: true,

@@ -31,6 +31,12 @@ export function modbusHint(code: string, detail: number | string | undefined, c:
         'the answer does not fit the request: a serial gateway in Modbus TCP mode needs tcp://, one in ' +
         'raw/transparent mode rtu+tcp://'
       );
+    case 'MODBUS_SHORT_RESPONSE':
+    case 'MODBUS_LONG_RESPONSE':
+      return (
+        `the device answered with ${code === 'MODBUS_SHORT_RESPONSE' ? 'fewer' : 'more'} values than the ` +
+        `${c.count} asked for: its firmware may cap a request's size (try --count 1) or not serve part of the window`
+      );
     case 'MODBUS_BAD_URL':
       return 'use tcp://host:502, rtu:///dev/ttyUSB0?baud=19200&parity=even or rtu+tcp://host:4001';
     default:

@@ -217,8 +217,7 @@ export class SparkplugHostSide {
   }
 
   #nbirth(s: NodeSession, p: SpbPayload, topic: string, bytes: Uint8Array, r: HostResult): void {
-    const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
-    s.bdSeq = typeof bd === 'bigint' ? bd : typeof bd === 'number' ? BigInt(bd) : undefined;
+    s.bdSeq = bdSeqOf(p);
     if (p.seq !== 0) {
       r.problems.push({
         code: 'SEQ_GAP',
@@ -276,8 +275,7 @@ export class SparkplugHostSide {
   }
 
   #ndeath(s: NodeSession, p: SpbPayload, r: HostResult): void {
-    const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
-    const bdSeq = typeof bd === 'bigint' ? bd : typeof bd === 'number' ? BigInt(bd) : undefined;
+    const bdSeq = bdSeqOf(p);
     if (s.bdSeq !== undefined && bdSeq !== s.bdSeq) {
       r.problems.push({
         code: 'STALE_NDEATH',
@@ -388,4 +386,15 @@ export class SparkplugHostSide {
       r.samples.push({ ...sample, site: s.group, node: s.node });
     }
   }
+}
+
+/**
+ * The bdSeq metric of a birth or death, when it is an integer. A bdSeq sent as a float or double with a fraction
+ * (`BigInt(-3.5e-30)` throws) counts as missing: the fuzzer's ingest-message target found it aborting NBIRTH
+ * handling with HOST_INTERNAL.
+ */
+function bdSeqOf(p: SpbPayload): bigint | undefined {
+  const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
+  if (typeof bd === 'bigint') return bd;
+  return typeof bd === 'number' && Number.isInteger(bd) ? BigInt(bd) : undefined;
 }

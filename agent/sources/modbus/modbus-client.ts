@@ -55,6 +55,78 @@ export class ClientError extends Error {
   }
 }
 
+/**
+ * A response whose byte count does not match the request: fewer values than asked for (MODBUS_SHORT_RESPONSE) or
+ * more (MODBUS_LONG_RESPONSE). modbus-serial checks the frame's length but trusts the byte count inside it, so a
+ * short count used to come back as fewer registers, and the missing points read as zeros with good quality.
+ */
+export class ResponseLengthError extends ClientError {
+  constructor(
+    readonly kind: 'short' | 'long',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, kind === 'short' ? 'MODBUS_SHORT_RESPONSE' : 'MODBUS_LONG_RESPONSE');
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** The byte count a read of `count` items must carry: ⌈count / 8⌉ bytes of bits, or 2 bytes per register. */
+export function expectedByteCount(fc: ReadFc, count: number): number {
+  return fc <= 2 ? Math.ceil(count / 8) : count * 2;
+}
+
+/**
+ * Checks a parsed response against its request. `buffer` is modbus-serial's `data.slice(3, 3 + byteCount)` of a frame
+ * whose length it already checked (header + the expected data + CRC), so its length is the byte count, or more than
+ * the expected count when the byte count is larger.
+ */
+function lengthProblem(
+  fc: ReadFc,
+  count: number,
+  res: { data: boolean[] | number[]; buffer?: Uint8Array },
+): ResponseLengthError | undefined {
+  const want = expectedByteCount(fc, count);
+  const wantItems = fc <= 2 ? want * 8 : count;
+  const got = res.buffer?.length ?? want;
+  const what = fc <= 2 ? `${count} bits need ${want} bytes` : `${count} registers need ${want} bytes`;
+  if (got < want || res.data.length < wantItems) {
+    return new ResponseLengthError('short', `short response: byte count ${got} where ${what}`);
+  }
+  if (got > want || res.data.length > wantItems) {
+    return new ResponseLengthError('long', `long response: byte count above ${want} where ${what}`);
+  }
+  return undefined;
+}
+
+/**
+ * Turns modbus-serial's errors about a response's length into ResponseLengthError where the cause is known: a frame
+ * shorter than a right answer (Modbus TCP: the MBAP length, and the byte count with it, says fewer bytes) is a
+ * short response; its parser reading past the frame (a byte count larger than the frame it came in) is a long one.
+ */
+function lengthError(err: unknown, fc: ReadFc, count: number): ResponseLengthError | undefined {
+  const want = expectedByteCount(fc, count);
+  if (err instanceof RangeError && (err as NodeJS.ErrnoException).code === 'ERR_OUT_OF_RANGE') {
+    return new ResponseLengthError(
+      'long',
+      `long response: byte count runs past the frame (${want} bytes expected)`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const m = err instanceof Error ? /^Data length error, expected (\d+) got (\d+)$/.exec(err.message) : null;
+  if (m === null) return undefined;
+  const [expected, got] = [Number(m[1]), Number(m[2])];
+  // an exception answer is shorter too, but modbus-serial reports those before it checks the length
+  if (got >= expected) return undefined;
+  return new ResponseLengthError(
+    'short',
+    `short response: a frame with ${Math.max(0, got - 5)} data bytes where ${count} ${fc <= 2 ? 'bits' : 'registers'} need ${want}`,
+    { cause: err },
+  );
+}
+
 export interface ClientEvents {
   /** the port reported an error or closed: the client is unusable until re-created */
   onDown(reason: string): void;
@@ -122,13 +194,15 @@ export class ModbusClient {
     return new Promise<ReadData>((resolve, reject) => {
       let settled = false;
       const outer = setTimeout(() => done(new ClientError('Timed out', 'ETIMEDOUT')), timeoutMs + 50);
-      const done = (err: unknown, res?: { data: boolean[] | number[] }) => {
+      const done = (err: unknown, res?: { data: boolean[] | number[]; buffer?: Uint8Array }) => {
         if (settled) return;
         settled = true;
         clearTimeout(outer);
         this.failPending = undefined;
-        if (err !== null && err !== undefined) return reject(err);
+        if (err !== null && err !== undefined) return reject(lengthError(err, fc, count) ?? err);
         if (res === undefined) return reject(new ClientError('empty response', 'EPROTO'));
+        const bad = lengthProblem(fc, count, res);
+        if (bad !== undefined) return reject(bad);
         resolve(
           fc <= 2
             ? { kind: 'bits', bits: (res.data as boolean[]).slice(0, count) }

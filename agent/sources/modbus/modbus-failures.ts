@@ -1,5 +1,6 @@
 import { exceptionName } from '../../../protocols/modbus/frame.js';
 import type { ReadFailure } from '../../sources/source.js';
+import { ResponseLengthError } from './modbus-client.js';
 
 /** Stable failure codes of the Modbus source (ReadFailure.code). */
 export const MODBUS_FAILURE_CODES = {
@@ -7,6 +8,10 @@ export const MODBUS_FAILURE_CODES = {
   exception: 'MODBUS_EXCEPTION',
   crc: 'MODBUS_CRC',
   badResponse: 'MODBUS_BAD_RESPONSE',
+  /** the byte count says fewer values than requested */
+  shortResponse: 'MODBUS_SHORT_RESPONSE',
+  /** the byte count says more values than requested */
+  longResponse: 'MODBUS_LONG_RESPONSE',
   notConnected: 'MODBUS_NOT_CONNECTED',
   unitBackoff: 'MODBUS_UNIT_BACKOFF',
   io: 'MODBUS_IO',
@@ -39,6 +44,14 @@ export function classifyModbusError(err: unknown, what: string): ReadFailure {
       code: MODBUS_FAILURE_CODES.exception,
       message: `${what}: exception ${e.modbusCode} (${name})${HINTS[e.modbusCode] ?? ''}`,
       detail: e.modbusCode,
+      linkFault: false,
+    };
+  }
+  if (err instanceof ResponseLengthError) {
+    // the frame itself was whole (length and CRC checked): the device answered wrongly, the link is fine
+    return {
+      code: err.kind === 'short' ? MODBUS_FAILURE_CODES.shortResponse : MODBUS_FAILURE_CODES.longResponse,
+      message: `${what}: ${err.message}`,
       linkFault: false,
     };
   }

@@ -63,6 +63,14 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
     },
     async (req, reply) => {
       const q = req.query as Static<typeof LiveQuery>;
+      // HEAD (fastify serves it for every GET route) gets the stream's head and no stream: a hijacked reply to a
+      // HEAD never ended, so the client waited for ever and held a live client slot (found by the api-paths fuzzer)
+      if (req.method === 'HEAD') {
+        return reply
+          .header('content-type', 'text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-cache, no-transform')
+          .send();
+      }
       if (clients >= opts.maxClients) {
         throw new BusyError(`${opts.maxClients} live streams are open already; try again later`);
       }

@@ -168,6 +168,22 @@ describe('GET /api/v1/live (server-sent events)', () => {
     expect(got?.value).toBe('18446744073709551615');
   });
 
+  it('answers HEAD with the head of a stream and ends it, holding no stream open', async () => {
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${base}/api/v1/live`, {
+        method: 'HEAD',
+        headers,
+        signal: AbortSignal.timeout(20_000),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    }
+    // a GET still streams: the HEADs took no live client slot and left nothing behind
+    const events = await readEvents(`${base}/api/v1/live`, (e) => e.some((x) => x.event === 'hello'));
+    expect(events[0]?.event).toBe('hello');
+  });
+
   it('refuses a stream without a token', async () => {
     const res = await fetch(`${base}/api/v1/live`);
     expect(res.status).toBe(401);

@@ -277,6 +277,29 @@ describe('HostApplication (Sparkplug B)', () => {
     expect(r.samples).toHaveLength(1);
   });
 
+  test('a bdSeq with a fraction (a double) counts as missing: the birth is taken, never an internal error', () => {
+    now = T0;
+    const host = new HostApplication({ hostId: 'plantpulse-cloud', clock });
+    const birth = encodePayload({
+      timestamp: T0,
+      seq: 0,
+      metrics: [
+        { name: 'bdSeq', timestamp: T0, datatype: DataType.Double, value: -3.5e-30 },
+        { name: 'power_kw', timestamp: T0, datatype: DataType.Double, value: 4.5 },
+      ],
+    });
+    const r = host.handle('spBv1.0/cq-plant1/NBIRTH/line3-gw', birth);
+    expect(r.problems.filter((p) => p.code === 'HOST_INTERNAL')).toEqual([]);
+    expect(r.samples.map((x) => [x.metric, x.value])).toEqual([['power_kw', 4.5]]);
+    const death = encodePayload({
+      timestamp: T0,
+      metrics: [{ name: 'bdSeq', timestamp: T0, datatype: DataType.Double, value: 0.25 }],
+    });
+    expect(host.handle('spBv1.0/cq-plant1/NDEATH/line3-gw', death).problems).not.toContainEqual(
+      expect.objectContaining({ code: 'HOST_INTERNAL' }),
+    );
+  });
+
   test('bad topics and payloads are problems, never exceptions', () => {
     const { host } = setup();
     const cases: [string, Uint8Array][] = [
