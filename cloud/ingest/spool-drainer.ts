@@ -1,14 +1,13 @@
 import type { Logger } from '../../config/logging.js';
 import { Backoff } from '../../protocols/backoff.js';
 import type { DeadLetterFile } from './dead-letter.js';
-import type { PointWriter } from './retrying-writer.js';
+import type { LineWriter } from './retrying-writer.js';
 import type { Spool } from './spool.js';
-import { SpooledPoint } from './spool-point.js';
 
 export interface SpoolDrainerOptions {
   spool: Spool;
   /** retries until InfluxDB stored (or refused and dead-lettered) every line, or the signal aborts */
-  writer: PointWriter;
+  writer: LineWriter;
   dead: DeadLetterFile;
   log: Logger;
   /** lines per InfluxDB write (docs/delivery.md: measured default 5000) */
@@ -129,14 +128,12 @@ export class SpoolDrainer {
           batch.damaged.map((data) => ({ data, reason: 'spool row could not be read back (damaged file)' })),
         );
       }
-      await writer.write(
-        batch.lines.map((l) => new SpooledPoint(l)),
-        signal,
-      );
+      // the rows' text as stored: concatenated into requests, never parsed (unless InfluxDB refuses some)
+      await writer.write(batch.blocks, signal);
       spool.remove(batch.upToId);
       this.#backoff.reset();
       this.#stats.batches++;
-      this.#stats.lines += batch.lines.length;
+      this.#stats.lines += batch.lines;
     } catch (err) {
       if (signal.aborted) return;
       // Not retryable by the writer (e.g. the sink closed): keep the rows, try again after a backoff step.

@@ -243,7 +243,14 @@ describe('ingester spool', () => {
     await r.pipeline.writer.write([point('f', 2)], signal);
     await until('the good point', async () => ((await seqs(r.db, 'f')).includes(2) ? true : undefined));
     await until('the refusal', () => (r.dead.count > 0 ? true : undefined));
-    expect(readFileSync(r.dead.path, 'utf8')).toMatch(/field type conflict/);
+    // only the refused value is dead-lettered, alone: the rest of its line (seq 1) is stored
+    const dead = readFileSync(r.dead.path, 'utf8').trim().split('\n');
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0] ?? '{}')).toMatchObject({
+      data: `telemetry,device=f,node=n,site=s mode=2i ${T0 + 1}`,
+      reason: expect.stringMatching(/field type conflict/),
+    });
+    expect(await seqs(r.db, 'f')).toEqual([1, 2]);
     expect(r.pipeline.types.typeOf('telemetry', 'mode')).toBe('string');
     // From now on the conflict is caught before InfluxDB.
     await r.pipeline.writer.write([point('f', 3, { mode: 4n })], signal);
