@@ -36,6 +36,8 @@ export class SpoolDrainer {
   readonly #stats: SpoolDrainerStats = { batches: 0, lines: 0, damagedRows: 0, failures: 0 };
   readonly #backoff: Backoff;
   #wake: (() => void) | undefined;
+  /** asleep with an empty spool, waiting for the next append */
+  #idle = false;
   #loop: Promise<void> | undefined;
   /** write without waiting for batches to fill (shutdown, tests) */
   #flushAll = false;
@@ -52,8 +54,9 @@ export class SpoolDrainer {
   start(): void {
     if (this.#loop) return;
     this.#o.spool.onAppend(() => {
-      const s = this.#o.spool;
-      if (s.pendingLines >= this.#o.batchLines || s.pendingMessages === 1) this.#kick();
+      // a full batch goes at once; the first rows after an empty spool wake the drainer to start their interval
+      // (a group commit may bring several rows at once: not only when exactly one row is waiting)
+      if (this.#idle || this.#o.spool.pendingLines >= this.#o.batchLines) this.#kick();
     });
     this.#loop = this.#run();
   }
@@ -94,7 +97,10 @@ export class SpoolDrainer {
     while (!signal.aborted) {
       try {
         if (spool.isEmpty) {
-          await this.#sleep(undefined);
+          this.#idle = true;
+          await this.#sleep(undefined).finally(() => {
+            this.#idle = false;
+          });
           continue;
         }
         if (!this.#flushAll && spool.pendingLines < batchLines) {

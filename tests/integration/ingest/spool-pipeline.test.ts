@@ -131,6 +131,18 @@ describe('ingester spool', () => {
     expect(s.drain.batches).toBeGreaterThanOrEqual(8);
   });
 
+  it('commits the messages in flight together (one transaction per group) and drains them all, in order', async () => {
+    const r = await rig();
+    // 30 messages handed over at once, as the consumer does with several in flight
+    await Promise.all(range(1, 30).map((i) => r.pipeline.writer.write([point('h', i)], signal)));
+    const intake = r.pipeline.stats().intake;
+    expect(intake.messages).toBe(30);
+    expect(intake.groups).toBeLessThan(30);
+    expect(intake.largestGroup).toBeGreaterThan(1);
+    await until('all 30 points', async () => ((await seqs(r.db, 'h')).length === 30 ? true : undefined));
+    expect(await seqs(r.db, 'h')).toEqual(range(1, 30));
+  });
+
   it('acknowledges while InfluxDB is unreachable and delivers everything, in order, when it returns', async () => {
     const r = await rig();
     r.proxy.refuse();
