@@ -4,6 +4,8 @@ import type { DeadLetterFile } from './dead-letter.js';
 import type { LineWriter } from './retrying-writer.js';
 import type { Spool } from './spool.js';
 
+const DEFAULT_BATCH_BYTES = 512 * 1024;
+
 export interface SpoolDrainerOptions {
   spool: Spool;
   /** retries until InfluxDB stored (or refused and dead-lettered) every line, or the signal aborts */
@@ -12,6 +14,11 @@ export interface SpoolDrainerOptions {
   log: Logger;
   /** lines per InfluxDB write (docs/delivery.md: measured default 5000) */
   batchLines: number;
+  /**
+   * a batch also goes once it holds this many bytes of line protocol (default 512 KiB): lines carry many fields
+   * (a device's values of one time), so 5000 of them can be megabytes
+   */
+  batchBytes?: number;
   /** longest a line waits for a batch to fill (default 1 s) */
   flushIntervalMs: number;
   /** backoff after a failure the writer does not retry itself (spool I/O error, sink closed); default 1 s … 30 s */
@@ -56,7 +63,7 @@ export class SpoolDrainer {
     this.#o.spool.onAppend(() => {
       // a full batch goes at once; the first rows after an empty spool wake the drainer to start their interval
       // (a group commit may bring several rows at once: not only when exactly one row is waiting)
-      if (this.#idle || this.#o.spool.pendingLines >= this.#o.batchLines) this.#kick();
+      if (this.#idle || this.#full()) this.#kick();
     });
     this.#loop = this.#run();
   }
@@ -85,6 +92,16 @@ export class SpoolDrainer {
     }
   }
 
+  /** a batch's worth is waiting (lines or bytes) */
+  #full(): boolean {
+    const s = this.#o.spool;
+    return s.pendingLines >= this.#o.batchLines || s.pendingBytes >= this.#batchBytes;
+  }
+
+  get #batchBytes(): number {
+    return this.#o.batchBytes ?? DEFAULT_BATCH_BYTES;
+  }
+
   #kick(): void {
     const w = this.#wake;
     this.#wake = undefined;
@@ -103,7 +120,7 @@ export class SpoolDrainer {
           });
           continue;
         }
-        if (!this.#flushAll && spool.pendingLines < batchLines) {
+        if (!this.#flushAll && !this.#full()) {
           const wait = flushIntervalMs - spool.oldestAgeMs();
           if (wait > 0) {
             await this.#sleep(wait);
@@ -123,7 +140,7 @@ export class SpoolDrainer {
 
   async #writeOne(signal: AbortSignal): Promise<void> {
     const { spool, writer, dead, log, batchLines } = this.#o;
-    const batch = spool.peek(batchLines);
+    const batch = spool.peek(batchLines, this.#batchBytes);
     if (!batch) return;
     try {
       if (batch.damaged.length > 0) {

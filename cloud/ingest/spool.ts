@@ -142,6 +142,11 @@ export class Spool implements FieldTypeStore {
     return this.#q.items;
   }
 
+  /** bytes of the rows waiting (as counted against the bound) */
+  get pendingBytes(): number {
+    return this.#q.bytes;
+  }
+
   /** Resolves once there is room (immediately when there is); rejects with the signal's reason. */
   waitForRoom(signal: AbortSignal): Promise<void> {
     if (!this.full) return Promise.resolve();
@@ -218,16 +223,18 @@ export class Spool implements FieldTypeStore {
   }
 
   /** The oldest rows, whole, up to about `maxLines` lines (at least one row when not empty). */
-  peek(maxLines: number): SpoolBatch | undefined {
+  peek(maxLines: number, maxBytes = Number.POSITIVE_INFINITY): SpoolBatch | undefined {
     if (this.#q.closed || this.#q.rows === 0) return undefined;
     const blocks: LineBlock[] = [];
     const damaged: string[] = [];
     let upToId = 0;
     let rows = 0;
     let lines = 0;
+    let bytes = 0;
     // rows hold at least one line each, so maxLines rows are always enough; iterate: stop reading once full
     for (const r of this.#q.iterate(0, Math.max(1, maxLines))) {
-      if (rows > 0 && lines + r.count > maxLines) break;
+      if (rows > 0 && (lines + r.count > maxLines || bytes + r.body.length > maxBytes)) break;
+      bytes += r.body.length;
       const text = rowText(r.body);
       if (text === undefined) damaged.push(r.body);
       else {
