@@ -110,7 +110,7 @@ export class SpoolDrainer {
 
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
-    const { spool, batchLines, flushIntervalMs } = this.#o;
+    const { spool, flushIntervalMs } = this.#o;
     while (!signal.aborted) {
       try {
         if (spool.isEmpty) {
