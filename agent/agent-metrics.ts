@@ -88,9 +88,15 @@ export function agentMetrics(s: AgentSnapshot): MetricFamily[] {
     perDevice('plantpulse_device_samples_total', 'samples the source delivered', 'counter', (d) => d.samples),
     perDevice(
       'plantpulse_device_skipped_ticks_total',
-      'polls skipped because the previous one overran',
+      'poll ticks skipped because the event loop was blocked past them',
       'counter',
       (d) => d.skippedTicks,
+    ),
+    perDevice(
+      'plantpulse_device_overruns_total',
+      'poll ticks that came while the previous poll still ran (read again right after it)',
+      'counter',
+      (d) => d.overruns,
     ),
     perDevice('plantpulse_device_reconnects_total', 'connections re-created', 'counter', (d) => d.reconnects),
     {

@@ -24,8 +24,10 @@ export interface DeviceHealth {
   errors: Record<string, number>;
   /** Modbus exception counts by exception code, e.g. { "2": 4 } */
   exceptionCodes: Record<string, number>;
-  /** ticks skipped because the previous poll of that group was still running */
+  /** ticks skipped because the event loop was blocked past them (never queued) */
   skippedTicks: number;
+  /** ticks that came while the previous poll of that group was still running: read again right after it */
+  overruns: number;
   polls: number;
   /** samples the source delivered (good and bad) */
   samples: number;
@@ -51,6 +53,7 @@ export function emptyHealth(device: string, mode: DeviceHealth['mode'], now: num
     errors: {},
     exceptionCodes: {},
     skippedTicks: 0,
+    overruns: 0,
     polls: 0,
     samples: 0,
     reconnects: 0,
@@ -83,6 +86,7 @@ export function sourceHealth(h: DeviceHealth): ComponentHealth {
       samples: h.samples,
       errors: Object.values(h.errors).reduce((a, b) => a + b, 0),
       skippedTicks: h.skippedTicks,
+      overruns: h.overruns,
       reconnects: h.reconnects,
     },
   };

@@ -1,6 +1,7 @@
 /**
- * The generic polling runner (docs/architecture.md#small-interfaces-one-runner): one timer per poll group,
- * overrun ticks skipped and counted, connection re-created with jittered exponential backoff after
+ * The generic polling runner (docs/architecture.md#small-interfaces-one-runner): one timer per poll group; a
+ * group whose poll overruns its interval reads again back to back (counted as overruns), so a busy line runs at its
+ * physical rate; ticks lost while the event loop was blocked are skipped and counted; connection re-created with jittered exponential backoff after
  * consecutive link faults, health per device. Nothing a source does — a rejection, a throw, an 'error' —
  * escapes it.
  */
@@ -47,6 +48,8 @@ class DeviceLoop {
   private wakeBackoff: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly busy: boolean[];
+  /** per group: a tick came while its poll ran: read again as soon as it ends (the tick's due time) */
+  private readonly again: (number | undefined)[];
   private readonly backoff: Backoff;
   readonly lateness = new Histogram(LATENESS_BUCKETS_S);
   private stopped = false;
@@ -67,6 +70,7 @@ class DeviceLoop {
     this.backoff = new Backoff({ initialMs: this.policy.initialMs, maxMs: this.policy.maxMs, random });
     this.log = opts.log.child({ component: 'poll-runner', device: source.device });
     this.busy = source.groups.map(() => false);
+    this.again = source.groups.map(() => undefined);
   }
 
   start(): void {
@@ -187,8 +191,11 @@ class DeviceLoop {
           this.health.skippedTicks += late;
           due += late * interval;
         }
-        if (this.busy[i]) this.health.skippedTicks++;
-        else {
+        if (this.busy[i]) {
+          // overrun: one more read right after this one, not a skipped tick (a busy line runs back to back)
+          this.health.overruns++;
+          this.again[i] ??= due;
+        } else {
           this.observeTick(i, now - due);
           this.track(this.poll(i, signal));
         }
@@ -209,7 +216,18 @@ class DeviceLoop {
     }
   }
 
+  /** Polls the group, then once more at once when a tick came meanwhile (overrun), and so on. */
   private async poll(group: number, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      await this.pollOnce(group, signal);
+      const due = this.again[group];
+      this.again[group] = undefined;
+      if (due === undefined || this.stopped || signal.aborted) return;
+      this.observeTick(group, Math.max(0, this.clock.now() - due));
+    }
+  }
+
+  private async pollOnce(group: number, signal: AbortSignal): Promise<void> {
     this.busy[group] = true;
     let result: ReadResult;
     try {

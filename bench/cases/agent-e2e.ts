@@ -102,6 +102,17 @@ export const agentE2eCase: BenchCase = {
         note: `${r.tagsPerSecond.toFixed(0)} tags/s measured at ${r.cpuPercent.toFixed(1)} % of one core; ${r.published} messages acknowledged, ${r.suppressed} samples suppressed by report-by-exception`,
       },
       {
+        id: 'agent.cpu_us_per_tag',
+        stage: 'agent e2e',
+        what: `agent CPU per tag read, ${shape}`,
+        // % of a core per 1,000 tags/s → µs of CPU per tag: (pct / 100) × 1e6 µs / 1000 tags
+        value: per1000 * 10,
+        unit: 'µs/tag',
+        baseline: { name: 'Neuron 2.2.1 (published)', value: NEURON_CPU_PER_1000 * 10, unit: 'µs/tag' },
+        ratio: per1000 / NEURON_CPU_PER_1000,
+        note: 'the same window as the row above, per tag: read, derive, report-by-exception, outbox, publish',
+      },
+      {
         id: 'agent.rss_mib',
         stage: 'agent e2e',
         what: `peak RSS of the agent, ${shape}`,

@@ -62,17 +62,27 @@ function samplesOf(l: IngestLoad, site: string): { metrics: MetricInfo[]; batche
   return { metrics, batches };
 }
 
-/** Raw InfluxDB: the same lines, `INGEST_BATCH_LINES` per POST /write, one request at a time. */
-export async function rawWriteRate(s: BenchServices, l: IngestLoad): Promise<number> {
-  const db = await freshBenchDatabase(s.influx.url, 'raw');
+/**
+ * Raw InfluxDB: the same values as `telemetry` lines, `INGEST_BATCH_LINES` lines per POST /write, one request at a
+ * time — one line per value (`grouped: false`, how the ingester wrote before issue 16) or one line per device and
+ * timestamp with all its fields (`grouped: true`, what the ingester writes now and InfluxDB recommends).
+ */
+export async function rawWriteRate(s: BenchServices, l: IngestLoad, grouped = false): Promise<number> {
+  const db = await freshBenchDatabase(s.influx.url, grouped ? 'rawgrouped' : 'raw');
   const { batches } = samplesOf(l, 'raw');
   const lines: string[] = [];
   for (const [, samples] of batches) {
-    for (const sample of samples) {
+    const points = samples.flatMap((sample) => {
       const p = telemetryPoint(sample, { site: 'raw', node: 'gw-1' });
-      if (p.ok) lines.push(p.point.toLineProtocol() ?? '');
-    }
+      return p.ok ? [p.point] : [];
+    });
+    if (grouped && points.length > 0) {
+      const all = points[0] as (typeof points)[number];
+      for (const p of points.slice(1)) Object.assign(all.fields, p.fields);
+      lines.push(all.toLineProtocol() ?? '');
+    } else for (const p of points) lines.push(p.toLineProtocol() ?? '');
   }
+  const values = loadValues(l);
   const t0 = performance.now();
   for (let i = 0; i < lines.length; i += INGEST_BATCH_LINES) {
     const res = await fetch(`${s.influx.url}/write?db=${db}&precision=ms`, {
@@ -81,13 +91,15 @@ export async function rawWriteRate(s: BenchServices, l: IngestLoad): Promise<num
     });
     if (res.status !== 204) throw new Error(`raw write: HTTP ${res.status} ${await res.text()}`);
   }
-  return (lines.length * 1000) / (performance.now() - t0);
+  return (values * 1000) / (performance.now() - t0);
 }
 
 export interface IngestResult {
   valuesPerSecond: number;
   /** CPU of the ingester processes over the span, % of one core (summed) */
   cpuPercent: number;
+  /** CPU of the ingester processes per value stored, µs */
+  cpuMicrosPerValue: number;
   peakRssMiB: number;
 }
 
@@ -186,6 +198,7 @@ export async function ingestRate(
     return {
       valuesPerSecond: (expected * 1000) / (t1 - t0),
       cpuPercent: usage.cpuPercent,
+      cpuMicrosPerValue: (((usage.cpuPercent / 100) * (t1 - t0)) / 1000 / expected) * 1e6,
       peakRssMiB: usage.peakRssMiB,
     };
   } finally {

@@ -344,9 +344,17 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
       if (!started) throw new AnalyticsStateError('analytics: call rebuild(now) before ingest()');
       const now = clock();
       const out: AnalyticsOutput = { points: [], events: [] };
+      stats.samples += samples.length;
+      // only devices an analytic uses are looked at: one route lookup per run of samples of one device (a
+      // message holds one device's values), none per value of the others
+      let device: string | undefined;
+      let routed = false;
       for (const s of samples) {
-        stats.samples++;
-        accept(s, now, false);
+        if (s.device !== device) {
+          device = s.device;
+          routed = routes.has(device);
+        }
+        if (routed) accept(s, now, false);
       }
       for (const st of status) acceptStatus(st);
       flushTouched(now, out, false);

@@ -1,16 +1,16 @@
 import type { Point } from '@influxdata/influxdb-client';
+import { fieldTypeOfText } from '../../protocols/influx/line-protocol.js';
 
 /** InfluxDB field types, as line protocol writes them. */
 export type FieldType = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean';
 
 /** The type of an escaped line-protocol field value (`Point.fields` holds those). */
 export function fieldTypeOf(escaped: string): FieldType {
-  if (escaped.startsWith('"')) return 'string';
-  if (/^-?\d+i$/.test(escaped)) return 'integer';
-  if (/^\d+u$/.test(escaped)) return 'unsigned';
-  if (/^(t|T|true|True|TRUE|f|F|false|False|FALSE)$/.test(escaped)) return 'boolean';
-  return 'float';
+  return fieldTypeOfText(escaped);
 }
+
+/** What `checkField` says of one field value: store it as it is, store it coerced, or refuse it (the reason). */
+export type FieldVerdict = undefined | { coerced: string } | { conflict: string };
 
 const TYPES = new Set<string>(['float', 'integer', 'unsigned', 'string', 'boolean']);
 
@@ -52,11 +52,13 @@ const SERVER_CONFLICT =
  */
 export class FieldTypeRegistry {
   readonly #types = new Map<string, FieldType>();
+  /** measurement → field → type: the hot path's lookup, without a key string per value */
+  readonly #byMeasurement = new Map<string, Map<string, FieldType>>();
   readonly #store: FieldTypeStore | undefined;
 
   constructor(store?: FieldTypeStore) {
     this.#store = store;
-    for (const [m, f, t] of store?.load() ?? []) this.#types.set(key(m, f), t);
+    for (const [m, f, t] of store?.load() ?? []) this.#put(m, f, t);
   }
 
   get size(): number {
@@ -71,8 +73,40 @@ export class FieldTypeRegistry {
   set(measurement: string, field: string, type: FieldType): void {
     const k = key(measurement, field);
     if (this.#types.get(k) === type) return;
-    this.#types.set(k, type);
+    this.#put(measurement, field, type);
     this.#store?.save(measurement, field, type);
+  }
+
+  #put(measurement: string, field: string, type: FieldType): void {
+    this.#types.set(key(measurement, field), type);
+    let m = this.#byMeasurement.get(measurement);
+    if (m === undefined) {
+      m = new Map();
+      this.#byMeasurement.set(measurement, m);
+    }
+    m.set(field, type);
+  }
+
+  /**
+   * Checks (and learns) one escaped field value: undefined to store it as it is, `coerced` for an integer written
+   * into a float field (lossless below 2^53), `conflict` with the reason for any other type than the field's.
+   */
+  checkField(measurement: string, field: string, escaped: string): FieldVerdict {
+    const got = fieldTypeOfText(escaped);
+    const want = this.#byMeasurement.get(measurement)?.get(field);
+    if (want === undefined) {
+      this.#put(measurement, field, got);
+      this.#store?.save(measurement, field, got);
+      return undefined;
+    }
+    if (want === got) return undefined;
+    if (want === 'float' && got === 'integer') {
+      const digits = escaped.slice(0, -1);
+      if (Number.isSafeInteger(Number(digits))) return { coerced: digits };
+    }
+    return {
+      conflict: `field type conflict: "${field}" on "${measurement}" is ${got}, the field is ${want} (caught before InfluxDB)`,
+    };
   }
 
   /** Learns from a server message `… input field "f" on measurement "m" is type x, already exists as type y`. */
@@ -89,30 +123,15 @@ export class FieldTypeRegistry {
     const conflicts: FieldConflict[] = [];
     let coerced = 0;
     for (const [field, escaped] of Object.entries(point.fields)) {
-      const got = fieldTypeOf(escaped);
-      const k = key(measurement, field);
-      const want = this.#types.get(k);
-      if (want === undefined) {
-        this.#types.set(k, got);
-        this.#store?.save(measurement, field, got);
+      const v = this.checkField(measurement, field, escaped);
+      if (v === undefined) continue;
+      if ('coerced' in v) {
+        point.fields[field] = v.coerced;
+        coerced++;
         continue;
       }
-      if (want === got) continue;
-      if (want === 'float' && got === 'integer') {
-        const digits = escaped.slice(0, -1);
-        if (Number.isSafeInteger(Number(digits))) {
-          point.fields[field] = digits;
-          coerced++;
-          continue;
-        }
-      }
       delete point.fields[field];
-      conflicts.push({
-        measurement,
-        field,
-        value: escaped,
-        reason: `field type conflict: "${field}" on "${measurement}" is ${got}, the field is ${want} (caught before InfluxDB)`,
-      });
+      conflicts.push({ measurement, field, value: escaped, reason: v.conflict });
     }
     return { point: Object.keys(point.fields).length > 0 ? point : undefined, conflicts, coerced };
   }

@@ -4,7 +4,7 @@ import type { HostApplication } from '../host/host-application.js';
 import type { HostResult, OutMsg } from '../host/host-types.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { HostPointMapper } from './points-from-host.js';
-import type { PointWriter } from './retrying-writer.js';
+import type { SpoolWriter } from './spool-writer.js';
 
 /** Problems that mean the whole message could not be read: the raw message is dead-lettered. */
 const UNREADABLE = new Set(['SPB_DECODE', 'UNS_DECODE', 'SPB_TOPIC', 'UNS_TOPIC', 'HOST_INTERNAL']);
@@ -12,6 +12,7 @@ const UNREADABLE = new Set(['SPB_DECODE', 'UNS_DECODE', 'SPB_TOPIC', 'UNS_TOPIC'
 export interface IngestStats {
   messages: number;
   samples: number;
+  /** InfluxDB lines made (one per series and timestamp: a device's values of one time share a line) */
   points: number;
   problems: Record<string, number>;
   dropped: Record<string, number>;
@@ -20,7 +21,8 @@ export interface IngestStats {
 export interface MessageHandlerDeps {
   host: HostApplication;
   mapper: HostPointMapper;
-  writer: PointWriter;
+  /** takes a message's lines; resolves once they are committed (group commit with the messages in flight) */
+  writer: Pick<SpoolWriter, 'writeBatch'>;
   dead: DeadLetterFile;
   log: Logger;
   /** publish host commands (Rebirth NCMD) */
@@ -31,7 +33,7 @@ export interface MessageHandlerDeps {
 }
 
 /**
- * One MQTT message → decoded samples → InfluxDB points → stored. Resolves once stored (the PUBACK follows);
+ * One MQTT message → decoded samples → InfluxDB lines (grouped per device and time) → stored. Resolves once stored (the PUBACK follows);
  * every value that cannot be stored is counted, logged and explained, and unreadable messages are dead-lettered.
  */
 export function createMessageHandler(d: MessageHandlerDeps) {
@@ -57,15 +59,15 @@ export function createMessageHandler(d: MessageHandlerDeps) {
     for (const c of r.commands) {
       d.command(c).catch((err: unknown) => d.log.warn({ err, topic: c.topic }, 'host command not published'));
     }
-    const { points, dropped } = d.mapper.map(r);
+    const { batch, dropped } = d.mapper.map(r);
     for (const x of dropped) {
       stats.dropped[x.code] = (stats.dropped[x.code] ?? 0) + x.count;
       d.log.warn({ topic, code: x.code, count: x.count, reason: x.reason }, 'values not stored');
     }
-    if (d.extra) points.push(...d.extra(r));
-    await d.writer.write(points, signal);
+    if (d.extra) for (const p of d.extra(r)) batch.addPoint(p);
+    await d.writer.writeBatch(batch, signal);
     stats.samples += r.samples.length;
-    stats.points += points.length;
+    stats.points += batch.size;
     d.after?.(r);
   }
 

@@ -20,6 +20,19 @@ export interface ConsumerHooks {
   handle(topic: string, payload: Buffer, signal: AbortSignal): Promise<void>;
 }
 
+/** Handed to MQTT.js's handleMessage callback to release its packet pump without a PUBACK (sent later by us). */
+const DEFERRED_ACK = Object.freeze(new Error('PUBACK deferred until the message is committed'));
+
+/** MQTT.js's own packet sender (not in its typings): keeps its offline handling, topic aliases and write queue. */
+function sendPuback(client: MqttClient, messageId: number | undefined): void {
+  if (messageId === undefined) return;
+  (client as unknown as { _sendPacket(packet: object): void })._sendPacket({
+    cmd: 'puback',
+    messageId,
+    reasonCode: 0,
+  });
+}
+
 export interface ConsumerStats {
   connected: boolean;
   connects: number;
@@ -28,8 +41,8 @@ export interface ConsumerStats {
 
 /**
  * The ingester's MQTT session: fixed client id, persistent session (clean: false), QoS 1, acknowledgement after
- * the handler resolves (MQTT.js holds the PUBACK and the next message until then: back-pressure, not memory
- * growth), jittered exponential reconnect.
+ * the handler resolves, with up to `mqtt.maxInflight` messages handled at once (their spool commits grouped; at the
+ * bound the socket is held: back-pressure, not memory growth), jittered exponential reconnect.
  */
 export class MqttConsumer {
   readonly #cfg: IngesterMqtt & { url: string; clientId: string };
@@ -45,6 +58,12 @@ export class MqttConsumer {
   readonly #health = new HealthTracker('down', Date.now());
   #lastDown = 'connecting';
   #firstConnect: { resolve: () => void; promise: Promise<void> };
+  /** counts CONNACKs: a PUBACK is sent only on the connection its message came on */
+  #connection = 0;
+  /** messages handled and not yet acknowledged */
+  #inFlight = 0;
+  /** PUBACKs go out in the order the messages came (MQTT 3.1.1 §4.6), each after its own commit */
+  #ackOrder: Promise<void> = Promise.resolve();
 
   constructor(cfg: IngesterMqtt & { url: string; clientId: string }, hooks: ConsumerHooks, log: Logger) {
     this.#cfg = cfg;
@@ -93,23 +112,14 @@ export class MqttConsumer {
       rejectUnauthorized: true,
       will: this.#will(),
     };
-    if (c.protocolVersion === 5) opts.properties = { sessionExpiryInterval: 7 * 24 * 3600 };
+    if (c.protocolVersion === 5)
+      opts.properties = { sessionExpiryInterval: 7 * 24 * 3600, receiveMaximum: this.#cfg.maxInflight };
     if (c.ca !== undefined) opts.ca = readFileSync(c.ca);
     const client = mqtt.connect(c.url, opts);
     this.#client = client;
-    client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void) => {
-      this.#stats.messages++;
-      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      this.#hooks.handle(packet.topic, payload, this.#abort.signal).then(
-        () => callback(),
-        (err: unknown) => {
-          // Only a stop reaches here: leave the message unacknowledged so the broker redelivers it.
-          if (!this.#abort.signal.aborted)
-            this.#log.error({ err, topic: packet.topic }, 'message handler failed');
-        },
-      );
-    };
+    client.handleMessage = (packet, callback) => this.#onMessage(client, packet, callback);
     client.on('connect', (connack) => {
+      this.#connection++;
       this.#stats.connected = true;
       this.#health.observe('ok', Date.now());
       this.#stats.connects++;
@@ -142,6 +152,46 @@ export class MqttConsumer {
       this.#health.observe('down', Date.now());
       this.#scheduleReconnect();
     });
+  }
+
+  /**
+   * Several messages in flight (docs/delivery.md#group-commit-several-messages-per-fsync). MQTT.js hands over one message at a time and reads
+   * the next packet only once the handleMessage callback ran, and that callback sends the PUBACK. So below the
+   * bound the callback is released at once with an error value — which MQTT.js takes as "send no PUBACK" and
+   * carries on reading (handlers/publish.js: `if (err) return done(err)`; its packet pump ignores the value) — and
+   * the PUBACK is sent here once the handler resolved, i.e. the message is committed; the messages that arrive
+   * meanwhile are committed with it. At the bound, the message keeps the callback until it is committed, which
+   * holds the socket (back-pressure) and lets MQTT.js send that PUBACK itself. A PUBACK is sent only on the
+   * connection the message came on: after a reconnect the broker redelivers it (a duplicate, overwritten in
+   * InfluxDB) — never an acknowledgement of something not stored.
+   */
+  #onMessage(client: MqttClient, packet: IPublishPacket, callback: (err?: Error) => void): void {
+    this.#stats.messages++;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const connection = this.#connection;
+    const handled = this.#hooks.handle(packet.topic, payload, this.#abort.signal);
+    const hold = this.#inFlight + 1 >= this.#cfg.maxInflight;
+    this.#inFlight++;
+    if (!hold) callback(DEFERRED_ACK);
+    const ack = this.#ackOrder.then(() => handled);
+    this.#ackOrder = ack.then(
+      () => undefined,
+      () => undefined,
+    );
+    ack.then(
+      () => {
+        this.#inFlight--;
+        if (hold) callback();
+        else if (packet.qos > 0 && connection === this.#connection && client.connected)
+          sendPuback(client, packet.messageId);
+      },
+      (err: unknown) => {
+        this.#inFlight--;
+        // Only a stop reaches here: leave the message unacknowledged so the broker redelivers it.
+        if (!this.#abort.signal.aborted)
+          this.#log.error({ err, topic: packet.topic }, 'message handler failed');
+      },
+    );
   }
 
   publish(msg: OutMsg): Promise<void> {

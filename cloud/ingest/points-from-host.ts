@@ -1,9 +1,11 @@
-import type { Point } from '@influxdata/influxdb-client';
-import { buildPoint } from '../../protocols/influx/point-builder.js';
-import { qualityPoint, telemetryPoint } from '../../protocols/influx/sample-points.js';
+import { LineBatch } from '../../protocols/influx/line-batch.js';
+import { fieldText, seriesKey, timeText } from '../../protocols/influx/line-protocol.js';
+import { INT64_MAX, INT64_MIN } from '../../protocols/influx/point-builder.js';
+import { QUALITY_MEASUREMENT, TELEMETRY_MEASUREMENT } from '../../protocols/influx/sample-points.js';
+import { keyProblem, RESERVED_KEYS } from '../../protocols/influx/sanitise.js';
 import type { MetricKind } from '../../protocols/metric.js';
-import type { Quality } from '../../protocols/sample.js';
-import type { BirthInfo, DeviceStatus, HostResult } from '../host/host-types.js';
+import { checkSample, type Quality, type Sample } from '../../protocols/sample.js';
+import type { BirthInfo, DeviceStatus, HostResult, HostSample } from '../host/host-types.js';
 
 export interface Dropped {
   code: string;
@@ -11,125 +13,252 @@ export interface Dropped {
   count: number;
 }
 
-export interface HostPoints {
-  points: Point[];
-  /** values that could not become points: counted, logged and explained by the caller */
+export interface HostLines {
+  /** the message's lines, one per series and timestamp */
+  batch: LineBatch;
+  /** values that could not become lines: counted, logged and explained by the caller */
   dropped: Dropped[];
 }
 
 /** Sparkplug 3.0's STALE quality code, written as `quality.code` when a death makes a device's values stale. */
 export const STALE_QUALITY_CODE = 500;
 
+const INTEGER_KINDS: ReadonlySet<MetricKind> = new Set<MetricKind>([
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'datetime',
+]);
+const CORE_TAGS = new Set(['site', 'node', 'device']);
+
+/** What is worked out once per device, not per value: its series key and metric state. */
+interface DeviceState {
+  /** `site/node/device` */
+  readonly key: string;
+  readonly site: string;
+  readonly node: string;
+  readonly device: string;
+  /** the `telemetry` series with the device tags; undefined when a device tag has a bad key (BAD_KEY) */
+  series: string | undefined;
+  seriesProblem: string | undefined;
+  /** the series without a tag named like the metric (a key cannot be both tag and field) */
+  readonly clashSeries: Map<string, string>;
+  tags: Readonly<Record<string, string>>;
+  readonly kinds: Map<string, MetricKind>;
+  /** every metric seen (births and data): the ones a death marks stale */
+  readonly known: Set<string>;
+  readonly quality: Map<string, Quality>;
+}
+
 /**
- * Turns what the Sparkplug host decoded into InfluxDB points (docs/architecture.md#influxdb-schema):
- * `telemetry` for good and uncertain values, `quality` when a metric's quality changes, `device_status` for
- * births and deaths. Keeps the metric kinds learnt from births so integer metrics are written as integer
- * fields.
+ * Turns what the Sparkplug host decoded into InfluxDB lines (docs/architecture.md#influxdb-schema), without a
+ * `Point` per value: `telemetry` for good and uncertain values — every metric of a device sampled at one time on
+ * one line —, `quality` when a metric's quality changes, `device_status` for births and deaths. Keeps the metric
+ * kinds learnt from births so integer metrics are written as integer fields.
  *
  * A death (DDEATH, or NDEATH for the node and its devices) makes the last values stale: every known metric of that
- * device gets a `quality` point `bad` with code 500 (STALE) and `reason` "stale: <why>" at the death time, so a
+ * device gets a `quality` line `bad` with code 500 (STALE) and `reason` "stale: <why>" at the death time, so a
  * dashboard never shows a dead device's last value as current. The next birth or good value writes `good` again.
  *
  * Device tags come with the device's DBIRTH (`BirthInfo.tags`, from the agent's `devices[].tags`) and are written on
- * every `telemetry` point of that device until its next DBIRTH replaces them; `site`, `node` and `device` always
- * win, and a tag named like the point's metric is left off that point (a key cannot be both tag and field).
+ * every `telemetry` line of that device until its next DBIRTH replaces them; `site`, `node` and `device` always
+ * win, and a tag named like a metric is left off that metric's line (a key cannot be both tag and field).
  */
 export class HostPointMapper {
-  readonly #kinds = new Map<string, MetricKind>();
-  readonly #quality = new Map<string, Quality>();
-  /** known metric names per `site/node/device` (from births and data) */
-  readonly #metrics = new Map<string, Set<string>>();
-  /** device tags per `site/node/device`, from the last DBIRTH */
-  readonly #tags = new Map<string, Readonly<Record<string, string>>>();
+  readonly #devices = new Map<string, DeviceState>();
+  #last: DeviceState | undefined;
 
-  map(r: HostResult): HostPoints {
+  map(r: HostResult): HostLines {
     for (const b of r.births) this.#learn(b);
-    const points: Point[] = [];
+    const batch = new LineBatch();
     const dropped = new Map<string, Dropped>();
     const drop = (code: string, reason: string) => {
       const d = dropped.get(code);
       if (d) d.count++;
       else dropped.set(code, { code, reason, count: 1 });
     };
-    for (const s of r.samples) {
-      this.#know(`${s.site}/${s.node}/${s.device}`, s.metric);
-      const key = `${s.site}/${s.node}/${s.device}/${s.metric}`;
-      const ctx = { site: s.site, node: s.node };
-      const kind = this.#kinds.get(key);
-      const tags = this.#deviceTags(`${s.site}/${s.node}/${s.device}`, s.metric);
-      const tctx = tags === undefined ? ctx : { ...ctx, tags };
-      const t = telemetryPoint(s, kind === undefined ? tctx : { ...tctx, kind });
-      if (t.ok) points.push(t.point);
-      else if (t.dropped) drop(t.code, t.reason);
-      const lastQ = this.#quality.get(key);
-      if (lastQ !== s.quality) {
-        const q = qualityPoint(s, ctx);
-        if (q.ok) {
-          points.push(q.point);
-          this.#quality.set(key, s.quality);
-        } else if (q.dropped) drop(q.code, q.reason);
-      }
-    }
+    for (const s of r.samples) this.#sample(s, batch, drop);
     for (const st of r.status) {
-      const p = statusPoint(st);
-      if (p) points.push(p);
-      else drop('BAD_STATUS', `device_status of ${st.site}/${st.node}/${st.device ?? ''} could not be built`);
-      if (!st.online) points.push(...this.#stale(st, drop));
+      const device = st.device ?? '_node';
+      const time = timeText(st.timestamp);
+      if (time === undefined) {
+        drop('BAD_STATUS', `device_status of ${st.site}/${st.node}/${device} could not be built`);
+      } else {
+        const series = seriesKey('device_status', { site: st.site, node: st.node, device });
+        batch.add('device_status', series, time, 'online', fieldText.boolean(st.online));
+        batch.add('device_status', series, time, 'reason', fieldText.string(st.reason));
+      }
+      if (!st.online) this.#stale(st, batch, drop);
     }
-    return { points, dropped: [...dropped.values()] };
+    return { batch, dropped: [...dropped.values()] };
+  }
+
+  #sample(raw: HostSample, batch: LineBatch, drop: (code: string, reason: string) => void): void {
+    const s =
+      typeof raw.value === 'number' && !Number.isFinite(raw.value)
+        ? { ...raw, value: null, quality: 'bad' as const }
+        : raw;
+    const problem = checkSample(s);
+    if (problem) {
+      drop('INVALID_SAMPLE', `${problem.code}: ${problem.message}`);
+      return;
+    }
+    const st = this.#device(s.site, s.node, s.device);
+    const metric = s.metric;
+    st.known.add(metric);
+    const time = String(Math.trunc(s.timestamp));
+    if (s.quality !== 'bad' && s.value !== null) this.#telemetry(st, s, time, batch, drop);
+    if (st.quality.get(metric) !== s.quality) {
+      const series = seriesKey(QUALITY_MEASUREMENT, {
+        site: st.site,
+        node: st.node,
+        device: st.device,
+        metric,
+      });
+      batch.add(QUALITY_MEASUREMENT, series, time, 'quality', fieldText.string(s.quality));
+      st.quality.set(metric, s.quality);
+    }
+  }
+
+  #telemetry(
+    st: DeviceState,
+    s: Sample,
+    time: string,
+    batch: LineBatch,
+    drop: (code: string, reason: string) => void,
+  ): void {
+    const metric = s.metric;
+    if (st.series === undefined) {
+      drop('BAD_KEY', `tag ${st.seriesProblem ?? ''}`);
+      return;
+    }
+    if (RESERVED_KEYS.has(metric)) {
+      drop('BAD_KEY', `field key ${JSON.stringify(metric)} is reserved by InfluxDB`);
+      return;
+    }
+    if (CORE_TAGS.has(metric)) {
+      drop('BAD_KEY', `${metric} is both a tag and a field`);
+      return;
+    }
+    let text: string;
+    const v = s.value;
+    switch (typeof v) {
+      case 'number': {
+        const kind = st.kinds.get(metric);
+        if (kind !== undefined && INTEGER_KINDS.has(kind)) {
+          if (!Number.isInteger(v)) {
+            drop('TYPE_MISMATCH', `${s.device}.${metric}: ${v} is not an integer but the metric is ${kind}`);
+            return;
+          }
+          if (!Number.isSafeInteger(v) && (BigInt(v) < INT64_MIN || BigInt(v) > INT64_MAX)) {
+            drop('INTEGER_OUT_OF_RANGE', `field ${metric}: ${v} is outside InfluxDB's int64 range`);
+            return;
+          }
+          text = fieldText.integer(Number.isSafeInteger(v) ? v : BigInt(v));
+        } else text = fieldText.float(v);
+        break;
+      }
+      case 'bigint':
+        if (v < INT64_MIN || v > INT64_MAX) {
+          drop('INTEGER_OUT_OF_RANGE', `field ${metric}: ${v} is outside InfluxDB's int64 range`);
+          return;
+        }
+        text = fieldText.integer(v);
+        break;
+      case 'boolean':
+        text = fieldText.boolean(v);
+        break;
+      default:
+        text = fieldText.string(v as string);
+    }
+    const series = Object.hasOwn(st.tags, metric) ? this.#clashSeries(st, metric) : st.series;
+    batch.add(TELEMETRY_MEASUREMENT, series, time, metric, text);
+  }
+
+  #device(site: string, node: string, device: string): DeviceState {
+    const last = this.#last;
+    if (last !== undefined && last.device === device && last.node === node && last.site === site) return last;
+    const key = `${site}/${node}/${device}`;
+    let st = this.#devices.get(key);
+    if (st === undefined) {
+      st = {
+        key,
+        site,
+        node,
+        device,
+        series: undefined,
+        seriesProblem: undefined,
+        clashSeries: new Map(),
+        tags: {},
+        kinds: new Map(),
+        known: new Set(),
+        quality: new Map(),
+      };
+      this.#setTags(st, {});
+      this.#devices.set(key, st);
+    }
+    this.#last = st;
+    return st;
+  }
+
+  #setTags(st: DeviceState, tags: Readonly<Record<string, string>>): void {
+    st.tags = tags;
+    st.clashSeries.clear();
+    st.seriesProblem = undefined;
+    for (const k of Object.keys(tags)) {
+      const p = keyProblem(k);
+      if (p) st.seriesProblem = p;
+    }
+    st.series =
+      st.seriesProblem === undefined
+        ? seriesKey(TELEMETRY_MEASUREMENT, { ...tags, site: st.site, node: st.node, device: st.device })
+        : undefined;
+  }
+
+  #clashSeries(st: DeviceState, metric: string): string {
+    let s = st.clashSeries.get(metric);
+    if (s === undefined) {
+      const { [metric]: _clash, ...rest } = st.tags;
+      s = seriesKey(TELEMETRY_MEASUREMENT, { ...rest, site: st.site, node: st.node, device: st.device });
+      st.clashSeries.set(metric, s);
+    }
+    return s;
   }
 
   #learn(b: BirthInfo): void {
     // node-level metrics are samples of a device named after the node (cloud/host)
-    const dev = `${b.site}/${b.node}/${b.device ?? b.node}`;
-    if (b.device !== undefined) this.#tags.set(dev, b.tags ?? {});
+    const st = this.#device(b.site, b.node, b.device ?? b.node);
+    if (b.device !== undefined) this.#setTags(st, b.tags ?? {});
     for (const m of b.metrics) {
-      this.#kinds.set(`${dev}/${m.name}`, m.kind);
-      this.#know(dev, m.name);
+      st.kinds.set(m.name, m.kind);
+      st.known.add(m.name);
     }
   }
 
-  #deviceTags(dev: string, metric: string): Readonly<Record<string, string>> | undefined {
-    const tags = this.#tags.get(dev);
-    if (tags === undefined || Object.keys(tags).length === 0) return undefined;
-    if (!Object.hasOwn(tags, metric)) return tags;
-    const { [metric]: _clash, ...rest } = tags;
-    return rest;
-  }
-
-  #know(dev: string, metric: string): void {
-    const set = this.#metrics.get(dev);
-    if (set) set.add(metric);
-    else this.#metrics.set(dev, new Set([metric]));
-  }
-
-  #stale(st: DeviceStatus, drop: (code: string, reason: string) => void): Point[] {
-    const device = st.device ?? st.node;
-    const dev = `${st.site}/${st.node}/${device}`;
-    const out: Point[] = [];
-    for (const metric of this.#metrics.get(dev) ?? []) {
-      const r = buildPoint({
-        measurement: 'quality',
-        tags: { site: st.site, node: st.node, device, metric },
-        fields: { quality: 'bad', code: { int: STALE_QUALITY_CODE }, reason: `stale: ${st.reason}` },
-        timestamp: st.timestamp,
+  #stale(st: DeviceStatus, batch: LineBatch, drop: (code: string, reason: string) => void): void {
+    const dev = this.#devices.get(`${st.site}/${st.node}/${st.device ?? st.node}`);
+    if (dev === undefined) return;
+    const time = timeText(st.timestamp);
+    for (const metric of dev.known) {
+      if (time === undefined) {
+        drop('BAD_QUALITY_POINT', `stale quality of ${dev.key}/${metric} could not be built: bad timestamp`);
+        continue;
+      }
+      const series = seriesKey(QUALITY_MEASUREMENT, {
+        site: st.site,
+        node: st.node,
+        device: dev.device,
+        metric,
       });
-      if (r.ok) {
-        out.push(r.point);
-        this.#quality.set(`${dev}/${metric}`, 'bad');
-      } else drop('BAD_QUALITY_POINT', `stale quality of ${dev}/${metric} could not be built: ${r.reason}`);
+      batch.add(QUALITY_MEASUREMENT, series, time, 'quality', fieldText.string('bad'));
+      batch.add(QUALITY_MEASUREMENT, series, time, 'code', fieldText.integer(STALE_QUALITY_CODE));
+      batch.add(QUALITY_MEASUREMENT, series, time, 'reason', fieldText.string(`stale: ${st.reason}`));
+      dev.quality.set(metric, 'bad');
     }
-    return out;
   }
-}
-
-/** `device_status` (site, node, device; online, reason) at the change time. A node's own status uses device `_node`. */
-export function statusPoint(st: DeviceStatus): Point | undefined {
-  const r = buildPoint({
-    measurement: 'device_status',
-    tags: { site: st.site, node: st.node, device: st.device ?? '_node' },
-    fields: { online: st.online, reason: st.reason },
-    timestamp: st.timestamp,
-  });
-  return r.ok ? r.point : undefined;
 }

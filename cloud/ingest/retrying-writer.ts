@@ -1,7 +1,6 @@
-import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../../config/logging.js';
 import { Backoff } from '../../protocols/backoff.js';
-import type { InfluxSink, RejectedLine } from '../sink/index.js';
+import type { InfluxSink, LineBlock, RejectedLine } from '../sink/index.js';
 import { SinkError } from '../sink/index.js';
 import type { DeadLetterFile } from './dead-letter.js';
 
@@ -20,9 +19,9 @@ export interface WriterStats {
   since: number;
 }
 
-/** What the message handler hands a message's points to: resolves once they are stored (or dead-lettered). */
-export interface PointWriter {
-  write(points: readonly Point[], signal: AbortSignal): Promise<void>;
+/** Where serialised lines go: resolves once they are stored (or dead-lettered). */
+export interface LineWriter {
+  write(blocks: readonly LineBlock[], signal: AbortSignal): Promise<void>;
 }
 
 export interface RetryingWriterOptions {
@@ -34,11 +33,11 @@ export interface RetryingWriterOptions {
 }
 
 /**
- * The one place that retries InfluxDB writes. `write` resolves only when every point is stored or dead-lettered
+ * The one place that retries InfluxDB writes. `write` resolves only when every line is stored or dead-lettered
  * (refused for its content), so the caller can acknowledge the MQTT message; retryable failures back off
  * (honouring Retry-After) until the write succeeds or the signal aborts.
  */
-export class RetryingWriter implements PointWriter {
+export class RetryingWriter implements LineWriter {
   readonly #sink: InfluxSink;
   readonly #dead: DeadLetterFile;
   readonly #log: Logger;
@@ -77,12 +76,12 @@ export class RetryingWriter implements PointWriter {
     return { ...this.#stats, errors: { ...this.#stats.errors } };
   }
 
-  async write(points: readonly Point[], signal: AbortSignal): Promise<void> {
-    if (points.length === 0) return;
+  async write(blocks: readonly LineBlock[], signal: AbortSignal): Promise<void> {
+    if (blocks.length === 0) return;
     for (;;) {
       signal.throwIfAborted();
       try {
-        const outcome = await this.#sink.write(points, signal);
+        const outcome = await this.#sink.writeLines(blocks, signal);
         if (outcome.rejected.length > 0) {
           this.#stats.deadLettered += outcome.rejected.length;
           this.#log.warn(

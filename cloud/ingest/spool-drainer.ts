@@ -1,18 +1,24 @@
 import type { Logger } from '../../config/logging.js';
 import { Backoff } from '../../protocols/backoff.js';
 import type { DeadLetterFile } from './dead-letter.js';
-import type { PointWriter } from './retrying-writer.js';
+import type { LineWriter } from './retrying-writer.js';
 import type { Spool } from './spool.js';
-import { SpooledPoint } from './spool-point.js';
+
+const DEFAULT_BATCH_BYTES = 512 * 1024;
 
 export interface SpoolDrainerOptions {
   spool: Spool;
   /** retries until InfluxDB stored (or refused and dead-lettered) every line, or the signal aborts */
-  writer: PointWriter;
+  writer: LineWriter;
   dead: DeadLetterFile;
   log: Logger;
   /** lines per InfluxDB write (docs/delivery.md: measured default 5000) */
   batchLines: number;
+  /**
+   * a batch also goes once it holds this many bytes of line protocol (default 512 KiB): lines carry many fields
+   * (a device's values of one time), so 5000 of them can be megabytes
+   */
+  batchBytes?: number;
   /** longest a line waits for a batch to fill (default 1 s) */
   flushIntervalMs: number;
   /** backoff after a failure the writer does not retry itself (spool I/O error, sink closed); default 1 s … 30 s */
@@ -37,6 +43,8 @@ export class SpoolDrainer {
   readonly #stats: SpoolDrainerStats = { batches: 0, lines: 0, damagedRows: 0, failures: 0 };
   readonly #backoff: Backoff;
   #wake: (() => void) | undefined;
+  /** asleep with an empty spool, waiting for the next append */
+  #idle = false;
   #loop: Promise<void> | undefined;
   /** write without waiting for batches to fill (shutdown, tests) */
   #flushAll = false;
@@ -53,8 +61,9 @@ export class SpoolDrainer {
   start(): void {
     if (this.#loop) return;
     this.#o.spool.onAppend(() => {
-      const s = this.#o.spool;
-      if (s.pendingLines >= this.#o.batchLines || s.pendingMessages === 1) this.#kick();
+      // a full batch goes at once; the first rows after an empty spool wake the drainer to start their interval
+      // (a group commit may bring several rows at once: not only when exactly one row is waiting)
+      if (this.#idle || this.#full()) this.#kick();
     });
     this.#loop = this.#run();
   }
@@ -83,6 +92,16 @@ export class SpoolDrainer {
     }
   }
 
+  /** a batch's worth is waiting (lines or bytes) */
+  #full(): boolean {
+    const s = this.#o.spool;
+    return s.pendingLines >= this.#o.batchLines || s.pendingBytes >= this.#batchBytes;
+  }
+
+  get #batchBytes(): number {
+    return this.#o.batchBytes ?? DEFAULT_BATCH_BYTES;
+  }
+
   #kick(): void {
     const w = this.#wake;
     this.#wake = undefined;
@@ -91,14 +110,17 @@ export class SpoolDrainer {
 
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
-    const { spool, batchLines, flushIntervalMs } = this.#o;
+    const { spool, flushIntervalMs } = this.#o;
     while (!signal.aborted) {
       try {
         if (spool.isEmpty) {
-          await this.#sleep(undefined);
+          this.#idle = true;
+          await this.#sleep(undefined).finally(() => {
+            this.#idle = false;
+          });
           continue;
         }
-        if (!this.#flushAll && spool.pendingLines < batchLines) {
+        if (!this.#flushAll && !this.#full()) {
           const wait = flushIntervalMs - spool.oldestAgeMs();
           if (wait > 0) {
             await this.#sleep(wait);
@@ -118,7 +140,7 @@ export class SpoolDrainer {
 
   async #writeOne(signal: AbortSignal): Promise<void> {
     const { spool, writer, dead, log, batchLines } = this.#o;
-    const batch = spool.peek(batchLines);
+    const batch = spool.peek(batchLines, this.#batchBytes);
     if (!batch) return;
     try {
       if (batch.damaged.length > 0) {
@@ -129,14 +151,12 @@ export class SpoolDrainer {
           batch.damaged.map((data) => ({ data, reason: 'spool row could not be read back (damaged file)' })),
         );
       }
-      await writer.write(
-        batch.lines.map((l) => new SpooledPoint(l)),
-        signal,
-      );
+      // the rows' text as stored: concatenated into requests, never parsed (unless InfluxDB refuses some)
+      await writer.write(batch.blocks, signal);
       spool.remove(batch.upToId);
       this.#backoff.reset();
       this.#stats.batches++;
-      this.#stats.lines += batch.lines.length;
+      this.#stats.lines += batch.lines;
     } catch (err) {
       if (signal.aborted) return;
       // Not retryable by the writer (e.g. the sink closed): keep the rows, try again after a backoff step.

@@ -6,14 +6,17 @@ import {
   type QueueTable,
 } from '../../protocols/durable-queue/index.js';
 import { PlantpulseError } from '../../protocols/errors.js';
+import type { LineBlock } from '../sink/line-block.js';
 import { type FieldType, type FieldTypeStore, isFieldType } from './field-types.js';
-import { decodeLines, encodeLines, type SpoolLine } from './spool-line-codec.js';
+import { rowText } from './spool-line-codec.js';
 
 export interface SpoolBatch {
   /** the newest row in the batch: `remove(upToId)` after it is written */
   upToId: number;
   rows: number;
-  lines: SpoolLine[];
+  /** one block per row: its lines as stored, for the sink to concatenate */
+  blocks: LineBlock[];
+  lines: number;
   /** rows that could not be read back (a damaged file): dead-letter their raw text */
   damaged: string[];
 }
@@ -52,7 +55,7 @@ export class SpoolError extends PlantpulseError {
 }
 
 type LineColumns = {
-  /** the message's lines (`spool-line-codec.ts`) */
+  /** the message's lines, `\n`-joined line protocol (`spool-line-codec.ts`) */
   body: string;
 };
 
@@ -139,6 +142,11 @@ export class Spool implements FieldTypeStore {
     return this.#q.items;
   }
 
+  /** bytes of the rows waiting (as counted against the bound) */
+  get pendingBytes(): number {
+    return this.#q.bytes;
+  }
+
   /** Resolves once there is room (immediately when there is); rejects with the signal's reason. */
   waitForRoom(signal: AbortSignal): Promise<void> {
     if (!this.full) return Promise.resolve();
@@ -166,46 +174,77 @@ export class Spool implements FieldTypeStore {
   }
 
   /**
-   * Commits one message's lines; returns the row's id (undefined for no lines: nothing to store). Throws SpoolError
-   * when they cannot be stored (the message is then not acked).
+   * Commits one message's lines (line protocol, `\n`-joined); returns the row's id (undefined for no lines: nothing
+   * to store). Throws SpoolError when they cannot be stored (the message is then not acked).
    */
-  append(lines: readonly SpoolLine[]): number | undefined {
-    if (lines.length === 0) return undefined;
+  append(block: LineBlock): number | undefined {
+    return this.appendGroup([block])[0];
+  }
+
+  /**
+   * Commits several messages in one transaction — one fsync for the group (group commit) — one row each, in order;
+   * returns their ids (undefined for a message without lines). All or none: throws SpoolError when they cannot be
+   * stored.
+   */
+  appendGroup(blocks: readonly LineBlock[]): (number | undefined)[] {
     if (this.#q.closed) throw new SpoolError('spool closed');
-    const body = encodeLines(lines);
-    let id: number;
+    const now = this.#clock();
+    const ids: (number | undefined)[] = [];
     try {
-      id = this.#q.append(this.#clock(), body.length + ROW_OVERHEAD, lines.length, { body });
+      this.#appendAll(blocks, now, ids);
     } catch (err) {
       this.#stats.storeFailures++;
       throw new SpoolError((err as Error).message, { cause: err });
     }
-    this.#stats.appended++;
+    let stored = 0;
+    for (const id of ids) if (id !== undefined) stored++;
+    if (stored === 0) return ids;
+    this.#stats.appended += stored;
     for (const l of this.#appendListeners) l();
-    return id;
+    return ids;
   }
+
+  readonly #appendAll = (blocks: readonly LineBlock[], now: number, ids: (number | undefined)[]): void => {
+    const one = (b: LineBlock) =>
+      b.lines === 0
+        ? undefined
+        : this.#q.append(now, b.text.length + ROW_OVERHEAD, b.lines, { body: b.text });
+    if (blocks.length === 1) {
+      ids.push(one(blocks[0] as LineBlock));
+      return;
+    }
+    this.#q.transaction(() => {
+      for (const b of blocks) ids.push(one(b));
+    })();
+  };
 
   onAppend(listener: () => void): void {
     this.#appendListeners.push(listener);
   }
 
   /** The oldest rows, whole, up to about `maxLines` lines (at least one row when not empty). */
-  peek(maxLines: number): SpoolBatch | undefined {
+  peek(maxLines: number, maxBytes = Number.POSITIVE_INFINITY): SpoolBatch | undefined {
     if (this.#q.closed || this.#q.rows === 0) return undefined;
-    const out: SpoolLine[] = [];
+    const blocks: LineBlock[] = [];
     const damaged: string[] = [];
     let upToId = 0;
     let rows = 0;
+    let lines = 0;
+    let bytes = 0;
     // rows hold at least one line each, so maxLines rows are always enough; iterate: stop reading once full
     for (const r of this.#q.iterate(0, Math.max(1, maxLines))) {
-      if (rows > 0 && out.length + r.count > maxLines) break;
-      const parsed = decodeLines(r.body);
-      if (parsed) out.push(...parsed);
-      else damaged.push(r.body);
+      if (rows > 0 && (lines + r.count > maxLines || bytes + r.body.length > maxBytes)) break;
+      bytes += r.body.length;
+      const text = rowText(r.body);
+      if (text === undefined) damaged.push(r.body);
+      else {
+        blocks.push({ text, lines: r.count });
+        lines += r.count;
+      }
       upToId = r.id;
       rows++;
     }
-    return rows === 0 ? undefined : { upToId, rows, lines: out, damaged };
+    return rows === 0 ? undefined : { upToId, rows, blocks, lines, damaged };
   }
 
   /** Deletes every row up to and including `upToId` (written or dead-lettered); not fsynced on its own. */

@@ -7,4 +7,5 @@ export {
   type RejectedLine,
   type WriteOutcome,
 } from './influx-sink.js';
+export { type LineBlock, splitBlocks } from './line-block.js';
 export { SinkError, type SinkErrorCode } from './sink-error.js';

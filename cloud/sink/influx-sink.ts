@@ -17,7 +17,8 @@ import { detectFlavour, type InfluxFlavour } from '../../protocols/influx/flavou
 import { type InfluxAuth, queryInfluxQL } from '../../protocols/influx/influxql-query.js';
 import { createV1WriteTransport } from '../../protocols/influx/v1-transport.js';
 import { classifyWriteError } from './classify-write-error.js';
-import { attributedLines, type LineItem, lineItem } from './line-attribution.js';
+import { attributedLines, type LineItem, lineItemOf, splitConflict } from './line-attribution.js';
+import { type LineBlock, splitBlocks } from './line-block.js';
 import { SinkError } from './sink-error.js';
 
 export interface RejectedLine {
@@ -40,6 +41,11 @@ export interface InfluxSink {
    * signal's reason when aborted. After a rejection the batch may be partly stored: re-sending it is safe.
    */
   write(points: readonly Point[], signal?: AbortSignal): Promise<WriteOutcome>;
+  /**
+   * The same for lines already serialised (the spool's rows): concatenated into requests as they are, split into
+   * single lines only when the server refuses some. `accepted`/`rejected` count lines.
+   */
+  writeLines(blocks: readonly LineBlock[], signal?: AbortSignal): Promise<WriteOutcome>;
   /** v1: creates the database (or checks it exists when `createDatabase: false`). v2/v3: nothing to do. */
   ensureDatabase(signal?: AbortSignal): Promise<void>;
   /** waits for writes in flight; later writes throw SINK_CLOSED */
@@ -95,29 +101,28 @@ function withSignal(base: Transport, signal: AbortSignal | undefined): Transport
   };
 }
 
-function utf8Bytes(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
-  }
-  return n;
-}
-
-/** Chunks of at most `maxLines` lines and about `maxBytes` bytes (a single larger line gets its own chunk). */
-function chunk(items: readonly LineItem[], maxLines: number, maxBytes: number): LineItem[][] {
-  const out: LineItem[][] = [];
-  let cur: LineItem[] = [];
+/** Requests of at most `maxLines` lines and about `maxBytes` bytes; a block is split only when it alone is larger. */
+function chunk(blocks: readonly LineBlock[], maxLines: number, maxBytes: number): LineBlock[][] {
+  const out: LineBlock[][] = [];
+  let cur: LineBlock[] = [];
+  let lines = 0;
   let bytes = 0;
-  for (const l of items) {
-    const b = utf8Bytes(l.line) + 1;
-    if (cur.length > 0 && (cur.length >= maxLines || bytes + b > maxBytes)) {
+  const push = (b: LineBlock, size: number) => {
+    if (cur.length > 0 && (lines + b.lines > maxLines || bytes + size > maxBytes)) {
       out.push(cur);
       cur = [];
+      lines = 0;
       bytes = 0;
     }
-    cur.push(l);
-    bytes += b;
+    cur.push(b);
+    lines += b.lines;
+    bytes += size;
+  };
+  for (const b of blocks) {
+    const size = Buffer.byteLength(b.text) + 1;
+    if (b.lines > 1 && (b.lines > maxLines || size > maxBytes)) {
+      for (const l of splitBlocks([b])) push({ text: l, lines: 1 }, Buffer.byteLength(l) + 1);
+    } else push(b, size);
   }
   if (cur.length > 0) out.push(cur);
   return out;
@@ -262,9 +267,15 @@ export function createInfluxSink(
    * Writes `items`, isolating lines the server refuses (400/422) and splitting requests it finds too large (413).
    * Good lines of a partial write are stored already; re-sending them is an idempotent overwrite.
    */
-  async function writeLines(items: LineItem[], outcome: WriteOutcome, signal?: AbortSignal): Promise<void> {
+  async function writeLines(
+    items: LineItem[],
+    outcome: WriteOutcome,
+    signal?: AbortSignal,
+    firstError?: { err: unknown },
+  ): Promise<void> {
     signal?.throwIfAborted();
     try {
+      if (firstError) throw firstError.err;
       await post(
         items.map((i) => i.line),
         signal,
@@ -284,18 +295,25 @@ export function createInfluxSink(
         });
       }
       const reason = d.kind === 'too-large' ? `line too large for the server (413): ${d.reason}` : d.reason;
-      if (items.length === 1) {
+      const isMeant = d.kind === 'lines-rejected' ? attributedLines(reason) : undefined;
+      if (items.length === 1 && !(isMeant && splitConflict(items[0] as LineItem, reason))) {
         outcome.rejected.push({ line: (items[0] as LineItem).line, reason });
         return;
       }
       // The server names the first problem only. When its message says which lines it means (type conflict,
-      // parse error), reject all of those at once and re-send the rest to find any other problem.
-      const isMeant = d.kind === 'lines-rejected' ? attributedLines(reason) : undefined;
+      // parse error), reject all of those at once and re-send the rest to find any other problem. Of a line
+      // refused for one field's type, only that field is refused: the line's other fields are sent again.
       if (isMeant) {
         const meant = items.filter(isMeant);
         if (meant.length > 0) {
-          for (const m of meant) outcome.rejected.push({ line: m.line, reason });
           const rest = items.filter((i) => !isMeant(i));
+          for (const m of meant) {
+            const split = splitConflict(m, reason);
+            if (split) {
+              outcome.rejected.push({ line: split.refused, reason });
+              rest.push(split.rest);
+            } else outcome.rejected.push({ line: m.line, reason });
+          }
           if (rest.length > 0) await writeLines(rest, outcome, signal);
           return;
         }
@@ -316,19 +334,41 @@ export function createInfluxSink(
   };
 
   async function write(points: readonly Point[], signal?: AbortSignal): Promise<WriteOutcome> {
-    if (closed) throw new SinkError('SINK_CLOSED', 'write() after close()', { retryable: false });
-    const outcome: WriteOutcome = { accepted: 0, rejected: [] };
-    const items: LineItem[] = [];
+    const refused: RejectedLine[] = [];
+    const blocks: LineBlock[] = [];
     for (const p of points) {
       const line = p.toLineProtocol(settings);
-      if (line === undefined) {
-        outcome.rejected.push({ line: p.toString(), reason: 'point has no measurement or no fields' });
-      } else {
-        items.push(lineItem(p, line));
-      }
+      if (line === undefined)
+        refused.push({ line: p.toString(), reason: 'point has no measurement or no fields' });
+      else blocks.push({ text: line, lines: 1 });
     }
+    const outcome = await writeBlocks(blocks, signal);
+    if (refused.length > 0) {
+      outcome.rejected.unshift(...refused);
+      counters.rejectedLines += refused.length;
+    }
+    return outcome;
+  }
+
+  async function writeBlocks(blocks: readonly LineBlock[], signal?: AbortSignal): Promise<WriteOutcome> {
+    if (closed) throw new SinkError('SINK_CLOSED', 'write() after close()', { retryable: false });
+    const outcome: WriteOutcome = { accepted: 0, rejected: [] };
     try {
-      for (const c of chunk(items, maxLines, maxBytes)) await writeLines(c, outcome, signal);
+      for (const c of chunk(blocks, maxLines, maxBytes)) {
+        signal?.throwIfAborted();
+        let lines = 0;
+        for (const b of c) lines += b.lines;
+        try {
+          await post(
+            c.map((b) => b.text),
+            signal,
+          );
+          outcome.accepted += lines;
+        } catch (err) {
+          // refused or failed: the same handling as line by line, starting from this answer (not sent again)
+          await writeLines(splitBlocks(c).map(lineItemOf), outcome, signal, { err });
+        }
+      }
     } finally {
       counters.acceptedLines += outcome.accepted;
       counters.rejectedLines += outcome.rejected.length;
@@ -390,6 +430,7 @@ export function createInfluxSink(
 
   return {
     write: (points, signal) => track(write(points, signal)),
+    writeLines: (blocks, signal) => track(writeBlocks(blocks, signal)),
     ensureDatabase: (signal) => track(ensureDatabase(signal)),
     flavour,
     stats: () => ({ ...counters }),

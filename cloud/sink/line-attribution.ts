@@ -1,25 +1,19 @@
 /**
  * Which lines of a refused request the server meant. InfluxDB names only the first problem of a batch; for the
  * common ones the message identifies every line it applies to, so one request settles all of them instead of a
- * bisection down to single lines. Pure.
+ * bisection down to single lines. A line carries many fields (one device at one time): for a field type conflict
+ * only the conflicting field is refused, the rest of its line is sent again (`splitConflict`). Pure.
  */
 import type { Point } from '@influxdata/influxdb-client';
+import { fieldTypeOfText, formatLine, parseLine } from '../../protocols/influx/line-protocol.js';
 
 export type FieldType = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean';
 
 export interface LineItem {
   line: string;
   measurement: string;
-  /** field key → InfluxDB type, from the point's escaped field values */
+  /** field key → InfluxDB type, from the line's escaped field values */
   fieldTypes: ReadonlyMap<string, FieldType>;
-}
-
-function fieldType(escaped: string): FieldType {
-  if (escaped.startsWith('"')) return 'string';
-  if (/^-?\d+i$/.test(escaped)) return 'integer';
-  if (/^\d+u$/.test(escaped)) return 'unsigned';
-  if (/^(t|T|true|True|TRUE|f|F|false|False|FALSE)$/.test(escaped)) return 'boolean';
-  return 'float';
 }
 
 /** The unescaped measurement at the start of a line (up to the first unescaped `,` or space). */
@@ -39,8 +33,16 @@ export function measurementOf(line: string): string {
 
 export function lineItem(point: Point, line: string): LineItem {
   const fieldTypes = new Map<string, FieldType>();
-  for (const [k, v] of Object.entries(point.fields)) fieldTypes.set(k, fieldType(v));
+  for (const [k, v] of Object.entries(point.fields)) fieldTypes.set(k, fieldTypeOfText(v));
   return { line, measurement: measurementOf(line), fieldTypes };
+}
+
+/** The item of a line read back from its text (the spool keeps lines, not points). */
+export function lineItemOf(line: string): LineItem {
+  const p = parseLine(line);
+  const fieldTypes = new Map<string, FieldType>();
+  for (const [k, v] of p?.fields ?? []) fieldTypes.set(k, fieldTypeOfText(v));
+  return { line, measurement: p?.measurement ?? measurementOf(line), fieldTypes };
 }
 
 const TYPE_CONFLICT =
@@ -53,15 +55,12 @@ const UNABLE_TO_PARSE = /unable to parse '([\s\S]*)': ([\s\S]*?)(?: dropped=\d+)
  * Parse error: the quoted line itself.
  */
 export function attributedLines(reason: string): ((item: LineItem) => boolean) | undefined {
-  const conflict = TYPE_CONFLICT.exec(reason);
+  const conflict = conflictOf(reason);
   if (conflict) {
-    const field = (conflict[1] ?? '').replace(/\\(.)/g, '$1');
-    const measurement = (conflict[2] ?? '').replace(/\\(.)/g, '$1');
-    const existing = conflict[4];
     return (item) => {
-      if (item.measurement !== measurement) return false;
-      const t = item.fieldTypes.get(field);
-      return t !== undefined && t !== existing;
+      if (item.measurement !== conflict.measurement) return false;
+      const t = item.fieldTypes.get(conflict.field);
+      return t !== undefined && t !== conflict.existing;
     };
   }
   const parse = UNABLE_TO_PARSE.exec(reason);
@@ -70,4 +69,33 @@ export function attributedLines(reason: string): ((item: LineItem) => boolean) |
     return (item) => item.line === line;
   }
   return undefined;
+}
+
+function conflictOf(reason: string): { field: string; measurement: string; existing: string } | undefined {
+  const m = TYPE_CONFLICT.exec(reason);
+  if (!m) return undefined;
+  return {
+    field: (m[1] ?? '').replace(/\\(.)/g, '$1'),
+    measurement: (m[2] ?? '').replace(/\\(.)/g, '$1'),
+    existing: m[4] ?? '',
+  };
+}
+
+/**
+ * For a line the server refused for a field type conflict (`attributedLines`): the conflicting field alone as a
+ * line of its own (to dead-letter), and the rest of the line (to send again), or undefined when the field is the
+ * line's only one (the whole line is refused).
+ */
+export function splitConflict(
+  item: LineItem,
+  reason: string,
+): { refused: string; rest: LineItem } | undefined {
+  const conflict = conflictOf(reason);
+  const p = parseLine(item.line);
+  if (!conflict || !p || p.fields.length < 2) return undefined;
+  const bad = p.fields.filter(([k]) => k === conflict.field);
+  const good = p.fields.filter(([k]) => k !== conflict.field);
+  if (bad.length === 0 || good.length === 0) return undefined;
+  const refused = formatLine(p.series, bad, p.time);
+  return { refused, rest: lineItemOf(formatLine(p.series, good, p.time)) };
 }

@@ -33,8 +33,10 @@ export const IngesterMqtt = Section({
     description: 'Sparkplug host application id (its STATE topic; agents may wait for it)',
     default: 'plantpulse-cloud',
   }),
-  maxInflight: optional(Type.Integer({ minimum: 1 }), {
-    description: 'accepted for compatibility; the ingester takes one message at a time per session',
+  maxInflight: optional(Type.Integer({ minimum: 1, maximum: 65535 }), {
+    description:
+      'messages handled at once: those that arrive while the spool commits are committed together (group commit), each acknowledged after its commit; sent as MQTT 5 Receive Maximum',
+    default: 64,
     unit: 'messages',
   }),
 });

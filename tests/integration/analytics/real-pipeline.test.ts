@@ -22,7 +22,7 @@ import { analyticsConfig } from '../../helpers/configs.js';
 import { dropDatabase, freshDatabase, influxUrl } from '../../helpers/services.js';
 import { oeeComScenario, plantScenario, STEP } from '../../unit/analytics/scenarios.js';
 import { type Delivery, everyStep, silentLog } from '../../unit/analytics/support.js';
-import { influxQuery, writePoints } from './influx-io.js';
+import { influxQuery, writeLines, writePoints } from './influx-io.js';
 
 const dbs: string[] = [];
 afterAll(async () => {
@@ -52,6 +52,7 @@ class Ingester {
       await this.ticksUntil(a.at);
       this.clock.now = a.at;
       const points: Point[] = [];
+      const lines: string[] = [];
       const messages: [string, Uint8Array][] = [];
       if (a.nodeOffline)
         messages.push([unifiedTopic('cq', 'gw1'), encodeUnifiedNodeStatus({ ts: a.at, online: false })]);
@@ -75,9 +76,10 @@ class Ingester {
       for (const [topic, payload] of messages) {
         const r = this.host.handle(topic, payload);
         expect(r.problems.filter((p) => p.code !== 'SEQ_GAP')).toEqual([]);
-        points.push(...this.mapper.map(r).points);
+        lines.push(...this.mapper.map(r).batch.toLines());
         points.push(...this.engine.ingest(r.samples, r.status).points);
       }
+      await writeLines(this.url, this.db, lines);
       await writePoints(this.url, this.db, points);
     }
     await this.ticksUntil(until);

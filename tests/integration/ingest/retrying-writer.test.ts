@@ -7,11 +7,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Point } from '@influxdata/influxdb-client';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadLetterFile } from '../../../cloud/ingest/dead-letter.js';
 import { RetryingWriter } from '../../../cloud/ingest/retrying-writer.js';
-import { type InfluxSink, SinkError, type WriteOutcome } from '../../../cloud/sink/index.js';
+import { type InfluxSink, type LineBlock, SinkError, type WriteOutcome } from '../../../cloud/sink/index.js';
 import { createRootLogger } from '../../../config/logging.js';
 import { buildPoint } from '../../../protocols/influx/point-builder.js';
 
@@ -25,6 +24,9 @@ function scriptedSink(steps: Step[]): InfluxSink & { calls: number } {
   const sink = {
     calls: 0,
     async write(): Promise<WriteOutcome> {
+      throw new Error('the writer writes lines');
+    },
+    async writeLines(): Promise<WriteOutcome> {
       const step = steps[sink.calls++] ?? { accepted: 1, rejected: [] };
       if (step instanceof Error) throw step;
       return step;
@@ -37,10 +39,10 @@ function scriptedSink(steps: Step[]): InfluxSink & { calls: number } {
   return sink;
 }
 
-const p = (): Point => {
+const p = (): LineBlock => {
   const r = buildPoint({ measurement: 'telemetry', tags: { device: 'd' }, fields: { v: 1 }, timestamp: 1 });
   if (!r.ok) throw new Error(r.reason);
-  return r.point;
+  return { text: r.point.toLineProtocol() ?? '', lines: 1 };
 };
 
 describe('RetryingWriter', () => {

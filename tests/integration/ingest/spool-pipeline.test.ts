@@ -131,6 +131,18 @@ describe('ingester spool', () => {
     expect(s.drain.batches).toBeGreaterThanOrEqual(8);
   });
 
+  it('commits the messages in flight together (one transaction per group) and drains them all, in order', async () => {
+    const r = await rig();
+    // 30 messages handed over at once, as the consumer does with several in flight
+    await Promise.all(range(1, 30).map((i) => r.pipeline.writer.write([point('h', i)], signal)));
+    const intake = r.pipeline.stats().intake;
+    expect(intake.messages).toBe(30);
+    expect(intake.groups).toBeLessThan(30);
+    expect(intake.largestGroup).toBeGreaterThan(1);
+    await until('all 30 points', async () => ((await seqs(r.db, 'h')).length === 30 ? true : undefined));
+    expect(await seqs(r.db, 'h')).toEqual(range(1, 30));
+  });
+
   it('acknowledges while InfluxDB is unreachable and delivers everything, in order, when it returns', async () => {
     const r = await rig();
     r.proxy.refuse();
@@ -243,7 +255,14 @@ describe('ingester spool', () => {
     await r.pipeline.writer.write([point('f', 2)], signal);
     await until('the good point', async () => ((await seqs(r.db, 'f')).includes(2) ? true : undefined));
     await until('the refusal', () => (r.dead.count > 0 ? true : undefined));
-    expect(readFileSync(r.dead.path, 'utf8')).toMatch(/field type conflict/);
+    // only the refused value is dead-lettered, alone: the rest of its line (seq 1) is stored
+    const dead = readFileSync(r.dead.path, 'utf8').trim().split('\n');
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0] ?? '{}')).toMatchObject({
+      data: `telemetry,device=f,node=n,site=s mode=2i ${T0 + 1}`,
+      reason: expect.stringMatching(/field type conflict/),
+    });
+    expect(await seqs(r.db, 'f')).toEqual([1, 2]);
     expect(r.pipeline.types.typeOf('telemetry', 'mode')).toBe('string');
     // From now on the conflict is caught before InfluxDB.
     await r.pipeline.writer.write([point('f', 3, { mode: 4n })], signal);

@@ -30,9 +30,9 @@ const mapper = new HostPointMapper();
 const lines = (msgs: (OutMsg | undefined)[]): string[] =>
   msgs.flatMap((m) => {
     if (!m) return [];
-    const { points, dropped } = mapper.map(host.handle(m.topic, m.payload));
+    const { batch, dropped } = mapper.map(host.handle(m.topic, m.payload));
     expect(dropped).toEqual([]);
-    return points.map((p) => p.toLineProtocol() ?? '');
+    return batch.toLines();
   });
 const sample = (metric: string, value: Sample['value']): Sample => ({
   device: 'press',
@@ -52,7 +52,8 @@ it('births online, deaths offline with stale marks per metric, good again after 
 
   now += 1000;
   const data = lines([edge.data('press', [sample('power_kw', 12.5), sample('part_count', 7)])]);
-  expect(data).toContain(`telemetry,device=press,node=gw1,site=cq part_count=7i ${now}`);
+  // the device's values of one time on one line
+  expect(data).toContain(`telemetry,device=press,node=gw1,site=cq part_count=7i,power_kw=12.5 ${now}`);
   expect(data.filter((l) => l.startsWith('quality'))).toHaveLength(2); // first quality seen: good
 
   now += 1000;

@@ -125,10 +125,10 @@ const spool: QueueKind = {
       append(i, now, pad = 0) {
         clock = now;
         const fields = pad > 0 ? `seq=${i}i,pad="${'x'.repeat(pad)}"` : `seq=${i}i`;
-        return sp.append([{ line: `telemetry,device=d ${fields} ${T0 + i}`, types: { seq: 'integer' } }]);
+        return sp.append({ text: `telemetry,device=d ${fields} ${T0 + i}`, lines: 1 });
       },
       read: (limit) =>
-        (sp.peek(limit)?.lines ?? []).map((l) => seqOf(Number(/seq=(\d+)i/.exec(l.line)?.[1]))),
+        (sp.peek(limit)?.blocks ?? []).map((l) => seqOf(Number(/seq=(\d+)i/.exec(l.text)?.[1]))),
       take(n) {
         const batch = sp.peek(n);
         if (batch) sp.remove(batch.upToId);

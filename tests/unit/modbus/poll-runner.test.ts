@@ -121,17 +121,27 @@ describe('PollRunner', () => {
       reachable: true,
       polls: 14,
       skippedTicks: 0,
+      overruns: 0,
     });
   });
 
-  it('a poll that overruns its interval skips ticks (counted) instead of queueing them', async () => {
+  it('a poll that overruns its interval reads again back to back (counted as overruns), never queueing more', async () => {
     const src = fakeSource('d1', [1000], { readMs: 2500 });
     run([src]);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(src.maxConcurrent).toBe(1);
-    // reads start at 0, 3 s, 6 s, 9 s (each takes 2.5 s; the ticks at 1, 2, 4, 5, 7, 8, 10 s are skipped)
-    expect(src.reads.map((r) => r.at - 1_000_000)).toEqual([0, 3000, 6000, 9000]);
-    expect(runner?.health()[0]?.skippedTicks).toBe(7);
+    // each read takes 2.5 s and a tick came meanwhile: the next starts as the previous ends, at the source's rate
+    expect(src.reads.map((r) => r.at - 1_000_000)).toEqual([0, 2500, 5000, 7500, 10_000]);
+    // every tick (1, 2, … 10 s) found the group busy: counted as overruns, none skipped
+    expect(runner?.health()[0]).toMatchObject({ overruns: 10, skippedTicks: 0 });
+  });
+
+  it('a poll that fits its interval keeps the schedule: no back-to-back reads', async () => {
+    const src = fakeSource('d1', [1000], { readMs: 400 });
+    run([src]);
+    await vi.advanceTimersByTimeAsync(3_500);
+    expect(src.reads.map((r) => r.at - 1_000_000)).toEqual([0, 1000, 2000, 3000]);
+    expect(runner?.health()[0]).toMatchObject({ overruns: 0, skippedTicks: 0 });
   });
 
   it('after N consecutive link faults it re-creates the connection after a jittered backoff', async () => {
