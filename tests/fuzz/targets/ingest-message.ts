@@ -174,13 +174,16 @@ export const ingestMessage = defineTarget<Message[]>({
       if (internal) throw new Finding('host-internal', internal.message);
     }
     for (let batch = spool.peek(5000); batch !== undefined; batch = spool.peek(5000)) {
-      for (const l of batch.lines) {
+      // a row is one message's lines, `\n`-joined: every one of them one line of our measurements
+      for (const block of batch.blocks) {
+        const lines = block.text.split('\n');
         expectThat(
-          !/[\r\n]/.test(l.line),
+          lines.length === block.lines,
           'line-protocol',
-          () => `a spooled line holds a line break: ${l.line}`,
+          () => `a row of ${block.lines} lines holds ${lines.length}`,
         );
-        expectThat(MEASUREMENTS.test(l.line), 'line-protocol', () => `unexpected measurement: ${l.line}`);
+        for (const line of lines)
+          expectThat(MEASUREMENTS.test(line), 'line-protocol', () => `unexpected measurement: ${line}`);
       }
       expectThat(batch.damaged.length === 0, 'spool', () => `damaged rows: ${batch.damaged[0]}`);
       spool.remove(batch.upToId);
