@@ -27,8 +27,11 @@ import { SimMeter, type SimMeterSpec } from './sim-meter.js';
 export type { SimMeterSpec };
 
 export interface Dlt645Fault {
-  /** silence: no answer; checksum: an answer with a wrong checksum; error-reply: 0xD1/0xC1 with `errorByte` */
-  kind: 'silence' | 'checksum' | 'error-reply';
+  /**
+   * silence: no answer; checksum: an answer with a wrong checksum; error-reply: 0xD1/0xC1 with `errorByte`;
+   * noise: line noise (bytes that are no frame) before the answer
+   */
+  kind: 'silence' | 'checksum' | 'error-reply' | 'noise';
   /** only this meter (default any) */
   address?: string;
   /** only this data identifier (default any) */
@@ -159,6 +162,9 @@ export async function startDlt645Simulator(opts: Dlt645SimulatorOptions): Promis
       );
     const bytes = encodeFrame(frame);
     if (fault?.kind === 'checksum') bytes[bytes.length - 2] = ((bytes[bytes.length - 2] ?? 0) + 1) & 0xff;
+    // noise as a long bus picks it up: bytes that are neither a frame start (0x68) nor the preamble (0xFE)
+    if (fault?.kind === 'noise')
+      return [Uint8Array.of(0x00, 0xff, 0x12, 0x16, 0x33, 0x68, 0x01, 0x02), bytes];
     return [bytes];
   };
 

@@ -179,3 +179,61 @@ describe.each(['rtu', 'tcp'] as const)('DL/T 645 meters on one bus (%s)', (trans
     expect((await s.a.read(0, signal())).failures).toEqual([]);
   });
 });
+
+describe('DL/T 645 long data, line noise and address discovery', () => {
+  it('data longer than one frame arrives in follow-up frames and is joined', async () => {
+    const sim = await startDlt645Simulator({
+      transport: 'tcp',
+      port: 0,
+      maxDataPerFrame: 2,
+      meters: [{ address: A, extra: { '0400040E': { value: 123456.78, format: 'XXXXXX.XX' } } }],
+    });
+    cleanups.push(() => sim.close());
+    const src = createDlt645Source(
+      meterConfig('m', sim.url, A, [{ name: 'long_value', di: '0400040E', format: 'XXXXXX.XX' }]),
+      { log: captureLogger().log },
+    );
+    cleanups.push(() => src.close());
+    await src.connect(signal());
+    const r = await src.read(0, signal());
+    expect(r.failures).toEqual([]);
+    expect(byName(r.samples).long_value).toMatchObject({ value: 123456.78, quality: 'good' });
+    // one read and one follow-up: 4 data bytes at 2 per frame
+    expect(sim.stats.requests).toBe(2);
+  });
+
+  it.each(['rtu', 'tcp'] as const)(
+    'line noise before an answer is skipped and counted (%s)',
+    async (transport) => {
+      const { sim, url } = await bus(transport);
+      const buses = new BusRegistry(captureLogger().log);
+      const s = sources(url, buses);
+      await s.a.connect(signal());
+      sim.inject({ kind: 'noise', address: A });
+      const r = await s.a.read(0, signal());
+      expect(r.failures).toEqual([]);
+      expect(byName(r.samples).energy_kwh).toMatchObject({ value: 1234.56, quality: 'good' });
+      const busStats = buses.get(
+        transport === 'tcp' ? `tcp:${url.slice('tcp://'.length)}` : `rtu:${url.slice(6, url.indexOf('?'))}`,
+      )?.stats;
+      expect(busStats?.noiseBytes).toBeGreaterThan(0);
+    },
+  );
+
+  it('discovers the address of the one meter on a bus; several meters collide and the message says so', async () => {
+    const { discoverAddress } = await import('../../../agent/sources/dlt645/discover-address.js');
+    const one = await startDlt645Simulator({ transport: 'tcp', port: 0, meters: [{ address: A }] });
+    cleanups.push(() => one.close());
+    expect(await discoverAddress(one.url, 1000, signal())).toEqual({ ok: true, address: A });
+    const two = await startDlt645Simulator({
+      transport: 'tcp',
+      port: 0,
+      meters: [{ address: A }, { address: '000087654321' }],
+    });
+    cleanups.push(() => two.close());
+    expect(await discoverAddress(two.url, 500, signal())).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/several meters answered at once/),
+    });
+  });
+});
