@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Dlt645Version } from '../../../protocols/dlt645/data-identifiers.js';
 import { type DecodedItem, encodeFrame, FrameDecoder, hex } from '../../../protocols/dlt645/frame.js';
 import { interpretReadReply, readFollowRequest, readRequest } from '../../../protocols/dlt645/messages.js';
+import { SharedOpen, TransactionQueue } from '../serial-line/transaction-queue.js';
 import type { ReadFailure } from '../source.js';
 import { type BusLink, openBusLink } from './bus-link.js';
 import { DLT645_FAILURE_CODES as CODES } from './dlt645-failures.js';
@@ -45,22 +46,12 @@ export interface BusStats {
   failures: Record<string, number>;
 }
 
-interface Job {
-  req: MeterRead;
-  signal: AbortSignal;
-  resolve: (r: MeterReadResult) => void;
-  settled: boolean;
-  detach: () => void;
-}
-
 export class MeterBus {
   private readonly users = new Map<symbol, MeterUser>();
-  private readonly queue: Job[] = [];
   private readonly decoder = new FrameDecoder();
   private link: BusLink | undefined;
-  private opening: Promise<void> | undefined;
-  private pumping = false;
-  private lastEnd = 0;
+  private readonly opener = new SharedOpen();
+  private readonly queue: TransactionQueue<MeterRead, MeterReadResult>;
   /** receives decoded items while a transaction waits for its answer */
   private listener: ((item: DecodedItem) => void) | undefined;
   /** timeouts in a row across all meters; any answer resets it */
@@ -72,7 +63,17 @@ export class MeterBus {
     readonly key: string,
     private readonly endpoint: Dlt645Endpoint,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.queue = new TransactionQueue({
+      execute: (req) => this.execute(req),
+      gapMs: () => this.interFrameDelayMs,
+      onSettled: (r) => {
+        if (!r.ok) this.stats.failures[r.failure.code] = (this.stats.failures[r.failure.code] ?? 0) + 1;
+      },
+      now: Date.now,
+      log,
+    });
+  }
 
   attach(user: MeterUser): symbol {
     const token = Symbol(user.address);
@@ -108,25 +109,11 @@ export class MeterBus {
   /** Opens the bus if it is not open; concurrent callers share one attempt. */
   async open(timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (this.link?.open === true) return;
-    this.opening ??= this.dial(timeoutMs).finally(() => {
-      this.opening = undefined;
-    });
-    const attempt = this.opening;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new Error(`opening meter bus ${this.key}: aborted`));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      attempt.then(
-        () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      );
-    });
+    await this.opener.open(
+      () => this.dial(timeoutMs),
+      signal,
+      () => new Error(`opening meter bus ${this.key}: aborted`),
+    );
   }
 
   private async dial(timeoutMs: number): Promise<void> {
@@ -177,31 +164,14 @@ export class MeterBus {
   /** Closes the bus for good: queued work resolves as aborted. */
   close(): void {
     this.closeController.abort();
-    for (const job of this.queue.splice(0)) this.settle(job, this.fail(CODES.aborted, 'bus closed', false));
+    this.queue.drain((req) => this.fail(CODES.aborted, `${req.label}: bus closed`, false));
     this.link?.close();
     this.link = undefined;
   }
 
   /** Queues one read (with its follow-up frames). Never rejects: every outcome is a value. */
   read(req: MeterRead, signal: AbortSignal): Promise<MeterReadResult> {
-    return new Promise<MeterReadResult>((resolve) => {
-      const job: Job = { req, signal, resolve, settled: false, detach: () => {} };
-      const aborted = () => this.fail(CODES.aborted, `${req.label}: aborted`, false);
-      if (signal.aborted) return this.settle(job, aborted());
-      const onAbort = () => this.settle(job, aborted());
-      signal.addEventListener('abort', onAbort, { once: true });
-      job.detach = () => signal.removeEventListener('abort', onAbort);
-      this.queue.push(job);
-      void this.pump();
-    });
-  }
-
-  private settle(job: Job, r: MeterReadResult): void {
-    if (job.settled) return;
-    job.settled = true;
-    job.detach();
-    if (!r.ok) this.stats.failures[r.failure.code] = (this.stats.failures[r.failure.code] ?? 0) + 1;
-    job.resolve(r);
+    return this.queue.run(req, signal, () => this.fail(CODES.aborted, `${req.label}: aborted`, false));
   }
 
   private fail(code: string, message: string, linkFault: boolean, detail?: number): Failed {
@@ -209,28 +179,6 @@ export class MeterBus {
     if (detail !== undefined) failure.detail = detail;
     if (code === CODES.timeout) failure.noAnswer = true;
     return { ok: false, failure, at: Date.now() };
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
-        if (job.settled) continue;
-        const wait = this.lastEnd + this.interFrameDelayMs - Date.now();
-        if (wait > 0) await sleep(wait);
-        if (job.settled) continue;
-        const result = await this.execute(job.req);
-        this.lastEnd = Date.now();
-        this.settle(job, result);
-      }
-    } catch (err) {
-      // execute() never throws; this is a programming error, surfaced without losing the queue
-      this.log.error({ err }, 'meter bus queue failed');
-    } finally {
-      this.pumping = false;
-      if (this.queue.length > 0) void this.pump();
-    }
   }
 
   private async execute(req: MeterRead): Promise<MeterReadResult> {
