@@ -150,6 +150,15 @@ export class FrameDecoder {
         pos++;
         continue;
       }
+      if (checksum(joined, pos, pos + total - 2) !== joined[pos + total - 2]) {
+        // a broken frame, or a fragment whose claimed length swallowed the start of a whole frame: prefer the whole one
+        const next = nextWholeFrame(joined, pos + 1);
+        if (next !== undefined && next < pos + total) {
+          noise += next - pos;
+          pos = next;
+          continue;
+        }
+      }
       flushNoise();
       const raw = joined.slice(pos, pos + total);
       const address = decodeAddress(raw.subarray(1, 7));

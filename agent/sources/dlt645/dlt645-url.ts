@@ -1,12 +1,8 @@
 import { PlantpulseError } from '../../../protocols/errors.js';
-
-const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
-export type Parity = (typeof PARITIES)[number];
+import { readSerialOptions, type SerialOptions } from '../serial-line/serial-url.js';
 
 /** Where a meter bus is: a serial device (RS-485 adapter) or a transparent serial-to-TCP converter (DTU). */
-export type Dlt645Endpoint =
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'rtu'; path: string; baudRate: number; parity: Parity; dataBits: 7 | 8; stopBits: 1 | 2 };
+export type Dlt645Endpoint = { kind: 'tcp'; host: string; port: number } | ({ kind: 'rtu' } & SerialOptions);
 
 export class Dlt645UrlError extends PlantpulseError {
   constructor(url: string, reason: string) {
@@ -33,36 +29,8 @@ export function readDlt645Url(url: string): { endpoint: Dlt645Endpoint } | { pro
     return { endpoint: { kind: 'tcp', host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port) } };
   }
   if (scheme !== 'rtu') return { problems: [`scheme ${scheme} is not rtu or tcp`] };
-  const problems: string[] = [];
-  const path = decodeURIComponent(u.pathname);
-  if (path === '' || path === '/') problems.push('needs a serial device: rtu:///dev/ttyUSB0');
-  const q = u.searchParams;
-  for (const key of q.keys()) {
-    if (!['baud', 'parity', 'dataBits', 'stopBits'].includes(key))
-      problems.push(`unknown serial option "${key}" (use baud, parity, dataBits, stopBits)`);
-  }
-  const baudText = q.get('baud') ?? '2400';
-  const baudRate = Number(baudText);
-  if (!/^[0-9]+$/.test(baudText) || baudRate < 300 || baudRate > 115_200)
-    problems.push(`baud must be a number such as 2400, got "${baudText}"`);
-  const parity = q.get('parity') ?? 'even';
-  if (!(PARITIES as readonly string[]).includes(parity))
-    problems.push(`parity must be one of ${PARITIES.join(', ')}, got "${parity}"`);
-  const dataBits = Number(q.get('dataBits') ?? 8);
-  if (dataBits !== 7 && dataBits !== 8) problems.push(`dataBits must be 7 or 8, got "${q.get('dataBits')}"`);
-  const stopBits = Number(q.get('stopBits') ?? 1);
-  if (stopBits !== 1 && stopBits !== 2) problems.push(`stopBits must be 1 or 2, got "${q.get('stopBits')}"`);
-  if (problems.length > 0) return { problems };
-  return {
-    endpoint: {
-      kind: 'rtu',
-      path,
-      baudRate,
-      parity: parity as Parity,
-      dataBits: dataBits as 7 | 8,
-      stopBits: stopBits as 1 | 2,
-    },
-  };
+  const serial = readSerialOptions(u, { baud: 2400, parity: 'even' });
+  return 'problems' in serial ? serial : { endpoint: { kind: 'rtu', ...serial.options } };
 }
 
 export function parseDlt645Url(url: string): Dlt645Endpoint {
