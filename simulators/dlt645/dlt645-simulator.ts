@@ -73,6 +73,8 @@ export interface Dlt645Simulator {
   inject(fault: Dlt645Fault): number;
   removeFault(id: number): void;
   clearFaults(): void;
+  /** TCP: closes every client connection (the DTU rebooted); the listener stays */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -212,6 +214,7 @@ export async function startDlt645Simulator(opts: Dlt645SimulatorOptions): Promis
   const stoppers: (() => void)[] = [];
   let url: string;
   let closeTransport: () => Promise<void>;
+  let dropConnections = () => {};
   if ((opts.transport ?? 'tcp') === 'rtu') {
     if (opts.serial === undefined) throw new Error('the rtu transport needs serial.path');
     const baud = opts.serial.baudRate ?? 2400;
@@ -230,6 +233,9 @@ export async function startDlt645Simulator(opts: Dlt645SimulatorOptions): Promis
       server.once('error', reject);
       server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
     });
+    dropConnections = () => {
+      for (const s of sockets) s.destroy();
+    };
     const addr = server.address() as net.AddressInfo;
     url = `tcp://${opts.host ?? '127.0.0.1'}:${addr.port}`;
     closeTransport = () =>
@@ -255,6 +261,9 @@ export async function startDlt645Simulator(opts: Dlt645SimulatorOptions): Promis
     removeFault(id) {
       const i = faults.findIndex((f) => f.id === id);
       if (i >= 0) faults.splice(i, 1);
+    },
+    dropConnections() {
+      dropConnections();
     },
     clearFaults() {
       faults.length = 0;

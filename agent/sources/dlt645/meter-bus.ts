@@ -54,6 +54,8 @@ export class MeterBus {
   private readonly queue: TransactionQueue<MeterRead, MeterReadResult>;
   /** receives decoded items while a transaction waits for its answer */
   private listener: ((item: DecodedItem) => void) | undefined;
+  /** fails the exchange in flight when the link goes down */
+  private linkDown: ((reason: string) => void) | undefined;
   /** timeouts in a row across all meters; any answer resets it */
   private consecutiveTimeouts = 0;
   private readonly closeController = new AbortController();
@@ -129,6 +131,8 @@ export class MeterBus {
           if (this.link !== link) return;
           this.log.warn({ reason }, 'meter bus down');
           this.link = undefined;
+          // the answer being waited for cannot come any more: fail it now, not at its timeout
+          this.linkDown?.(reason);
         },
       },
       timeoutMs,
@@ -216,6 +220,7 @@ export class MeterBus {
       const done = (r: Exchanged) => {
         clearTimeout(timer);
         this.listener = undefined;
+        this.linkDown = undefined;
         resolve(r);
       };
       const timer = setTimeout(() => {
@@ -258,6 +263,8 @@ export class MeterBus {
           );
         done({ ok: true, value: r.value, more: r.more, at: Date.now() });
       };
+      this.linkDown = (reason) =>
+        done(this.fail(CODES.notConnected, `${req.label}: the bus went down (${reason})`, true));
       this.decoder.reset();
       link.write(bytes);
     });

@@ -237,3 +237,23 @@ describe('DL/T 645 long data, line noise and address discovery', () => {
     });
   });
 });
+
+describe('DL/T 645 behind a DTU that drops the connection', () => {
+  it('reads fail as link faults (bad, never zero) until the source connects again; then they are good', async () => {
+    const { sim, url } = await bus('tcp');
+    const s = sources(url, new BusRegistry(captureLogger().log));
+    await s.a.connect(signal());
+    expect((await s.a.read(0, signal())).failures).toEqual([]);
+    sim.dropConnections();
+    // whether the socket's close arrives before or during this read, the read fails at once as a link fault
+    const r = await s.a.read(0, signal());
+    expect(r.failures[0]).toMatchObject({ code: 'DLT645_NOT_CONNECTED', linkFault: true });
+    expect(r.samples.every((x) => x.quality === 'bad' && x.value === null)).toBe(true);
+    // what the runner does after reconnectAfterFailures link faults: close, connect again
+    await s.a.close();
+    await s.a.connect(signal());
+    const again = await s.a.read(0, signal());
+    expect(again.failures).toEqual([]);
+    expect(byName(again.samples).energy_kwh).toMatchObject({ value: 1234.56, quality: 'good' });
+  });
+});
