@@ -235,6 +235,7 @@ function failedAll(source: Source, why: RowError): SourceOutcome {
 
 function targetOf(d: AgentDevice): string {
   if (d.modbus !== undefined) return `${d.modbus.url} unit ${d.modbus.unitId ?? 1}`;
+  if (d.dlt645 !== undefined) return `${d.dlt645.url} meter ${String(d.dlt645.address)}`;
   return d.opcua?.endpoint ?? '';
 }
 

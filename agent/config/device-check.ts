@@ -14,8 +14,7 @@ export function checkDevice(d: AnyDevice): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: KeyPath, message: string) => issues.push({ path, message });
   const mine = componentsOf(d);
-  if (mine.length === 0)
-    add([], `needs a connection: ${sourceComponents.map((c) => c.configKey).join(' or ')}`);
+  if (mine.length === 0) add([], `needs a connection: ${oneOf(sourceComponents.map((c) => c.configKey))}`);
   if (mine.length > 1) {
     add([], `has both ${mine.map((c) => c.configKey).join(' and ')}; use one device entry per connection`);
   }
@@ -46,4 +45,9 @@ export function checkDevice(d: AnyDevice): ConfigIssue[] {
     for (const i of checkDerive(d.derive, d.id, metrics)) issues.push({ ...i, path: ['derive', ...i.path] });
   }
   return issues;
+}
+
+/** `modbus, opcua or dlt645` */
+function oneOf(keys: readonly string[]): string {
+  return keys.length < 2 ? (keys[0] ?? '') : `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}`;
 }

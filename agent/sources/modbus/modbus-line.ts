@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Backoff } from '../../../protocols/backoff.js';
 import { PlantpulseError } from '../../../protocols/errors.js';
 import type { ReadFailure } from '../../sources/source.js';
+import { SharedOpen, TransactionQueue } from '../serial-line/transaction-queue.js';
 import { ModbusClient, type ReadData, type ReadFc } from './modbus-client.js';
 import { classifyModbusError, MODBUS_FAILURE_CODES } from './modbus-failures.js';
 import type { ModbusEndpoint } from './modbus-url.js';
@@ -60,22 +61,12 @@ interface UnitState {
   until: number;
 }
 
-interface Job {
-  req: TransactRequest;
-  signal: AbortSignal;
-  resolve: (r: TransactResult) => void;
-  settled: boolean;
-  detach: () => void;
-}
-
 export class ModbusLine {
   private readonly users = new Map<symbol, LineUser>();
   private readonly units = new Map<number, UnitState>();
-  private readonly queue: Job[] = [];
   private client: ModbusClient | undefined;
-  private opening: Promise<void> | undefined;
-  private pumping = false;
-  private lastFrameEnd = 0;
+  private readonly opener = new SharedOpen();
+  private readonly queue: TransactionQueue<TransactRequest, TransactResult>;
   /** timeouts in a row across all units; any answer (even an exception) resets it */
   private consecutiveTimeouts = 0;
   /** the last outcome on this line was a link-level failure (no good answer since) */
@@ -87,7 +78,15 @@ export class ModbusLine {
     private readonly endpoint: ModbusEndpoint,
     private readonly log: Logger,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.queue = new TransactionQueue({
+      execute: (req) => this.execute(req),
+      gapMs: () => this.interFrameDelayMs,
+      skip: (req) => this.unitInBackoff(req),
+      now: () => this.clock.now(),
+      log,
+    });
+  }
 
   attach(user: LineUser): symbol {
     const token = Symbol(`unit ${user.unitId}`);
@@ -133,27 +132,11 @@ export class ModbusLine {
   /** Opens the line if it is not open; concurrent callers share one attempt. */
   async open(timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (this.client?.isOpen === true) return;
-    if (this.opening === undefined) {
-      this.opening = this.dial(timeoutMs).finally(() => {
-        this.opening = undefined;
-      });
-    }
-    const attempt = this.opening;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new ModbusConnectError(this.key, new Error('aborted')));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      attempt.then(
-        () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      );
-    });
+    await this.opener.open(
+      () => this.dial(timeoutMs),
+      signal,
+      () => new ModbusConnectError(this.key, new Error('aborted')),
+    );
   }
 
   private async dial(timeoutMs: number): Promise<void> {
@@ -191,32 +174,16 @@ export class ModbusLine {
   /** Closes the line for good: queued work resolves as aborted. */
   close(): void {
     this.closeController.abort();
-    for (const job of this.queue.splice(0))
-      this.settle(job, this.fail(MODBUS_FAILURE_CODES.aborted, 'line closed', false));
+    this.queue.drain(() => this.fail(MODBUS_FAILURE_CODES.aborted, 'line closed', false));
     this.client?.destroy();
     this.client = undefined;
   }
 
   /** Queues one read. Never rejects: every outcome is a value. */
   transact(req: TransactRequest, signal: AbortSignal): Promise<TransactResult> {
-    return new Promise<TransactResult>((resolve) => {
-      const job: Job = { req, signal, resolve, settled: false, detach: () => {} };
-      const aborted = () => this.fail(MODBUS_FAILURE_CODES.aborted, `${req.label}: aborted`, false);
-      if (signal.aborted) return this.settle(job, aborted());
-      const onAbort = () => this.settle(job, aborted());
-      // the runner's session signal outlives thousands of transactions: never leave a listener behind
-      signal.addEventListener('abort', onAbort, { once: true });
-      job.detach = () => signal.removeEventListener('abort', onAbort);
-      this.queue.push(job);
-      void this.pump();
-    });
-  }
-
-  private settle(job: Job, r: TransactResult): void {
-    if (job.settled) return;
-    job.settled = true;
-    job.detach();
-    job.resolve(r);
+    return this.queue.run(req, signal, () =>
+      this.fail(MODBUS_FAILURE_CODES.aborted, `${req.label}: aborted`, false),
+    );
   }
 
   private fail(code: string, message: string, linkFault: boolean, detail?: number): TransactResult {
@@ -224,33 +191,6 @@ export class ModbusLine {
     if (code === MODBUS_FAILURE_CODES.unitBackoff) failure.noAnswer = true;
     if (detail !== undefined) failure.detail = detail;
     return { ok: false, failure, at: this.clock.now() };
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
-        if (job.settled) continue;
-        const backoff = this.unitInBackoff(job.req);
-        if (backoff) {
-          this.settle(job, backoff);
-          continue;
-        }
-        const wait = this.lastFrameEnd + this.interFrameDelayMs - this.clock.now();
-        if (wait > 0) await sleep(wait);
-        if (job.settled) continue;
-        const result = await this.execute(job.req);
-        this.lastFrameEnd = this.clock.now();
-        this.settle(job, result);
-      }
-    } catch (err) {
-      // execute() never throws; this is a programming error, surfaced without losing the queue
-      this.log.error({ err }, 'modbus line queue failed');
-    } finally {
-      this.pumping = false;
-      if (this.queue.length > 0) void this.pump();
-    }
   }
 
   private unitState(unitId: number): UnitState {

@@ -1,7 +1,7 @@
 import { PlantpulseError } from '../../../protocols/errors.js';
+import { type Parity, readSerialOptions } from '../serial-line/serial-url.js';
 
-const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
-export type Parity = (typeof PARITIES)[number];
+export type { Parity };
 
 /**
  * Where a Modbus device is: parsed from `tcp://`, `rtu://` or `rtu+tcp://` URLs (agent/sources/modbus/README.md#connecting).
@@ -44,33 +44,8 @@ export function readModbusUrl(url: string): { endpoint: ModbusEndpoint } | { pro
     return { endpoint: { kind: scheme, host, port } };
   }
   if (scheme !== 'rtu') return { problems: [`scheme ${scheme} is not tcp, rtu or rtu+tcp`] };
-  const problems: string[] = [];
-  const path = decodeURIComponent(u.pathname);
-  if (path === '' || path === '/') problems.push('needs a serial device: rtu:///dev/ttyUSB0');
-  const q = u.searchParams;
-  for (const key of q.keys()) {
-    if (!['baud', 'parity', 'dataBits', 'stopBits'].includes(key))
-      problems.push(`unknown serial option "${key}" (use baud, parity, dataBits, stopBits)`);
-  }
-  const baudText = q.get('baud') ?? '9600';
-  const baudRate = Number(baudText);
-  if (!/^[0-9]+$/.test(baudText) || baudRate < 50 || baudRate > 4_000_000)
-    problems.push(`baud must be a number such as 9600, got "${baudText}"`);
-  const parity = q.get('parity') ?? 'none';
-  if (!(PARITIES as readonly string[]).includes(parity))
-    problems.push(`parity must be one of ${PARITIES.join(', ')}, got "${parity}"`);
-  const dataBits = Number(q.get('dataBits') ?? 8);
-  if (dataBits !== 5 && dataBits !== 6 && dataBits !== 7 && dataBits !== 8)
-    problems.push(`dataBits must be 5, 6, 7 or 8, got "${q.get('dataBits')}"`);
-  const stopBits = Number(q.get('stopBits') ?? 1);
-  if (stopBits !== 1 && stopBits !== 2) problems.push(`stopBits must be 1 or 2, got "${q.get('stopBits')}"`);
-  if (problems.length > 0) return { problems };
-  // the checks above narrowed these; TypeScript cannot carry that across the early return
-  const bits = dataBits as 5 | 6 | 7 | 8;
-  const stops = stopBits as 1 | 2;
-  return {
-    endpoint: { kind: 'rtu', path, baudRate, parity: parity as Parity, dataBits: bits, stopBits: stops },
-  };
+  const serial = readSerialOptions(u, { baud: 9600, parity: 'none' });
+  return 'problems' in serial ? serial : { endpoint: { kind: 'rtu', ...serial.options } };
 }
 
 /** readModbusUrl for a URL the check accepted: the endpoint, or ModbusUrlError with every problem. */
