@@ -175,7 +175,12 @@ export class ModbusClient {
         }
       };
       const onAbort = () => finish(new ClientError('connect aborted', 'ABORT_ERR'));
-      const timer = setTimeout(() => finish(new ClientError('connect timed out', 'ETIMEDOUT')), timeoutMs);
+      // Judged after pending I/O: when the event loop was stalled past the deadline (a loaded gateway), Node runs
+      // the timer before the connect that completed meanwhile; setImmediate lets that connect be seen first.
+      const timer = setTimeout(
+        () => setImmediate(() => finish(new ClientError('connect timed out', 'ETIMEDOUT'))),
+        timeoutMs,
+      );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
