@@ -1,7 +1,11 @@
 import { LineBatch } from '../../protocols/influx/line-batch.js';
 import { fieldText, seriesKey, timeText } from '../../protocols/influx/line-protocol.js';
 import { INT64_MAX, INT64_MIN } from '../../protocols/influx/point-builder.js';
-import { QUALITY_MEASUREMENT, TELEMETRY_MEASUREMENT } from '../../protocols/influx/sample-points.js';
+import {
+  INTEGER_KINDS,
+  QUALITY_MEASUREMENT,
+  TELEMETRY_MEASUREMENT,
+} from '../../protocols/influx/sample-points.js';
 import { keyProblem, RESERVED_KEYS } from '../../protocols/influx/sanitise.js';
 import type { MetricKind } from '../../protocols/metric.js';
 import { checkSample, type Quality, type Sample } from '../../protocols/sample.js';
@@ -23,17 +27,6 @@ export interface HostLines {
 /** Sparkplug 3.0's STALE quality code, written as `quality.code` when a death makes a device's values stale. */
 export const STALE_QUALITY_CODE = 500;
 
-const INTEGER_KINDS: ReadonlySet<MetricKind> = new Set<MetricKind>([
-  'int8',
-  'int16',
-  'int32',
-  'int64',
-  'uint8',
-  'uint16',
-  'uint32',
-  'uint64',
-  'datetime',
-]);
 const CORE_TAGS = new Set(['site', 'node', 'device']);
 
 /** What is worked out once per device, not per value: its series key and metric state. */

@@ -44,7 +44,8 @@ export type SamplePointResult =
       dropped: boolean;
     };
 
-const INTEGER_KINDS: ReadonlySet<MetricKind> = new Set<MetricKind>([
+/** Kinds written as InfluxDB integers (`i` suffix); datetime as epoch milliseconds. */
+export const INTEGER_KINDS: ReadonlySet<MetricKind> = new Set<MetricKind>([
   'int8',
   'int16',
   'int32',
