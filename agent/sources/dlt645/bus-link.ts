@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { PlantpulseError } from '../../../protocols/errors.js';
+import { ioDeadline } from '../serial-line/io-deadline.js';
 import type { Dlt645Endpoint } from './dlt645-url.js';
 
 export class Dlt645ConnectError extends PlantpulseError {
@@ -119,7 +120,7 @@ export async function openBusLink(
     const finish = (err: Error | null) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelDeadline();
       signal.removeEventListener('abort', onAbort);
       failOpen = undefined;
       if (err === null) return resolve();
@@ -127,7 +128,9 @@ export async function openBusLink(
       reject(new Dlt645ConnectError(key, err));
     };
     const onAbort = () => finish(new Error('aborted'));
-    const timer = setTimeout(() => finish(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
+    const cancelDeadline = ioDeadline(timeoutMs, () =>
+      finish(new Error(`no connection within ${timeoutMs} ms`)),
+    );
     failOpen = (err) => finish(err);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });

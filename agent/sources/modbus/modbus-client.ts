@@ -6,6 +6,7 @@
 
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { ioDeadline } from '../serial-line/io-deadline.js';
 import type { ModbusEndpoint } from './modbus-url.js';
 
 type NodeCallback<T> = (err: unknown, res?: T) => void;
@@ -166,7 +167,7 @@ export class ModbusClient {
       const finish = (err?: unknown) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        cancelDeadline();
         signal.removeEventListener('abort', onAbort);
         if (err === undefined || err === null) resolve();
         else {
@@ -175,11 +176,8 @@ export class ModbusClient {
         }
       };
       const onAbort = () => finish(new ClientError('connect aborted', 'ABORT_ERR'));
-      // Judged after pending I/O: when the event loop was stalled past the deadline (a loaded gateway), Node runs
-      // the timer before the connect that completed meanwhile; setImmediate lets that connect be seen first.
-      const timer = setTimeout(
-        () => setImmediate(() => finish(new ClientError('connect timed out', 'ETIMEDOUT'))),
-        timeoutMs,
+      const cancelDeadline = ioDeadline(timeoutMs, () =>
+        finish(new ClientError('connect timed out', 'ETIMEDOUT')),
       );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
