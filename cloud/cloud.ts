@@ -3,6 +3,7 @@ import type { Logger } from '../config/logging.js';
 import type { CloudConfig } from '../config/schemas/cloud.js';
 import { Backoff } from '../protocols/backoff.js';
 import { ensurePrivateDir } from '../protocols/durable-queue/private-files.js';
+import { FloodLimit } from '../protocols/flood-limit.js';
 import { HealthTracker } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
@@ -13,7 +14,6 @@ import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
 import { type ConfigSource, openAuditLog } from './audit/open-audit.js';
-import { RefusalThrottle } from './audit/refusal-throttle.js';
 import {
   type BrokerSecurityEvent,
   type RunningBroker,
@@ -89,7 +89,7 @@ export async function startCloud(
   const audit = await openAuditLog(cfg.audit, dataDir, log, opts.configSource);
   // every broker login and refusal is audited; refusals and limit hits at most 30 a minute per address (a flood
   // of CONNECTs cannot fill the disk through the audit log; the next event says how many were left out)
-  const brokerRefusals = new RefusalThrottle(Date.now);
+  const brokerRefusals = new FloodLimit({ max: 30, windowMs: 60_000 });
   const onBrokerSecurityEvent = (e: BrokerSecurityEvent) => {
     const { type, ...fields } = e;
     const suppressed = type === 'broker.login' ? 0 : brokerRefusals.admit(e.address ?? 'unknown');

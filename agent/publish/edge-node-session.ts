@@ -9,12 +9,12 @@
  * something changed that may let data flow.
  */
 import type { Logger } from 'pino';
+import { FloodLimit } from '../../protocols/flood-limit.js';
 import { type ComponentHealth, HealthTracker } from '../../protocols/health/component-health.js';
 import type { Sample } from '../../protocols/sample.js';
 import { EdgeNode } from './edge-node.js';
 import type { DataOutcome, EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
 import type { DataEncoder } from './publisher.js';
-import { RateLimitedLog } from './rate-limited-log.js';
 import type { UplinkHooks } from './uplink.js';
 
 /** What the session needs from the MQTT uplink. */
@@ -53,7 +53,8 @@ export class EdgeNodeSession implements DataEncoder {
   #hostWentOffline = false;
   readonly #health = new HealthTracker('down', Date.now());
   /** refused STATEs: a retained forgery comes back at every reconnect, so at most one line a minute */
-  readonly #stateLog: RateLimitedLog;
+  /** a forged retained STATE comes back at every reconnect: one warning a minute, with how many were left out */
+  readonly #stateLog = new FloodLimit({ max: 1, windowMs: STATE_LOG_INTERVAL_MS });
   readonly #counters = {
     births: 0,
     rebirths: 0,
@@ -68,7 +69,6 @@ export class EdgeNodeSession implements DataEncoder {
     this.#o = opts;
     this.#log = opts.log;
     this.#edge = new EdgeNode({ ...edgeOpts, onEvent: (e) => this.#onEvent(e) });
-    this.#stateLog = new RateLimitedLog(opts.log, STATE_LOG_INTERVAL_MS);
   }
 
   /** The uplink to publish through; give it before the uplink starts. */
@@ -164,6 +164,22 @@ export class EdgeNodeSession implements DataEncoder {
   }
 
   /** The one place edge events are logged, counted and acted on. */
+  #warnStateRefused(e: Extract<EdgeEvent, { type: 'state-refused' }>): void {
+    const suppressedSinceLast = this.#stateLog.admit();
+    if (suppressedSinceLast === undefined) return;
+    this.#log.warn(
+      {
+        topic: e.topic,
+        hostId: e.hostId,
+        timestamp: e.timestamp,
+        online: e.online,
+        reason: e.reason,
+        suppressedSinceLast,
+      },
+      'primary host STATE refused: beyond the clock-skew window (forged, or the host clock is wrong)',
+    );
+  }
+
   #onEvent(e: EdgeEvent): void {
     switch (e.type) {
       case 'data-refused':
@@ -187,10 +203,7 @@ export class EdgeNodeSession implements DataEncoder {
         break;
       case 'state-refused':
         this.#counters.statesRefused++;
-        this.#stateLog.warn(
-          { topic: e.topic, hostId: e.hostId, timestamp: e.timestamp, online: e.online, reason: e.reason },
-          'primary host STATE refused: beyond the clock-skew window (forged, or the host clock is wrong)',
-        );
+        this.#warnStateRefused(e);
         break;
       case 'primary-host-offline':
         this.#hostWentOffline = true;

@@ -17,8 +17,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { FloodLimit } from '../../protocols/flood-limit.js';
 import type { AuditSink } from '../audit/audit-event.js';
-import { RefusalThrottle } from '../audit/refusal-throttle.js';
 import type { AuthFailureLimit } from './auth-failures.js';
 import { ForbiddenError, TooManyFailuresError, UnauthorizedError } from './errors.js';
 import { hasRole, type Principal, REFUSAL_MESSAGES, type Role, type TokenAuth } from './token-auth.js';
@@ -61,7 +61,8 @@ export function docsAccess(app: FastifyInstance, docsRole: Role): void {
 /** Adds the onRequest hook that authenticates and authorises every request (see the file comment). */
 export function accessControl(app: FastifyInstance, opts: AccessControlOptions): void {
   const logins = new LoginLog(opts.clock);
-  const throttle = new RefusalThrottle(opts.clock);
+  // at most 30 refusal events per address per minute in the audit log
+  const throttle = new FloodLimit({ max: 30, windowMs: 60_000, clock: opts.clock });
   const refuse = (req: FastifyRequest, reason: string, extra: Record<string, string> = {}) => {
     const suppressed = throttle.admit(req.ip);
     if (suppressed === undefined) return;
