@@ -3,10 +3,11 @@
  * `plantpulse agent --once` (exit 0 all good, 1 a dead device, 2 a config error printed like `plantpulse check`) and
  * `plantpulse probe` (JSON per start address and the config line), each a child process.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeAgentYaml } from '../helpers/agent-yaml.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
 import { refusedUrl } from '../integration/commission/commission-fixture.js';
 
@@ -24,21 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function agentYaml(name: string, devices: string[]): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(
-    file,
-    [
-      'site: cq-plant1',
-      'node: line3-gw',
-      'mqtt: { url: "mqtt://127.0.0.1:1883" }',
-      `outbox: { path: ${join(dir, 'state')} }`,
-      'devices:',
-      ...devices,
-    ].join('\n'),
-  );
-  return file;
-}
+const agentYaml = (name: string, devices: string[]) => writeAgentYaml(dir, name, devices);
 
 const PRESS = (u: string) => [
   '  - id: press-07',

@@ -2,10 +2,11 @@
  * A DL/T 645 meter commissioned through the built CLI: `plantpulse sim dlt645` as the meter bus (a DTU over TCP),
  * `plantpulse agent --once` reading it through the registry, exactly as a user's CI would.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeAgentYaml } from '../helpers/agent-yaml.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
 
 let dir: string;
@@ -22,21 +23,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function agentYaml(devices: string[]): Promise<string> {
-  const file = join(dir, 'agent.yaml');
-  await writeFile(
-    file,
-    [
-      'site: cq-plant1',
-      'node: line3-gw',
-      'mqtt: { url: "mqtt://127.0.0.1:1883" }',
-      `outbox: { path: ${join(dir, 'state')} }`,
-      'devices:',
-      ...devices,
-    ].join('\n'),
-  );
-  return file;
-}
+const agentYaml = (devices: string[]) => writeAgentYaml(dir, 'agent.yaml', devices);
 
 const meter = (id: string, address: string) => [
   `  - id: ${id}`,

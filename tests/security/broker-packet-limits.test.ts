@@ -6,25 +6,13 @@
 import type { Socket } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { varint } from '../fuzz/targets/mqtt-wire.js';
 import { type BrokerRig, connackOf, connectPacket, PW, rawSocket, startBrokerRig } from './broker-rig.js';
 
 const DECLARED = 98 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 /** the attacker gives up (and the test fails) after this much went out unrefused */
 const GIVE_UP = 4 * 1024 * 1024;
-
-/** MQTT's variable-length "remaining length". */
-function remainingLength(n: number): Buffer {
-  const out: number[] = [];
-  let x = n;
-  do {
-    let b = x % 128;
-    x = Math.floor(x / 128);
-    if (x > 0) b |= 0x80;
-    out.push(b);
-  } while (x > 0);
-  return Buffer.from(out);
-}
 
 /** Writes `header`, then body chunks, waiting for drain, until the socket closes or GIVE_UP bytes went out. */
 async function writeUntilClosed(s: Socket, header: Buffer): Promise<{ sent: number; closedEarly: boolean }> {
@@ -60,7 +48,7 @@ describe('packet size limit', () => {
 
   it('cuts off a 98 MiB partial CONNECT after its header', async () => {
     const s = await rawSocket(rig.port);
-    const r = await writeUntilClosed(s, Buffer.concat([Buffer.from([0x10]), remainingLength(DECLARED)]));
+    const r = await writeUntilClosed(s, Buffer.concat([Buffer.from([0x10]), varint(DECLARED)]));
     expect(r.closedEarly).toBe(true);
     expect(r.sent).toBeLessThan(1024 * 1024);
     expect(rig.events).toContainEqual(
@@ -76,7 +64,7 @@ describe('packet size limit', () => {
     const answer = connackOf(s);
     s.write(connectPacket('big-publisher', 'gw-a', PW['gw-a']));
     expect(await answer).toBe(0);
-    const r = await writeUntilClosed(s, Buffer.concat([Buffer.from([0x30]), remainingLength(DECLARED)]));
+    const r = await writeUntilClosed(s, Buffer.concat([Buffer.from([0x30]), varint(DECLARED)]));
     expect(r.closedEarly).toBe(true);
     expect(r.sent).toBeLessThan(1024 * 1024);
   });
