@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NODE_OPTIONS } from '../../cli/service/node-options.js';
 import { freePort, pollUntil } from '../../scripts/services/index.js';
 import type { BenchCase, BenchRow } from '../bench-types.js';
 import { BenchCaseError } from './bench-case-error.js';
@@ -187,7 +188,8 @@ async function runOurs(s: BenchServices, urls: string[], warmS: number, windowS:
       outboxPath: join(dir, 'outbox'),
       devices: urls.map((url, i) => ({ id: `dev${i}`, url, registers: REGISTERS, everyMs: 1000 })),
     });
-    agent = spawnCliChild(['agent', '-c', cfg], env);
+    // as its service unit runs it (bounded V8 heap, cli/service/node-options.ts)
+    agent = spawnCliChild(['agent', '-c', cfg], { ...env, NODE_OPTIONS: SERVICE_NODE_OPTIONS.agent ?? '' });
     await agent.waitFor((l) => l['msg'] === 'plantpulse agent running', 120_000);
     return await measureJob(s, db, [agent.pid, cloud.pid], warmS, windowS);
   } finally {

@@ -49,6 +49,8 @@ export interface UsageWindow {
   cpuPercent: number;
   /** peak RSS seen while sampling, MiB (summed over the tree when `tree`) */
   peakRssMiB: number;
+  /** steady-state RSS: the median of the samples in the window's second half, MiB */
+  steadyRssMiB: number;
   /** storage bytes written during the window */
   writtenBytes: number;
 }
@@ -62,6 +64,7 @@ export class UsageMeter {
   private cpu0 = new Map<number, number>();
   private w0 = 0;
   private peak = 0;
+  private samples: number[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -76,6 +79,7 @@ export class UsageMeter {
   private sampleRss(): void {
     const rss = this.all().reduce((a, p) => a + rssMiB(p), 0);
     this.peak = Math.max(this.peak, rss);
+    this.samples.push(rss);
   }
 
   start(): void {
@@ -83,6 +87,7 @@ export class UsageMeter {
     this.cpu0 = new Map(this.all().map((p) => [p, cpuSeconds(p)]));
     this.w0 = this.all().reduce((a, p) => a + writeBytes(p), 0);
     this.peak = 0;
+    this.samples = [];
     this.sampleRss();
     this.timer = setInterval(() => this.sampleRss(), 250);
     // a case that throws inside its window never calls stop(): the sampler must not keep the run alive
@@ -100,9 +105,17 @@ export class UsageMeter {
       seconds,
       cpuPercent: seconds > 0 ? (cpu / seconds) * 100 : 0,
       peakRssMiB: this.peak,
+      steadyRssMiB: median(this.samples.slice(Math.floor(this.samples.length / 2))),
       writtenBytes: Math.max(0, written),
     };
   }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return 0;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 function safeRead(path: string): string {

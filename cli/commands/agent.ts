@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { startAgent } from '../../agent/agent.js';
 import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { processCommand } from '../process-command.js';
@@ -12,7 +13,12 @@ const agentProcess = processCommand({
     const agent = await startAgent(config, log);
     return {
       stop: () => agent.stop(),
-      describe: () => ({ devices: config.devices.length, http: agent.httpUrl }),
+      describe: () => ({
+        devices: config.devices.length,
+        http: agent.httpUrl,
+        // the service unit bounds it (cli/service/node-options.ts); V8's default depends on the machine's memory
+        heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      }),
     };
   },
 });

@@ -6,6 +6,7 @@
  * config/examples/ (a test keeps them equal), and `systemd-analyze verify` accepts what it writes (another test).
  */
 import { parse as parseYaml } from 'yaml';
+import { SERVICE_NODE_OPTIONS } from './node-options.js';
 
 export type ServiceKind = 'agent' | 'cloud';
 
@@ -87,6 +88,10 @@ export function renderUnit(o: UnitOptions): string {
     '[Service]',
     'Type=exec',
     `ExecStart=${o.node} ${o.bin} ${o.kind} -c ${o.config}`,
+    // bounded V8 heap (cli/service/node-options.ts); a drop-in with Environment=NODE_OPTIONS=… overrides it
+    ...(SERVICE_NODE_OPTIONS[o.kind] === undefined
+      ? []
+      : [`Environment="NODE_OPTIONS=${SERVICE_NODE_OPTIONS[o.kind]}"`]),
     `User=${o.user}`,
     `Group=${o.user}`,
     // the agent's serial lines (RS-485 adapters) belong to dialout

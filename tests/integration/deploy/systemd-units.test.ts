@@ -92,6 +92,39 @@ describe('plantpulse install-service', () => {
     });
   }
 
+  it("bounds the agent's V8 heap through NODE_OPTIONS in its unit, and leaves the ingester's to V8", async () => {
+    const [agentUnit, cloudUnit] = await Promise.all(
+      (['agent', 'cloud'] as const).map(async (kind) => {
+        const r = await runCli([
+          'install-service',
+          kind,
+          '-c',
+          join(ROOT, 'config', 'examples', `${kind}.yaml`),
+          '--print',
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+        return r.stdout;
+      }),
+    );
+    expect(directives(cloudUnit ?? '', 'Environment').join(' ')).not.toContain('NODE_OPTIONS');
+    const env = directives(agentUnit ?? '', 'Environment');
+    expect(env).toHaveLength(1);
+    // systemd.exec(5): a quoted assignment keeps its spaces
+    const m = /^"NODE_OPTIONS=([^"]+)"$/.exec(env[0] ?? '');
+    expect(m, env[0]).not.toBeNull();
+    // node accepts the options and the heap limit they give is the bounded one, not this 24 GB machine's default
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '-e',
+        'process.stdout.write(String(require("node:v8").getHeapStatistics().heap_size_limit / 2 ** 20))',
+      ],
+      { env: { ...process.env, NODE_OPTIONS: m?.[1] ?? '' } },
+    );
+    expect(Number(stdout)).toBeGreaterThan(100);
+    expect(Number(stdout)).toBeLessThan(150);
+  });
+
   it('loads a credential for every ${cred:NAME} in the config values, not for comments or literals', async () => {
     const config = join(dir, 'agent-creds.yaml');
     await writeFile(
