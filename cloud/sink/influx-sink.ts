@@ -88,13 +88,50 @@ function routeClientLog(log: Logger): void {
   clientLog = log;
 }
 
+/**
+ * The transport with `signal` on every request. The client adds an `abort` listener to a request's signal and never
+ * removes it, so the drainer's one long-lived signal would collect a listener per request (a leak, and Node's
+ * MaxListenersExceededWarning after ten): each request gets its own signal, linked to `signal` only while it runs.
+ */
 function withSignal(base: Transport, signal: AbortSignal | undefined): Transport {
   if (!signal) return base;
-  const add = (o: SendOptions): SendOptions => ({ ...o, signal });
+  const scoped = (o: SendOptions): { options: SendOptions; done: () => void } => {
+    const own = new AbortController();
+    const abort = () => own.abort(signal.reason);
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    return { options: { ...o, signal: own.signal }, done: () => signal.removeEventListener('abort', abort) };
+  };
   return {
-    send: (path, body, options, callbacks) => base.send(path, body, add(options), callbacks),
-    request: (path, body, options, started) => base.request(path, body, add(options), started),
-    iterate: (path, body, options) => base.iterate(path, body, add(options)),
+    send: (path, body, options, callbacks) => {
+      const { options: o, done } = scoped(options);
+      base.send(path, body, o, {
+        ...callbacks,
+        error: (err) => {
+          done();
+          callbacks?.error?.(err);
+        },
+        complete: () => {
+          done();
+          callbacks?.complete?.();
+        },
+      });
+    },
+    request: (path, body, options, started) => {
+      const { options: o, done } = scoped(options);
+      return base.request(path, body, o, started).finally(done);
+    },
+    iterate: (path, body, options) => {
+      const { options: o, done } = scoped(options);
+      const inner = base.iterate(path, body, o);
+      return (async function* () {
+        try {
+          yield* inner;
+        } finally {
+          done();
+        }
+      })();
+    },
     get chunkCombiner() {
       return base.chunkCombiner;
     },

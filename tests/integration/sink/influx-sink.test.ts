@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { Point } from '@influxdata/influxdb-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxSink, type InfluxSink } from '../../../cloud/sink/influx-sink.js';
@@ -357,6 +358,21 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
     await expect(sink.write([pointOf(telemetryPoint(sample({}), ctx))], ac.signal)).rejects.toThrow(
       'shutting down',
     );
+  });
+
+  it('keeps no abort listener behind on a signal shared by many writes (no leak, no MaxListenersExceededWarning)', async () => {
+    // the drainer passes one signal, alive for the whole process, to every write
+    const ac = new AbortController();
+    for (let i = 0; i < 15; i++) {
+      const r = await sink.write(
+        [pointOf(telemetryPoint(sample({ device: 'press-leak', value: i, timestamp: T0 + i }), ctx))],
+        ac.signal,
+      );
+      expect(r.rejected).toEqual([]);
+    }
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    const rows = await select("SELECT COUNT(power_kw) FROM telemetry WHERE device = 'press-leak'");
+    expect(rows[0]?.['count']).toBe(15);
   });
 
   it('refuses writes after close()', async () => {
