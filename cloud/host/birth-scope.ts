@@ -24,13 +24,24 @@ export interface Scope {
 export const BDSEQ = 'bdSeq';
 export const isControl = (name: string): boolean => name === BDSEQ || name.startsWith('Node Control/');
 
-/** The maps and catalogue of a birth's metrics; `skipped` explains metrics whose datatype a Sample cannot hold. */
-export function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo[]; skipped: string[] } {
+/**
+ * The maps and catalogue of a birth's metrics; `skipped` explains metrics whose datatype a Sample cannot hold.
+ * At most `maxMetrics` names are taken (the first ones, in the birth's order); `refused` counts the rest.
+ */
+export function scopeOf(
+  metrics: SpbMetric[],
+  maxMetrics = Number.POSITIVE_INFINITY,
+): { scope: Scope; infos: MetricInfo[]; skipped: string[]; refused: number } {
   const scope: Scope = { byAlias: new Map(), byName: new Map(), online: true };
   const infos: MetricInfo[] = [];
   const skipped: string[] = [];
+  let refused = 0;
   for (const m of metrics) {
     if (m.name === undefined || m.datatype === undefined || isControl(m.name)) continue;
+    if (scope.byName.size >= maxMetrics && !scope.byName.has(m.name)) {
+      refused++;
+      continue;
+    }
     const def: MetricDef = { name: m.name, datatype: m.datatype };
     if (isTagProperty(m)) def.property = true;
     scope.byName.set(m.name, def);
@@ -40,5 +51,5 @@ export function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo
     if (info.ok) infos.push(info.value);
     else skipped.push(info.reason);
   }
-  return { scope, infos, skipped };
+  return { scope, infos, skipped, refused };
 }
