@@ -19,6 +19,8 @@ export interface Scope {
   byAlias: Map<bigint, MetricDef>;
   byName: Map<string, MetricDef>;
   online: boolean;
+  /** the birth had more metrics than the bound: DATA of the refused ones is METRIC_LIMIT, not an unknown alias */
+  overLimit?: true;
 }
 
 export const BDSEQ = 'bdSeq';
@@ -51,5 +53,6 @@ export function scopeOf(
     if (info.ok) infos.push(info.value);
     else skipped.push(info.reason);
   }
+  if (refused > 0) scope.overLimit = true;
   return { scope, infos, skipped, refused };
 }

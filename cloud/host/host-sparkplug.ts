@@ -358,6 +358,7 @@ export class SparkplugHostSide {
   ): void {
     const resolved: SpbMetric[] = [];
     let unknown = 0;
+    let overLimit = 0;
     let properties = 0;
     for (const m of p.metrics) {
       const def =
@@ -367,7 +368,8 @@ export class SparkplugHostSide {
             ? scope.byName.get(m.name)
             : undefined;
       if (!def) {
-        unknown++;
+        if (scope.overLimit) overLimit++;
+        else unknown++;
         continue;
       }
       if (def.property) {
@@ -383,6 +385,13 @@ export class SparkplugHostSide {
         dropped: unknown,
       });
       this.#requestRebirth(s.group, s.node, 'unknown alias', r);
+    }
+    if (overLimit > 0) {
+      r.problems.push({
+        code: 'METRIC_LIMIT',
+        message: `${topic}: ${overLimit} metrics not in the birth dropped: the birth had more than ${this.#limits.maxMetricsPerDevice} (maxMetricsPerDevice)`,
+        dropped: overLimit,
+      });
     }
     if (properties > 0) {
       r.problems.push({

@@ -100,15 +100,17 @@ export function createMessageHandler(d: MessageHandlerDeps) {
       else warn(p.code, { topic, dropped: p.dropped, detail: p.message }, 'message problem');
     }
     const dead = r.problems.filter((p) => DEAD_LETTERED.has(p.code) || p.code === OUT_OF_WINDOW);
-    if (dead.length > 0) {
-      await d.dead.add('message', [
-        {
-          code: [...new Set(dead.map((p) => p.code))].join(','),
-          data: JSON.stringify({ topic, payloadBase64: payload.toString('base64') }),
-          reason: dead.map((p) => `${p.code}: ${p.message}`).join('; '),
-        },
-      ]);
-    }
+    // started now, awaited with the write: the lines go to the spool in the order the messages came
+    const deadLettered =
+      dead.length === 0
+        ? undefined
+        : d.dead.add('message', [
+            {
+              code: [...new Set(dead.map((p) => p.code))].join(','),
+              data: JSON.stringify({ topic, payloadBase64: payload.toString('base64') }),
+              reason: dead.map((p) => `${p.code}: ${p.message}`).join('; '),
+            },
+          ]);
     for (const c of r.commands) {
       d.command(c).catch((err: unknown) => d.log.warn({ err, topic: c.topic }, 'host command not published'));
     }
@@ -118,7 +120,7 @@ export function createMessageHandler(d: MessageHandlerDeps) {
       warn(x.code, { topic, count: x.count, reason: x.reason }, 'values not stored');
     }
     if (d.extra) for (const p of d.extra(r)) batch.addPoint(p);
-    await d.writer.writeBatch(batch, signal);
+    await Promise.all([deadLettered, d.writer.writeBatch(batch, signal)]);
     stats.samples += r.samples.length;
     stats.points += batch.size;
     d.after?.(r);
