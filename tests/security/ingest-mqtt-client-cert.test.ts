@@ -86,7 +86,10 @@ describe('ingester with a client certificate', () => {
       await send('NBIRTH', 0, [bd]);
       await send('DBIRTH', 1, [temp(20)], '/oven-1');
       const rows = await until('the value in InfluxDB', async () => {
-        const r = await queryInfluxQL(influxUrl(), { db, q: `SELECT temp FROM telemetry WHERE site = '${SITE}'` });
+        const r = await queryInfluxQL(influxUrl(), {
+          db,
+          q: `SELECT temp FROM telemetry WHERE site = '${SITE}'`,
+        });
         return r.length > 0 ? r : undefined;
       });
       expect(rows.map((r) => r['temp'])).toEqual([20]);
