@@ -4,7 +4,7 @@
  * (`Properties/<key>`, device-properties.ts) resolve by alias but are neither metrics nor samples. Pure: no I/O.
  */
 import type { MetricInfo } from '../../protocols/metric.js';
-import { metricInfoFromBirth, type SpbMetric } from '../../protocols/sparkplug/index.js';
+import { metricInfoFromBirth, type SpbMetric, type SpbPayload } from '../../protocols/sparkplug/index.js';
 import { isTagProperty } from './device-properties.js';
 
 export interface MetricDef {
@@ -55,4 +55,15 @@ export function scopeOf(
   }
   if (refused > 0) scope.overLimit = true;
   return { scope, infos, skipped, refused };
+}
+
+/**
+ * The bdSeq metric of a birth or death, when it is an integer. A bdSeq sent as a float or double with a fraction
+ * (`BigInt(-3.5e-30)` throws) counts as missing: the fuzzer's ingest-message target found it aborting NBIRTH
+ * handling with HOST_INTERNAL.
+ */
+export function bdSeqOf(p: SpbPayload): bigint | undefined {
+  const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
+  if (typeof bd === 'bigint') return bd;
+  return typeof bd === 'number' && Number.isInteger(bd) ? BigInt(bd) : undefined;
 }

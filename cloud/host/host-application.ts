@@ -39,14 +39,9 @@ import {
 import { parseUnifiedTopic, UNIFIED_ROOT, UnifiedTopicError } from '../../protocols/unified/index.js';
 import type { StoredBirth } from './birth-store.js';
 import { JsonHostSide } from './host-json.js';
+import { hostLimits } from './host-limits.js';
 import { SparkplugHostSide } from './host-sparkplug.js';
-import {
-  emptyResult,
-  type HostApplicationOptions,
-  type HostResult,
-  hostLimits,
-  type OutMsg,
-} from './host-types.js';
+import { emptyResult, type HostApplicationOptions, type HostResult, type OutMsg } from './host-types.js';
 
 export type {
   BirthInfo,

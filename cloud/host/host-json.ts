@@ -14,7 +14,8 @@ import {
   type UnifiedDeviceMessage,
   type UnifiedTopic,
 } from '../../protocols/unified/index.js';
-import type { HostLimits, HostResult } from './host-types.js';
+import { deviceLimit, type HostLimits, metricLimit } from './host-limits.js';
+import type { HostResult } from './host-types.js';
 
 export class JsonHostSide {
   readonly #expectedSeq = new Map<string, number>();
@@ -82,8 +83,6 @@ export class JsonHostSide {
       return;
     }
     this.#bound(nodeKey);
-    const metrics = this.#admit(nodeKey, t.device, topic, m, r);
-    if (metrics === undefined) return;
     const expected = this.#expectedSeq.get(nodeKey);
     if (expected !== undefined && m.seq !== expected) {
       r.problems.push({
@@ -92,6 +91,8 @@ export class JsonHostSide {
       });
     }
     this.#expectedSeq.set(nodeKey, (m.seq + 1) & 0xff);
+    const metrics = this.#admit(nodeKey, t.device, topic, m, r);
+    if (metrics === undefined) return;
     const online = this.#onlineDevices.get(nodeKey) ?? new Set<string>();
     this.#onlineDevices.set(nodeKey, online);
     if (m.online === false) {
@@ -150,11 +151,7 @@ export class JsonHostSide {
     let names = devices.get(device);
     if (names === undefined) {
       if (devices.size >= this.#limits.maxDevicesPerNode) {
-        r.problems.push({
-          code: 'DEVICE_LIMIT',
-          message: `${topic}: ${nodeKey} already has ${devices.size} devices (maxDevicesPerNode); device ${device} refused, ${m.metrics.length} metrics dropped`,
-          dropped: m.metrics.length,
-        });
+        r.problems.push(deviceLimit(topic, nodeKey, devices.size, device, m.metrics.length));
         return undefined;
       }
       names = new Set();
@@ -166,13 +163,8 @@ export class JsonHostSide {
       if (names.size >= this.#limits.maxMetricsPerDevice) refused++;
       else names.add(x.name);
     }
-    if (refused > 0) {
-      r.problems.push({
-        code: 'METRIC_LIMIT',
-        message: `${topic}: ${device} already has ${names.size} metrics (maxMetricsPerDevice); ${refused} new ones refused`,
-        dropped: refused,
-      });
-    }
+    if (refused > 0)
+      r.problems.push(metricLimit(topic, refused, `${device} already has ${names.size} metrics`));
     return names;
   }
 }

@@ -12,10 +12,11 @@ import {
   type SpbTopic,
   sampleValueFromMetric,
 } from '../../protocols/sparkplug/index.js';
-import { BDSEQ, type Scope, scopeOf } from './birth-scope.js';
+import { bdSeqOf, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
 import { isTagProperty, tagsFromBirth } from './device-properties.js';
-import { emptyResult, type HostLimits, type HostResult } from './host-types.js';
+import { deviceLimit, type HostLimits, metricLimit, NO_LIMITS } from './host-limits.js';
+import { emptyResult, type HostResult } from './host-types.js';
 
 interface NodeSession {
   group: string;
@@ -50,10 +51,7 @@ export class SparkplugHostSide {
     maxNodes: number,
     recorder?: BirthRecorder,
     checkSeq = true,
-    limits: HostLimits = {
-      maxDevicesPerNode: Number.POSITIVE_INFINITY,
-      maxMetricsPerDevice: Number.POSITIVE_INFINITY,
-    },
+    limits: HostLimits = NO_LIMITS,
   ) {
     this.#limits = limits;
     this.#checkSeqGaps = checkSeq;
@@ -283,21 +281,15 @@ export class SparkplugHostSide {
    */
   #overDeviceLimit(s: NodeSession, device: string, p: SpbPayload, topic: string, r: HostResult): boolean {
     if (s.devices.size < this.#limits.maxDevicesPerNode) return false;
-    r.problems.push({
-      code: 'DEVICE_LIMIT',
-      message: `${topic}: ${s.group}/${s.node} already has ${s.devices.size} devices (maxDevicesPerNode); device ${device} refused, ${p.metrics.length} metrics dropped`,
-      dropped: p.metrics.length,
-    });
+    r.problems.push(deviceLimit(topic, `${s.group}/${s.node}`, s.devices.size, device, p.metrics.length));
     return true;
   }
 
   #metricLimit(where: string, refused: number, r: HostResult): void {
-    if (refused === 0) return;
-    r.problems.push({
-      code: 'METRIC_LIMIT',
-      message: `${where}: birth has more than ${this.#limits.maxMetricsPerDevice} metrics (maxMetricsPerDevice); ${refused} refused`,
-      dropped: refused,
-    });
+    if (refused > 0)
+      r.problems.push(
+        metricLimit(where, refused, `the birth has more than ${this.#limits.maxMetricsPerDevice}`),
+      );
   }
 
   /** Birth values are current values: known ones become samples; `is_null` ones (nothing read yet) do not. */
@@ -386,13 +378,8 @@ export class SparkplugHostSide {
       });
       this.#requestRebirth(s.group, s.node, 'unknown alias', r);
     }
-    if (overLimit > 0) {
-      r.problems.push({
-        code: 'METRIC_LIMIT',
-        message: `${topic}: ${overLimit} metrics not in the birth dropped: the birth had more than ${this.#limits.maxMetricsPerDevice} (maxMetricsPerDevice)`,
-        dropped: overLimit,
-      });
-    }
+    if (overLimit > 0)
+      r.problems.push(metricLimit(topic, overLimit, 'not in the birth, which had more than the bound'));
     if (properties > 0) {
       r.problems.push({
         code: 'UNSUPPORTED_METRIC',
@@ -440,15 +427,4 @@ export class SparkplugHostSide {
       r.samples.push({ ...sample, site: s.group, node: s.node });
     }
   }
-}
-
-/**
- * The bdSeq metric of a birth or death, when it is an integer. A bdSeq sent as a float or double with a fraction
- * (`BigInt(-3.5e-30)` throws) counts as missing: the fuzzer's ingest-message target found it aborting NBIRTH
- * handling with HOST_INTERNAL.
- */
-function bdSeqOf(p: SpbPayload): bigint | undefined {
-  const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
-  if (typeof bd === 'bigint') return bd;
-  return typeof bd === 'number' && Number.isInteger(bd) ? BigInt(bd) : undefined;
 }

@@ -80,16 +80,3 @@ export interface HostApplicationOptions {
   /** keeps the last births on disk (`SqliteBirthStore`) so `restore()` can rebuild alias maps after a restart */
   births?: BirthRecorder;
 }
-
-/** Per-node and per-device bounds of the host's state (README "Security / Ingester"). */
-export interface HostLimits {
-  maxDevicesPerNode: number;
-  maxMetricsPerDevice: number;
-}
-
-export function hostLimits(opts: HostApplicationOptions): HostLimits {
-  return {
-    maxDevicesPerNode: opts.maxDevicesPerNode ?? 1000,
-    maxMetricsPerDevice: opts.maxMetricsPerDevice ?? 2000,
-  };
-}

@@ -79,6 +79,11 @@ export class HostPointMapper {
     this.#maxDevicesPerNode = (opts.maxDevicesPerNode ?? Number.POSITIVE_INFINITY) + 1;
   }
 
+  /** devices whose state is kept (bounded per node by `maxDevicesPerNode`) */
+  get trackedDevices(): number {
+    return this.#devices.size;
+  }
+
   map(r: HostResult): HostLines {
     for (const b of r.births) this.#learn(b);
     const batch = new LineBatch();
