@@ -6,6 +6,7 @@ import type { ComponentHealth, HealthTracker } from '../protocols/health/compone
 import type { AnalyticsStats } from './analytics/index.js';
 import type { LiveBusStats } from './api/live-bus.js';
 import type { RunningBroker } from './broker/embedded-broker.js';
+import type { DeadLetterStats } from './ingest/dead-letter.js';
 import type { IngestStats } from './ingest/message-handler.js';
 import type { ConsumerStats } from './ingest/mqtt-consumer.js';
 import type { SpoolPipelineStats } from './ingest/spool-pipeline.js';
@@ -31,7 +32,7 @@ export interface CloudSnapshot {
   consumer: ConsumerStats;
   ingest: IngestStats;
   pipeline: SpoolPipelineStats;
-  deadLetters: { line: number; message: number; unwritable: number };
+  deadLetters: DeadLetterStats;
   analytics?: AnalyticsRunStats;
   api?: ApiRunStats;
   broker?: ReturnType<RunningBroker['stats']>;

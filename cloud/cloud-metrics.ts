@@ -36,6 +36,17 @@ export function cloudMetrics(s: CloudSnapshot): MetricFamily[] {
       s.ingest.dropped,
     ),
     counter(
+      'plantpulse_ingest_rejected_total',
+      'values refused by the accepted timestamp window and the device/metric bounds, by code (dead-lettered)',
+      'code',
+      { TIMESTAMP_OUT_OF_WINDOW: 0, DEVICE_LIMIT: 0, METRIC_LIMIT: 0, ...s.ingest.rejected },
+    ),
+    counter(
+      'plantpulse_ingest_warnings_suppressed_total',
+      'warnings about bad messages left out of the log by the rate limit (ingest.warnings)',
+      s.ingest.warningsSuppressed,
+    ),
+    counter(
       'plantpulse_ingest_field_type_conflicts_total',
       'fields taken out of points for a type conflict (dead-lettered)',
       intake.typeConflicts,
@@ -78,6 +89,16 @@ export function cloudMetrics(s: CloudSnapshot): MetricFamily[] {
       'entries written to the dead-letter file, by kind (line refused by InfluxDB, message not decodable)',
       'kind',
       { line: s.deadLetters.line, message: s.deadLetters.message },
+    ),
+    counter(
+      'plantpulse_dead_letter_rotations_total',
+      'times dead-letter.jsonl was rotated (ingest.deadLetter.maxFileBytes)',
+      s.deadLetters.rotations,
+    ),
+    counter(
+      'plantpulse_dead_letter_deleted_bytes_total',
+      'bytes of the oldest rotated dead-letter files deleted to keep the size cap',
+      s.deadLetters.deletedBytes,
     ),
   ];
   if (s.analytics) {

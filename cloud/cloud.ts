@@ -105,8 +105,9 @@ export async function startCloud(
         onSecurityEvent: onBrokerSecurityEvent,
       })
     : undefined;
-  const url = cfg.mqtt.url ?? broker?.url;
-  if (!url) throw new Error('mqtt.url is required when no embedded broker is configured');
+  // the embedded broker is dialled at its listen address and verified by its certificate's name (no DNS needed here)
+  const dial = cfg.mqtt.url !== undefined ? { url: cfg.mqtt.url } : broker?.local;
+  if (!dial) throw new Error('mqtt.url is required when no embedded broker is configured');
   const stop = new AbortController();
 
   const sink = createInfluxSink(cfg.influx, log.child({ component: 'sink' }));
@@ -119,6 +120,7 @@ export async function startCloud(
   const dead = new DeadLetterFile(
     join(dataDir, 'dead-letter.jsonl'),
     log.child({ component: 'dead-letter' }),
+    cfg.ingest.deadLetter,
   );
   // A message is acknowledged once its points are committed to the ingester's disk spool; the spool drains to
   // InfluxDB in batches, in order (docs/delivery.md). Analytics points take the same path.
@@ -145,8 +147,10 @@ export async function startCloud(
     format: cfg.mqtt.format,
     births,
     checkSeq: cfg.mqtt.sharedGroup === undefined,
+    maxDevicesPerNode: cfg.ingest.maxDevicesPerNode,
+    maxMetricsPerDevice: cfg.ingest.maxMetricsPerDevice,
   });
-  const mapper = new HostPointMapper();
+  const mapper = new HostPointMapper({ maxDevicesPerNode: cfg.ingest.maxDevicesPerNode });
   const restored = host.restore(births.load());
   mapper.map(restored); // learn the metric kinds; a births-only result makes no points
   for (const p of restored.problems)
@@ -215,6 +219,8 @@ export async function startCloud(
         }
       : {}),
     after: (r) => feed.onHostResult(r),
+    acceptWindow: cfg.ingest.acceptWindow,
+    warnings: { max: cfg.ingest.warnings.max, windowMs: cfg.ingest.warnings.window },
   });
 
   // Windows close on a clock, not only when data arrives.
@@ -239,7 +245,7 @@ export async function startCloud(
     : undefined;
 
   consumer = new MqttConsumer(
-    { ...cfg.mqtt, url, clientId: ingesterClientId(cfg) },
+    { ...cfg.mqtt, ...dial, clientId: ingesterClientId(cfg) },
     {
       will: () => host.willMessage(),
       online: () => host.onlineMessage(),

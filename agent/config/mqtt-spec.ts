@@ -1,5 +1,5 @@
 import { type StaticDecode, type StaticEncode, Type } from '@sinclair/typebox';
-import type { ConfigIssue } from '../../config/errors.js';
+import { ClientCertKeys, certPair } from '../../config/schemas/client-cert.js';
 import { Duration, DurationAtLeast, Id } from '../../config/schemas/common.js';
 import { optional, required, Section, withCheck } from '../../config/spec.js';
 
@@ -17,8 +17,7 @@ const AgentMqttSection = Section({
   ca: optional(Type.String(), {
     description: 'CA bundle (PEM path) to verify the broker; certificates are never trusted blindly',
   }),
-  cert: optional(Type.String(), { description: 'client certificate (PEM path; goes with key)' }),
-  key: optional(Type.String(), { description: 'client private key (PEM path; goes with cert)' }),
+  ...ClientCertKeys,
   clientId: optional(Type.String({ minLength: 1, maxLength: 128 }), {
     description: 'unique and stable per gateway',
     defaultText: 'plantpulse-{site}-{node}',
@@ -50,10 +49,3 @@ export type AgentMqtt = StaticDecode<typeof AgentMqttSection>;
 /** The section as written in a file. */
 export type AgentMqttInput = StaticEncode<typeof AgentMqttSection>;
 export const AgentMqtt = withCheck(AgentMqttSection, certPair);
-
-/** A client certificate goes with its key. */
-function certPair(m: AgentMqtt): ConfigIssue[] {
-  if (m.cert !== undefined && m.key === undefined) return [{ path: [], message: 'cert needs key' }];
-  if (m.key !== undefined && m.cert === undefined) return [{ path: [], message: 'key needs cert' }];
-  return [];
-}

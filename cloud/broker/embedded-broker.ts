@@ -43,6 +43,11 @@ export interface BrokerStats {
 export interface RunningBroker {
   /** mqtt://host:port (or mqtts://name:port, the certificate's name) as clients should dial it */
   url: string;
+  /**
+   * How a client in this process (the ingester) dials it: the listen address itself, so the certificate's name
+   * needs no DNS entry on this machine, and with TLS that name (`servername`) is what the certificate is checked for.
+   */
+  local: { url: string; servername?: string };
   port: number;
   stats(): BrokerStats;
   close(): Promise<void>;
@@ -225,7 +230,8 @@ export async function startEmbeddedBroker(
     return true;
   };
   let server: Server;
-  let dialHost = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host === '::' ? '::1' : cfg.host;
+  const listenHost = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host === '::' ? '::1' : cfg.host;
+  let dialHost = listenHost;
   if (cfg.tls) {
     const cert = readFileSync(cfg.tls.cert);
     dialHost = tlsServerName(cfg.tls, cert);
@@ -259,7 +265,9 @@ export async function startEmbeddedBroker(
   server.on('error', (err) => log.error({ err }, 'MQTT listener error'));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
-  const url = `${cfg.tls ? 'mqtts' : 'mqtt'}://${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`;
+  const hostPart = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const scheme = cfg.tls ? 'mqtts' : 'mqtt';
+  const url = `${scheme}://${hostPart(dialHost)}:${port}`;
   log.info(
     { url, listen: cfg.host, users: cfg.users.length, mutualTls: cfg.tls?.requireClientCert ?? false },
     'embedded MQTT broker listening (authentication required, deny by default)',
@@ -267,6 +275,10 @@ export async function startEmbeddedBroker(
 
   return {
     url,
+    local: {
+      url: `${scheme}://${hostPart(listenHost)}:${port}`,
+      ...(cfg.tls ? { servername: dialHost } : {}),
+    },
     port,
     stats: () => ({
       clients: aedes.connectedClients,

@@ -4,7 +4,7 @@
  * (`Properties/<key>`, device-properties.ts) resolve by alias but are neither metrics nor samples. Pure: no I/O.
  */
 import type { MetricInfo } from '../../protocols/metric.js';
-import { metricInfoFromBirth, type SpbMetric } from '../../protocols/sparkplug/index.js';
+import { metricInfoFromBirth, type SpbMetric, type SpbPayload } from '../../protocols/sparkplug/index.js';
 import { isTagProperty } from './device-properties.js';
 
 export interface MetricDef {
@@ -19,18 +19,31 @@ export interface Scope {
   byAlias: Map<bigint, MetricDef>;
   byName: Map<string, MetricDef>;
   online: boolean;
+  /** the birth had more metrics than the bound: DATA of the refused ones is METRIC_LIMIT, not an unknown alias */
+  overLimit?: true;
 }
 
 export const BDSEQ = 'bdSeq';
 export const isControl = (name: string): boolean => name === BDSEQ || name.startsWith('Node Control/');
 
-/** The maps and catalogue of a birth's metrics; `skipped` explains metrics whose datatype a Sample cannot hold. */
-export function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo[]; skipped: string[] } {
+/**
+ * The maps and catalogue of a birth's metrics; `skipped` explains metrics whose datatype a Sample cannot hold.
+ * At most `maxMetrics` names are taken (the first ones, in the birth's order); `refused` counts the rest.
+ */
+export function scopeOf(
+  metrics: SpbMetric[],
+  maxMetrics = Number.POSITIVE_INFINITY,
+): { scope: Scope; infos: MetricInfo[]; skipped: string[]; refused: number } {
   const scope: Scope = { byAlias: new Map(), byName: new Map(), online: true };
   const infos: MetricInfo[] = [];
   const skipped: string[] = [];
+  let refused = 0;
   for (const m of metrics) {
     if (m.name === undefined || m.datatype === undefined || isControl(m.name)) continue;
+    if (scope.byName.size >= maxMetrics && !scope.byName.has(m.name)) {
+      refused++;
+      continue;
+    }
     const def: MetricDef = { name: m.name, datatype: m.datatype };
     if (isTagProperty(m)) def.property = true;
     scope.byName.set(m.name, def);
@@ -40,5 +53,17 @@ export function scopeOf(metrics: SpbMetric[]): { scope: Scope; infos: MetricInfo
     if (info.ok) infos.push(info.value);
     else skipped.push(info.reason);
   }
-  return { scope, infos, skipped };
+  if (refused > 0) scope.overLimit = true;
+  return { scope, infos, skipped, refused };
+}
+
+/**
+ * The bdSeq metric of a birth or death, when it is an integer. A bdSeq sent as a float or double with a fraction
+ * (`BigInt(-3.5e-30)` throws) counts as missing: the fuzzer's ingest-message target found it aborting NBIRTH
+ * handling with HOST_INTERNAL.
+ */
+export function bdSeqOf(p: SpbPayload): bigint | undefined {
+  const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
+  if (typeof bd === 'bigint') return bd;
+  return typeof bd === 'number' && Number.isInteger(bd) ? BigInt(bd) : undefined;
 }

@@ -21,6 +21,10 @@
  * - Values that do not fit their birth datatype, or datatypes a Sample cannot hold (arrays, DataSet, Template,
  *   Bytes), are dropped and reported (BAD_VALUE / UNSUPPORTED_METRIC); samples that fail `checkSample`
  *   (e.g. a foreign metric name outside [A-Za-z0-9_]) are dropped as BAD_SAMPLE.
+ * - Bounds (`maxDevicesPerNode`, `maxMetricsPerDevice`): a DBIRTH of one device more than the bound is refused
+ *   (DEVICE_LIMIT, its metrics counted as dropped, no rebirth asked: it would bring the same), and so is that
+ *   device's DATA; the metrics of a birth past the bound are refused (METRIC_LIMIT), the first ones kept. The devices
+ *   and metrics already known keep working. A new NBIRTH starts the node's count afresh.
  * - STATE: our own STATE seen offline (a late will) makes us republish online; other hosts' STATE is ignored.
  * - Restart: with a `births` recorder the last NBIRTH/DBIRTH of each node/device is kept on disk; `restore()` at
  *   start rebuilds the alias maps so queued aliased data decodes at once, and the node is still asked to rebirth.
@@ -35,6 +39,7 @@ import {
 import { parseUnifiedTopic, UNIFIED_ROOT, UnifiedTopicError } from '../../protocols/unified/index.js';
 import type { StoredBirth } from './birth-store.js';
 import { JsonHostSide } from './host-json.js';
+import { hostLimits } from './host-limits.js';
 import { SparkplugHostSide } from './host-sparkplug.js';
 import { emptyResult, type HostApplicationOptions, type HostResult, type OutMsg } from './host-types.js';
 
@@ -67,14 +72,16 @@ export class HostApplication {
     this.#rebirthIntervalMs = opts.rebirthIntervalMs ?? 10_000;
     this.#stateTopic = topicFor({ type: 'STATE', hostId: opts.hostId });
     const maxNodes = opts.maxNodes ?? 10_000;
+    const limits = hostLimits(opts);
     this.#spb = new SparkplugHostSide(
       this.#clock,
       (g, n, why, r) => this.#requestRebirth(g, n, why, r),
       maxNodes,
       opts.births,
       opts.checkSeq ?? true,
+      limits,
     );
-    this.#json = new JsonHostSide(this.#clock, maxNodes);
+    this.#json = new JsonHostSide(this.#clock, maxNodes, limits);
   }
 
   stateTopic(): string {

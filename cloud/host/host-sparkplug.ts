@@ -12,9 +12,10 @@ import {
   type SpbTopic,
   sampleValueFromMetric,
 } from '../../protocols/sparkplug/index.js';
-import { BDSEQ, isControl, type Scope, scopeOf } from './birth-scope.js';
+import { bdSeqOf, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
 import { isTagProperty, tagsFromBirth } from './device-properties.js';
+import { deviceLimit, type HostLimits, metricLimit, NO_LIMITS } from './host-limits.js';
 import { emptyResult, type HostResult } from './host-types.js';
 
 interface NodeSession {
@@ -41,6 +42,7 @@ export class SparkplugHostSide {
   readonly #maxNodes: number;
   readonly #checkSeqGaps: boolean;
   readonly #recorder: BirthRecorder | undefined;
+  readonly #limits: HostLimits;
   #restoring = false;
 
   constructor(
@@ -49,7 +51,9 @@ export class SparkplugHostSide {
     maxNodes: number,
     recorder?: BirthRecorder,
     checkSeq = true,
+    limits: HostLimits = NO_LIMITS,
   ) {
+    this.#limits = limits;
     this.#checkSeqGaps = checkSeq;
     this.#clock = clock;
     this.#requestRebirth = requestRebirth;
@@ -157,6 +161,7 @@ export class SparkplugHostSide {
       case 'DDATA': {
         if (!this.#checkSeq(s, p, topic, r)) return;
         const dev = s.devices.get(t.device);
+        if (!dev && this.#overDeviceLimit(s, t.device, p, topic, r)) return;
         if (!dev?.online) {
           r.problems.push({
             code: 'NOT_BORN',
@@ -172,6 +177,7 @@ export class SparkplugHostSide {
       case 'DDEATH': {
         if (!this.#checkSeq(s, p, topic, r)) return;
         const dev = s.devices.get(t.device);
+        if (!dev && this.#overDeviceLimit(s, t.device, p, topic, r)) return;
         if (dev) dev.online = false;
         this.#recorder?.deviceDeath(s.group, s.node, t.device);
         r.status.push({
@@ -229,14 +235,15 @@ export class SparkplugHostSide {
     s.restored = false;
     if (!this.#restoring) this.#recorder?.nodeBirth(s.group, s.node, { topic, payload: bytes });
     s.devices.clear(); // a new NBIRTH invalidates every device birth: each device rebirths after it
-    const { scope, infos, skipped } = scopeOf(p.metrics);
+    const { scope, infos, skipped, refused } = scopeOf(p.metrics, this.#limits.maxMetricsPerDevice);
     s.self = scope;
+    this.#metricLimit(`${s.group}/${s.node}`, refused, r);
     const ts = p.timestamp ?? this.#clock();
     r.status.push({ site: s.group, node: s.node, online: true, reason: 'NBIRTH', timestamp: ts });
     r.births.push({ site: s.group, node: s.node, metrics: infos });
     for (const why of skipped)
       r.problems.push({ code: 'UNSUPPORTED_METRIC', message: `${s.group}/${s.node}: ${why}` });
-    this.#birthSamples(s, undefined, p, r);
+    this.#birthSamples(s, undefined, scope, p, r);
   }
 
   #dbirth(
@@ -247,7 +254,9 @@ export class SparkplugHostSide {
     bytes: Uint8Array,
     r: HostResult,
   ): void {
-    const { scope, infos, skipped } = scopeOf(p.metrics);
+    if (!s.devices.has(device) && this.#overDeviceLimit(s, device, p, topic, r)) return;
+    const { scope, infos, skipped, refused } = scopeOf(p.metrics, this.#limits.maxMetricsPerDevice);
+    this.#metricLimit(`${s.group}/${s.node}/${device}`, refused, r);
     const { tags, rejected } = tagsFromBirth(p.metrics);
     s.devices.set(device, scope);
     if (!this.#restoring) this.#recorder?.deviceBirth(s.group, s.node, device, { topic, payload: bytes });
@@ -263,13 +272,41 @@ export class SparkplugHostSide {
         message: `${s.group}/${s.node}/${device}: ${why}; tag not applied`,
       });
     }
-    this.#birthSamples(s, device, p, r);
+    this.#birthSamples(s, device, scope, p, r);
+  }
+
+  /**
+   * A device the node has not announced, with the node at `maxDevicesPerNode`: refused (DEVICE_LIMIT), its metrics
+   * counted as dropped, no rebirth asked (it would bring the same devices). The known devices keep working.
+   */
+  #overDeviceLimit(s: NodeSession, device: string, p: SpbPayload, topic: string, r: HostResult): boolean {
+    if (s.devices.size < this.#limits.maxDevicesPerNode) return false;
+    r.problems.push(deviceLimit(topic, `${s.group}/${s.node}`, s.devices.size, device, p.metrics.length));
+    return true;
+  }
+
+  #metricLimit(where: string, refused: number, r: HostResult): void {
+    if (refused > 0)
+      r.problems.push(
+        metricLimit(where, refused, `the birth has more than ${this.#limits.maxMetricsPerDevice}`),
+      );
   }
 
   /** Birth values are current values: known ones become samples; `is_null` ones (nothing read yet) do not. */
-  #birthSamples(s: NodeSession, device: string | undefined, p: SpbPayload, r: HostResult): void {
+  #birthSamples(
+    s: NodeSession,
+    device: string | undefined,
+    scope: Scope,
+    p: SpbPayload,
+    r: HostResult,
+  ): void {
     const known = p.metrics.filter(
-      (m) => m.name !== undefined && !isControl(m.name) && !isTagProperty(m) && m.value !== null && !m.isNull,
+      (m) =>
+        m.name !== undefined &&
+        scope.byName.has(m.name) &&
+        !isTagProperty(m) &&
+        m.value !== null &&
+        !m.isNull,
     );
     this.#toSamples(s, device, known, p, `${s.group}/${s.node}${device ? `/${device}` : ''} birth`, r);
   }
@@ -313,6 +350,7 @@ export class SparkplugHostSide {
   ): void {
     const resolved: SpbMetric[] = [];
     let unknown = 0;
+    let overLimit = 0;
     let properties = 0;
     for (const m of p.metrics) {
       const def =
@@ -322,7 +360,8 @@ export class SparkplugHostSide {
             ? scope.byName.get(m.name)
             : undefined;
       if (!def) {
-        unknown++;
+        if (scope.overLimit) overLimit++;
+        else unknown++;
         continue;
       }
       if (def.property) {
@@ -339,6 +378,8 @@ export class SparkplugHostSide {
       });
       this.#requestRebirth(s.group, s.node, 'unknown alias', r);
     }
+    if (overLimit > 0)
+      r.problems.push(metricLimit(topic, overLimit, 'not in the birth, which had more than the bound'));
     if (properties > 0) {
       r.problems.push({
         code: 'UNSUPPORTED_METRIC',
@@ -386,15 +427,4 @@ export class SparkplugHostSide {
       r.samples.push({ ...sample, site: s.group, node: s.node });
     }
   }
-}
-
-/**
- * The bdSeq metric of a birth or death, when it is an integer. A bdSeq sent as a float or double with a fraction
- * (`BigInt(-3.5e-30)` throws) counts as missing: the fuzzer's ingest-message target found it aborting NBIRTH
- * handling with HOST_INTERNAL.
- */
-function bdSeqOf(p: SpbPayload): bigint | undefined {
-  const bd = p.metrics.find((m) => m.name === BDSEQ)?.value;
-  if (typeof bd === 'bigint') return bd;
-  return typeof bd === 'number' && Number.isInteger(bd) ? BigInt(bd) : undefined;
 }

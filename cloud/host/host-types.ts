@@ -37,7 +37,8 @@ export interface BirthInfo {
 
 export interface HostProblem {
   /** stable: SPB_DECODE, SPB_TOPIC, UNS_DECODE, UNS_TOPIC, SEQ_GAP, NOT_BORN, UNKNOWN_ALIAS, BAD_VALUE, BAD_SAMPLE,
-   *  UNSUPPORTED_METRIC, BAD_PROPERTY, STALE_NDEATH, BAD_STATE, HOST_INTERNAL, and REBIRTH_REQUESTED (informational) */
+   *  UNSUPPORTED_METRIC, BAD_PROPERTY, STALE_NDEATH, BAD_STATE, HOST_INTERNAL, DEVICE_LIMIT, METRIC_LIMIT, and
+   *  REBIRTH_REQUESTED (informational) */
   code: string;
   message: string;
   /** samples this problem cost (dropped, not in `samples`) */
@@ -67,6 +68,10 @@ export interface HostApplicationOptions {
   rebirthIntervalMs?: number;
   /** edge nodes whose state is kept (memory bound against topic floods); default 10 000 */
   maxNodes?: number;
+  /** devices one edge node may have at once (births of more are refused: DEVICE_LIMIT); default 1000 */
+  maxDevicesPerNode?: number;
+  /** metrics one device or node may have (more are refused: METRIC_LIMIT); default 2000 */
+  maxMetricsPerDevice?: number;
   /**
    * Check each node's seq (default true). Turn off when this host sees only a share of the data (MQTT `$share/`
    * subscriptions with several ingesters): gaps are then normal and must not trigger rebirths.

@@ -33,6 +33,9 @@ function sendPuback(client: MqttClient, messageId: number | undefined): void {
   });
 }
 
+/** The `mqtt:` section with the url and client id worked out; `servername`: the name to verify the broker's certificate for */
+export type ConsumerConfig = IngesterMqtt & { url: string; clientId: string; servername?: string };
+
 export interface ConsumerStats {
   connected: boolean;
   connects: number;
@@ -45,7 +48,7 @@ export interface ConsumerStats {
  * bound the socket is held: back-pressure, not memory growth), jittered exponential reconnect.
  */
 export class MqttConsumer {
-  readonly #cfg: IngesterMqtt & { url: string; clientId: string };
+  readonly #cfg: ConsumerConfig;
   readonly #hooks: ConsumerHooks;
   readonly #log: Logger;
   readonly #backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
@@ -65,7 +68,7 @@ export class MqttConsumer {
   /** PUBACKs go out in the order the messages came (MQTT 3.1.1 §4.6), each after its own commit */
   #ackOrder: Promise<void> = Promise.resolve();
 
-  constructor(cfg: IngesterMqtt & { url: string; clientId: string }, hooks: ConsumerHooks, log: Logger) {
+  constructor(cfg: ConsumerConfig, hooks: ConsumerHooks, log: Logger) {
     this.#cfg = cfg;
     this.#hooks = hooks;
     this.#log = log;
@@ -115,6 +118,11 @@ export class MqttConsumer {
     if (c.protocolVersion === 5)
       opts.properties = { sessionExpiryInterval: 7 * 24 * 3600, receiveMaximum: this.#cfg.maxInflight };
     if (c.ca !== undefined) opts.ca = readFileSync(c.ca);
+    // mutual TLS: the broker may require a client certificate (Mosquitto require_certificate, broker.tls.requireClientCert)
+    if (c.cert !== undefined) opts.cert = readFileSync(c.cert);
+    if (c.key !== undefined) opts.key = readFileSync(c.key);
+    // the embedded broker is dialled at its listen address and verified by its certificate's name
+    if (c.servername !== undefined) opts.servername = c.servername;
     const client = mqtt.connect(c.url, opts);
     this.#client = client;
     client.handleMessage = (packet, callback) => this.#onMessage(client, packet, callback);

@@ -64,7 +64,25 @@ interface DeviceState {
  */
 export class HostPointMapper {
   readonly #devices = new Map<string, DeviceState>();
+  /** `site/node` → its devices' keys, least recently born first: what `maxDevicesPerNode` bounds */
+  readonly #byNode = new Map<string, Set<string>>();
+  readonly #maxDevicesPerNode: number;
   #last: DeviceState | undefined;
+
+  /**
+   * `maxDevicesPerNode`: the host's bound (README "Security / Ingester"); the mapper keeps one more per node (the
+   * node's own metrics) and, past it, forgets the device born longest ago — one its node no longer announces, as
+   * the host admits a new device only below its bound. A birth makes a device's metrics those of the birth, so
+   * metric state follows the host's `maxMetricsPerDevice` too.
+   */
+  constructor(opts: { maxDevicesPerNode?: number } = {}) {
+    this.#maxDevicesPerNode = (opts.maxDevicesPerNode ?? Number.POSITIVE_INFINITY) + 1;
+  }
+
+  /** devices whose state is kept (bounded per node by `maxDevicesPerNode`) */
+  get trackedDevices(): number {
+    return this.#devices.size;
+  }
 
   map(r: HostResult): HostLines {
     for (const b of r.births) this.#learn(b);
@@ -194,9 +212,26 @@ export class HostPointMapper {
       };
       this.#setTags(st, {});
       this.#devices.set(key, st);
+      this.#track(st);
     }
     this.#last = st;
     return st;
+  }
+
+  /** Counts a new device against its node's bound (forgetting the one born longest ago), or marks it born now. */
+  #track(st: DeviceState): void {
+    const nodeKey = `${st.site}/${st.node}`;
+    const keys = this.#byNode.get(nodeKey) ?? new Set<string>();
+    this.#byNode.set(nodeKey, keys);
+    keys.delete(st.key);
+    if (keys.size >= this.#maxDevicesPerNode) {
+      const oldest = keys.values().next().value;
+      if (oldest !== undefined) {
+        keys.delete(oldest);
+        this.#devices.delete(oldest);
+      }
+    }
+    keys.add(st.key);
   }
 
   #setTags(st: DeviceState, tags: Readonly<Record<string, string>>): void {
@@ -226,11 +261,16 @@ export class HostPointMapper {
   #learn(b: BirthInfo): void {
     // node-level metrics are samples of a device named after the node (cloud/host)
     const st = this.#device(b.site, b.node, b.device ?? b.node);
+    this.#track(st);
     if (b.device !== undefined) this.#setTags(st, b.tags ?? {});
+    // the birth names the device's metrics: those of an earlier birth are forgotten (bounded by the host's limit)
+    st.kinds.clear();
+    st.known.clear();
     for (const m of b.metrics) {
       st.kinds.set(m.name, m.kind);
       st.known.add(m.name);
     }
+    for (const metric of st.quality.keys()) if (!st.known.has(metric)) st.quality.delete(metric);
   }
 
   #stale(st: DeviceStatus, batch: LineBatch, drop: (code: string, reason: string) => void): void {

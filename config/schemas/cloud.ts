@@ -8,6 +8,7 @@ import { EmbeddedBroker } from './broker.js';
 import { ByteSize, LogLevel } from './common.js';
 import { HealthHttp } from './health-http.js';
 import { InfluxTarget } from './influx.js';
+import { IngestSettings } from './ingest.js';
 import { IngesterMqtt } from './ingest-mqtt.js';
 
 export { ApiConfig } from './api.js';
@@ -40,6 +41,7 @@ const CloudConfigSection = Section({
   broker: optional(EmbeddedBroker, { description: 'run an embedded MQTT broker (aedes) in the ingester' }),
   mqtt: required(IngesterMqtt, { description: 'the ingester’s MQTT session' }),
   influx: required(InfluxTarget, { description: 'where the series are written' }),
+  ingest: optional(IngestSettings, { description: 'what the ingester accepts and keeps', default: {} }),
   spool: optional(SpoolSettings, { description: 'the durable spool between MQTT and InfluxDB', default: {} }),
   api: optional(ApiConfig, { description: 'serve the REST API and the plant dashboard' }),
   audit: optional(AuditConfig, {

@@ -1,9 +1,10 @@
 import { type StaticDecode, Type } from '@sinclair/typebox';
-import { optional, required, Section } from '../spec.js';
+import { optional, required, Section, withCheck } from '../spec.js';
+import { ClientCertKeys, certPair } from './client-cert.js';
 import { Id } from './common.js';
 
 /** The ingester's MQTT session (the cloud's `mqtt:` section). */
-export const IngesterMqtt = Section({
+const IngesterMqttSection = Section({
   url: optional(Type.String({ pattern: '^(mqtt|mqtts|ws|wss)://' }), {
     description: 'broker to consume from (mqtt://, mqtts://, ws://, wss://)',
     defaultText: 'the embedded broker',
@@ -14,6 +15,7 @@ export const IngesterMqtt = Section({
     example: '${env:MQTT_PASSWORD}',
   }),
   ca: optional(Type.String(), { description: 'CA bundle (PEM path) to verify the broker' }),
+  ...ClientCertKeys,
   clientId: optional(Type.String({ minLength: 1, maxLength: 128 }), {
     description: 'fixed client id, so the persistent session survives restarts',
     defaultText: 'plantpulse-ingest-{hostId}',
@@ -40,4 +42,5 @@ export const IngesterMqtt = Section({
     unit: 'messages',
   }),
 });
-export type IngesterMqtt = StaticDecode<typeof IngesterMqtt>;
+export type IngesterMqtt = StaticDecode<typeof IngesterMqttSection>;
+export const IngesterMqtt = withCheck(IngesterMqttSection, certPair);

@@ -10,13 +10,14 @@ export interface TestPki {
   certPath: string;
   keyPath: string;
   ca: Buffer;
-  /** a client certificate signed by the CA */
-  client: { cert: Buffer; key: Buffer };
+  /** a client certificate signed by the CA (CN `control-room`), and its files */
+  client: { cert: Buffer; key: Buffer; certPath: string; keyPath: string };
   /** a self-signed client certificate the server does not trust */
   stranger: { cert: Buffer; key: Buffer };
 }
 
-export function makeTestPki(): TestPki {
+/** `serverDns`: the server certificate names this DNS name as well as 127.0.0.1 (a name that need not resolve). */
+export function makeTestPki(opts: { serverDns?: string } = {}): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'pp-pki-'));
   const p = (n: string) => join(dir, n);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
@@ -67,7 +68,12 @@ export function makeTestPki(): TestPki {
       p(`${name}.crt`),
     );
   };
-  signed('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  const dns = opts.serverDns === undefined ? '' : `DNS:${opts.serverDns},`;
+  signed(
+    'server',
+    opts.serverDns ?? '127.0.0.1',
+    `subjectAltName=${dns}IP:127.0.0.1\nextendedKeyUsage=serverAuth\n`,
+  );
   signed('client', 'control-room', 'extendedKeyUsage=clientAuth\n');
   ssl(
     'req',
@@ -90,7 +96,12 @@ export function makeTestPki(): TestPki {
     certPath: p('server.crt'),
     keyPath: p('server.key'),
     ca: readFileSync(p('ca.crt')),
-    client: { cert: readFileSync(p('client.crt')), key: readFileSync(p('client.key')) },
+    client: {
+      cert: readFileSync(p('client.crt')),
+      key: readFileSync(p('client.key')),
+      certPath: p('client.crt'),
+      keyPath: p('client.key'),
+    },
     stranger: { cert: readFileSync(p('stranger.crt')), key: readFileSync(p('stranger.key')) },
   };
 }

@@ -21,10 +21,12 @@ import { createMessageHandler } from '../../../cloud/ingest/message-handler.js';
 import { HostPointMapper } from '../../../cloud/ingest/points-from-host.js';
 import { Spool } from '../../../cloud/ingest/spool.js';
 import { SpoolWriter } from '../../../cloud/ingest/spool-writer.js';
+import { resolveConfig } from '../../../config/load.js';
+import { IngestSettings } from '../../../config/schemas/ingest.js';
 import { fromBase64, shrinkBytes, toBase64 } from '../harness/bytes.js';
 import type { Rng } from '../harness/prng.js';
 import { defineTarget, expectThat, Finding } from '../harness/target.js';
-import { CORPUS, sparkplugBytes } from './sparkplug-corpus.js';
+import { CORPUS, sparkplugBytes, T0 } from './sparkplug-corpus.js';
 import { UNIFIED_CORPUS, unifiedBytes } from './unified-decode.js';
 
 interface Message {
@@ -137,14 +139,22 @@ export const ingestMessage = defineTarget<Message[]>({
   async start(env) {
     const log = pino({ level: 'silent' });
     births = SqliteBirthStore.open(join(env.workDir, 'sparkplug-births.sqlite'), log);
-    host = new WatchedHost({ hostId: HOST_ID, births, maxNodes: 2000 });
+    // the production defaults of `ingest:`, composed as cloud/cloud.ts does (window, bounds, dead-letter cap)
+    const ingest = resolveConfig(IngestSettings, {}, 'ingest');
+    host = new WatchedHost({
+      hostId: HOST_ID,
+      births,
+      maxNodes: 2000,
+      maxDevicesPerNode: ingest.maxDevicesPerNode,
+      maxMetricsPerDevice: ingest.maxMetricsPerDevice,
+    });
     spool = Spool.open({
       file: join(env.workDir, 'spool.db'),
       maxBytes: 256 * 1024 * 1024,
       log,
       sync: 'normal',
     });
-    const dead = new DeadLetterFile(join(env.workDir, 'dead-letter.jsonl'), log);
+    const dead = new DeadLetterFile(join(env.workDir, 'dead-letter.jsonl'), log, ingest.deadLetter);
     const feed = new IngestFeed(new DeviceRegistry(), new LiveBus());
     const writer = new SpoolWriter({
       spool,
@@ -158,7 +168,10 @@ export const ingestMessage = defineTarget<Message[]>({
     });
     handler = createMessageHandler({
       host,
-      mapper: new HostPointMapper(),
+      mapper: new HostPointMapper({ maxDevicesPerNode: ingest.maxDevicesPerNode }),
+      acceptWindow: ingest.acceptWindow,
+      warnings: { max: ingest.warnings.max, windowMs: ingest.warnings.window },
+      clock: () => T0,
       writer,
       dead,
       log,

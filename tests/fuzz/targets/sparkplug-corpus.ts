@@ -27,7 +27,8 @@ import {
   writeWire,
 } from './protobuf-wire.js';
 
-const T0 = 1_767_225_600_000;
+/** the corpus's time (2026-01-01): the ingest target's clock, so its accepted window never moves past it */
+export const T0 = 1_767_225_600_000;
 
 function birthMetrics(): SpbMetric[] {
   const ms: SpbMetric[] = EVERY_DATATYPE.map(([type, value], i) => ({
