@@ -3,6 +3,7 @@
  * energy, emissions per meter; kpi per machine. Roll-ups sum components, never ratios.
  */
 import type { Point } from '@influxdata/influxdb-client';
+import { emitEnergyTree } from './energy-tree-emitter.js';
 import type { EngineParts } from './engine.js';
 import type { MachineTracker } from './machine-tracker.js';
 import type { MeterTracker } from './meter-tracker.js';
@@ -196,6 +197,18 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
         out.push(kpiPoint(site, m.device, w, shiftTag(w), { kwh, co2e_kg: co2e, good_count: good }));
       }
     }
+  }
+  if (p.tree !== undefined) {
+    out.push(
+      ...emitEnergyTree(p.tree, {
+        now,
+        windowsOf,
+        shiftTag,
+        meterFrom,
+        machineFrom,
+        good: (m, w) => components(m, w).good,
+      }),
+    );
   }
   return out;
 }
