@@ -172,6 +172,11 @@ export const Meter = Section({
     defaultText: 'the same device',
   }),
   tariff: optional(Id, { description: 'tariffs[].name for time-of-use cost' }),
+  treeOnly: optional(Type.Boolean(), {
+    description:
+      'for the energy tree only: no energy, emissions or kpi windows of its own (an incomer or workshop meter whose energy the machine meters already count)',
+    default: false,
+  }),
 });
 export type Meter = StaticDecode<typeof Meter>;
 

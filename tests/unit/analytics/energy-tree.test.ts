@@ -162,7 +162,8 @@ describe('the engine writes the tree per window', () => {
     const cfg = analyticsConfig({
       timezone: 'Asia/Shanghai',
       meters: [
-        { device: 'incomer', carrier: 'electricity', counter: { metric: 'energy_kwh' } },
+        // the incomer counts what the line meters count again: tree only, kept out of the energy totals
+        { device: 'incomer', carrier: 'electricity', counter: { metric: 'energy_kwh' }, treeOnly: true },
         { device: 'line-a', carrier: 'electricity', counter: { metric: 'energy_kwh' } },
         { device: 'line-b', carrier: 'electricity', counter: { metric: 'energy_kwh' } },
       ],
