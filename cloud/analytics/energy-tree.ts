@@ -196,6 +196,8 @@ export function evaluateTree(nodes: readonly TreeNode[], coal: CoalFactors, r: T
     const o = own.get(n.id) ?? {};
     for (const [c, parent] of Object.entries(o) as [Carrier, number][]) {
       const withCarrier = kids.filter((k) => uses.get(k.id)?.has(c));
+      // no child uses the carrier (a gas meter at a plant whose children meter only electricity): nothing to balance
+      if (withCarrier.length === 0) continue;
       const sum = withCarrier.reduce((s, k) => s + (total.get(k.id)?.[c] ?? 0), 0);
       const unmetered = parent - sum;
       balances.push({

@@ -105,6 +105,19 @@ describe('the metering tree of a window', () => {
     expect(stamping?.unmeteredPct).toBeCloseTo(16, 9);
     // machining has no meter of its own: nothing to balance there
     expect(win.balances.map((b) => b.node).sort()).toEqual(['plant', 'stamping']);
+    // a carrier no child uses is not balanced (it would read as 100 % unmetered)
+    const gasAtPlant = TREE.map((n) =>
+      n.id === 'plant'
+        ? { ...n, meters: [...n.meters, { key: 'gas', carrier: 'natural_gas' as const, scale: 1 }] }
+        : n,
+    );
+    const withGas = evaluateTree(gasAtPlant, coal, {
+      consumption: (k) => (k === 'gas' ? 50 : (kwh[k] ?? 0)),
+      reported: () => true,
+      good: () => 0,
+    });
+    expect(withGas.balances.filter((b) => b.node === 'plant').map((b) => b.carrier)).toEqual(['electricity']);
+    expect(withGas.nodes[0]?.kgce).toBeCloseTo(122.9 + 50 * 1.2143, 9);
     const cov = (level: string) => win.coverage.find((c) => c.level === level && c.carrier === 'electricity');
     expect(cov('organisation')).toMatchObject({ required: 1, metered: 1, ratePct: 100, requiredPct: 100 });
     expect(cov('sub_unit')).toMatchObject({ required: 2, metered: 1, ratePct: 50, requiredPct: 100 });

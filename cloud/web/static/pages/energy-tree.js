@@ -18,7 +18,9 @@ function balanceCell(n) {
   const b = n.balance.find((x) => x.carrier === 'electricity') ?? n.balance[0];
   if (!b) return '<td class="num muted">–</td>';
   const warn = Math.abs(b.unmetered_pct) >= 10 ? ' class="num warn"' : ' class="num"';
-  return `<td${warn} data-testid="unmetered" title="${escapeHtml(`${num(b.parent, 1)} − ${num(b.children, 1)} ${b.unit}`)}">${num(b.unmetered_pct, 1)}%<small> · ${num(b.unmetered, 1)} ${escapeHtml(b.unit)}</small></td>`;
+  // a metering difference of a few watt-hours is no sign: never show −0.0
+  const zero = (v, d) => (Math.abs(v) < 0.5 * 10 ** -d ? 0 : v);
+  return `<td${warn} data-testid="unmetered" title="${escapeHtml(`${num(b.parent, 1)} − ${num(b.children, 1)} ${b.unit}`)}">${num(zero(b.unmetered_pct, 1), 1)}%<small> · ${num(zero(b.unmetered, 1), 1)} ${escapeHtml(b.unit)}</small></td>`;
 }
 
 export async function render(root, ctx) {
