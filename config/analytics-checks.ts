@@ -3,6 +3,8 @@
  * meter …). Attached to the AnalyticsConfig section, so `plantpulse check` and the ingester at start refuse the
  * same things; paths are relative to `analytics`.
  */
+
+import { energyTreeIssues } from './energy-tree-checks.js';
 import type { ConfigIssue } from './errors.js';
 import type { KeyPath } from './key-path.js';
 import type { AnalyticsConfig } from './schemas/analytics.js';
@@ -37,6 +39,7 @@ export function analyticsChecks(cfg: AnalyticsConfig): ConfigIssue[] {
     if (meterIds.has(id)) add(['meters', i], `a second ${m.carrier} meter on ${m.device} needs its own name`);
     meterIds.add(id);
   });
+  issues.push(...energyTreeIssues(cfg, meterIds, machines));
   cfg.alarms.forEach((a, i) => {
     if (a.high === undefined && a.low === undefined)
       add(['alarms', i], 'give a high or a low limit (or both)');

@@ -40,4 +40,6 @@ export interface SimAgentDevice {
   opcua?: SimOpcuaConnection;
   subscribe?: { name: string; node: string; samplingInterval?: string; type?: string; unit?: string }[];
   derive?: SimDerive;
+  dlt645?: { url: string; address: string; timeout?: string };
+  readings?: { every: string; points: { name: string; di: string }[] }[];
 }

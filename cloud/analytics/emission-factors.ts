@@ -41,19 +41,44 @@ export async function loadFactorTable(path = defaultFactorsPath()): Promise<Fact
 }
 
 export function parseFactorTable(text: string, origin = 'emission factor table'): FactorTable {
-  let doc: unknown;
+  return provenanceMap(parseYaml(text, origin), 'factors', origin, true);
+}
+
+/**
+ * The standard-coal table of the same file (`standardCoal:`, kgce per unit, GB/T 2589-2020): the same fields and
+ * provenance as the emission factors. A file without the section gives an empty table.
+ */
+export function parseCoalTable(text: string, origin = 'emission factor table'): FactorTable {
+  return provenanceMap(parseYaml(text, origin), 'standardCoal', origin, false);
+}
+
+export async function loadCoalTable(path = defaultFactorsPath()): Promise<FactorTable> {
+  let text: string;
   try {
-    doc = parse(text);
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new AnalyticsConfigError(`cannot read the factor table ${path}`, { cause });
+  }
+  return parseCoalTable(text, path);
+}
+
+function parseYaml(text: string, origin: string): unknown {
+  try {
+    return parse(text);
   } catch (cause) {
     throw new AnalyticsConfigError(`${origin} is not valid YAML`, { cause });
   }
-  const factors = (doc as { factors?: unknown } | null)?.factors;
-  if (!factors || typeof factors !== 'object') {
-    throw new AnalyticsConfigError(`${origin} has no \`factors\` map`);
+}
+
+function provenanceMap(doc: unknown, section: string, origin: string, needed: boolean): FactorTable {
+  const entries = (doc as Record<string, unknown> | null)?.[section];
+  if (entries === undefined && !needed) return new Map();
+  if (!entries || typeof entries !== 'object') {
+    throw new AnalyticsConfigError(`${origin} has no \`${section}\` map`);
   }
   const out = new Map<string, EmissionFactor>();
   const problems: string[] = [];
-  for (const [key, raw] of Object.entries(factors as Record<string, unknown>)) {
+  for (const [key, raw] of Object.entries(entries as Record<string, unknown>)) {
     const f = raw as Partial<Record<keyof EmissionFactor, unknown>> | null;
     if (
       !f ||

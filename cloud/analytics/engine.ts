@@ -10,9 +10,11 @@ import type { AnalyticsConfig } from '../../config/schemas/analytics.js';
 import { AlarmTracker } from './alarm-tracker.js';
 import { ShiftCalendar } from './calendar.js';
 import { alarmChanges, stateChanges } from './change-emitter.js';
+import { resolveCoal } from './coal-factors.js';
 import { analyticsConfigProblems } from './config-check.js';
 import { counterDelta, numeric } from './counters.js';
-import { type FactorTable, loadFactorTable, resolveFactor } from './emission-factors.js';
+import { type FactorTable, loadCoalTable, loadFactorTable, resolveFactor } from './emission-factors.js';
+import { bindTree, type EnergyTreeParts } from './energy-tree-emitter.js';
 import { AnalyticsConfigError, AnalyticsStateError } from './errors.js';
 import { type MachineRole, MachineTracker } from './machine-tracker.js';
 import { MeterTracker, SCOPE, unitScale } from './meter-tracker.js';
@@ -32,6 +34,8 @@ export interface AnalyticsDeps {
   clock?: () => number;
   /** the emission factor table; default: loaded from `emissions.factorsFile` or the package's table in rebuild */
   factors?: FactorTable;
+  /** the standard-coal table (same file, `standardCoal:`); default: loaded like `factors` */
+  coal?: FactorTable;
 }
 
 /** Samples stamped further ahead than this are a wrong device clock, not data. */
@@ -52,6 +56,8 @@ export interface EngineParts {
   offline: 'loss' | 'exclude';
   lateHorizonMs: number;
   retentionMs: number;
+  /** the metering tree (analytics.energyTree), when configured */
+  tree: EnergyTreeParts | undefined;
 }
 
 export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Analytics {
@@ -74,6 +80,7 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
     offline: cfg.offline,
     lateHorizonMs,
     retentionMs: lateHorizonMs + LONGEST_WINDOW_MS,
+    tree: undefined,
   };
   const machineOpts = {
     microStopMs: cfg.microStop,
@@ -86,6 +93,14 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
     parts.meters.push(new MeterTracker(m, m.tariff === undefined ? undefined : tariffs.get(m.tariff)));
   }
   for (const r of cfg.alarms) parts.alarms.push(new AlarmTracker(r));
+  const tree = bindTree(cfg.energyTree, parts.meters, parts.machines);
+  parts.tree = tree?.parts;
+  for (const m of tree?.unconvertible ?? []) {
+    log.warn(
+      { meter: m.name, device: m.device, unit: m.unit },
+      "meter unit does not convert to its carrier's unit (kWh, m3, kg, GJ): left out of the energy tree",
+    );
+  }
 
   // Routing: device → metric → consumers, built once.
   type Consumer =
@@ -281,6 +296,12 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
   }
 
   async function resolveFactors(): Promise<void> {
+    if (parts.tree !== undefined && parts.tree.coal === undefined) {
+      parts.tree.coal = resolveCoal(
+        cfg.standardCoal,
+        deps.coal ?? (await loadCoalTable(cfg.emissions.factorsFile)),
+      );
+    }
     const needsTable = parts.meters.some((m) => SCOPE[m.carrier] !== undefined);
     if (!needsTable) return;
     const table = deps.factors ?? (await loadFactorTable(cfg.emissions.factorsFile));

@@ -10,7 +10,7 @@ import type { Window } from './windows.js';
 
 export type Level = 'machine' | 'line' | 'site';
 
-function windowTags(p: Point, w: Window, shift: string | undefined): Point {
+export function windowTags(p: Point, w: Window, shift: string | undefined): Point {
   p.tag('period', w.period);
   const s = w.shift ?? shift;
   if (s !== undefined) p.tag('shift', s);

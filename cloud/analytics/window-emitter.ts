@@ -3,6 +3,7 @@
  * energy, emissions per meter; kpi per machine. Roll-ups sum components, never ratios.
  */
 import type { Point } from '@influxdata/influxdb-client';
+import { emitEnergyTree } from './energy-tree-emitter.js';
 import type { EngineParts } from './engine.js';
 import type { MachineTracker } from './machine-tracker.js';
 import type { MeterTracker } from './meter-tracker.js';
@@ -124,7 +125,7 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
   // Meters: energy and emissions.
   for (const m of p.meters) {
     const site = m.site;
-    if (site === undefined || m.series.length === 0) continue;
+    if (site === undefined || m.series.length === 0 || m.cfg.treeOnly) continue;
     const from = meterFrom.get(m) ?? now;
     const first = m.series.times[0] as number;
     const kwhScale = m.carrier === 'electricity' ? unitScale(m.unit, 'kWh') : undefined;
@@ -176,7 +177,7 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
   for (const m of p.machines.values()) {
     const site = m.site;
     if (site === undefined) continue;
-    const meters = p.meters.filter((x) => x.machine === m.device);
+    const meters = p.meters.filter((x) => x.machine === m.device && !x.cfg.treeOnly);
     if (meters.length === 0) continue;
     const from = Math.min(machineFrom.get(m) ?? now, ...meters.map((x) => meterFrom.get(x) ?? now));
     const first = m.firstData();
@@ -196,6 +197,18 @@ export function emitWindows(p: EngineParts, since: number, now: number): Point[]
         out.push(kpiPoint(site, m.device, w, shiftTag(w), { kwh, co2e_kg: co2e, good_count: good }));
       }
     }
+  }
+  if (p.tree !== undefined) {
+    out.push(
+      ...emitEnergyTree(p.tree, {
+        now,
+        windowsOf,
+        shiftTag,
+        meterFrom,
+        machineFrom,
+        good: (m, w) => components(m, w).good,
+      }),
+    );
   }
   return out;
 }

@@ -23,6 +23,7 @@ import type { LiveBus } from './live-bus.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { type AuditReader, auditRoutes } from './routes/audit.js';
 import { deviceRoutes } from './routes/devices.js';
+import { energyTreeRoutes } from './routes/energy-tree.js';
 import { liveRoutes } from './routes/live.js';
 import { productionRoutes } from './routes/production.js';
 import { securityHeaders } from './security-headers.js';
@@ -223,6 +224,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   app.register(async (scope) => {
     deviceRoutes(scope, ctx);
     productionRoutes(scope, ctx);
+    energyTreeRoutes(scope, ctx);
     alarmRoutes(scope, ctx);
     liveRoutes(scope, ctx, {
       maxClients: opts.config.maxLiveClients,

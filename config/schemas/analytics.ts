@@ -172,6 +172,11 @@ export const Meter = Section({
     defaultText: 'the same device',
   }),
   tariff: optional(Id, { description: 'tariffs[].name for time-of-use cost' }),
+  treeOnly: optional(Type.Boolean(), {
+    description:
+      'for the energy tree only: no energy, emissions or kpi windows of its own (an incomer or workshop meter whose energy the machine meters already count)',
+    default: false,
+  }),
 });
 export type Meter = StaticDecode<typeof Meter>;
 
@@ -249,6 +254,68 @@ export const Emissions = Section({
   ),
 });
 
+/** A standard-coal factor: a key of the factor table's `standardCoal:` map, or an inline value with its provenance. */
+const CoalRef = Type.Union([
+  Type.String({ minLength: 1 }),
+  Section({
+    value: required(Type.Number({ minimum: 0 }), {
+      description: 'kgce per unit of consumption',
+      example: 0.3,
+    }),
+    unit: required(Type.String({ minLength: 1 }), { description: 'e.g. kgce/kWh', example: 'kgce/kWh' }),
+    source: required(Type.String({ minLength: 1 }), {
+      description: 'where the factor comes from',
+      example: 'NBS 2024 供电标准煤耗',
+    }),
+    year: required(Type.Integer({ minimum: 1990, maximum: 2100 }), {
+      description: 'year of the factor',
+      example: 2024,
+    }),
+  }),
+]);
+export type CoalRef = StaticDecode<typeof CoalRef>;
+
+export const StandardCoal = Section({
+  electricity: optional(CoalRef, {
+    description: 'electricity 当量值 (equivalent value, GB/T 2589-2020)',
+    default: 'gbt2589-2020-electricity-equivalent',
+  }),
+  electricityEqualValue: optional(CoalRef, {
+    description:
+      "electricity 等价值 (equal value): the year's coal per kWh supplied; set the year you report on",
+    default: 'cn-electricity-equal-value-2015',
+  }),
+  natural_gas: optional(CoalRef, { description: 'natural gas per m3', default: 'gbt2589-2020-natural-gas' }),
+  diesel: optional(CoalRef, { description: 'diesel per kg', default: 'gbt2589-2020-diesel' }),
+  steam: optional(CoalRef, { description: 'heat (steam) per GJ', default: 'gbt2589-2020-heat' }),
+});
+export type StandardCoal = StaticDecode<typeof StandardCoal>;
+
+export const EnergyTreeLevel = OneOf(['plant', 'workshop', 'line', 'equipment']);
+
+export const EnergyTreeNode = Section({
+  id: required(Id, { description: 'node id (the `node` tag of energy_node points)', example: 'stamping' }),
+  name: optional(Type.String({ minLength: 1 }), {
+    description: 'shown on the dashboard',
+    defaultText: 'the id',
+  }),
+  parent: optional(Id, { description: 'id of the parent node; none: a root (the plant)' }),
+  level: required(EnergyTreeLevel, {
+    description:
+      'plant (GB 17167: the organisation), workshop and line (its sub-units), equipment (main energy-using equipment)',
+    example: 'workshop',
+  }),
+  meters: optional(Type.Array(Type.String({ minLength: 1 })), {
+    description: 'meters measuring this node: `device` or `device/name` of analytics.meters',
+    default: [],
+  }),
+  machines: optional(Type.Array(Id), {
+    description: "machines (analytics.machines) whose good parts are this node's output",
+    default: [],
+  }),
+});
+export type EnergyTreeNode = StaticDecode<typeof EnergyTreeNode>;
+
 export const AlarmRule = Section({
   device: required(Id, { description: 'the device id the agent publishes', example: 'boiler-1' }),
   metric: required(MetricName, { description: 'the metric watched', example: 'nox_mg_m3' }),
@@ -302,6 +369,15 @@ const AnalyticsConfigSection = Section({
   tariffs: optional(Type.Array(Tariff), { description: 'time-of-use tariffs', default: [] }),
   emissions: optional(Emissions, { description: 'emission factors', default: {} }),
   alarms: optional(Type.Array(AlarmRule), { description: 'limit alarms', default: [] }),
+  standardCoal: optional(StandardCoal, {
+    description: 'standard-coal (kgce) factors per carrier, GB/T 2589-2020',
+    default: {},
+  }),
+  energyTree: optional(Type.Array(EnergyTreeNode), {
+    description:
+      'the metering tree (plant → workshop → line → equipment): per window kWh, tce, balance, coverage (GB 17167)',
+    default: [],
+  }),
 });
 export type AnalyticsConfig = StaticDecode<typeof AnalyticsConfigSection>;
 export const AnalyticsConfig = withCheck(AnalyticsConfigSection, analyticsChecks);

@@ -95,6 +95,18 @@ export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): A
         break;
       case 'power-meter':
         break;
+      case 'dlt645-bus':
+        // incomer and workshop meters count what the machine meters count again: the energy tree uses them, the
+        // energy and emissions totals do not
+        for (const m of d.meters) {
+          meters.push({
+            device: m.id,
+            carrier: 'electricity',
+            counter: { metric: 'energy_kwh' },
+            treeOnly: true,
+          });
+        }
+        break;
     }
   }
   return {
@@ -116,5 +128,6 @@ export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): A
         }),
     emissions: { factors: { electricity: 'cn-chongqing-2022' } },
     alarms,
+    ...(s.energyTree === undefined ? {} : { energyTree: s.energyTree }),
   };
 }

@@ -27,6 +27,25 @@ export function scenarioChecks(s: Scenario): ConfigIssue[] {
     if ('behaviour' in d && d.behaviour.cycle <= 0)
       issues.push({ path: ['devices', i, 'behaviour', 'cycle'], message: 'must be > 0' });
   });
+  const powered = new Set(
+    s.devices
+      .filter((d) => ['press', 'cnc', 'injection', 'lathe', 'compressor'].includes(d.kind))
+      .map((d) => d.id),
+  );
+  s.devices.forEach((d, i) => {
+    if (d.kind !== 'dlt645-bus') return;
+    d.meters.forEach((m, j) => {
+      if (seen.has(m.id))
+        issues.push({ path: ['devices', i, 'meters', j, 'id'], message: `${m.id} is also a device id` });
+      m.feeds.forEach((f, k) => {
+        if (!powered.has(f))
+          issues.push({
+            path: ['devices', i, 'meters', j, 'feeds', k],
+            message: `${f} is not a machine or compressor of this scenario (a meter feeds what draws power)`,
+          });
+      });
+    });
+  });
   if (s.devices.filter((d) => d.kind === 'power-meter').length > 1)
     issues.push({ path: ['devices'], message: 'at most one power-meter (the main incomer)' });
   const tz = s.timezone ?? 'Asia/Shanghai';

@@ -61,6 +61,11 @@ const BY_KIND: Record<string, MetricInfo[]> = {
   boiler: fromModbus(BOILER_MAP),
   'gas-meter': fromModbus(GAS_METER_MAP),
   'stack-analyser': fromModbus(STACK_MAP),
+  // what the agent's DL/T 645 source publishes for the bus meters (forward active energy, active power)
+  'dlt645-meter': [
+    { name: 'energy_kwh', kind: 'double', unit: 'kWh' },
+    { name: 'power_kw', kind: 'double', unit: 'kW' },
+  ],
 };
 
 export function metricsOf(device: DeviceSignals): MetricInfo[] {

@@ -8,6 +8,7 @@
  */
 import { FAST_LATHE, LATHE, MachineModel as LatheModel } from '../retrofit/machine-model.js';
 import { Accumulator } from './accumulator.js';
+import { BusMeterSignals } from './bus-meter-signals.js';
 import { MachineTimeline, type PlantState, round } from './machine-timeline.js';
 import type { LatheDevice, ProductionDevice, Scenario, ScenarioDevice } from './scenario-schema.js';
 import { noise, seedFor } from './seeded-noise.js';
@@ -175,6 +176,8 @@ export class PlantModel {
   readonly compressors: CompressorSignals[] = [];
   readonly meters: PowerMeterSignals[] = [];
   readonly boilers: BoilerSignals[] = [];
+  /** DL/T 645 meters, per bus (device id of the bus → its meters) */
+  readonly buses = new Map<string, BusMeterSignals[]>();
 
   constructor(scenario: Scenario, opts: PlantOptions) {
     this.scenario = scenario;
@@ -201,6 +204,23 @@ export class PlantModel {
             this.options,
           ),
         );
+    const loads = new Map<string, DeviceSignals>(
+      [...this.production, ...this.lathes, ...this.compressors].map((d) => [d.id, d]),
+    );
+    for (const d of later)
+      if (d.kind === 'dlt645-bus')
+        this.buses.set(
+          d.id,
+          d.meters.map(
+            (m) =>
+              new BusMeterSignals(
+                m,
+                m.feeds.flatMap((id) => loads.get(id) ?? []),
+                this.calendar,
+                this.options.epoch,
+              ),
+          ),
+        );
   }
 
   /** Every device signal source, by agent device id, in scenario order. */
@@ -211,6 +231,7 @@ export class PlantModel {
       ...this.compressors,
       ...this.meters,
       ...this.boilers.flatMap((b) => [b.controller, b.gasMeter, b.stack]),
+      ...[...this.buses.values()].flat(),
     ];
   }
 }

@@ -8,6 +8,7 @@
 
 import type { ModbusValue } from '../../protocols/modbus/register-codec.js';
 import type { SimAgentDevice } from '../agent-device-config.js';
+import { startDlt645Simulator } from '../dlt645/dlt645-simulator.js';
 import { type ModbusSimulator, startModbusSimulator } from '../modbus/modbus-simulator.js';
 import type { SimProfile } from '../modbus/profile.js';
 import { openPtyPair, type PtyPair } from '../modbus/pty-pair.js';
@@ -68,9 +69,11 @@ export interface DeviceEndpoint {
   id: string;
   kind: string;
   line?: string;
-  protocol: 'modbus-tcp' | 'opcua' | 'rtu';
+  protocol: 'modbus-tcp' | 'opcua' | 'rtu' | 'dlt645';
   url: string;
   unitId?: number;
+  /** DL/T 645: the meter's 12-digit address */
+  address?: string;
 }
 
 export interface RunningScenario {
@@ -246,6 +249,33 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
       closers.push(() => sim.close());
       endpoint({ id: lathe.id, kind: 'lathe', protocol: 'rtu', url: `rtu://${pair.a}?baud=${baud}`, unitId });
     }
+
+    // DL/T 645 meter buses behind a TCP DTU: each meter's power is the plant model's, its register continues the
+    // model's (what the backfill published) from now on
+    for (const [busId, meters] of plant.buses) {
+      const start = Date.now();
+      const sim = await startDlt645Simulator({
+        transport: 'tcp',
+        host,
+        port: 0,
+        meters: meters.map((m) => ({
+          address: m.address,
+          power: (t: number) => m.totalKw(t),
+          energyKwh: m.energyKwhAt(start),
+          voltage: 230,
+        })),
+      });
+      closers.push(() => sim.close());
+      for (const m of meters)
+        endpoints.push({
+          id: m.id,
+          kind: m.kind,
+          protocol: 'dlt645',
+          url: sim.url,
+          address: m.address,
+          ...(lineOf.get(busId) === undefined ? {} : { line: lineOf.get(busId) as string }),
+        });
+    }
   } catch (err) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
     throw err;
@@ -267,6 +297,22 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
     agentDevices({ every = '1s', opcua: security } = {}) {
       return endpoints.map((e): SimAgentDevice => {
         const tags = { kind: e.kind, ...(e.line === undefined ? {} : { line: e.line }) };
+        if (e.protocol === 'dlt645') {
+          return {
+            id: e.id,
+            tags,
+            dlt645: { url: e.url, address: e.address ?? '' },
+            readings: [
+              {
+                every,
+                points: [
+                  { name: 'energy_kwh', di: '00010000' },
+                  { name: 'power_kw', di: '02030000' },
+                ],
+              },
+            ],
+          };
+        }
         if (e.protocol === 'rtu') {
           const dev = retrofitDevice({
             id: e.id,

@@ -137,6 +137,46 @@ export const BoilerDevice = Strict({
   upsetEvery: Type.Optional(Duration),
 });
 
+/** One DL/T 645 meter on a bus: its energy integrates the power of the devices it feeds, plus a base load. */
+export const BusMeter = Strict({
+  /** the agent device id of the meter */
+  id: Id,
+  name: Type.Optional(Type.String({ minLength: 1 })),
+  /** 12-digit meter address (nameplate) */
+  address: Type.String({ pattern: '^[0-9]{12}$' }),
+  /** scenario devices on this meter's feeder (their power_kw is what it measures) */
+  feeds: Type.Array(Id),
+  /** lighting, HVAC … on the feeder that no other meter sees, kW in and out of shift */
+  baseLoadKw: Type.Optional(
+    Strict({ shift: Type.Number({ minimum: 0 }), offShift: Type.Number({ minimum: 0 }) }),
+  ),
+  /** register reading at the start of the simulation, kWh (default 10000) */
+  startKwh: Type.Optional(Type.Number({ minimum: 0 })),
+});
+
+export const Dlt645BusDevice = Strict({
+  ...DeviceBase,
+  kind: Type.Literal('dlt645-bus'),
+  /** DL/T 645-2007 meters behind a transparent serial-to-TCP DTU */
+  protocol: Type.Literal('dlt645-tcp'),
+  meters: Type.Array(BusMeter, { minItems: 1 }),
+});
+
+/** A node of the cloud's energy tree (the same shape as `analytics.energyTree`). */
+export const ScenarioTreeNode = Strict({
+  id: Id,
+  name: Type.Optional(Type.String({ minLength: 1 })),
+  parent: Type.Optional(Id),
+  level: Type.Union([
+    Type.Literal('plant'),
+    Type.Literal('workshop'),
+    Type.Literal('line'),
+    Type.Literal('equipment'),
+  ]),
+  meters: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  machines: Type.Optional(Type.Array(Id)),
+});
+
 export const ScenarioDevice = Type.Union([
   PressDevice,
   CncDevice,
@@ -145,6 +185,7 @@ export const ScenarioDevice = Type.Union([
   CompressorDevice,
   PowerMeterDevice,
   BoilerDevice,
+  Dlt645BusDevice,
 ]);
 export type ScenarioDevice = StaticDecode<typeof ScenarioDevice>;
 export type PressDevice = StaticDecode<typeof PressDevice>;
@@ -154,6 +195,8 @@ export type LatheDevice = StaticDecode<typeof LatheDevice>;
 export type CompressorDevice = StaticDecode<typeof CompressorDevice>;
 export type PowerMeterDevice = StaticDecode<typeof PowerMeterDevice>;
 export type BoilerDevice = StaticDecode<typeof BoilerDevice>;
+export type Dlt645BusDevice = StaticDecode<typeof Dlt645BusDevice>;
+export type BusMeter = StaticDecode<typeof BusMeter>;
 export type ProductionDevice = PressDevice | CncDevice | InjectionDevice;
 
 export const Scenario = Strict({
@@ -186,5 +229,7 @@ export const Scenario = Strict({
     }),
   ),
   devices: Type.Array(ScenarioDevice, { minItems: 1 }),
+  /** the metering tree handed to the cloud's analytics (energy balance, tce, GB 17167 coverage) */
+  energyTree: Type.Optional(Type.Array(ScenarioTreeNode)),
 });
 export type Scenario = StaticDecode<typeof Scenario>;

@@ -106,6 +106,8 @@ describe('plantpulse demo', () => {
         'boiler-01',
         'boiler-01-gas',
         'boiler-01-stack',
+        'dtu-incomer',
+        'ws-machining',
       ]),
     );
     expect(String(ready['dashboardUrl'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -141,6 +143,7 @@ describe('plantpulse demo', () => {
       ['cnc-01', 'part_count'],
       ['meter-main', 'import_kwh'],
       ['boiler-01-gas', 'gas_total_m3'],
+      ['dtu-incomer', 'energy_kwh'],
     ] as const) {
       const [lastOld] = await q(
         `SELECT last(${field}) FROM telemetry WHERE device = '${device}' AND ${history}`,
@@ -164,6 +167,19 @@ describe('plantpulse demo', () => {
       if (Date.now() > oeeDeadline) throw new Error('no OEE windows for press-01');
       await new Promise((r) => setTimeout(r, 1000));
     }
+
+    // and the DL/T 645 bus into the energy tree: the plant's kWh and tce, the hall's base load unmetered
+    const treeDeadline = Date.now() + 60_000;
+    for (;;) {
+      const bal = await q(
+        "SELECT max(unmetered_pct) FROM energy_balance WHERE node = 'plant' AND period = '1h'",
+      ).catch(() => []);
+      if (Number(bal[0]?.['max'] ?? 0) > 5) break;
+      if (Date.now() > treeDeadline) throw new Error('no energy balance for the plant');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const [tce] = await q("SELECT sum(tce) FROM energy_node WHERE node = 'plant' AND period = '1h'");
+    expect(Number(tce?.['sum'])).toBeGreaterThan(0);
   }, 200_000);
 
   it('stops everything on Ctrl-C and leaves no child process', async () => {

@@ -90,6 +90,10 @@ describe('plantpulse sim backfill', () => {
         'lathe-01',
         'meter-main',
         'press-01',
+        'dtu-incomer',
+        'ws-stamping',
+        'ws-machining',
+        'ws-moulding',
       ].sort(),
     );
     expect(got.some((g) => g.type === 'NBIRTH')).toBe(true);

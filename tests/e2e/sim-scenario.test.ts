@@ -82,8 +82,15 @@ describe('plantpulse sim -s', () => {
         'lathe-01',
         'meter-main',
         'press-01',
+        'dtu-incomer',
+        'ws-stamping',
+        'ws-machining',
+        'ws-moulding',
       ].sort(),
     );
+    // the DL/T 645 meters share one bus behind one TCP DTU, each by its address
+    expect(byId.get('dtu-incomer')).toMatchObject({ protocol: 'dlt645', address: '000000001001' });
+    expect(byId.get('ws-stamping')?.['url']).toBe(byId.get('dtu-incomer')?.['url']);
     expect(byId.get('cnc-01')?.['url']).toMatch(/^opc\.tcp:\/\/127\.0\.0\.1:\d+\//);
     expect(byId.get('lathe-01')?.['url']).toMatch(/^rtu:\/\/\/dev\/pts\/\d+\?baud=9600$/);
 
@@ -95,7 +102,7 @@ describe('plantpulse sim -s', () => {
 
     // the written devices: section, wrapped in a minimal agent config, passes the agent's loader
     const devices = parse(await readFile(join(dir, 'devices.yaml'), 'utf8')) as { devices: unknown[] };
-    expect(devices.devices).toHaveLength(10);
+    expect(devices.devices).toHaveLength(14);
     const agentFile = join(dir, 'agent.yaml');
     await writeFile(
       agentFile,

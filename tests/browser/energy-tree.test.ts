@@ -1,0 +1,119 @@
+/// <reference lib="dom" />
+/**
+ * The energy tree page (能源平衡) in Debian chromium, in both languages, against a metering tree the analytics engine
+ * computed into the real InfluxDB: the tree with each node's kWh and tce, the unmetered share at the incomer, tce per
+ * good part, and GB 17167 coverage with the level that falls short.
+ */
+import { pino } from 'pino';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceRegistry } from '../../cloud/api/device-registry.js';
+import { LiveBus } from '../../cloud/api/live-bus.js';
+import { createApiServer } from '../../cloud/api/server.js';
+import { hashSecret } from '../../config/password-hash.js';
+import { apiConfig } from '../helpers/configs.js';
+import { freshDatabase, influxUrl } from '../helpers/services.js';
+import { TREE_SITE, TREE_TO, writeEnergyTreeFixture } from '../integration/api/energy-tree-fixture.js';
+import { type Chromium, launchChromium, screenshotPath } from './browser-harness.js';
+
+const VIEWER = 'browser-viewer-token-0001';
+let app: ReturnType<typeof createApiServer>;
+let base: string;
+let browser: Chromium;
+
+async function open(lang: 'zh-CN' | 'en'): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.addInitScript(
+    ([token, l]) => {
+      localStorage.setItem('plantpulse.token', token);
+      localStorage.setItem('plantpulse.lang', l);
+    },
+    [VIEWER, lang] as const,
+  );
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.stack ?? String(e)));
+  await page.goto(`${base}/#/energy-tree`);
+  await page.waitForSelector('main[data-ready="energy-tree"]', { timeout: 20_000 }).catch((err) => {
+    throw new Error(`energy tree did not render: ${errors.join('; ')} ${String(err)}`);
+  });
+  expect(errors).toEqual([]);
+  return page;
+}
+
+beforeAll(async () => {
+  const db = await freshDatabase('browser_energy_tree');
+  await writeEnergyTreeFixture(influxUrl(), db);
+  app = createApiServer({
+    config: apiConfig({
+      port: 0,
+      tokens: [
+        { name: 'energy-manager', role: 'viewer', tokenHash: hashSecret(VIEWER, { N: 1024, r: 8, p: 1 }) },
+      ],
+    }),
+    influx: { url: influxUrl(), database: db },
+    live: new LiveBus(),
+    log: pino({ level: 'silent' }),
+    registry: new DeviceRegistry(),
+    site: TREE_SITE,
+    clock: () => TREE_TO + 60_000,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  base = `http://127.0.0.1:${addr.port}`;
+  browser = await launchChromium({ viewport: { width: 1366, height: 768 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const text = async (page: Page, sel: string) =>
+  ((await page.locator(sel).first().textContent()) ?? '').trim();
+
+describe('energy tree page', () => {
+  it('zh-CN: the tree with kWh and tce, 20 % unmetered at the incomer, coverage below GB 17167 for equipment', async () => {
+    const page = await open('zh-CN');
+    expect(await page.locator('#tabs a[data-page="energy-tree"]').textContent()).toBe('能源平衡');
+    expect(await text(page, '[data-testid="tree-kwh"]')).toContain('400');
+    expect(await text(page, '[data-testid="tree-tce"]')).toContain('0.049');
+    expect(await text(page, '[data-testid="tree-tce-equal"]')).toContain('0.126');
+    expect(await text(page, '[data-testid="tree-unmetered"]')).toContain('20.0');
+    const rows = page.locator('[data-testid="energy-tree"] tbody tr');
+    expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-node')))).toEqual([
+      'plant',
+      'compressor',
+      'machining',
+      'stamping',
+      'press-1',
+    ]);
+    const plant = page.locator('tr[data-node="plant"]');
+    expect(await plant.locator('td').first().textContent()).toContain('重庆工厂');
+    expect(await plant.locator('[data-testid="unmetered"]').textContent()).toContain('20.0%');
+    expect(await page.locator('tr[data-node="stamping"] td').nth(1).textContent()).toBe('车间');
+    const equipment = page.locator(
+      '[data-testid="coverage"] tr[data-level="equipment"][data-carrier="electricity"]',
+    );
+    expect(await equipment.locator('td').first().textContent()).toBe('主要用能设备');
+    expect(await equipment.locator('[data-testid="cov-rate"]').textContent()).toBe('50.0%');
+    expect(await equipment.locator('[data-testid="cov-status"]').textContent()).toBe('低于要求');
+    const org = page.locator('[data-testid="coverage"] tr[data-level="organisation"]');
+    expect(await org.locator('[data-testid="cov-status"]').textContent()).toBe('符合要求');
+    await page.screenshot({ path: await screenshotPath('energy-tree-1366-zh'), fullPage: true });
+    await page.close();
+  });
+
+  it('en: the same figures in English', async () => {
+    const page = await open('en');
+    expect(await page.locator('#tabs a[data-page="energy-tree"]').textContent()).toBe('Energy tree');
+    expect(await page.locator('tr[data-node="press-1"] td').nth(1).textContent()).toBe('Equipment');
+    expect(await text(page, '[data-testid="tree-per-part"]')).toMatch(/^\d/);
+    const equipment = page.locator('[data-testid="coverage"] tr[data-level="equipment"]');
+    expect(await equipment.locator('[data-testid="cov-status"]').textContent()).toBe(
+      'Below the required rate',
+    );
+    await page.screenshot({ path: await screenshotPath('energy-tree-1366-en'), fullPage: true });
+    await page.close();
+  });
+});
