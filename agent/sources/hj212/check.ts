@@ -38,7 +38,11 @@ export function checkHj212Device(d: Hj212Device): ConfigIssue[] {
 }
 
 export function hj212Metrics(d: Hj212Device): DeclaredMetric[] {
-  return (d.pollutants ?? []).flatMap((code, i) =>
-    factorMetrics(code).map((m) => ({ name: m.name, path: ['pollutants', i], type: 'float64' })),
+  // a code listed twice is reported once, by the check, not once per metric
+  const codes = d.pollutants ?? [];
+  return codes.flatMap((code, i) =>
+    codes.findIndex((c) => c.toLowerCase() === code.toLowerCase()) < i
+      ? []
+      : factorMetrics(code).map((m) => ({ name: m.name, path: ['pollutants', i], type: 'float64' })),
   );
 }
