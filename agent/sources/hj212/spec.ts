@@ -48,6 +48,6 @@ export const hj212Spec = {
   }),
   pollutants: optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9]{1,16}$' }), { minItems: 1 }), {
     description:
-      'factor codes the datalogger reports (a21026 SO2, a21002 NOx, a34013 particulates, a00000 flow, w01018 COD …): each becomes metrics <code>_rtd, <code>_<minute|hour|day>_<avg|min|max|cou>',
+      'factor codes the datalogger reports (a21026 SO2, a21002 NOx, a34013 particulates, a00000 flow, w01018 COD …): each becomes metrics <code>_rtd and <code>_<period>_avg (min, max, cou), period minute, hour or day',
   }),
 };
