@@ -25,6 +25,7 @@ import { type AuditReader, auditRoutes } from './routes/audit.js';
 import { deviceRoutes } from './routes/devices.js';
 import { liveRoutes } from './routes/live.js';
 import { productionRoutes } from './routes/production.js';
+import { stackRoutes } from './routes/stacks.js';
 import { securityHeaders } from './security-headers.js';
 import { TokenAuth } from './token-auth.js';
 
@@ -224,6 +225,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     deviceRoutes(scope, ctx);
     productionRoutes(scope, ctx);
     alarmRoutes(scope, ctx);
+    stackRoutes(scope, ctx);
     liveRoutes(scope, ctx, {
       maxClients: opts.config.maxLiveClients,
       maxClientsPerToken: opts.config.maxLiveClientsPerToken,
