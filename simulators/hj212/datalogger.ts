@@ -181,7 +181,9 @@ export async function startHj212Datalogger(opts: DataloggerOptions): Promise<Hj2
       });
     },
     disconnect() {
-      socket?.destroy();
+      const s = socket;
+      socket = undefined;
+      s?.destroy();
     },
     async close() {
       closed = true;

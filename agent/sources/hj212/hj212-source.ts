@@ -22,7 +22,7 @@ import { type ListenAddress, readListen } from './listen-address.js';
 import type { Hj212Listener } from './listener.js';
 import type { Hj212Listeners } from './listener-registry.js';
 
-/** samples held between the datalogger's first packet and `subscribe` (a moment, normally) */
+/** samples held while not subscribed (between the first packet and `subscribe`, or during a reconnect) */
 const MAX_PENDING = 10_000;
 
 export interface Hj212SourceStats {
@@ -128,7 +128,6 @@ export class Hj212Source implements SubscribingSource {
     this.#state = 'closed';
     this.#emit = undefined;
     this.#lost = undefined;
-    this.#pending = [];
   }
 
   #onSession(up: boolean): void {
@@ -143,8 +142,13 @@ export class Hj212Source implements SubscribingSource {
     lost?.(new Hj212Error('HJ212_DISCONNECTED', `the datalogger of MN ${this.#mn} disconnected`));
   }
 
+  /**
+   * Emits at once while subscribed (then the listener acknowledges the packet). Between the datalogger's first
+   * packet and `subscribe` (the runner subscribes right after connect) the samples are held and acknowledged; while
+   * the runner reconnects they are held too (bounded) but not acknowledged, so a datalogger that re-sends loses
+   * nothing either way.
+   */
   #onUpload(upload: Upload, _seg: DataSegment): boolean {
-    if (this.#state === 'closed') return false;
     const samples = this.#samplesOf(upload);
     this.stats.samples += samples.length;
     if (this.#state === 'subscribed' && this.#emit !== undefined) {
@@ -160,7 +164,7 @@ export class Hj212Source implements SubscribingSource {
       );
     }
     this.#pending.push(...samples.slice(0, Math.max(0, room)));
-    return true;
+    return this.#state === 'connecting';
   }
 
   #samplesOf(upload: Upload): Sample[] {

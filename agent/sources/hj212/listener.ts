@@ -182,7 +182,8 @@ export class Hj212Listener {
           }),
         ),
       );
-      server.listen(this.address.port, this.address.host, () => resolve());
+      // port 0: the port chosen the first time, again after a stop (dataloggers keep dialling it)
+      server.listen(this.#port ?? this.address.port, this.address.host, () => resolve());
     });
     server.on('error', (err) => this.log.error({ err }, 'listener error'));
     const a = server.address();
@@ -269,7 +270,14 @@ export class Hj212Listener {
         'upload items skipped',
       );
     if (!ep.onUpload(upload, seg)) {
-      this.#refuse(conn, 'HJ212_NOT_READY', `device ${ep.device} is reconnecting: not acknowledged`);
+      // not a fault of the datalogger's: counted, never closes the connection
+      this.stats.refused.HJ212_NOT_READY++;
+      this.#warn(
+        conn.peer,
+        'NOT_READY',
+        { device: ep.device },
+        'device reconnecting: data held, not acknowledged',
+      );
       return;
     }
     if (wantsReply(seg)) {
