@@ -40,4 +40,6 @@ export interface SimAgentDevice {
   opcua?: SimOpcuaConnection;
   subscribe?: { name: string; node: string; samplingInterval?: string; type?: string; unit?: string }[];
   derive?: SimDerive;
+  hj212?: { listen: string; mn: string; password: string };
+  pollutants?: string[];
 }

@@ -12,7 +12,8 @@ export const hj212 = defineSource({
   sample: {
     id: 'boiler-1-stack',
     tags: { outlet: 'DA001' },
-    hj212: { listen: '0.0.0.0:9212', mn: '88888880000001', password: '123456' },
+    // a datalogger on this gateway's loopback; 0.0.0.0:9212 listens on every interface
+    hj212: { listen: '127.0.0.1:9212', mn: '88888880000001', password: '123456' },
     pollutants: ['a21026', 'a21002', 'a34013', 'a19001', 'a00000', 'a01012'],
   },
   check: checkHj212Device,
