@@ -38,6 +38,8 @@ export interface DataloggerOptions {
   reconnectMs?: number;
   /** the data flag on every factor (default N) */
   flag?: string;
+  /** sent once on the first connection (e.g. the last hour's data at once, as a datalogger catching up) */
+  sendOnConnect?: Period[];
 }
 
 export type Period = 'realtime' | 'minute' | 'hour';
@@ -80,6 +82,9 @@ export async function startHj212Datalogger(opts: DataloggerOptions): Promise<Hj2
     const reader = new PacketReader();
     s.on('connect', () => {
       socket = s;
+      const first = opts.sendOnConnect ?? [];
+      opts.sendOnConnect = [];
+      for (const p of first) void send(p).catch(() => undefined);
       const waiting = onConnected;
       onConnected = [];
       for (const w of waiting) w();

@@ -55,6 +55,8 @@ export async function startScenarioDatalogger(
     minuteEveryMs: d.minuteEvery ?? 60_000,
     hourEveryMs: 3_600_000,
     reconnectMs: 2_000,
+    // the last hour's and minute's data at once, so a fresh dashboard has history
+    sendOnConnect: ['realtime', 'minute', 'hour'],
   });
   const endpoints = d.outlets.map(
     (o): DataloggerOutletEndpoint => ({

@@ -106,6 +106,8 @@ describe('plantpulse demo', () => {
         'boiler-01',
         'boiler-01-gas',
         'boiler-01-stack',
+        'boiler-01-cems',
+        'ww-outlet-01',
       ]),
     );
     expect(String(ready['dashboardUrl'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
