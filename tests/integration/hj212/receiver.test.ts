@@ -137,7 +137,7 @@ describe('HJ 212 receiver', () => {
     });
   });
 
-  it('refuses an unknown MN and a wrong PW: counted, logged without the password, connection closed', async () => {
+  it('refuses an unknown MN and a wrong PW: counted, not answered, logged without the password', async () => {
     const { stack, port, lines } = await setup();
     const stranger = await startHj212Datalogger({
       port,
