@@ -71,7 +71,7 @@ export async function twoOutlets(extra: Record<string, unknown> = {}) {
 }
 
 /** Starts both (their connects wait for the datalogger) and returns the listener's port once bound. */
-export async function listening(...rs: Running[]): Promise<{ port: number; started: Promise<void[]> }> {
+export async function listening(...rs: Running[]): Promise<{ port: number; started: Promise<unknown> }> {
   const started = Promise.all(rs.map((r) => r.start()));
   const first = rs[0];
   if (first === undefined) throw new Error('nothing to start');
