@@ -42,4 +42,6 @@ export interface SimAgentDevice {
   derive?: SimDerive;
   dlt645?: { url: string; address: string; timeout?: string };
   readings?: { every: string; points: { name: string; di: string }[] }[];
+  hj212?: { listen: string; mn: string; password: string };
+  pollutants?: string[];
 }

@@ -69,7 +69,11 @@ export async function runScenarioSim(argv: string[], io: CommandIo, usage: strin
     speed,
     epoch,
   });
-  for (const e of run.endpoints) jsonLine(io, { event: 'listening', ...e });
+  // an HJ 212 outlet's endpoint carries its datalogger's password: not printed
+  for (const e of run.endpoints) {
+    const { password: _pw, ...shown } = e as typeof e & { password?: string };
+    jsonLine(io, { event: 'listening', ...shown });
+  }
   const agentFile = args.values['agent-config'];
   if (typeof agentFile === 'string') {
     await writeFile(agentFile, stringify({ devices: run.agentDevices() }, { lineWidth: 0 }));

@@ -26,6 +26,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { energyTreeRoutes } from './routes/energy-tree.js';
 import { liveRoutes } from './routes/live.js';
 import { productionRoutes } from './routes/production.js';
+import { stackRoutes } from './routes/stacks.js';
 import { securityHeaders } from './security-headers.js';
 import { TokenAuth } from './token-auth.js';
 
@@ -226,6 +227,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     productionRoutes(scope, ctx);
     energyTreeRoutes(scope, ctx);
     alarmRoutes(scope, ctx);
+    stackRoutes(scope, ctx);
     liveRoutes(scope, ctx, {
       maxClients: opts.config.maxLiveClients,
       maxClientsPerToken: opts.config.maxLiveClientsPerToken,

@@ -109,6 +109,33 @@ export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): A
         break;
     }
   }
+  // HJ 212 outlets: limits on the O2-corrected concentrations of a gas boiler stack (GB 13271-2014 special limits)
+  for (const o of (s.dataloggers ?? []).flatMap((d) => d.outlets)) {
+    if (o.profile !== 'boiler-stack') continue;
+    alarms.push(
+      {
+        device: o.id,
+        metric: 'a21002_zsrtd',
+        severity: 'critical',
+        high: 150,
+        message: 'NOx (HJ 212) over the emission limit',
+      },
+      {
+        device: o.id,
+        metric: 'a21026_zsrtd',
+        severity: 'critical',
+        high: 50,
+        message: 'SO2 (HJ 212) over the emission limit',
+      },
+      {
+        device: o.id,
+        metric: 'a34013_zsrtd',
+        severity: 'critical',
+        high: 20,
+        message: 'Particulates (HJ 212) over the emission limit',
+      },
+    );
+  }
   return {
     timezone: s.timezone ?? 'Asia/Shanghai',
     calendar: s.calendar,

@@ -9,6 +9,7 @@
 import type { ModbusValue } from '../../protocols/modbus/register-codec.js';
 import type { SimAgentDevice } from '../agent-device-config.js';
 import { startDlt645Simulator } from '../dlt645/dlt645-simulator.js';
+import { type DataloggerOutletEndpoint, startScenarioDatalogger } from '../hj212/scenario-datalogger.js';
 import { type ModbusSimulator, startModbusSimulator } from '../modbus/modbus-simulator.js';
 import type { SimProfile } from '../modbus/profile.js';
 import { openPtyPair, type PtyPair } from '../modbus/pty-pair.js';
@@ -78,7 +79,7 @@ export interface DeviceEndpoint {
 
 export interface RunningScenario {
   readonly plant: PlantModel;
-  readonly endpoints: readonly DeviceEndpoint[];
+  readonly endpoints: readonly (DeviceEndpoint | DataloggerOutletEndpoint)[];
   /** the OPC UA server's certificate (PEM), for the agent's trusted list; undefined without OPC UA machines */
   readonly opcuaCertificateFile: string | undefined;
   /**
@@ -153,7 +154,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
   });
   const host = opts.host ?? '127.0.0.1';
   const closers: (() => Promise<void>)[] = [];
-  const endpoints: DeviceEndpoint[] = [];
+  const endpoints: (DeviceEndpoint | DataloggerOutletEndpoint)[] = [];
   let opcuaCert: string | undefined;
   const lineOf = new Map(s.devices.map((d) => [d.id, d.line]));
   const endpoint = (e: DeviceEndpoint): void => {
@@ -276,6 +277,12 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
           ...(lineOf.get(busId) === undefined ? {} : { line: lineOf.get(busId) as string }),
         });
     }
+    // HJ 212 dataloggers dial the agent (they keep trying until it listens)
+    for (const d of s.dataloggers ?? []) {
+      const { logger, endpoints: outlets } = await startScenarioDatalogger(d, host);
+      closers.push(() => logger.close());
+      endpoints.push(...outlets);
+    }
   } catch (err) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
     throw err;
@@ -311,6 +318,14 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
                 ],
               },
             ],
+          };
+        }
+        if (e.protocol === 'hj212') {
+          return {
+            id: e.id,
+            tags,
+            hj212: { listen: e.url, mn: e.mn, password: e.password },
+            pollutants: e.pollutants,
           };
         }
         if (e.protocol === 'rtu') {

@@ -231,5 +231,23 @@ export const Scenario = Strict({
   devices: Type.Array(ScenarioDevice, { minItems: 1 }),
   /** the metering tree handed to the cloud's analytics (energy balance, tce, GB 17167 coverage) */
   energyTree: Type.Optional(Type.Array(ScenarioTreeNode)),
+  /** HJ 212 dataloggers (CEMS, wastewater) that dial the agent: one agent device per outlet (MN) */
+  dataloggers: Type.Optional(
+    Type.Array(
+      Strict({
+        id: Id,
+        outlets: Type.Array(
+          Strict({
+            id: Id,
+            mn: Type.String({ pattern: '^[A-Za-z0-9]{1,24}$' }),
+            password: Type.String({ pattern: '^[A-Za-z0-9]{1,32}$' }),
+            profile: Type.Union([Type.Literal('boiler-stack'), Type.Literal('wastewater')]),
+            line: Type.Optional(Type.String({ minLength: 1 })),
+          }),
+          { minItems: 1 },
+        ),
+      }),
+    ),
+  ),
 });
 export type Scenario = StaticDecode<typeof Scenario>;

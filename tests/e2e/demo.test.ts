@@ -108,6 +108,8 @@ describe('plantpulse demo', () => {
         'boiler-01-stack',
         'dtu-incomer',
         'ws-machining',
+        'boiler-01-cems',
+        'ww-outlet-01',
       ]),
     );
     expect(String(ready['dashboardUrl'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);

@@ -75,6 +75,8 @@ describe('plantpulse sim -s', () => {
         'boiler-01',
         'boiler-01-gas',
         'boiler-01-stack',
+        'boiler-01-cems',
+        'ww-outlet-01',
         'cnc-01',
         'cnc-02',
         'compressor-01',
@@ -102,7 +104,7 @@ describe('plantpulse sim -s', () => {
 
     // the written devices: section, wrapped in a minimal agent config, passes the agent's loader
     const devices = parse(await readFile(join(dir, 'devices.yaml'), 'utf8')) as { devices: unknown[] };
-    expect(devices.devices).toHaveLength(14);
+    expect(devices.devices).toHaveLength(16);
     const agentFile = join(dir, 'agent.yaml');
     await writeFile(
       agentFile,

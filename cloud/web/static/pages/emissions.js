@@ -2,11 +2,24 @@
 import { get, snapshot } from '../api.js';
 import { chart, timeAxis, valueAxis } from '../charts.js';
 import { escapeHtml, num } from '../format.js';
-import { metricUnit, t, tv } from '../i18n.js';
+import { getLang, metricUnit, t, tv } from '../i18n.js';
 import { currentRange, RANGES, rangeControl } from '../range.js';
 
 /** Telemetry metrics of stack monitors shown against limits (by name; extend when new analysers appear). */
-const POLLUTANTS = ['nox_mg_m3', 'so2_mg_m3', 'pm_mg_m3', 'co_mg_m3', 'noise_db'];
+const POLLUTANTS = [
+  'nox_mg_m3',
+  'so2_mg_m3',
+  'pm_mg_m3',
+  'co_mg_m3',
+  'noise_db',
+  // HJ 212 dataloggers (agent/sources/hj212): O2-corrected gas concentrations, wastewater, noise
+  'a21002_zsrtd',
+  'a21026_zsrtd',
+  'a34013_zsrtd',
+  'w01018_rtd',
+  'w21003_rtd',
+  'leq_rtd',
+];
 const SOURCE_COLOURS = { electricity: '#4c8dff', natural_gas: '#ff7b45', diesel: '#e07be0' };
 
 export function dispose() {}
@@ -30,12 +43,14 @@ export async function render(root, ctx) {
       }),
     ),
   );
-  const [em, oee, kpi, limits, alarms] = await Promise.all([
+  const [em, oee, kpi, limits, alarms, mass] = await Promise.all([
     get('emissions', { site, period: range.period, from: range.from }),
     get('oee', { site, period: range.period, groupBy: 'site', from: range.from }),
     get('kpi', { site, period: range.period, from: range.from }),
     get('limits', { site }),
     get('alarms', { site, status: 'all', from: range.from }),
+    // HJ 212 outlets: kg per pollutant over the range (at most 31 days are computed)
+    get('emissions/mass', { site, from: range.from }).catch(() => ({ totals: [] })),
   ]);
   const exceed = alarms.filter((a) => POLLUTANTS.includes(a.metric)).length;
   const pollutantSeries = await Promise.all(
@@ -80,7 +95,18 @@ export async function render(root, ctx) {
             `<div><div class="muted" style="margin-bottom:4px">${escapeHtml(p.device)} · ${escapeHtml(tv('pol', p.metric))} · <b class="pol-now" data-testid="pol-now" data-device="${escapeHtml(p.device)}" data-metric="${escapeHtml(p.metric)}"></b></div><div class="chart short" id="pol-${i}"></div></div>`,
         )
         .join('')}</div>
-    </section>`;
+    </section>
+    ${
+      mass.totals.length
+        ? `<section class="panel" style="margin-top:12px"><h2>${t('em.mass')} · ${span}</h2>
+      <div class="table-wrap"><table data-testid="em-mass"><thead><tr><th>${t('em.outlet')}</th><th>${t('em.pollutant')}</th><th class="num">kg</th></tr></thead><tbody>${mass.totals
+        .map(
+          (m) =>
+            `<tr data-device="${escapeHtml(m.device)}" data-code="${escapeHtml(m.code)}"><td>${escapeHtml(m.device)}</td><td>${escapeHtml(getLang() === 'zh' ? `${m.zh} ${m.code}` : `${m.en} ${m.code}`)}</td><td class="num">${num(m.kg, 2)}</td></tr>`,
+        )
+        .join('')}</tbody></table></div><p class="muted">${t('em.massNote')}</p></section>`
+        : ''
+    }`;
 
   const units = new Map(pollutantSeries.map((p) => [`${p.device}|${p.metric}`, p.unit]));
   const showNow = (device, metric, value) => {
