@@ -37,6 +37,8 @@ import { PipelineHealth } from './ingest/pipeline-health.js';
 import { HostPointMapper } from './ingest/points-from-host.js';
 import { sharedSubscriptions } from './ingest/shared-subscriptions.js';
 import { openSpoolPipeline, type SpoolPipelineStats } from './ingest/spool-pipeline.js';
+import { openLifecycle } from './lifecycle/open-lifecycle.js';
+import { telemetryFrom } from './lifecycle/policies.js';
 import { createInfluxSink } from './sink/index.js';
 
 export interface RunningCloud {
@@ -109,7 +111,17 @@ export async function startCloud(
   if (!url) throw new Error('mqtt.url is required when no embedded broker is configured');
   const stop = new AbortController();
 
-  const sink = createInfluxSink(cfg.influx, log.child({ component: 'sink' }));
+  // with a lifecycle, telemetry goes to the `raw` policy and roll-ups are computed (cloud/lifecycle/)
+  const lifecycle = cfg.lifecycle
+    ? openLifecycle({
+        target: cfg.influx,
+        lifecycle: cfg.lifecycle,
+        log,
+        ...(influxAuth(cfg.influx) ? { auth: influxAuth(cfg.influx) as InfluxAuth } : {}),
+      })
+    : undefined;
+  const sink = lifecycle?.sink ?? createInfluxSink(cfg.influx, log.child({ component: 'sink' }));
+  lifecycle?.start();
   const sinkLog = log.child({ component: 'sink' });
   sink
     .ensureDatabase()
@@ -132,6 +144,7 @@ export async function startCloud(
     sync: cfg.spool.sync,
     batchLines: cfg.influx.batchSize,
     flushIntervalMs: cfg.influx.flushInterval,
+    ...(lifecycle ? { onWritten: lifecycle.onWritten } : {}),
   });
   pipeline.start();
   const writer = pipeline.writer;
@@ -178,7 +191,11 @@ export async function startCloud(
     lastTickError: null as string | null,
   };
   if (cfg.analytics) {
-    analytics = createAnalytics(cfg.analytics, { log: aLog, query });
+    analytics = createAnalytics(cfg.analytics, {
+      log: aLog,
+      query,
+      telemetryFrom: telemetryFrom(lifecycle !== undefined),
+    });
     const backoff = new Backoff({ initialMs: 1000, maxMs: 8000 });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -270,6 +287,16 @@ export async function startCloud(
           responses[code] = (responses[code] ?? 0) + 1;
         },
         audit,
+        ...(cfg.lifecycle && lifecycle
+          ? {
+              lifecycle: {
+                rawMs: cfg.lifecycle.raw,
+                minuteMs: cfg.lifecycle.minute,
+                hourMs: cfg.lifecycle.hour,
+                rollups: () => lifecycle.stats().rollups !== null,
+              },
+            }
+          : {}),
       })
     : undefined;
   if (api && cfg.api) {
@@ -338,6 +365,7 @@ export async function startCloud(
       await broker?.close();
       await audit.close();
       await pipeline.stop();
+      await lifecycle?.stop();
       await sink.close();
       births.close();
       await http?.close();

@@ -32,6 +32,8 @@ export interface AnalyticsDeps {
   clock?: () => number;
   /** the emission factor table; default: loaded from `emissions.factorsFile` or the package's table in rebuild */
   factors?: FactorTable;
+  /** where raw telemetry is read (`"raw"."telemetry"` with a data lifecycle); default `"telemetry"` */
+  telemetryFrom?: string;
 }
 
 /** Samples stamped further ahead than this are a wrong device clock, not data. */
@@ -315,7 +317,15 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
       try {
         await resolveFactors();
         const from = now - parts.retentionMs;
-        const restored = await restoreFromInflux(parts, deps.query, from, now, log, signal);
+        const restored = await restoreFromInflux(
+          parts,
+          deps.query,
+          from,
+          now,
+          log,
+          signal,
+          deps.telemetryFrom,
+        );
         for (const s of restored.samples) accept(s, now, true);
         for (const st of restored.status) acceptStatus(st);
         const sink: AnalyticsOutput = { points: [], events: [] };

@@ -16,6 +16,15 @@ export interface MetricLimit {
   direction?: 'above' | 'below';
 }
 
+/** The data lifecycle as the API sees it: how long each resolution is kept, and whether roll-ups are computed. */
+export interface ApiLifecycle {
+  rawMs: number;
+  minuteMs: number;
+  hourMs: number;
+  /** false until the ingester knows the server computes roll-ups (InfluxDB 1.x) */
+  rollups: () => boolean;
+}
+
 /** What every route reads from. */
 export interface ApiContext {
   reader: InfluxReader;
@@ -30,6 +39,8 @@ export interface ApiContext {
   powerMetric: string;
   /** where alarm acknowledgements are recorded */
   audit: AuditSink;
+  /** present when the ingester manages retention and roll-ups (telemetry then lives in the `raw` policy) */
+  lifecycle?: ApiLifecycle;
 }
 
 export const num = (v: unknown): number | undefined =>

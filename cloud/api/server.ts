@@ -13,7 +13,7 @@ import { PlantpulseError } from '../../protocols/errors.js';
 import { type AuditSink, noAudit } from '../audit/audit-event.js';
 import { webRoutes } from '../web/web-plugin.js';
 import { accessControl, docsAccess } from './access-control.js';
-import type { ApiContext, MetricLimit } from './api-context.js';
+import type { ApiContext, ApiLifecycle, MetricLimit } from './api-context.js';
 import { AuthFailureLimit } from './auth-failures.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { DeviceRegistry as Registry } from './device-registry.js';
@@ -59,6 +59,8 @@ export interface ApiServerOptions {
   audit?: (AuditSink & AuditReader) | undefined;
   /** the token check (tests read its stats); default: made from `config.tokens` */
   tokenAuth?: TokenAuth;
+  /** the data lifecycle: history picks raw or roll-ups by span (cloud/api/read/resolution.ts) */
+  lifecycle?: ApiLifecycle;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -88,6 +90,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     limits: opts.limits ?? [],
     powerMetric: opts.powerMetric ?? 'power_kw',
     audit,
+    ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
   };
   if (opts.deviceTags) ctx.registry.setStaticTags(opts.deviceTags);
   const auth =
