@@ -3,8 +3,9 @@
  * `telemetry` goes to the `raw` policy (v2: the `database/raw` bucket) and everything else to the database's
  * default policy. One sink per policy; a block is split into lines only when it holds both kinds.
  */
-import type { LineBlock } from './line-block.js';
+
 import type { InfluxSink, SinkStats, WriteOutcome } from './influx-sink.js';
+import type { LineBlock } from './line-block.js';
 
 export interface Route {
   /** line protocol prefix of the measurement, e.g. `telemetry,` (a measurement always has tags here) */

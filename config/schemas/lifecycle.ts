@@ -1,4 +1,4 @@
-import { type StaticDecode } from '@sinclair/typebox';
+import type { StaticDecode } from '@sinclair/typebox';
 import { optional, Section } from '../spec.js';
 import { DurationAtLeast } from './common.js';
 

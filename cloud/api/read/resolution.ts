@@ -32,7 +32,7 @@ export function chooseResolution(
   asked: Resolution | 'auto' = 'auto',
 ): Resolution {
   const lc = ctx.lifecycle;
-  if (!lc || !lc.rollups()) return 'raw';
+  if (!lc?.rollups()) return 'raw';
   if (asked !== 'auto') return asked;
   if (!FROM_ROLLUP.has(aggregate)) return 'raw';
   const now = ctx.clock();
