@@ -7,9 +7,11 @@ import { FloodLimit } from '../protocols/flood-limit.js';
 import { HealthTracker } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
+import { packageVersion } from '../protocols/package-version.js';
 import { type Analytics, createAnalytics } from './analytics/index.js';
 import { limitsFromAlarmRules } from './api/alarm-rule-limits.js';
 import { DeviceRegistry } from './api/device-registry.js';
+import { FleetRegistry } from './api/fleet-registry.js';
 import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
@@ -177,7 +179,9 @@ export async function startCloud(
   // Live view: device registry + live event bus, fed by the host and analytics.
   const live = new LiveBus();
   const registry = new DeviceRegistry();
-  const feed = new IngestFeed(registry, live);
+  const fleet = new FleetRegistry();
+  fleet.restore(restored.births);
+  const feed = new IngestFeed(registry, live, { fleet });
   // device tags (lines…) from the agent's config, carried by the stored DBIRTHs; new births reach it through `feed`
   for (const b of restored.births) if (b.device && b.tags) registry.setTags(b.site, b.device, b.tags);
 
@@ -287,6 +291,7 @@ export async function startCloud(
           responses[code] = (responses[code] ?? 0) + 1;
         },
         audit,
+        fleet: { registry: fleet, version: packageVersion() },
         ...(cfg.lifecycle && lifecycle
           ? {
               lifecycle: {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditSink } from '../audit/audit-event.js';
 import type { DeviceRegistry } from './device-registry.js';
+import type { FleetRegistry } from './fleet-registry.js';
 import type { InfluxReader } from './influx-reader.js';
 import type { LiveBus } from './live-bus.js';
 
@@ -41,6 +42,8 @@ export interface ApiContext {
   audit: AuditSink;
   /** present when the ingester manages retention and roll-ups (telemetry then lives in the `raw` policy) */
   lifecycle?: ApiLifecycle;
+  /** the gateways the ingester hears from, and its own version (the fleet view) */
+  fleet?: { registry: FleetRegistry; version: string };
 }
 
 export const num = (v: unknown): number | undefined =>

@@ -18,11 +18,13 @@ import { AuthFailureLimit } from './auth-failures.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { DeviceRegistry as Registry } from './device-registry.js';
 import { ApiError } from './errors.js';
+import type { FleetRegistry } from './fleet-registry.js';
 import { createInfluxReader, type InfluxAuth, type InfluxReader } from './influx-reader.js';
 import type { LiveBus } from './live-bus.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { type AuditReader, auditRoutes } from './routes/audit.js';
 import { deviceRoutes } from './routes/devices.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { liveRoutes } from './routes/live.js';
 import { productionRoutes } from './routes/production.js';
 import { securityHeaders } from './security-headers.js';
@@ -61,6 +63,8 @@ export interface ApiServerOptions {
   tokenAuth?: TokenAuth;
   /** the data lifecycle: history picks raw or roll-ups by span (cloud/api/read/resolution.ts) */
   lifecycle?: ApiLifecycle;
+  /** the fleet view's gateways and the ingester's version (`GET /api/v1/fleet`) */
+  fleet?: { registry: FleetRegistry; version: string };
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -91,6 +95,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     powerMetric: opts.powerMetric ?? 'power_kw',
     audit,
     ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
+    ...(opts.fleet ? { fleet: opts.fleet } : {}),
   };
   if (opts.deviceTags) ctx.registry.setStaticTags(opts.deviceTags);
   const auth =
@@ -150,6 +155,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
         { name: 'alarms', description: 'active, history, acknowledge' },
         { name: 'live', description: 'server-sent events' },
         { name: 'audit', description: 'audit log (admin)' },
+        { name: 'fleet', description: 'gateways: version, configuration, lag, device health' },
       ],
     },
   });
@@ -234,6 +240,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       maxBuffered: opts.liveMaxBuffered ?? 2000,
     });
     auditRoutes(scope, ctx, opts.audit);
+    fleetRoutes(scope, ctx);
     if (opts.config.dashboard) webRoutes(scope);
   });
 

@@ -14,7 +14,7 @@ import {
 } from '../../protocols/sparkplug/index.js';
 import { BDSEQ, isControl, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
-import { isTagProperty, tagsFromBirth } from './device-properties.js';
+import { isTagProperty, nodePropertiesFromBirth, tagsFromBirth } from './device-properties.js';
 import { emptyResult, type HostResult } from './host-types.js';
 
 interface NodeSession {
@@ -233,7 +233,12 @@ export class SparkplugHostSide {
     s.self = scope;
     const ts = p.timestamp ?? this.#clock();
     r.status.push({ site: s.group, node: s.node, online: true, reason: 'NBIRTH', timestamp: ts });
-    r.births.push({ site: s.group, node: s.node, metrics: infos });
+    r.births.push({
+      site: s.group,
+      node: s.node,
+      metrics: infos,
+      properties: nodePropertiesFromBirth(p.metrics),
+    });
     for (const why of skipped)
       r.problems.push({ code: 'UNSUPPORTED_METRIC', message: `${s.group}/${s.node}: ${why}` });
     this.#birthSamples(s, undefined, p, r);
