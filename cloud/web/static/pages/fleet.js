@@ -18,7 +18,7 @@ export async function render(root, ctx) {
   const flagged = list.filter((g) => g.flags.length > 0).length;
   root.innerHTML = `
     <section class="panel"><h2>${t('fl.title')} · ${list.length}
-      <span class="muted" data-testid="fleet-summary">${flagged ? `${flagged} ${t('fl.flagged')}` : t('fl.allGood')} · ${t('fl.cloudVersion')} ${escapeHtml(fleet.version)}</span></h2>
+      <span class="muted" data-testid="fleet-summary">· ${flagged ? `${flagged} ${t('fl.flagged')}` : t('fl.allGood')} · ${t('fl.cloudVersion')} ${escapeHtml(fleet.version)}</span></h2>
       ${list.length ? table(list) : `<div class="empty" data-testid="no-gateways">${t('fl.none')}</div>`}
     </section>`;
   clearTimeout(refresh);
