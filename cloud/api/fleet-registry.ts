@@ -4,7 +4,7 @@
  * is online, when the ingester last heard from it, and how far behind real time its latest data was (a gateway
  * delivering its outbox after an outage lags; a live one does not). Device health comes from the device registry.
  */
-import type { MetricInfo } from '../../protocols/metric.js';
+import type { HostResultLike } from './ingest-feed.js';
 
 export const VERSION_PROPERTY = 'Version';
 export const STARTED_PROPERTY = 'Started';
@@ -31,24 +31,8 @@ export interface GatewayState {
   lagMs: number | null;
 }
 
-export interface FleetInput {
-  samples: readonly { site: string; node: string; timestamp: number }[];
-  status: readonly {
-    site: string;
-    node: string;
-    device?: string;
-    online: boolean;
-    reason: string;
-    timestamp: number;
-  }[];
-  births: readonly {
-    site: string;
-    node: string;
-    device?: string;
-    metrics: MetricInfo[];
-    properties?: Readonly<Record<string, string>>;
-  }[];
-}
+/** what the fleet reads of a host result: births (NBIRTH properties), node status, sample times */
+export type FleetInput = HostResultLike;
 
 export class FleetRegistry {
   readonly #gateways = new Map<string, GatewayState>();
