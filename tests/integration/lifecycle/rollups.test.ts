@@ -9,16 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Point } from '@influxdata/influxdb-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnalytics } from '../../../cloud/analytics/index.js';
 import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { LiveBus } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { DeadLetterFile } from '../../../cloud/ingest/dead-letter.js';
 import { openSpoolPipeline, type SpoolPipeline } from '../../../cloud/ingest/spool-pipeline.js';
 import { openLifecycle, type RunningLifecycle } from '../../../cloud/lifecycle/open-lifecycle.js';
+import { telemetryFrom } from '../../../cloud/lifecycle/policies.js';
 import { createRootLogger } from '../../../config/logging.js';
 import { queryInfluxQL, queryInfluxQLSeries } from '../../../protocols/influx/influxql-query.js';
 import { buildPoint } from '../../../protocols/influx/point-builder.js';
-import { apiConfig, influxTarget, lifecycleConfig } from '../../helpers/configs.js';
+import { analyticsConfig, apiConfig, influxTarget, lifecycleConfig } from '../../helpers/configs.js';
 import { dropDatabase, influxUrl } from '../../helpers/services.js';
 
 const log = createRootLogger('test', 'silent');
@@ -200,5 +202,24 @@ describe('history by span', () => {
     const forcedRaw = await history(a, `from=${H0}&to=${H0 + 20 * MIN}&resolution=raw`);
     expect(forcedRaw).toMatchObject({ resolution: 'raw', points: [] });
     await a.close();
+  });
+});
+
+describe('analytics after a restart', () => {
+  it('rebuilds its state from the raw policy', async () => {
+    const restored = async (from: string | undefined) => {
+      const a = createAnalytics(
+        analyticsConfig({
+          meters: [{ device: 'press', carrier: 'electricity', rate: { metric: 'power_kw' } }],
+        }),
+        { log, query: (s) => q(s) as never, ...(from ? { telemetryFrom: from } : {}) },
+      );
+      await a.rebuild(H0 + 2 * HOUR);
+      // the energy windows it restates from what it read
+      return a.tick(H0 + 2 * HOUR + MIN).points.length;
+    };
+    expect(await restored(telemetryFrom(true))).toBeGreaterThan(0);
+    // the default policy holds no telemetry with a lifecycle
+    expect(await restored(undefined)).toBe(0);
   });
 });
