@@ -93,6 +93,7 @@ export class Rollups {
     lastError: null,
   };
   #running: Promise<void> = Promise.resolve();
+  #queued = false;
 
   constructor(o: RollupsOptions) {
     this.#o = o;
@@ -133,9 +134,17 @@ export class Rollups {
     }
   }
 
-  /** Computes every bucket that is due (ended `delayMs` ago); runs are serialised. */
+  /**
+   * Computes every bucket that is due (ended `delayMs` ago). Runs are serialised, and at most one waits behind the
+   * one in progress (a timer firing during a long run does not queue up runs).
+   */
   run(signal?: AbortSignal): Promise<void> {
-    this.#running = this.#running.then(() => this.#runOnce(signal));
+    if (this.#queued) return this.#running;
+    this.#queued = true;
+    this.#running = this.#running.then(() => {
+      this.#queued = false;
+      return this.#runOnce(signal);
+    });
     return this.#running;
   }
 
