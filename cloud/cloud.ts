@@ -333,6 +333,7 @@ export async function startCloud(
       ...(a ? { analytics: a } : {}),
       ...(apiStats ? { api: apiStats } : {}),
       ...(brokerStats ? { broker: brokerStats } : {}),
+      ...(lifecycle ? { lifecycle: lifecycle.stats() } : {}),
       components: [
         mqttConsumer.health(now),
         ...pipelineHealth.report(pipelineStats, now),
