@@ -113,14 +113,10 @@ export async function startCloud(
   if (!url) throw new Error('mqtt.url is required when no embedded broker is configured');
   const stop = new AbortController();
 
+  const auth = influxAuth(cfg.influx);
   // with a lifecycle, telemetry goes to the `raw` policy and roll-ups are computed (cloud/lifecycle/)
   const lifecycle = cfg.lifecycle
-    ? openLifecycle({
-        target: cfg.influx,
-        lifecycle: cfg.lifecycle,
-        log,
-        ...(influxAuth(cfg.influx) ? { auth: influxAuth(cfg.influx) as InfluxAuth } : {}),
-      })
+    ? openLifecycle({ target: cfg.influx, lifecycle: cfg.lifecycle, log, ...(auth ? { auth } : {}) })
     : undefined;
   const sink = lifecycle?.sink ?? createInfluxSink(cfg.influx, log.child({ component: 'sink' }));
   lifecycle?.start();
@@ -168,7 +164,6 @@ export async function startCloud(
     hostLog.warn({ code: p.code, detail: p.message }, 'stored birth not restored');
   if (restored.births.length > 0)
     hostLog.info({ births: restored.births.length }, 'Sparkplug births restored');
-  const auth = influxAuth(cfg.influx);
   const query = (q: string) =>
     queryInfluxQL<InfluxRow & { time: number }>(cfg.influx.url, {
       db: cfg.influx.database,
