@@ -4,6 +4,7 @@ import { ensurePrivateDir } from '../protocols/durable-queue/private-files.js';
 import type { ComponentHealth } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import type { MetricInfo } from '../protocols/metric.js';
+import { packageVersion } from '../protocols/package-version.js';
 import type { Sample } from '../protocols/sample.js';
 import { agentMetrics } from './agent-metrics.js';
 import type { AgentConfig } from './config/agent-spec.js';
@@ -110,6 +111,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     node: cfg.node,
     devices: deviceMetrics,
     format: cfg.mqtt.format,
+    // the fleet view's facts (README "Fleet view"): what runs here, and since when
+    nodeProperties: { Version: packageVersion(), Started: new Date().toISOString() },
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
     stateClockSkewMs: cfg.mqtt.stateClockSkew,

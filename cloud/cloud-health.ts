@@ -2,6 +2,7 @@
  * What the ingester reports about itself: one snapshot of every component's numbers and health, read by `/readyz`
  * and `/metrics` (cloud/cloud-metrics.ts) of its `http: { port }` endpoint (docs/metrics.md).
  */
+
 import type { ComponentHealth, HealthTracker } from '../protocols/health/component-health.js';
 import type { AnalyticsStats } from './analytics/index.js';
 import type { LiveBusStats } from './api/live-bus.js';
@@ -10,6 +11,7 @@ import type { DeadLetterStats } from './ingest/dead-letter.js';
 import type { IngestStats } from './ingest/message-handler.js';
 import type { ConsumerStats } from './ingest/mqtt-consumer.js';
 import type { SpoolPipelineStats } from './ingest/spool-pipeline.js';
+import type { LifecycleStats } from './lifecycle/open-lifecycle.js';
 
 export interface AnalyticsRunStats {
   stats: AnalyticsStats;
@@ -36,6 +38,8 @@ export interface CloudSnapshot {
   analytics?: AnalyticsRunStats;
   api?: ApiRunStats;
   broker?: ReturnType<RunningBroker['stats']>;
+  /** retention policies and roll-ups (with `lifecycle`) */
+  lifecycle?: LifecycleStats;
   components: ComponentHealth[];
 }
 

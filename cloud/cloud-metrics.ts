@@ -147,6 +147,35 @@ export function cloudMetrics(s: CloudSnapshot): MetricFamily[] {
       counter('plantpulse_api_responses_total', 'API responses by HTTP status code', 'code', s.api.responses),
     );
   }
+  if (s.lifecycle) {
+    const r = s.lifecycle.rollups;
+    out.push(
+      gauge(
+        'plantpulse_retention_policies_ensured',
+        'the lifecycle’s retention policies are in place as configured (1) or not yet (0)',
+        s.lifecycle.policies === null ? 0 : 1,
+      ),
+      counter('plantpulse_rollup_buckets_total', 'telemetry roll-up buckets computed, by width', 'width', {
+        '1m': r?.minuteBuckets ?? 0,
+        '1h': r?.hourBuckets ?? 0,
+      }),
+      gauge(
+        'plantpulse_rollup_pending_buckets',
+        'roll-up buckets marked and not yet computed',
+        r?.pending ?? 0,
+      ),
+      counter(
+        'plantpulse_rollup_expired_total',
+        'buckets not recomputed because their raw data had expired',
+        r?.expired ?? 0,
+      ),
+      counter(
+        'plantpulse_rollup_failures_total',
+        'roll-up statements that failed (retried)',
+        r?.failures ?? 0,
+      ),
+    );
+  }
   if (s.broker) {
     const b = s.broker;
     out.push(

@@ -7,9 +7,11 @@ import { FloodLimit } from '../protocols/flood-limit.js';
 import { HealthTracker } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
+import { packageVersion } from '../protocols/package-version.js';
 import { type Analytics, createAnalytics } from './analytics/index.js';
 import { limitsFromAlarmRules } from './api/alarm-rule-limits.js';
 import { DeviceRegistry } from './api/device-registry.js';
+import { FleetRegistry } from './api/fleet-registry.js';
 import { IngestFeed } from './api/ingest-feed.js';
 import { LiveBus } from './api/live-bus.js';
 import { createApiServer } from './api/server.js';
@@ -37,6 +39,8 @@ import { PipelineHealth } from './ingest/pipeline-health.js';
 import { HostPointMapper } from './ingest/points-from-host.js';
 import { sharedSubscriptions } from './ingest/shared-subscriptions.js';
 import { openSpoolPipeline, type SpoolPipelineStats } from './ingest/spool-pipeline.js';
+import { openLifecycle } from './lifecycle/open-lifecycle.js';
+import { telemetryFrom } from './lifecycle/policies.js';
 import { createInfluxSink } from './sink/index.js';
 
 export interface RunningCloud {
@@ -110,7 +114,13 @@ export async function startCloud(
   if (!dial) throw new Error('mqtt.url is required when no embedded broker is configured');
   const stop = new AbortController();
 
-  const sink = createInfluxSink(cfg.influx, log.child({ component: 'sink' }));
+  const auth = influxAuth(cfg.influx);
+  // with a lifecycle, telemetry goes to the `raw` policy and roll-ups are computed (cloud/lifecycle/)
+  const lifecycle = cfg.lifecycle
+    ? openLifecycle({ target: cfg.influx, lifecycle: cfg.lifecycle, log, ...(auth ? { auth } : {}) })
+    : undefined;
+  const sink = lifecycle?.sink ?? createInfluxSink(cfg.influx, log.child({ component: 'sink' }));
+  lifecycle?.start();
   const sinkLog = log.child({ component: 'sink' });
   sink
     .ensureDatabase()
@@ -134,6 +144,7 @@ export async function startCloud(
     sync: cfg.spool.sync,
     batchLines: cfg.influx.batchSize,
     flushIntervalMs: cfg.influx.flushInterval,
+    ...(lifecycle ? { onWritten: lifecycle.onWritten } : {}),
   });
   pipeline.start();
   const writer = pipeline.writer;
@@ -157,7 +168,6 @@ export async function startCloud(
     hostLog.warn({ code: p.code, detail: p.message }, 'stored birth not restored');
   if (restored.births.length > 0)
     hostLog.info({ births: restored.births.length }, 'Sparkplug births restored');
-  const auth = influxAuth(cfg.influx);
   const query = (q: string) =>
     queryInfluxQL<InfluxRow & { time: number }>(cfg.influx.url, {
       db: cfg.influx.database,
@@ -168,7 +178,9 @@ export async function startCloud(
   // Live view: device registry + live event bus, fed by the host and analytics.
   const live = new LiveBus();
   const registry = new DeviceRegistry();
-  const feed = new IngestFeed(registry, live);
+  const fleet = new FleetRegistry();
+  fleet.restore(restored.births);
+  const feed = new IngestFeed(registry, live, { fleet });
   // device tags (lines…) from the agent's config, carried by the stored DBIRTHs; new births reach it through `feed`
   for (const b of restored.births) if (b.device && b.tags) registry.setTags(b.site, b.device, b.tags);
 
@@ -182,7 +194,11 @@ export async function startCloud(
     lastTickError: null as string | null,
   };
   if (cfg.analytics) {
-    analytics = createAnalytics(cfg.analytics, { log: aLog, query });
+    analytics = createAnalytics(cfg.analytics, {
+      log: aLog,
+      query,
+      telemetryFrom: telemetryFrom(lifecycle !== undefined),
+    });
     const backoff = new Backoff({ initialMs: 1000, maxMs: 8000 });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -276,6 +292,17 @@ export async function startCloud(
           responses[code] = (responses[code] ?? 0) + 1;
         },
         audit,
+        fleet: { registry: fleet, version: packageVersion() },
+        ...(cfg.lifecycle && lifecycle
+          ? {
+              lifecycle: {
+                rawMs: cfg.lifecycle.raw,
+                minuteMs: cfg.lifecycle.minute,
+                hourMs: cfg.lifecycle.hour,
+                rollups: () => lifecycle.stats().rollups !== null,
+              },
+            }
+          : {}),
       })
     : undefined;
   if (api && cfg.api) {
@@ -307,6 +334,7 @@ export async function startCloud(
       ...(a ? { analytics: a } : {}),
       ...(apiStats ? { api: apiStats } : {}),
       ...(brokerStats ? { broker: brokerStats } : {}),
+      ...(lifecycle ? { lifecycle: lifecycle.stats() } : {}),
       components: [
         mqttConsumer.health(now),
         ...pipelineHealth.report(pipelineStats, now),
@@ -344,6 +372,7 @@ export async function startCloud(
       await broker?.close();
       await audit.close();
       await pipeline.stop();
+      await lifecycle?.stop();
       await sink.close();
       births.close();
       await http?.close();

@@ -142,5 +142,11 @@ export function cloudChecks(cfg: CloudConfig): ConfigIssue[] {
       }
     });
   }
+  if (cfg.lifecycle && cfg.influx.retentionPolicy !== undefined) {
+    add(
+      ['influx', 'retentionPolicy'],
+      'with lifecycle the ingester chooses the retention policies (telemetry in raw, the rest in the default): remove retentionPolicy',
+    );
+  }
   return issues;
 }

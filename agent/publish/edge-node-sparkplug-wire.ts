@@ -23,11 +23,13 @@ export class SparkplugEdgeWire implements EdgeWire {
   readonly #site: string;
   readonly #node: string;
   readonly #qos: 0 | 1;
+  readonly #nodeProperties: readonly [string, string][];
 
-  constructor(site: string, node: string, qos: 0 | 1) {
+  constructor(site: string, node: string, qos: 0 | 1, nodeProperties: Readonly<Record<string, string>> = {}) {
     this.#site = site;
     this.#node = node;
     this.#qos = qos;
+    this.#nodeProperties = Object.entries(nodeProperties);
   }
 
   #msg(topic: string, payload: Uint8Array, qos: 0 | 1 = this.#qos): OutMsg {
@@ -49,6 +51,12 @@ export class SparkplugEdgeWire implements EdgeWire {
       metrics: [
         { name: BDSEQ_METRIC, timestamp: now, datatype: DataType.Int64, value: BigInt(bdSeq) },
         { name: REBIRTH_METRIC, timestamp: now, datatype: DataType.Boolean, value: false },
+        ...this.#nodeProperties.map(([key, value]) => ({
+          name: `${PROPERTIES_PREFIX}${key}`,
+          timestamp: now,
+          datatype: DataType.String,
+          value,
+        })),
       ],
     });
     return this.#msg(topicFor({ type: 'NBIRTH', group: this.#site, node: this.#node }), payload);

@@ -21,6 +21,11 @@ export interface EdgeNodeOptions {
    * `Properties/<key>` (Sparkplug's own convention, as in the spec's `Properties/Hardware Make`); never in DDATA.
    */
   devices: { id: string; metrics: MetricInfo[]; tags?: Readonly<Record<string, string>> }[];
+  /**
+   * The gateway's own facts, String metrics `Properties/<key>` of the NBIRTH (the ingester's fleet view reads
+   * `Version`, `Started` and `Config Hash`)
+   */
+  nodeProperties?: Readonly<Record<string, string>>;
   /** Sparkplug host id to wait for (STATE online) before births */
   primaryHost?: string;
   /**

@@ -84,7 +84,7 @@ export class EdgeNode {
     this.#wire =
       (opts.format ?? 'sparkplug') === 'json'
         ? new JsonEdgeWire(opts.site, opts.node, qos)
-        : new SparkplugEdgeWire(opts.site, opts.node, qos);
+        : new SparkplugEdgeWire(opts.site, opts.node, qos, opts.nodeProperties);
     this.#clock = opts.clock ?? Date.now;
     this.#stateSkewMs = opts.stateClockSkewMs ?? DEFAULT_STATE_CLOCK_SKEW_MS;
     this.#emit = opts.onEvent ?? ((e) => this.#events.push(e));

@@ -36,6 +36,8 @@ export interface AnalyticsDeps {
   factors?: FactorTable;
   /** the standard-coal table (same file, `standardCoal:`); default: loaded like `factors` */
   coal?: FactorTable;
+  /** where raw telemetry is read (`"raw"."telemetry"` with a data lifecycle); default `"telemetry"` */
+  telemetryFrom?: string;
 }
 
 /** Samples stamped further ahead than this are a wrong device clock, not data. */
@@ -336,7 +338,15 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
       try {
         await resolveFactors();
         const from = now - parts.retentionMs;
-        const restored = await restoreFromInflux(parts, deps.query, from, now, log, signal);
+        const restored = await restoreFromInflux(
+          parts,
+          deps.query,
+          from,
+          now,
+          log,
+          signal,
+          deps.telemetryFrom,
+        );
         for (const s of restored.samples) accept(s, now, true);
         for (const st of restored.status) acceptStatus(st);
         const sink: AnalyticsOutput = { points: [], events: [] };

@@ -42,6 +42,7 @@ export async function restoreFromInflux(
   now: number,
   log: Logger,
   signal?: AbortSignal,
+  telemetryFrom = '"telemetry"',
 ): Promise<{ samples: HostSample[]; status: DeviceStatus[] }> {
   const metricsByDevice = new Map<string, Set<string>>();
   const want = (device: string, metric: string) => {
@@ -70,7 +71,7 @@ export async function restoreFromInflux(
     // Seeds: the last value of each metric before the horizon.
     for (const metric of list) {
       const rows = await run(
-        `SELECT last(${quoteIdent(metric)}) AS "v" FROM "telemetry" WHERE "device" = ${dev} AND time < ${from}ms`,
+        `SELECT last(${quoteIdent(metric)}) AS "v" FROM ${telemetryFrom} WHERE "device" = ${dev} AND time < ${from}ms`,
       );
       for (const row of rows) {
         const v = sampleValue(row['v']);
@@ -91,7 +92,7 @@ export async function restoreFromInflux(
     let cursor = from;
     for (let page = 0; page < 100_000; page++) {
       const rows = await run(
-        `SELECT "site", "node", ${cols} FROM "telemetry" WHERE "device" = ${dev} AND time >= ${cursor}ms AND time <= ${now}ms ORDER BY time ASC LIMIT ${PAGE}`,
+        `SELECT "site", "node", ${cols} FROM ${telemetryFrom} WHERE "device" = ${dev} AND time >= ${cursor}ms AND time <= ${now}ms ORDER BY time ASC LIMIT ${PAGE}`,
       );
       let last = cursor;
       for (const row of rows) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditSink } from '../audit/audit-event.js';
 import type { DeviceRegistry } from './device-registry.js';
+import type { FleetRegistry } from './fleet-registry.js';
 import type { InfluxReader } from './influx-reader.js';
 import type { LiveBus } from './live-bus.js';
 
@@ -14,6 +15,15 @@ export interface MetricLimit {
   unit?: string;
   /** alarm when the value goes above (default) or below the limit */
   direction?: 'above' | 'below';
+}
+
+/** The data lifecycle as the API sees it: how long each resolution is kept, and whether roll-ups are computed. */
+export interface ApiLifecycle {
+  rawMs: number;
+  minuteMs: number;
+  hourMs: number;
+  /** false until the ingester knows the server computes roll-ups (InfluxDB 1.x) */
+  rollups: () => boolean;
 }
 
 /** What every route reads from. */
@@ -30,6 +40,10 @@ export interface ApiContext {
   powerMetric: string;
   /** where alarm acknowledgements are recorded */
   audit: AuditSink;
+  /** present when the ingester manages retention and roll-ups (telemetry then lives in the `raw` policy) */
+  lifecycle?: ApiLifecycle;
+  /** the gateways the ingester hears from, and its own version (the fleet view) */
+  fleet?: { registry: FleetRegistry; version: string };
 }
 
 export const num = (v: unknown): number | undefined =>

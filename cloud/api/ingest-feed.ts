@@ -6,6 +6,7 @@
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { DeviceRegistry } from './device-registry.js';
+import type { FleetRegistry } from './fleet-registry.js';
 import type { LiveBus, LiveEvent, LiveStatusEvent } from './live-bus.js';
 
 export interface HostResultLike {
@@ -18,13 +19,21 @@ export interface HostResultLike {
     reason: string;
     timestamp: number;
   }[];
-  births: readonly { site: string; node: string; device?: string; metrics: MetricInfo[] }[];
+  births: readonly {
+    site: string;
+    node: string;
+    device?: string;
+    metrics: MetricInfo[];
+    properties?: Record<string, string>;
+  }[];
 }
 
 export interface IngestFeedOptions {
   /** publish every telemetry sample as a `value` event (default true); subscribers filter and are bounded */
   values?: boolean;
   clock?: () => number;
+  /** the fleet view's gateways, kept from the same results */
+  fleet?: FleetRegistry;
 }
 
 export class IngestFeed {
@@ -32,17 +41,20 @@ export class IngestFeed {
   readonly #live: LiveBus;
   readonly #values: boolean;
   readonly #clock: () => number;
+  readonly #fleet: FleetRegistry | undefined;
 
   constructor(registry: DeviceRegistry, live: LiveBus, opts: IngestFeedOptions = {}) {
     this.#registry = registry;
     this.#live = live;
     this.#values = opts.values ?? true;
     this.#clock = opts.clock ?? Date.now;
+    this.#fleet = opts.fleet;
   }
 
   /** Births, deaths and samples from the Sparkplug host (`HostApplication.handle` result). */
   onHostResult(r: HostResultLike): void {
     const now = this.#clock();
+    this.#fleet?.onHostResult(r, now);
     for (const b of r.births) {
       this.#registry.upsertBirth({ ...b, timestamp: now });
       if (b.device !== undefined) {

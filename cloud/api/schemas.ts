@@ -42,6 +42,15 @@ export const HistoryQuery = Strict({
       { description: 'aggregate per step (default mean)' },
     ),
   ),
+  resolution: Type.Optional(
+    Type.Union(
+      (['auto', 'raw', '1m', '1h'] as const).map((r) => Type.Literal(r)),
+      {
+        description:
+          'raw points or the 1-minute/hourly roll-ups (data lifecycle); auto (default) picks by span and retention',
+      },
+    ),
+  ),
 });
 
 export const OeeQuery = Strict({

@@ -13,17 +13,19 @@ import { PlantpulseError } from '../../protocols/errors.js';
 import { type AuditSink, noAudit } from '../audit/audit-event.js';
 import { webRoutes } from '../web/web-plugin.js';
 import { accessControl, docsAccess } from './access-control.js';
-import type { ApiContext, MetricLimit } from './api-context.js';
+import type { ApiContext, ApiLifecycle, MetricLimit } from './api-context.js';
 import { AuthFailureLimit } from './auth-failures.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { DeviceRegistry as Registry } from './device-registry.js';
 import { ApiError } from './errors.js';
+import type { FleetRegistry } from './fleet-registry.js';
 import { createInfluxReader, type InfluxAuth, type InfluxReader } from './influx-reader.js';
 import type { LiveBus } from './live-bus.js';
 import { alarmRoutes } from './routes/alarms.js';
 import { type AuditReader, auditRoutes } from './routes/audit.js';
 import { deviceRoutes } from './routes/devices.js';
 import { energyTreeRoutes } from './routes/energy-tree.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { liveRoutes } from './routes/live.js';
 import { productionRoutes } from './routes/production.js';
 import { stackRoutes } from './routes/stacks.js';
@@ -61,6 +63,10 @@ export interface ApiServerOptions {
   audit?: (AuditSink & AuditReader) | undefined;
   /** the token check (tests read its stats); default: made from `config.tokens` */
   tokenAuth?: TokenAuth;
+  /** the data lifecycle: history picks raw or roll-ups by span (cloud/api/read/resolution.ts) */
+  lifecycle?: ApiLifecycle;
+  /** the fleet view's gateways and the ingester's version (`GET /api/v1/fleet`) */
+  fleet?: { registry: FleetRegistry; version: string };
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -90,6 +96,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     limits: opts.limits ?? [],
     powerMetric: opts.powerMetric ?? 'power_kw',
     audit,
+    ...(opts.lifecycle ? { lifecycle: opts.lifecycle } : {}),
+    ...(opts.fleet ? { fleet: opts.fleet } : {}),
   };
   if (opts.deviceTags) ctx.registry.setStaticTags(opts.deviceTags);
   const auth =
@@ -149,6 +157,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
         { name: 'alarms', description: 'active, history, acknowledge' },
         { name: 'live', description: 'server-sent events' },
         { name: 'audit', description: 'audit log (admin)' },
+        { name: 'fleet', description: 'gateways: version, configuration, lag, device health' },
       ],
     },
   });
@@ -235,6 +244,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       maxBuffered: opts.liveMaxBuffered ?? 2000,
     });
     auditRoutes(scope, ctx, opts.audit);
+    fleetRoutes(scope, ctx);
     if (opts.config.dashboard) webRoutes(scope);
   });
 

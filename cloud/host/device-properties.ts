@@ -62,3 +62,17 @@ function valueProblem(m: SpbMetric): string | undefined {
   if (typeof m.value !== 'string') return 'value is not a string';
   return undefined;
 }
+
+/**
+ * An NBIRTH's `Properties/<name>` String metrics as they are (names may hold spaces: `Config Hash`), each value
+ * sanitised like a tag value: the gateway's facts for the fleet view (version, start time, configuration hash).
+ */
+export function nodePropertiesFromBirth(metrics: readonly SpbMetric[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of metrics) {
+    if (!isTagProperty(m) || m.name === undefined || typeof m.value !== 'string') continue;
+    const value = sanitiseTag(m.value);
+    if (value !== undefined) out[m.name.slice(PROPERTIES_PREFIX.length).slice(0, 64)] = value;
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import {
 } from '../../protocols/sparkplug/index.js';
 import { bdSeqOf, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
-import { isTagProperty, tagsFromBirth } from './device-properties.js';
+import { isTagProperty, nodePropertiesFromBirth, tagsFromBirth } from './device-properties.js';
 import { deviceLimit, type HostLimits, metricLimit, NO_LIMITS } from './host-limits.js';
 import { emptyResult, type HostResult } from './host-types.js';
 
@@ -240,7 +240,12 @@ export class SparkplugHostSide {
     this.#metricLimit(`${s.group}/${s.node}`, refused, r);
     const ts = p.timestamp ?? this.#clock();
     r.status.push({ site: s.group, node: s.node, online: true, reason: 'NBIRTH', timestamp: ts });
-    r.births.push({ site: s.group, node: s.node, metrics: infos });
+    r.births.push({
+      site: s.group,
+      node: s.node,
+      metrics: infos,
+      properties: nodePropertiesFromBirth(p.metrics),
+    });
     for (const why of skipped)
       r.problems.push({ code: 'UNSUPPORTED_METRIC', message: `${s.group}/${s.node}: ${why}` });
     this.#birthSamples(s, undefined, scope, p, r);

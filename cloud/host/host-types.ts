@@ -33,6 +33,8 @@ export interface BirthInfo {
    * `{}` when it has none. Absent on node births.
    */
   tags?: Record<string, string>;
+  /** an NBIRTH's `Properties/<name>` String metrics (Version, Started, Config Hash); absent on device births */
+  properties?: Record<string, string>;
 }
 
 export interface HostProblem {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../config/logging.js';
 import { Backoff } from '../../protocols/backoff.js';
+import type { LineBlock } from '../sink/line-block.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import type { LineWriter } from './retrying-writer.js';
 import type { Spool } from './spool.js';
@@ -23,6 +24,8 @@ export interface SpoolDrainerOptions {
   flushIntervalMs: number;
   /** backoff after a failure the writer does not retry itself (spool I/O error, sink closed); default 1 s … 30 s */
   retry?: { initialMs: number; maxMs: number; random?: () => number };
+  /** told of every batch InfluxDB has stored (the telemetry roll-ups mark their buckets from it) */
+  onWritten?: (blocks: readonly LineBlock[]) => void;
 }
 
 export interface SpoolDrainerStats {
@@ -154,6 +157,7 @@ export class SpoolDrainer {
       // the rows' text as stored: concatenated into requests, never parsed (unless InfluxDB refuses some)
       await writer.write(batch.blocks, signal);
       spool.remove(batch.upToId);
+      this.#o.onWritten?.(batch.blocks);
       this.#backoff.reset();
       this.#stats.batches++;
       this.#stats.lines += batch.lines;

@@ -3,6 +3,7 @@ import type { Logger } from '../../config/logging.js';
 import type { InfluxTarget } from '../../config/schemas/influx.js';
 import { queryInfluxQLSeries } from '../../protocols/influx/influxql-query.js';
 import type { InfluxSink } from '../sink/index.js';
+import type { LineBlock } from '../sink/line-block.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import { FieldTypeRegistry, isFieldType } from './field-types.js';
 import { RetryingWriter } from './retrying-writer.js';
@@ -23,6 +24,8 @@ export interface SpoolPipelineOptions {
   sink: InfluxSink;
   dead: DeadLetterFile;
   log: Logger;
+  /** told of every batch InfluxDB has stored (telemetry roll-ups) */
+  onWritten?: (blocks: readonly LineBlock[]) => void;
 }
 
 export interface SpoolPipelineStats {
@@ -82,6 +85,7 @@ export function openSpoolPipeline(o: SpoolPipelineOptions): SpoolPipeline {
     log: o.log.child({ component: 'spool-drain' }),
     batchLines: o.batchLines,
     flushIntervalMs: o.flushIntervalMs,
+    ...(o.onWritten ? { onWritten: o.onWritten } : {}),
   });
   const seedAbort = new AbortController();
   let seededDone!: () => void;

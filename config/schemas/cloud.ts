@@ -10,6 +10,7 @@ import { HealthHttp } from './health-http.js';
 import { InfluxTarget } from './influx.js';
 import { IngestSettings } from './ingest.js';
 import { IngesterMqtt } from './ingest-mqtt.js';
+import { LifecycleConfig } from './lifecycle.js';
 
 export { ApiConfig } from './api.js';
 export { BrokerUser, EmbeddedBroker } from './broker.js';
@@ -54,6 +55,10 @@ const CloudConfigSection = Section({
   log: optional(CloudLog, { description: 'logging', default: {} }),
   analytics: optional(AnalyticsConfig, {
     description: 'machine state, OEE, energy, emissions and alarms (docs/kpi.md)',
+  }),
+  lifecycle: optional(LifecycleConfig, {
+    description:
+      'retention policies and telemetry roll-ups, kept by the ingester (absent: InfluxDB keeps everything at full resolution)',
   }),
 });
 export type CloudConfig = StaticDecode<typeof CloudConfigSection>;

@@ -94,7 +94,7 @@ export function configurationMarkdown(): string {
     '## Cloud (`plantpulse cloud -c cloud.yaml`)',
     '',
   );
-  for (const top of ['broker', 'mqtt', 'ingest', 'influx', 'spool', 'api', 'log']) {
+  for (const top of ['broker', 'mqtt', 'ingest', 'influx', 'spool', 'api', 'log', 'lifecycle']) {
     out.push(
       `### \`${top}\``,
       '',

@@ -114,6 +114,7 @@ describe('pipeline health: the agent and the ingester report on themselves', () 
         `spool: { path: ${join(dir, 'cloud-data')}, sync: normal }`,
         'http: { port: 0 }',
         'api: { host: 127.0.0.1, port: 0, anonymous: viewer }',
+        'lifecycle: {}',
         'analytics:',
         '  machines:',
         '    - device: press-07',

@@ -16,6 +16,7 @@ import { ApiConfig } from '../../config/schemas/api.js';
 import { EmbeddedBroker } from '../../config/schemas/broker.js';
 import { CloudConfig } from '../../config/schemas/cloud.js';
 import { InfluxTarget } from '../../config/schemas/influx.js';
+import { LifecycleConfig } from '../../config/schemas/lifecycle.js';
 
 export const agentConfig = resolveAgentConfig;
 export const agentDevice = resolveAgentDevice;
@@ -46,4 +47,8 @@ export function apiConfig(input: StaticEncode<typeof ApiConfig>) {
 
 export function analyticsConfig(input: StaticEncode<typeof AnalyticsConfig>) {
   return resolveConfig(AnalyticsConfig, input, 'analytics');
+}
+
+export function lifecycleConfig(input: StaticEncode<typeof LifecycleConfig>) {
+  return resolveConfig(LifecycleConfig, input, 'lifecycle');
 }

@@ -4,6 +4,7 @@
  * types from the telemetry series. Runs at most once per `refreshMs`.
  */
 import type { MetricInfo, MetricKind } from '../../../protocols/metric.js';
+import { telemetryFrom } from '../../lifecycle/policies.js';
 import { type ApiContext, bool, text } from '../api-context.js';
 
 const SERIES_TAGS_SKIP = new Set(['site', 'node', 'device']);
@@ -70,12 +71,13 @@ export function parseSeriesKey(key: string): { measurement: string; tags: Record
 
 async function loadFromInflux(ctx: ApiContext): Promise<void> {
   const now = ctx.clock();
+  const telemetry = telemetryFrom(ctx.lifecycle !== undefined);
   const [series = [], stateSeries = [], fields = [], lasts = [], status = []] = await ctx.reader.query(
     [
-      'SHOW SERIES FROM "telemetry"',
+      `SHOW SERIES FROM ${telemetry}`,
       'SHOW SERIES FROM "machine_state"',
-      'SHOW FIELD KEYS FROM "telemetry"',
-      `SELECT last(*) FROM "telemetry" WHERE time > ${now - 7 * 86_400_000}ms GROUP BY "site", "device"`,
+      `SHOW FIELD KEYS FROM ${telemetry}`,
+      `SELECT last(*) FROM ${telemetry} WHERE time > ${now - 7 * 86_400_000}ms GROUP BY "site", "device"`,
       'SELECT "online", "reason" FROM "device_status" GROUP BY "site", "device" ORDER BY time DESC LIMIT 1',
     ].join('; '),
   );

@@ -1,8 +1,10 @@
 /** Latest values and history of telemetry metrics (measurement `telemetry`, one field per metric). */
+import { type Resolution, telemetryFrom } from '../../lifecycle/policies.js';
 import type { ApiContext } from '../api-context.js';
 import { BadRequestError } from '../errors.js';
 import { queryRows } from '../influx-reader.js';
 import { durationMs, ident, type TimeRange, tagsWhere, timeWhere, where } from '../influxql.js';
+import { chooseResolution, rollupQuery } from './resolution.js';
 
 export interface LatestValue {
   metric: string;
@@ -27,7 +29,11 @@ export async function latestValues(
   if (metrics.length === 0) return [];
   const now = ctx.clock();
   const conds = where([...tagsWhere({ site, device }), `time > ${now - lookbackMs}ms`]);
-  const q = metrics.map((m) => `SELECT last(${ident(m)}) AS "value" FROM "telemetry"${conds}`).join('; ');
+  const q = metrics
+    .map(
+      (m) => `SELECT last(${ident(m)}) AS "value" FROM ${telemetryFrom(ctx.lifecycle !== undefined)}${conds}`,
+    )
+    .join('; ');
   const results = await ctx.reader.query(q);
   const units = new Map((ctx.registry.get(site, device)?.metrics ?? []).map((m) => [m.name, m.unit]));
   const out: LatestValue[] = [];
@@ -51,7 +57,7 @@ export async function latestPerDevice(
 ): Promise<Map<string, { value: number; time: number }>> {
   const now = ctx.clock();
   const [series = []] = await ctx.reader.query(
-    `SELECT last(${ident(metric)}) AS "value" FROM "telemetry"${where([
+    `SELECT last(${ident(metric)}) AS "value" FROM ${telemetryFrom(ctx.lifecycle !== undefined)}${where([
       ...tagsWhere({ site }),
       `time > ${now - lookbackMs}ms`,
     ])} GROUP BY "device"`,
@@ -74,6 +80,8 @@ export interface HistoryRequest {
   /** bucket width (`1m`); absent = raw points */
   step?: string | undefined;
   aggregate: Aggregate;
+  /** `auto` (default): by span and retention (read/resolution.ts) */
+  resolution?: Resolution | 'auto' | undefined;
 }
 
 export interface History {
@@ -82,6 +90,8 @@ export interface History {
   to: number;
   step: string | null;
   aggregate: Aggregate | null;
+  /** what was read: raw points, or the 1-minute or hourly roll-ups */
+  resolution: Resolution;
   /** [time ms, value] */
   points: [number, number | boolean | string | null][];
 }
@@ -89,21 +99,25 @@ export interface History {
 export async function history(ctx: ApiContext, r: HistoryRequest): Promise<History> {
   const span = r.range.to - r.range.from;
   const conds = where([...tagsWhere({ site: r.site, device: r.device }), ...timeWhere(r.range)]);
-  let q: string;
-  if (r.step !== undefined) {
-    const stepMs = durationMs(r.step);
-    if (span / stepMs > MAX_POINTS) {
-      throw new BadRequestError(
-        `step ${r.step} gives ${Math.ceil(span / stepMs)} points over this range; the most is ${MAX_POINTS}: use a longer step`,
-      );
-    }
-    q = `SELECT ${r.aggregate}(${ident(r.metric)}) AS "value" FROM "telemetry"${conds} GROUP BY time(${stepMs}ms) fill(none)`;
-  } else {
-    q = `SELECT ${ident(r.metric)} AS "value" FROM "telemetry"${conds} LIMIT ${MAX_POINTS + 1}`;
+  const stepMs = r.step === undefined ? undefined : durationMs(r.step);
+  if (stepMs !== undefined && span / stepMs > MAX_POINTS) {
+    throw new BadRequestError(
+      `step ${r.step} gives ${Math.ceil(span / stepMs)} points over this range; the most is ${MAX_POINTS}: use a longer step`,
+    );
   }
+  const resolution = chooseResolution(ctx, r.range, stepMs, r.aggregate, r.resolution);
+  const from = telemetryFrom(ctx.lifecycle !== undefined);
+  const q =
+    resolution !== 'raw'
+      ? rollupQuery(resolution, r.metric, r.aggregate, conds, stepMs, MAX_POINTS + 1)
+      : stepMs !== undefined
+        ? `SELECT ${r.aggregate}(${ident(r.metric)}) AS "value" FROM ${from}${conds} GROUP BY time(${stepMs}ms) fill(none)`
+        : `SELECT ${ident(r.metric)} AS "value" FROM ${from}${conds} LIMIT ${MAX_POINTS + 1}`;
   const rows = await queryRows(ctx.reader, q);
-  if (r.step === undefined && rows.length > MAX_POINTS) {
-    throw new BadRequestError(`more than ${MAX_POINTS} raw points in this range: pass a step (e.g. step=1m)`);
+  if (stepMs === undefined && rows.length > MAX_POINTS) {
+    throw new BadRequestError(
+      `more than ${MAX_POINTS} ${resolution === 'raw' ? 'raw points' : `${resolution} roll-ups`} in this range: pass a step (e.g. step=1h)`,
+    );
   }
   const points: History['points'] = [];
   for (const row of rows) {
@@ -114,12 +128,14 @@ export async function history(ctx: ApiContext, r: HistoryRequest): Promise<Histo
       typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : null,
     ]);
   }
+  const rolled = resolution !== 'raw';
   return {
     metric: r.metric,
     from: r.range.from,
     to: r.range.to,
-    step: r.step ?? null,
-    aggregate: r.step === undefined ? null : r.aggregate,
+    step: r.step ?? (rolled ? resolution : null),
+    aggregate: r.step === undefined && !rolled ? null : r.aggregate,
+    resolution,
     points,
   };
 }

@@ -290,6 +290,9 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
             to: Type.Number(),
             step: Type.Union([Type.String(), Type.Null()]),
             aggregate: Type.Union([Type.String(), Type.Null()]),
+            resolution: Type.Union([Type.Literal('raw'), Type.Literal('1m'), Type.Literal('1h')], {
+              description: 'what was read: raw points, or the 1-minute or hourly roll-ups',
+            }),
             points: Type.Array(
               Type.Array(Type.Union([Type.Number(), Type.Boolean(), Type.String(), Type.Null()])),
             ),
@@ -309,6 +312,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         range: parseRange(q, ctx.clock()),
         step: q.step,
         aggregate: q.aggregate ?? 'mean',
+        resolution: q.resolution,
       });
     },
   );

@@ -7,10 +7,11 @@ import * as alarms from './pages/alarms.js';
 import * as emissions from './pages/emissions.js';
 import * as energy from './pages/energy.js';
 import * as energyTree from './pages/energy-tree.js';
+import * as fleet from './pages/fleet.js';
 import * as machine from './pages/machine.js';
 import * as overview from './pages/overview.js';
 
-const pages = { overview, machine, energy, 'energy-tree': energyTree, emissions, alarms };
+const pages = { overview, machine, energy, 'energy-tree': energyTree, emissions, alarms, fleet };
 const main = document.getElementById('page');
 const ctx = { site: undefined, me: undefined, devices: [] };
 // every event of the current live stream, so a page joins its snapshot to the stream without a gap (live.js)

@@ -32,7 +32,8 @@ function expand(q: string): string {
     .replace(/\$timeFilter/g, `time >= ${fx.start}ms AND time <= ${fx.now + 60_000}ms`)
     .replace(/\$__interval/g, '5m')
     .replace(/\$site/g, SITE)
-    .replace(/\$device/g, '.*');
+    .replace(/\$device/g, '.*')
+    .replace(/\$telemetry/g, 'telemetry');
 }
 
 async function run(q: string): Promise<{ series: { values: unknown[][] }[]; error?: string }> {

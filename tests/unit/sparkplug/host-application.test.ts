@@ -91,7 +91,7 @@ describe('HostApplication (Sparkplug B)', () => {
       },
     ]);
     expect(births.births).toEqual([
-      { site: 'cq-plant1', node: 'line3-gw', metrics: [] },
+      { site: 'cq-plant1', node: 'line3-gw', metrics: [], properties: {} },
       {
         site: 'cq-plant1',
         node: 'line3-gw',

@@ -1,0 +1,125 @@
+/**
+ * The fleet view (README "Fleet view"): per gateway (Sparkplug edge node), what its NBIRTH said about it — version,
+ * start time, configuration hash (`Properties/Version`, `Properties/Started`, `Properties/Config Hash`) — whether it
+ * is online, when the ingester last heard from it, and how far behind real time its latest data was (a gateway
+ * delivering its outbox after an outage lags; a live one does not). Device health comes from the device registry.
+ */
+import type { HostResultLike } from './ingest-feed.js';
+
+export const VERSION_PROPERTY = 'Version';
+export const STARTED_PROPERTY = 'Started';
+/** published by the agent's configuration reload (agreed name); shown as it is */
+export const CONFIG_HASH_PROPERTY = 'Config Hash';
+
+export interface GatewayState {
+  site: string;
+  node: string;
+  /** null: known only from the births kept on disk, not heard from since the ingester started */
+  online: boolean | null;
+  reason: string | null;
+  /** when online/offline last changed (ms) */
+  since: number | null;
+  version: string | null;
+  configHash: string | null;
+  /** the agent process's start (ms), from `Properties/Started` */
+  started: number | null;
+  /** the last NBIRTH seen (ms, ingester clock) */
+  bornAt: number | null;
+  /** the last message of any kind (ms, ingester clock) */
+  lastSeen: number | null;
+  /** receive time − newest sample time of the last data message (ms) */
+  lagMs: number | null;
+}
+
+/** what the fleet reads of a host result: births (NBIRTH properties), node status, sample times */
+export type FleetInput = HostResultLike;
+
+export class FleetRegistry {
+  readonly #gateways = new Map<string, GatewayState>();
+
+  #get(site: string, node: string): GatewayState {
+    const key = `${site}\u0000${node}`;
+    let g = this.#gateways.get(key);
+    if (!g) {
+      g = {
+        site,
+        node,
+        online: null,
+        reason: null,
+        since: null,
+        version: null,
+        configHash: null,
+        started: null,
+        bornAt: null,
+        lastSeen: null,
+        lagMs: null,
+      };
+      this.#gateways.set(key, g);
+    }
+    return g;
+  }
+
+  /** Node births kept on disk (ingester restart): the facts, without claiming the gateway is online. */
+  restore(births: FleetInput['births']): void {
+    for (const b of births) if (b.device === undefined) this.#facts(this.#get(b.site, b.node), b.properties);
+  }
+
+  /** What the Sparkplug host made of one message, at `now` (the ingester's clock). */
+  onHostResult(r: FleetInput, now: number): void {
+    const touched = new Set<GatewayState>();
+    for (const b of r.births) {
+      const g = this.#get(b.site, b.node);
+      touched.add(g);
+      if (b.device !== undefined) continue;
+      this.#facts(g, b.properties);
+      g.bornAt = now;
+    }
+    for (const s of r.status) {
+      const g = this.#get(s.site, s.node);
+      touched.add(g);
+      if (s.device !== undefined) continue;
+      if (g.online !== s.online) g.since = s.timestamp;
+      g.online = s.online;
+      g.reason = s.reason;
+    }
+    const newest = new Map<GatewayState, number>();
+    for (const s of r.samples) {
+      const g = this.#get(s.site, s.node);
+      touched.add(g);
+      newest.set(g, Math.max(newest.get(g) ?? Number.NEGATIVE_INFINITY, s.timestamp));
+    }
+    for (const [g, t] of newest) g.lagMs = Math.max(0, now - t);
+    for (const g of touched) g.lastSeen = now;
+  }
+
+  #facts(g: GatewayState, p: Readonly<Record<string, string>> | undefined): void {
+    g.version = p?.[VERSION_PROPERTY] ?? null;
+    g.configHash = p?.[CONFIG_HASH_PROPERTY] ?? null;
+    const started = p?.[STARTED_PROPERTY] === undefined ? Number.NaN : Date.parse(p[STARTED_PROPERTY]);
+    g.started = Number.isFinite(started) ? started : null;
+  }
+
+  list(): GatewayState[] {
+    return [...this.#gateways.values()]
+      .map((g) => ({ ...g }))
+      .sort((a, b) => a.site.localeCompare(b.site) || a.node.localeCompare(b.node));
+  }
+}
+
+/** −1, 0, 1 for dotted numeric versions (`0.10.2` > `0.9.7`); a pre-release (`1.0.0-rc1`) is below its release. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core = '', pre] = v.replace(/^v/, '').split('-', 2);
+    return { nums: core.split('.').map((n) => Number.parseInt(n, 10) || 0), pre };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
+    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (x.pre === y.pre) return 0;
+  if (x.pre === undefined) return 1;
+  if (y.pre === undefined) return -1;
+  return x.pre < y.pre ? -1 : 1;
+}
