@@ -20,7 +20,12 @@ export interface EdgeNodeOptions {
    * `tags` (the config's `devices[].tags`, e.g. `{ line: 'line3' }`) go into the device's DBIRTH as String metrics
    * `Properties/<key>` (Sparkplug's own convention, as in the spec's `Properties/Hardware Make`); never in DDATA.
    */
-  devices: { id: string; metrics: MetricInfo[]; tags?: Readonly<Record<string, string>> }[];
+  devices: EdgeDeviceSpec[];
+  /**
+   * The node's own properties, String metrics `Properties/<key>` of its NBIRTH (the agent sends
+   * `Properties/Config Hash`, the hash of the configuration it runs); `reconfigure` replaces them.
+   */
+  properties?: Readonly<Record<string, string>>;
   /** Sparkplug host id to wait for (STATE online) before births */
   primaryHost?: string;
   /**
@@ -48,6 +53,13 @@ export interface EdgeNodeOptions {
   onEvent?: (event: EdgeEvent) => void;
 }
 
+/** One device as the edge node announces it: its metrics and tags. */
+export interface EdgeDeviceSpec {
+  id: string;
+  metrics: MetricInfo[];
+  tags?: Readonly<Record<string, string>>;
+}
+
 export type DataRefusal = 'not-connected' | 'waiting-for-primary-host' | 'unknown-device' | 'device-not-born';
 
 /**
@@ -66,7 +78,7 @@ export type DataOutcome = { msg: OutMsg } | { refused: DataRefusal | 'nothing-pu
 export type EdgeEvent =
   | {
       type: 'births-published';
-      reason: 'connected' | 'rebirth-requested' | 'primary-host-online';
+      reason: 'connected' | 'rebirth-requested' | 'primary-host-online' | 'reconfigured';
       devices: number;
     }
   | { type: 'waiting-for-primary-host'; hostId: string }
@@ -115,7 +127,13 @@ export interface DeviceState {
 /** How one message format puts the edge node's messages on the wire. */
 export interface EdgeWire {
   will(bdSeq: number, now: number): OutMsg;
-  nodeBirth(bdSeq: number, seq: number, now: number): OutMsg;
+  /** `properties`: the node's `Properties/<key>` String metrics (name includes the prefix) */
+  nodeBirth(
+    bdSeq: number,
+    seq: number,
+    now: number,
+    properties: readonly { name: string; value: string }[],
+  ): OutMsg;
   deviceBirth(dev: DeviceState, seq: number, now: number): OutMsg;
   /** undefined when every sample was dropped (reported through `drop`) */
   deviceData(
