@@ -138,7 +138,7 @@ export async function startAgent(
     log: log.child({ component: 'sparkplug' }),
     ...(statePath === undefined
       ? {}
-      : { saveBdSeq: (next: number) => writeState(statePath, { nextBdSeq: next }) }),
+      : { saveBdSeq: (next: number) => writeState(statePath, { version: 1, nextBdSeq: next }) }),
     onDrop: countDrop,
     listener: {
       sessionStarted: () => publisher.onSessionStart(outbox.lastId()),
