@@ -87,6 +87,8 @@ export function renderUnit(o: UnitOptions): string {
     '[Service]',
     'Type=exec',
     `ExecStart=${o.node} ${o.bin} ${o.kind} -c ${o.config}`,
+    // `systemctl reload`: the process reloads its configuration (README "Reload the configuration")
+    'ExecReload=/bin/kill -HUP $MAINPID',
     `User=${o.user}`,
     `Group=${o.user}`,
     // the agent's serial lines (RS-485 adapters) belong to dialout
