@@ -62,6 +62,18 @@ export class AgentDevices {
     };
   }
 
+  /**
+   * A changed device's deriver again, once its predecessor has stopped and saved its totals: the one `build` made
+   * read them before that save. The first one is dropped unclosed (closing it would save its older totals).
+   */
+  refreshDeriver(b: BuiltDevice, d: AgentDevice): void {
+    if (b.deriver === undefined) return;
+    b.deriver = createDeriver(d, {
+      log: this.#d.log.child({ component: 'derive', device: d.id }),
+      ...(this.#d.stateDir === undefined ? {} : { stateDir: this.#d.stateDir }),
+    });
+  }
+
   /** Hands the device's sources to the runners (they poll at once when started). */
   start(b: BuiltDevice): void {
     this.#ids.add(b.spec.id);

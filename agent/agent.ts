@@ -143,7 +143,8 @@ export async function startAgent(
     listener: {
       sessionStarted: () => publisher.onSessionStart(outbox.lastId()),
       born: (device) => {
-        for (const id of device === undefined ? devices.ids() : [device]) publisher.onDeviceBorn(id);
+        for (const id of device === undefined ? [...devices.ids(), ...reloader.retiringIds()] : [device])
+          publisher.onDeviceBorn(id);
         report.reset(device);
       },
       wake: () => publisher.kick(),

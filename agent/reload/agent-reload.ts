@@ -66,6 +66,11 @@ export class AgentReloader {
     this.#hash = deps.hash;
   }
 
+  /** removed devices still in the session, publishing their buffered samples */
+  retiringIds(): string[] {
+    return [...this.#retiring];
+  }
+
   get config(): AgentConfig {
     return this.#config;
   }
@@ -118,6 +123,13 @@ export class AgentReloader {
     }
     const changed = diff.changed.map((d) => d.id);
     for (const id of [...changed, ...diff.removed]) await this.#d.devices.stop(id);
+    diff.changed.forEach((d, i) => {
+      const b = built[diff.added.length + i];
+      if (b) this.#d.devices.refreshDeriver(b, d); // after its predecessor saved its totals
+    });
+    // a removed device is born while its buffered samples go out (even one that was unreachable)
+    for (const id of diff.removed)
+      this.#d.session.reachability(id, true, 'removed: publishing its buffered samples');
     for (const b of built) this.#d.report.setDeadbands(b.spec.id, b.deadbands);
     if (diff.heartbeatChanged) this.#d.report.setHeartbeat(next.heartbeat ?? 0);
     for (const id of diff.removed) this.#retiring.add(id);
