@@ -81,6 +81,27 @@ export function agentMetrics(s: AgentSnapshot): MetricFamily[] {
       s.suppressed,
     ),
     counter('plantpulse_dropped_total', 'samples dropped, by reason', 'code', s.dropped),
+    {
+      name: 'plantpulse_config_info',
+      help: 'the running configuration: its SHA-256 (secrets left out), also in the NBIRTH as Properties/Config Hash',
+      type: 'gauge',
+      values: [{ labels: { hash: s.config.hash }, value: 1 }],
+    },
+    counter(
+      'plantpulse_config_reloads_total',
+      'configuration reloads (SIGHUP, --watch-config), by result',
+      'result',
+      {
+        applied: s.config.applied,
+        refused: s.config.refused,
+        unchanged: s.config.unchanged,
+      },
+    ),
+    gauge(
+      'plantpulse_config_retiring_devices',
+      'devices removed by a reload still publishing their buffered samples before their DDEATH',
+      s.config.retiring,
+    ),
     perDevice('plantpulse_device_reachable', 'device answering (1) or not (0)', 'gauge', (d) =>
       d.reachable ? 1 : 0,
     ),

@@ -3,12 +3,11 @@ import type { Logger } from '../config/logging.js';
 import { ensurePrivateDir } from '../protocols/durable-queue/private-files.js';
 import type { ComponentHealth } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
-import type { MetricInfo } from '../protocols/metric.js';
 import { packageVersion } from '../protocols/package-version.js';
 import type { Sample } from '../protocols/sample.js';
+import { AgentDevices, type BuiltDevice, STOP_DRAIN_MS } from './agent-devices.js';
 import { agentMetrics } from './agent-metrics.js';
 import type { AgentConfig } from './config/agent-spec.js';
-import { createDeriver, type Deriver } from './derive/deriver.js';
 import { OutboxDropLog } from './outbox/drop-log.js';
 import { openOutbox } from './outbox/open-outbox.js';
 import type { Outbox } from './outbox/outbox.js';
@@ -16,18 +15,27 @@ import { OutboxHealth } from './outbox/outbox-health.js';
 import { EdgeNodeSession } from './publish/edge-node-session.js';
 import { Publisher } from './publish/publisher.js';
 import { Uplink } from './publish/uplink.js';
+import {
+  AgentReloader,
+  CONFIG_HASH_PROPERTY,
+  type ReloadOutcome,
+  type ReloadStats,
+} from './reload/agent-reload.js';
+import { configHash } from './reload/config-hash.js';
 import { ReportByException } from './report/report-by-exception.js';
 import { sourceHealth } from './runner/device-health.js';
 import { PollRunner } from './runner/poll-runner.js';
 import { SubscribeRunner } from './runner/subscribe-runner.js';
 import { SharedResources } from './sources/component.js';
-import { createSources } from './sources/registry.js';
-import type { PollingSource, SubscribingSource } from './sources/source.js';
 import { readState, writeState } from './state-file.js';
 
 export interface RunningAgent {
   httpUrl: string | undefined;
   snapshot(): AgentSnapshot;
+  /** applies a validated configuration (agent/reload/agent-reload.ts); `hash` defaults to `configHash(next)` */
+  reload(next: AgentConfig, hash?: string): Promise<ReloadOutcome>;
+  /** a new config file was refused for its problems before `reload` (counted as a refused reload) */
+  reloadRefused(): void;
   stop(): Promise<void>;
 }
 
@@ -38,6 +46,8 @@ export interface AgentSnapshot {
   /** every source, polling and subscribing */
   devices: ReturnType<PollRunner['health']>;
   suppressed: number;
+  /** the configuration's hash and the reloads so far */
+  config: ReloadStats;
   dropped: Record<string, number>;
   /** virtual-sensor counters per device (bad inputs, rollovers, signal faults, …) */
   derive: Record<string, Readonly<Record<string, number>>>;
@@ -50,7 +60,11 @@ export interface AgentSnapshot {
  * Construction does no I/O beyond reading its small state file; `startAgent` connects everything in the background,
  * so a device or broker that is down at start never stops the others.
  */
-export async function startAgent(cfg: AgentConfig, log: Logger): Promise<RunningAgent> {
+export async function startAgent(
+  cfg: AgentConfig,
+  log: Logger,
+  opts: { configHash?: string } = {},
+): Promise<RunningAgent> {
   // `outbox.path: ':memory:'` (tests, throwaway runs) keeps nothing on disk: no outbox file, no bdSeq, no totals.
   const inMemory = cfg.outbox.path === ':memory:';
   const stateDir = inMemory ? undefined : resolve(cfg.outbox.path);
@@ -63,34 +77,7 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     dropped[code] = (dropped[code] ?? 0) + n;
   };
 
-  // Sources and derivers, per device.
-  const shared = new SharedResources();
-  const polling: PollingSource[] = [];
-  const subscribing: SubscribingSource[] = [];
-  const derivers = new Map<string, Deriver>();
-  const deviceMetrics: { id: string; metrics: MetricInfo[]; tags?: Record<string, string> }[] = [];
-  for (const d of cfg.devices) {
-    const sources = await createSources(d, { log, shared, ...(stateDir === undefined ? {} : { stateDir }) });
-    for (const s of sources) {
-      if (s.kind === 'polling') polling.push(s);
-      else subscribing.push(s);
-    }
-    const deriver = createDeriver(d, {
-      log: log.child({ component: 'derive', device: d.id }),
-      ...(stateDir === undefined ? {} : { stateDir }),
-    });
-    if (deriver) derivers.set(d.id, deriver);
-    const metrics = [...sources.flatMap((s) => s.metrics), ...(deriver?.metrics ?? [])];
-    deviceMetrics.push({ id: d.id, metrics, ...(d.tags === undefined ? {} : { tags: d.tags }) });
-  }
-
-  const deadbands = new Map<string, number>();
-  for (const d of cfg.devices) {
-    for (const g of d.poll ?? [])
-      for (const p of g.points) if (p.deadband !== undefined) deadbands.set(`${d.id}/${p.name}`, p.deadband);
-  }
   const report = new ReportByException({
-    deadbands,
     ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: cfg.heartbeat }),
   });
 
@@ -105,26 +92,61 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     sync: cfg.outbox.sync,
   });
 
+  // The runners (devices are handed to them below), and the devices built from the configuration.
+  const onSamples = (samples: Sample[]) => {
+    const byDevice = new Map<string, Sample[]>();
+    for (const s of samples) {
+      const list = byDevice.get(s.device);
+      if (list) list.push(s);
+      else byDevice.set(s.device, [s]);
+    }
+    const now = Date.now();
+    for (const [device, list] of byDevice) {
+      const derived = devices.deriver(device)?.process(list) ?? list;
+      const reported = report.filter(derived);
+      if (reported.length > 0 && !outbox.append(device, reported, now))
+        countDrop('OUTBOX_WRITE_FAILED', reported.length);
+    }
+    publisher.kick();
+  };
+  const onReachability = (device: string, ok: boolean, reason: string) =>
+    session.reachability(device, ok, reason);
+  const runnerLog = log.child({ component: 'runner' });
+  const pollRunner = new PollRunner({ sources: [], log: runnerLog, onSamples, onReachability });
+  const subRunner = new SubscribeRunner({ sources: [], log: runnerLog, onSamples, onReachability });
+  const devices = new AgentDevices({
+    log,
+    shared: new SharedResources(),
+    stateDir,
+    poll: pollRunner,
+    subscribe: subRunner,
+  });
+  const built: BuiltDevice[] = [];
+  for (const d of cfg.devices) built.push(await devices.build(d));
+  for (const b of built) report.setDeadbands(b.spec.id, b.deadbands);
+  const hash = opts.configHash ?? configHash(cfg);
+  // the fleet view's facts (README "Fleet view"): what runs here, and since when; a reload keeps them
+  const nodeFacts = { Version: packageVersion(), Started: new Date().toISOString() };
+
   // The Sparkplug session (births, deaths, commands, primary host) between the outbox and the MQTT uplink.
   const session = new EdgeNodeSession({
     site: cfg.site,
     node: cfg.node,
-    devices: deviceMetrics,
+    devices: built.map((b) => b.spec),
+    properties: { ...nodeFacts, [CONFIG_HASH_PROPERTY]: hash },
     format: cfg.mqtt.format,
-    // the fleet view's facts (README "Fleet view"): what runs here, and since when
-    nodeProperties: { Version: packageVersion(), Started: new Date().toISOString() },
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
     stateClockSkewMs: cfg.mqtt.stateClockSkew,
     log: log.child({ component: 'sparkplug' }),
     ...(statePath === undefined
       ? {}
-      : { saveBdSeq: (next: number) => writeState(statePath, { nextBdSeq: next }) }),
+      : { saveBdSeq: (next: number) => writeState(statePath, { version: 1, nextBdSeq: next }) }),
     onDrop: countDrop,
     listener: {
       sessionStarted: () => publisher.onSessionStart(outbox.lastId()),
       born: (device) => {
-        for (const id of device === undefined ? cfg.devices.map((d) => d.id) : [device])
+        for (const id of device === undefined ? [...devices.ids(), ...reloader.retiringIds()] : [device])
           publisher.onDeviceBorn(id);
         report.reset(device);
       },
@@ -147,28 +169,17 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
     replayRate: cfg.outbox.replayRate,
   });
 
-  // The pipeline.
-  const onSamples = (samples: Sample[]) => {
-    const byDevice = new Map<string, Sample[]>();
-    for (const s of samples) {
-      const list = byDevice.get(s.device);
-      if (list) list.push(s);
-      else byDevice.set(s.device, [s]);
-    }
-    const now = Date.now();
-    for (const [device, list] of byDevice) {
-      const derived = derivers.get(device)?.process(list) ?? list;
-      const reported = report.filter(derived);
-      if (reported.length > 0 && !outbox.append(device, reported, now))
-        countDrop('OUTBOX_WRITE_FAILED', reported.length);
-    }
-    publisher.kick();
-  };
-  const onReachability = (device: string, ok: boolean, reason: string) =>
-    session.reachability(device, ok, reason);
-  const runnerLog = log.child({ component: 'runner' });
-  const pollRunner = new PollRunner({ sources: polling, log: runnerLog, onSamples, onReachability });
-  const subRunner = new SubscribeRunner({ sources: subscribing, log: runnerLog, onSamples, onReachability });
+  for (const b of built) devices.start(b);
+  const reloader = new AgentReloader({
+    config: cfg,
+    hash,
+    nodeFacts,
+    devices,
+    session,
+    report,
+    outbox,
+    log: log.child({ component: 'reload' }),
+  });
 
   publisher.start();
   uplink.start();
@@ -178,23 +189,24 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const outboxHealth = new OutboxHealth(outbox.kind, Date.now());
   const snapshot = (): AgentSnapshot => {
     const now = Date.now();
-    const devices = [...pollRunner.health(), ...subRunner.health()];
+    const health = [...pollRunner.health(), ...subRunner.health()];
     const outboxStats = outbox.stats(now);
     return {
       uplink: uplink.stats(),
       outbox: outboxStats,
       publisher: publisher.stats(),
-      devices,
+      devices: health,
       suppressed: report.suppressed,
       dropped: { ...dropped },
+      config: reloader.stats(),
       derive: Object.fromEntries(
-        [...derivers].map(([device, d]) => [
+        [...devices.derivers()].map(([device, d]) => [
           device,
           d.stats() as unknown as Readonly<Record<string, number>>,
         ]),
       ),
       components: [
-        ...devices.map(sourceHealth),
+        ...health.map(sourceHealth),
         uplink.health(now),
         session.health(now),
         outboxHealth.report(outboxStats, now),
@@ -222,10 +234,14 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   return {
     httpUrl: http?.url,
     snapshot,
+    reload: (next, nextHash) => reloader.reload(next, nextHash ?? configHash(next)),
+    reloadRefused: () => reloader.refusedFile(),
     async stop() {
-      await pollRunner.stop();
+      reloader.close();
+      // reads in progress deliver their samples: a restart for an upgrade loses nothing
+      await pollRunner.stop(STOP_DRAIN_MS);
       await subRunner.stop();
-      for (const d of derivers.values()) await d.close();
+      await devices.closeDerivers();
       // Give what is already in the outbox a short chance to go out, then say goodbye.
       await publisher.stop();
       await uplink.stop(session.death());

@@ -3,24 +3,45 @@ import type { LoadedConfig } from '../config/load.js';
 import { createRootLogger, type Logger } from '../config/logging.js';
 import { parse } from './args.js';
 import type { Command } from './commands/command.js';
+import { reloadConfigOn } from './config-reload.js';
 import { guardProcess, untilSignal } from './lifecycle.js';
+
+function unsupported(name: string, log: Logger): void {
+  log.error(`plantpulse ${name} does not reload its configuration: restart it to apply the file`);
+}
 
 /**
  * A long-running process command (`agent`, `cloud`): `-c FILE [--log-level L]`, config loaded and validated before
- * any I/O (problems → exit 2), one root logger, guards against crashes, and a clean stop on SIGINT/SIGTERM.
+ * any I/O (problems → exit 2), one root logger, guards against crashes, a clean stop on SIGINT/SIGTERM, and a
+ * configuration reload on SIGHUP (and on a file change with `--watch-config`).
  */
 export function processCommand<T extends { log?: { level?: string } }>(opts: {
   name: string;
   summary: string;
   load: (file: string) => Promise<LoadedConfig<T>>;
-  start: (config: T, log: Logger) => Promise<{ stop(): Promise<void>; describe(): Record<string, unknown> }>;
+  start: (
+    config: T,
+    log: Logger,
+    loaded: LoadedConfig<T>,
+  ) => Promise<{
+    stop(): Promise<void>;
+    describe(): Record<string, unknown>;
+    /** applies a validated new configuration (SIGHUP, --watch-config: cli/config-reload.ts) */
+    reload?(loaded: LoadedConfig<T>): Promise<unknown>;
+    /** a new file was refused for its problems (the running configuration stays) */
+    reloadRefused?(problems: readonly string[]): void;
+  }>;
 }): Command {
-  const usage = `plantpulse ${opts.name} -c ${opts.name}.yaml [--log-level info]`;
+  const usage = `plantpulse ${opts.name} -c ${opts.name}.yaml [--watch-config] [--log-level info]`;
   return {
     summary: opts.summary,
     usage,
     async run(argv, io) {
-      const args = parse(argv, { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } });
+      const args = parse(argv, {
+        config: { type: 'string', short: 'c' },
+        'log-level': { type: 'string' },
+        'watch-config': { type: 'boolean' },
+      });
       if ('error' in args || typeof args.values['config'] !== 'string') {
         io.stderr.write(`${'error' in args ? args.error : 'missing -c <config file>'}\nusage: ${usage}\n`);
         return 2;
@@ -38,9 +59,21 @@ export function processCommand<T extends { log?: { level?: string } }>(opts: {
       const level = (args.values['log-level'] as string | undefined) ?? loaded.config.log?.level ?? 'info';
       const log = createRootLogger(`plantpulse-${opts.name}`, level);
       guardProcess(log);
-      const running = await opts.start(loaded.config, log);
+      const running = await opts.start(loaded.config, log, loaded);
+      const { reload } = running;
+      const reloader = reloadConfigOn({
+        file: loaded.file,
+        load: opts.load,
+        reload: reload ? (next) => reload.call(running, next) : async () => unsupported(opts.name, log),
+        log: log.child({ component: 'config-reload' }),
+        refused: (problems) => running.reloadRefused?.(problems),
+        watch: args.values['watch-config'] === true,
+      });
       log.info({ config: loaded.file, ...running.describe() }, `plantpulse ${opts.name} running`);
-      return untilSignal(() => running.stop(), log);
+      return untilSignal(() => {
+        reloader.close();
+        return running.stop();
+      }, log);
     },
   };
 }

@@ -30,6 +30,7 @@ import {
   cloudReady,
 } from './cloud-health.js';
 import { cloudMetrics } from './cloud-metrics.js';
+import { diffCloudConfig } from './cloud-reload.js';
 import { SqliteBirthStore } from './host/birth-store.js';
 import { HostApplication } from './host/host-application.js';
 import { DeadLetterFile } from './ingest/dead-letter.js';
@@ -52,6 +53,8 @@ export interface RunningCloud {
   stats(): { ingest: IngestStats; spool: SpoolPipelineStats; broker?: ReturnType<RunningBroker['stats']> };
   /** every component's numbers and health, as /readyz and /metrics report them */
   snapshot(): CloudSnapshot;
+  /** applies a validated configuration: only `analytics` changes live (cloud/cloud-reload.ts); false when refused */
+  reload(next: CloudConfig): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ export async function startCloud(
   log: Logger,
   opts: CloudOptions = {},
 ): Promise<RunningCloud> {
+  let running = cfg; // the configuration in force (a reload replaces its analytics)
   const dataDir = resolve(cfg.spool.path);
   ensurePrivateDir(dataDir); // spool, dead letters, births: 0700 (README "Security / Secrets at rest")
   const audit = await openAuditLog(cfg.audit, dataDir, log, opts.configSource);
@@ -358,6 +362,28 @@ export async function startCloud(
     apiUrl,
     httpUrl: http?.url,
     snapshot,
+    async reload(next) {
+      const rlog = log.child({ component: 'config-reload' });
+      const d = diffCloudConfig(running, next);
+      if (d.needRestart.length > 0) {
+        rlog.error(
+          { needRestart: d.needRestart },
+          `configuration reload refused: ${d.needRestart.join(', ')} changed: only a restart applies it (systemctl restart plantpulse-cloud); nothing was changed`,
+        );
+        return false;
+      }
+      if (next.analytics && d.changed.includes('analytics')) {
+        const fresh = createAnalytics(next.analytics, { log: aLog, query });
+        await fresh.rebuild(Date.now(), stop.signal);
+        analytics = fresh; // the message handler and the clock use it from the next message / tick
+      }
+      running = next;
+      rlog.info(
+        { changed: d.changed },
+        d.changed.length > 0 ? 'configuration reloaded' : 'configuration reloaded: nothing changed',
+      );
+      return true;
+    },
     stats: () => ({
       ingest: handler.stats(),
       spool: pipeline.stats(),

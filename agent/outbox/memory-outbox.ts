@@ -86,6 +86,10 @@ export class MemoryOutbox implements Outbox {
     this.#stats.acked++;
   }
 
+  holds(device: string): boolean {
+    return this.#entries.some((e) => e.device === device);
+  }
+
   lastId(): number {
     return this.#nextId - 1;
   }

@@ -62,6 +62,8 @@ export interface Outbox {
   /** up to `limit` entries with id > afterId, oldest first */
   peekAfter(afterId: number, limit: number): OutboxEntry[];
   ack(id: number): void;
+  /** whether any entry of `device` waits (a device removed by a reload leaves once none does) */
+  holds(device: string): boolean;
   /** the id of the newest entry ever appended (0 when none) */
   lastId(): number;
   markReplayed(count: number): void;

@@ -180,6 +180,11 @@ export class SqliteOutbox implements Outbox {
     }
   }
 
+  holds(device: string): boolean {
+    if (this.#q.closed) return false;
+    return this.#q.oldest(this.#q.rows).some((m) => m.device === device);
+  }
+
   lastId(): number {
     return this.#q.lastId();
   }

@@ -39,7 +39,7 @@ export class JsonEdgeWire implements EdgeWire {
     return { topic: unifiedTopic(this.#site, this.#node), payload, qos: 1, retain: true };
   }
 
-  nodeBirth(_bdSeq: number, _seq: number, now: number): OutMsg {
+  nodeBirth(_bdSeq: number, _seq: number, now: number, _properties: readonly unknown[]): OutMsg {
     const payload = encodeUnifiedNodeStatus({ ts: now, online: true });
     return { topic: unifiedTopic(this.#site, this.#node), payload, qos: 1, retain: true };
   }

@@ -13,7 +13,7 @@ import { FloodLimit } from '../../protocols/flood-limit.js';
 import { type ComponentHealth, HealthTracker } from '../../protocols/health/component-health.js';
 import type { Sample } from '../../protocols/sample.js';
 import { EdgeNode } from './edge-node.js';
-import type { DataOutcome, EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
+import type { DataOutcome, EdgeDeviceSpec, EdgeEvent, EdgeNodeOptions, OutMsg } from './edge-node-types.js';
 import type { DataEncoder } from './publisher.js';
 import type { UplinkHooks } from './uplink.js';
 
@@ -107,6 +107,20 @@ export class EdgeNodeSession implements DataEncoder {
     const msg = reachable ? this.#edge.deviceUp(device) : this.#edge.deviceDown(device, reason);
     if (msg) this.#send([msg]);
     if (reachable) this.#o.listener.born(device);
+  }
+
+  /**
+   * A configuration reload (`EdgeNode.reconfigure`): added and changed devices, the node's new properties; DDEATHs
+   * of the changed devices and the births again when they are out.
+   */
+  reconfigure(put: readonly EdgeDeviceSpec[], properties: Readonly<Record<string, string>>): void {
+    this.#send(this.#edge.reconfigure(put, properties));
+  }
+
+  /** A device removed by a reload leaves the node (DDEATH when born). */
+  removeDevice(device: string): void {
+    const msg = this.#edge.removeDevice(device);
+    if (msg) this.#send([msg]);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * Sparkplug B 3.0 messages of an edge node: NDEATH (will) with bdSeq (Int64), NBIRTH with bdSeq and
- * `Node Control/Rebirth` = false, DBIRTH with every metric (name, alias, datatype, engUnit…, last value or is_null),
+ * `Node Control/Rebirth` = false and the node's `Properties/<key>` (the config hash), DBIRTH with every metric (name, alias, datatype, engUnit…, last value or is_null),
  * DDATA with aliases only and no datatype, DDEATH. The device's tags are DBIRTH String metrics `Properties/<key>`.
  */
 import type { Sample } from '../../protocols/sample.js';
@@ -23,13 +23,11 @@ export class SparkplugEdgeWire implements EdgeWire {
   readonly #site: string;
   readonly #node: string;
   readonly #qos: 0 | 1;
-  readonly #nodeProperties: readonly [string, string][];
 
-  constructor(site: string, node: string, qos: 0 | 1, nodeProperties: Readonly<Record<string, string>> = {}) {
+  constructor(site: string, node: string, qos: 0 | 1) {
     this.#site = site;
     this.#node = node;
     this.#qos = qos;
-    this.#nodeProperties = Object.entries(nodeProperties);
   }
 
   #msg(topic: string, payload: Uint8Array, qos: 0 | 1 = this.#qos): OutMsg {
@@ -44,18 +42,23 @@ export class SparkplugEdgeWire implements EdgeWire {
     return this.#msg(topicFor({ type: 'NDEATH', group: this.#site, node: this.#node }), payload, 1);
   }
 
-  nodeBirth(bdSeq: number, seq: number, now: number): OutMsg {
+  nodeBirth(
+    bdSeq: number,
+    seq: number,
+    now: number,
+    properties: readonly { name: string; value: string }[],
+  ): OutMsg {
     const payload = encodePayload({
       timestamp: now,
       seq,
       metrics: [
         { name: BDSEQ_METRIC, timestamp: now, datatype: DataType.Int64, value: BigInt(bdSeq) },
         { name: REBIRTH_METRIC, timestamp: now, datatype: DataType.Boolean, value: false },
-        ...this.#nodeProperties.map(([key, value]) => ({
-          name: `${PROPERTIES_PREFIX}${key}`,
+        ...properties.map((p) => ({
+          name: p.name,
           timestamp: now,
           datatype: DataType.String,
-          value,
+          value: p.value,
         })),
       ],
     });

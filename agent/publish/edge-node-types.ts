@@ -20,12 +20,13 @@ export interface EdgeNodeOptions {
    * `tags` (the config's `devices[].tags`, e.g. `{ line: 'line3' }`) go into the device's DBIRTH as String metrics
    * `Properties/<key>` (Sparkplug's own convention, as in the spec's `Properties/Hardware Make`); never in DDATA.
    */
-  devices: { id: string; metrics: MetricInfo[]; tags?: Readonly<Record<string, string>> }[];
+  devices: EdgeDeviceSpec[];
   /**
-   * The gateway's own facts, String metrics `Properties/<key>` of the NBIRTH (the ingester's fleet view reads
-   * `Version`, `Started` and `Config Hash`)
+   * The node's own properties, String metrics `Properties/<key>` of its NBIRTH: the agent sends `Version`, `Started`
+   * (its process start) and `Config Hash` (the hash of the configuration it runs), which the ingester's fleet view
+   * reads; `reconfigure` replaces them.
    */
-  nodeProperties?: Readonly<Record<string, string>>;
+  properties?: Readonly<Record<string, string>>;
   /** Sparkplug host id to wait for (STATE online) before births */
   primaryHost?: string;
   /**
@@ -53,6 +54,13 @@ export interface EdgeNodeOptions {
   onEvent?: (event: EdgeEvent) => void;
 }
 
+/** One device as the edge node announces it: its metrics and tags. */
+export interface EdgeDeviceSpec {
+  id: string;
+  metrics: MetricInfo[];
+  tags?: Readonly<Record<string, string>>;
+}
+
 export type DataRefusal = 'not-connected' | 'waiting-for-primary-host' | 'unknown-device' | 'device-not-born';
 
 /**
@@ -71,7 +79,7 @@ export type DataOutcome = { msg: OutMsg } | { refused: DataRefusal | 'nothing-pu
 export type EdgeEvent =
   | {
       type: 'births-published';
-      reason: 'connected' | 'rebirth-requested' | 'primary-host-online';
+      reason: 'connected' | 'rebirth-requested' | 'primary-host-online' | 'reconfigured';
       devices: number;
     }
   | { type: 'waiting-for-primary-host'; hostId: string }
@@ -120,7 +128,13 @@ export interface DeviceState {
 /** How one message format puts the edge node's messages on the wire. */
 export interface EdgeWire {
   will(bdSeq: number, now: number): OutMsg;
-  nodeBirth(bdSeq: number, seq: number, now: number): OutMsg;
+  /** `properties`: the node's `Properties/<key>` String metrics (name includes the prefix) */
+  nodeBirth(
+    bdSeq: number,
+    seq: number,
+    now: number,
+    properties: readonly { name: string; value: string }[],
+  ): OutMsg;
   deviceBirth(dev: DeviceState, seq: number, now: number): OutMsg;
   /** undefined when every sample was dropped (reported through `drop`) */
   deviceData(

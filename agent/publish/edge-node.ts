@@ -33,23 +33,18 @@
  * node nor outrank the real host's later STATEs.
  */
 import type { Sample } from '../../protocols/sample.js';
-import {
-  datatypeForKind,
-  decodePayload,
-  parseTopic,
-  SparkplugTopicError,
-  topicFor,
-} from '../../protocols/sparkplug/index.js';
+import { decodePayload, parseTopic, SparkplugTopicError, topicFor } from '../../protocols/sparkplug/index.js';
+import { AliasCounter, addProperties, deviceState, parseState } from './edge-node-devices.js';
 import { JsonEdgeWire } from './edge-node-json-wire.js';
 import { PROPERTIES_PREFIX, REBIRTH_METRIC, SparkplugEdgeWire } from './edge-node-sparkplug-wire.js';
 import type {
   DataOutcome,
   DataRefusal,
   DeviceState,
+  EdgeDeviceSpec,
   EdgeEvent,
   EdgeNodeOptions,
   EdgeWire,
-  MetricSlot,
   OutMsg,
 } from './edge-node-types.js';
 
@@ -76,6 +71,8 @@ export class EdgeNode {
   #hostOnline = false;
   #lastStateTimestamp = Number.NEGATIVE_INFINITY;
   readonly #stateSkewMs: number;
+  readonly #aliases = new AliasCounter();
+  #properties: { name: string; value: string }[];
 
   constructor(opts: EdgeNodeOptions) {
     const qos = opts.qos ?? 1;
@@ -84,7 +81,7 @@ export class EdgeNode {
     this.#wire =
       (opts.format ?? 'sparkplug') === 'json'
         ? new JsonEdgeWire(opts.site, opts.node, qos)
-        : new SparkplugEdgeWire(opts.site, opts.node, qos, opts.nodeProperties);
+        : new SparkplugEdgeWire(opts.site, opts.node, qos);
     this.#clock = opts.clock ?? Date.now;
     this.#stateSkewMs = opts.stateClockSkewMs ?? DEFAULT_STATE_CLOCK_SKEW_MS;
     this.#emit = opts.onEvent ?? ((e) => this.#events.push(e));
@@ -93,30 +90,14 @@ export class EdgeNode {
       opts.primaryHost === undefined ? undefined : topicFor({ type: 'STATE', hostId: opts.primaryHost });
     this.#nextBdSeq = (opts.initialBdSeq ?? 0) & 0xff;
     this.#bdSeq = this.#nextBdSeq;
-    let alias = 1n;
-    for (const d of opts.devices) {
-      const metrics = new Map<string, MetricSlot>();
-      for (const info of d.metrics) {
-        metrics.set(info.name, { info, alias: alias++, datatype: datatypeForKind(info.kind) });
-      }
-      this.#devices.set(d.id, {
-        id: d.id,
-        metrics,
-        properties: [],
-        last: new Map(),
-        born: false,
-        reachable: undefined,
-      });
-    }
+    const states = opts.devices.map((d) => deviceState(d, this.#aliases));
+    for (const dev of states) this.#devices.set(dev.id, dev);
     // Property aliases come after every metric's, so adding a tag never renumbers a metric.
-    for (const d of opts.devices) {
-      const dev = this.#devices.get(d.id);
-      if (!dev) continue;
-      for (const [key, value] of Object.entries(d.tags ?? {})) {
-        const name = `${PROPERTIES_PREFIX}${key}`;
-        if (!dev.metrics.has(name)) dev.properties.push({ name, alias: alias++, value });
-      }
-    }
+    opts.devices.forEach((d, i) => {
+      const dev = states[i];
+      if (dev) addProperties(dev, d, this.#aliases);
+    });
+    this.#properties = nodeProperties(opts.properties);
   }
 
   /** The bdSeq the next `will()` will use; persist it to keep bdSeq increasing across restarts. */
@@ -259,6 +240,38 @@ export class EdgeNode {
     return this.#wire.deviceBirth(dev, this.#nextSeq(), this.#clock());
   }
 
+  /**
+   * A configuration reload: `put` devices are added, or replace the device of the same id (a changed device: new
+   * aliases, DDEATH first when it is born); `properties` replace the node's. When births are out, returns the DDEATHs
+   * and then the births again (NBIRTH with the new properties, every DBIRTH), as `Node Control/Rebirth` does: a
+   * device's metric set is fixed by its DBIRTH and the config hash by the NBIRTH. Unchanged devices keep their
+   * aliases, last values and reachability. Removing a device is `removeDevice`.
+   */
+  reconfigure(put: readonly EdgeDeviceSpec[], properties: Readonly<Record<string, string>>): OutMsg[] {
+    const out: OutMsg[] = [];
+    for (const d of put) {
+      const old = this.#devices.get(d.id);
+      if (old?.born && this.#born)
+        out.push(this.#wire.deviceDeath(old, 'reconfigured', this.#nextSeq(), this.#clock()));
+      const dev = deviceState(d, this.#aliases, old);
+      addProperties(dev, d, this.#aliases, old);
+      for (const [metric, last] of old?.last ?? []) if (dev.metrics.has(metric)) dev.last.set(metric, last);
+      this.#devices.set(d.id, dev);
+    }
+    this.#properties = nodeProperties(properties);
+    if (!this.#born) return out;
+    return [...out, ...this.#births('reconfigured')];
+  }
+
+  /** The device leaves the node: its DDEATH when it is born (undefined otherwise); its data is unknown after. */
+  removeDevice(device: string): OutMsg | undefined {
+    const dev = this.#devices.get(device);
+    if (!dev) return undefined;
+    this.#devices.delete(device);
+    if (!dev.born || !this.#born) return undefined;
+    return this.#wire.deviceDeath(dev, 'removed', this.#nextSeq(), this.#clock());
+  }
+
   #nextSeq(): number {
     const s = this.#seq;
     this.#advanceSeq();
@@ -269,10 +282,10 @@ export class EdgeNode {
     this.#seq = (this.#seq + 1) & 0xff;
   }
 
-  #births(reason: 'connected' | 'rebirth-requested' | 'primary-host-online'): OutMsg[] {
+  #births(reason: Extract<EdgeEvent, { type: 'births-published' }>['reason']): OutMsg[] {
     const now = this.#clock();
     this.#seq = 0;
-    const out = [this.#wire.nodeBirth(this.#bdSeq, this.#nextSeq(), now)];
+    const out = [this.#wire.nodeBirth(this.#bdSeq, this.#nextSeq(), now, this.#properties)];
     this.#born = true;
     let devices = 0;
     for (const d of this.#devices.values()) {
@@ -347,21 +360,9 @@ export class EdgeNode {
 
   #onState(topic: string, payload: Uint8Array): OutMsg[] {
     const hostId = this.#primaryHost ?? '';
-    let state: { online: boolean; timestamp: number };
-    try {
-      const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as Record<
-        string,
-        unknown
-      >;
-      if (typeof v?.['online'] !== 'boolean' || typeof v['timestamp'] !== 'number')
-        throw new Error('not {online, timestamp}');
-      state = { online: v['online'], timestamp: v['timestamp'] };
-    } catch (err) {
-      this.#emit({
-        type: 'message-ignored',
-        topic,
-        reason: `bad STATE payload: ${(err as Error).message}`,
-      });
+    const state = parseState(payload);
+    if (typeof state === 'string') {
+      this.#emit({ type: 'message-ignored', topic, reason: `bad STATE payload: ${state}` });
       return [];
     }
     const now = this.#clock();
@@ -392,4 +393,8 @@ export class EdgeNode {
     if (!this.#born) return [];
     return [this.death()];
   }
+}
+
+function nodeProperties(p: Readonly<Record<string, string>> | undefined): { name: string; value: string }[] {
+  return Object.entries(p ?? {}).map(([key, value]) => ({ name: `${PROPERTIES_PREFIX}${key}`, value }));
 }

@@ -20,12 +20,12 @@ export interface ReportOptions {
  */
 export class ReportByException {
   readonly #last = new Map<string, LastSent>();
-  readonly #deadbands: ReadonlyMap<string, number>;
-  readonly #heartbeatMs: number;
+  readonly #deadbands: Map<string, number>;
+  #heartbeatMs: number;
   #suppressed = 0;
 
   constructor(opts: ReportOptions = {}) {
-    this.#deadbands = opts.deadbands ?? new Map();
+    this.#deadbands = new Map(opts.deadbands ?? []);
     this.#heartbeatMs = opts.heartbeatMs ?? 0;
   }
 
@@ -50,6 +50,18 @@ export class ReportByException {
       }
     }
     return out;
+  }
+
+  /** A configuration reload: the device's deadbands (`metric` → band) replace its old ones. */
+  setDeadbands(device: string, bands: ReadonlyMap<string, number>): void {
+    for (const key of [...this.#deadbands.keys()])
+      if (key.startsWith(`${device}/`)) this.#deadbands.delete(key);
+    for (const [metric, band] of bands) this.#deadbands.set(`${device}/${metric}`, band);
+  }
+
+  /** A configuration reload: the new heartbeat (0 = never). */
+  setHeartbeat(ms: number): void {
+    this.#heartbeatMs = ms;
   }
 
   /** Forget what was reported for a device, so its next samples all pass (after a rebirth or reconnect). */

@@ -77,11 +77,13 @@ class DeviceLoop {
     this.track(this.connect());
   }
 
-  async stop(): Promise<void> {
+  /** `drainMs`: let reads in progress finish (and deliver their samples) for up to that long before aborting them. */
+  async stop(drainMs = 0): Promise<void> {
     this.stopped = true;
     this.clearTimers();
     if (this.backoffTimer) clearTimeout(this.backoffTimer);
     this.wakeBackoff?.();
+    if (drainMs > 0) await settledWithin([...this.inFlight], drainMs);
     this.session?.abort();
     await Promise.allSettled([...this.inFlight]);
     await this.closeQuietly();
@@ -308,36 +310,69 @@ class DeviceLoop {
 }
 
 export class PollRunner {
-  private readonly loops: DeviceLoop[];
+  private readonly loops = new Map<string, DeviceLoop>();
+  private readonly make: (s: PollingSource) => DeviceLoop;
   private started = false;
 
   constructor(opts: PollRunnerOptions) {
     const clock = opts.clock ?? Date;
     const random = opts.random ?? Math.random;
     const fallback = { ...DEFAULT_RECONNECT, ...(opts.reconnect ?? {}) };
-    const seen = new Set<string>();
-    for (const s of opts.sources) {
-      if (seen.has(s.device)) throw new Error(`two sources for device ${s.device}`);
-      seen.add(s.device);
-    }
-    this.loops = opts.sources.map((s) => new DeviceLoop(s, opts, clock, random, fallback));
+    this.make = (s) => new DeviceLoop(s, opts, clock, random, fallback);
+    for (const s of opts.sources) this.add(s);
   }
 
   /** Connects every source and starts its poll timers; returns at once (connection happens in the background). */
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const l of this.loops) l.start();
+    for (const l of this.loops.values()) l.start();
   }
 
-  /** Stops timers, aborts in-flight reads, waits for them and closes every source. */
-  async stop(): Promise<void> {
-    await Promise.all(this.loops.map((l) => l.stop()));
+  /** One more source (a configuration reload); polled at once when the runner is started. */
+  add(source: PollingSource): void {
+    if (this.loops.has(source.device)) throw new Error(`two sources for device ${source.device}`);
+    const loop = this.make(source);
+    this.loops.set(source.device, loop);
+    if (this.started) loop.start();
+  }
+
+  /**
+   * Stops polling a device (a configuration reload): the reads in progress finish and deliver their samples (up to
+   * `drainMs`), then its source is closed. False when the runner has no such device.
+   */
+  async remove(device: string, drainMs: number): Promise<boolean> {
+    const loop = this.loops.get(device);
+    if (!loop) return false;
+    this.loops.delete(device);
+    await loop.stop(drainMs);
+    return true;
+  }
+
+  /**
+   * Stops timers, aborts in-flight reads (after letting them finish for up to `drainMs`: their samples are
+   * delivered), waits for them and closes every source.
+   */
+  async stop(drainMs = 0): Promise<void> {
+    await Promise.all([...this.loops.values()].map((l) => l.stop(drainMs)));
   }
 
   health(): DeviceHealth[] {
-    return this.loops.map((l) => ({ ...structuredClone(l.health), lateness: l.lateness.snapshot() }));
+    return [...this.loops.values()].map((l) => ({
+      ...structuredClone(l.health),
+      lateness: l.lateness.snapshot(),
+    }));
   }
+}
+
+/** Waits for the promises to settle, or `ms`, whichever comes first. */
+export async function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([Promise.allSettled(promises), deadline]);
+  clearTimeout(timer);
 }
 
 export type { DeviceHealth, ReconnectPolicy };

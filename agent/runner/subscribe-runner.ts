@@ -165,26 +165,48 @@ class SubscriptionLoop {
 }
 
 export class SubscribeRunner {
-  readonly #loops: SubscriptionLoop[];
+  readonly #loops = new Map<string, SubscriptionLoop>();
+  readonly #make: (s: SubscribingSource) => SubscriptionLoop;
+  #started = false;
 
   constructor(opts: SubscribeRunnerOptions) {
     const policy = { ...DEFAULT_RECONNECT, ...(opts.reconnect ?? {}) };
     const clock = opts.clock ?? Date;
     const random = opts.random ?? Math.random;
-    this.#loops = opts.sources.map((s) => new SubscriptionLoop(s, opts, policy, clock, random));
+    this.#make = (s) => new SubscriptionLoop(s, opts, policy, clock, random);
+    for (const s of opts.sources) this.add(s);
   }
 
   /** starts every source's loop; returns at once (connects happen in the background) */
   start(): void {
-    for (const l of this.#loops) l.start();
+    if (this.#started) return;
+    this.#started = true;
+    for (const l of this.#loops.values()) l.start();
+  }
+
+  /** One more source (a configuration reload); started at once when the runner is. */
+  add(source: SubscribingSource): void {
+    if (this.#loops.has(source.device)) throw new Error(`two sources for device ${source.device}`);
+    const loop = this.#make(source);
+    this.#loops.set(source.device, loop);
+    if (this.#started) loop.start();
+  }
+
+  /** Stops a device's subscription and closes its source (a reload); false when the runner has no such device. */
+  async remove(device: string): Promise<boolean> {
+    const loop = this.#loops.get(device);
+    if (!loop) return false;
+    this.#loops.delete(device);
+    await loop.stop();
+    return true;
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#loops.map((l) => l.stop()));
+    await Promise.all([...this.#loops.values()].map((l) => l.stop()));
   }
 
   health(): DeviceHealth[] {
-    return this.#loops.map((l) => structuredClone(l.health));
+    return [...this.#loops.values()].map((l) => structuredClone(l.health));
   }
 }
 

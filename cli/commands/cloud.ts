@@ -19,6 +19,7 @@ export const cloudCommand = processCommand({
     return {
       stop: () => cloud.stop(),
       describe: () => ({ broker: cloud.brokerUrl, api: cloud.apiUrl, http: cloud.httpUrl }),
+      reload: (next) => cloud.reload(next.config),
     };
   },
 });

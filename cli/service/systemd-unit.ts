@@ -92,6 +92,8 @@ export function renderUnit(o: UnitOptions): string {
     ...(SERVICE_NODE_OPTIONS[o.kind] === undefined
       ? []
       : [`Environment="NODE_OPTIONS=${SERVICE_NODE_OPTIONS[o.kind]}"`]),
+    // `systemctl reload`: the process reloads its configuration (README "Reload the configuration")
+    'ExecReload=/bin/kill -HUP $MAINPID',
     `User=${o.user}`,
     `Group=${o.user}`,
     // the agent's serial lines (RS-485 adapters) belong to dialout

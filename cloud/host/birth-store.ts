@@ -11,6 +11,12 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../../config/logging.js';
+import {
+  applyFileFormat,
+  type FileFormat,
+  hasTable,
+  STAMP_FIRST_RELEASE,
+} from '../../protocols/durable-queue/index.js';
 
 /** A birth message as received: replayed through the host's decoder on restore. */
 export interface StoredBirth {
@@ -71,7 +77,7 @@ export class SqliteBirthStore implements BirthRecorder {
     mkdirSync(dirname(file), { recursive: true });
     let db: Database.Database;
     try {
-      db = openDb(file);
+      db = openDb(file, log);
     } catch (err) {
       if (!existsSync(file)) throw err;
       const aside = `${file}.corrupt-${Date.now()}`;
@@ -80,7 +86,7 @@ export class SqliteBirthStore implements BirthRecorder {
         'Sparkplug birth store unreadable; moved aside, starting empty',
       );
       for (const ext of ['', '-wal', '-shm']) if (existsSync(file + ext)) renameSync(file + ext, aside + ext);
-      db = openDb(file);
+      db = openDb(file, log);
     }
     return new SqliteBirthStore(db, log);
   }
@@ -150,13 +156,30 @@ export class SqliteBirthStore implements BirthRecorder {
   }
 }
 
-function openDb(file: string): Database.Database {
+/**
+ * The birth store's file format (protocols/durable-queue/file-format.ts): version 1 is the layout since plantpulse
+ * 0.1.0. A file of a newer version is set aside like a damaged one: it is a cache, and the hosts ask for rebirths.
+ */
+export const BIRTH_STORE_FORMAT: FileFormat = {
+  name: 'Sparkplug birth store',
+  version: 1,
+  migrations: [STAMP_FIRST_RELEASE],
+};
+
+function openDb(file: string, log: Logger): Database.Database {
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode survives a process crash (kill -9); only a power loss may lose the last birth, which the
-  // restarted host then asks for again with a Rebirth NCMD.
-  db.pragma('synchronous = NORMAL');
-  db.exec(SCHEMA);
-  db.prepare('SELECT count(*) FROM births').get(); // fails here, not later, on a damaged file
-  return db;
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a process crash (kill -9); only a power loss may lose the last birth, which the
+    // restarted host then asks for again with a Rebirth NCMD.
+    db.pragma('synchronous = NORMAL');
+    const fresh = !hasTable(db, 'births');
+    db.exec(SCHEMA);
+    db.prepare('SELECT count(*) FROM births').get(); // fails here, not later, on a damaged file
+    applyFileFormat(db, BIRTH_STORE_FORMAT, { fresh, log, file });
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }

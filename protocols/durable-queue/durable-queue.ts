@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { QueueWriteError } from './errors.js';
+import { applyFileFormat, type FileFormat, hasTable, STAMP_FIRST_RELEASE } from './file-format.js';
 import type {
   DurableQueueOptions,
   DurableQueueStats,
@@ -11,6 +12,14 @@ import type {
   SqlValue,
 } from './queue-types.js';
 import { DamagedFileError, isDiskFull, openSqliteFile, type Recovery } from './sqlite-file.js';
+
+/**
+ * The format of a durable queue file (the outbox, the spool): version 1 is the layout since plantpulse 0.1.0 (its
+ * table, `counters`, the owner's `schema`). A layout change adds a step here and bumps the version.
+ */
+export function queueFormat(name: string): FileFormat {
+  return { name, version: 1, migrations: [STAMP_FIRST_RELEASE] };
+}
 
 const CORE_COLUMNS = ['id', 'created_at', 'bytes', 'count'] as const;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -116,6 +125,7 @@ export class DurableQueue<P extends PayloadColumns, M extends keyof P & string =
         d.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
         d.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
         d.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+        const fresh = !hasTable(d, o.table.name);
         d.exec(o.table.create);
         d.exec('CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
         if (o.schema) d.exec(o.schema);
@@ -130,6 +140,7 @@ export class DurableQueue<P extends PayloadColumns, M extends keyof P & string =
           throw new Error(
             `table ${o.table.name} lacks column(s) ${missing.join(', ')}: written by another program or version`,
           );
+        applyFileFormat(d, o.format ?? queueFormat(o.name), { fresh, log: o.log, file: o.file });
       },
     });
     const q = new DurableQueue<P, M>(db, recovery, o);

@@ -1,6 +1,15 @@
 // The durable queue core shared by the agent's outbox and the ingester's spool: storage mechanics, no delivery policy.
-export { DurableQueue } from './durable-queue.js';
+export { DurableQueue, queueFormat } from './durable-queue.js';
 export { QueueOpenError, QueueWriteError } from './errors.js';
+export {
+  applyFileFormat,
+  type FileFormat,
+  FileFormatTooNewError,
+  type FormatMigration,
+  fileVersion,
+  hasTable,
+  STAMP_FIRST_RELEASE,
+} from './file-format.js';
 export type {
   DurableQueueOptions,
   DurableQueueStats,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { FileFormat } from './file-format.js';
 import type { Recovery } from './sqlite-file.js';
 
 /**
@@ -58,6 +59,8 @@ export interface DurableQueueOptions<P extends PayloadColumns, M extends keyof P
   clock?: () => number;
   /** sync `normal`: how often a checkpoint fsyncs the WAL (default 1000 ms) */
   checkpointIntervalMs?: number;
+  /** the file's format version and migrations (file-format.ts); default `queueFormat(name)` */
+  format?: FileFormat;
 }
 
 /** What a health or metrics layer reads. */
