@@ -8,9 +8,10 @@ import type { AnyDevice, DeclaredMetric, SourceComponent, SourceDeps } from './c
 import { dlt645 } from './dlt645/index.js';
 import { modbus } from './modbus/index.js';
 import { opcua } from './opcua/index.js';
+import { s7 } from './s7/index.js';
 import type { Source } from './source.js';
 
-export const sources = { modbus, opcua, dlt645 } satisfies Record<string, SourceComponent>;
+export const sources = { modbus, opcua, dlt645, s7 } satisfies Record<string, SourceComponent>;
 
 export type SourceName = keyof typeof sources;
 
