@@ -81,6 +81,9 @@ async function bounded<T>(
   timeoutMs: number,
   onTimeout: () => S7LinkError,
 ) {
+  // the work may fail after the deadline or the signal won the race: nobody awaits it then, so its rejection is
+  // handled here
+  work.catch(() => undefined);
   if (signal.aborted) throw abortError(signal);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -154,6 +157,7 @@ export class S7Link {
 
   /** One read request (the items must fit the PDU: the planner sees to it). Throws S7LinkError. */
   async read(items: readonly S7ReadItem[], signal: AbortSignal): Promise<S7ItemAnswer[]> {
+    if (signal.aborted) throw abortError(signal);
     const ep = this.#endpoint;
     if (ep === undefined || !ep.isConnected)
       throw new S7LinkError('S7_NOT_CONNECTED', 'not connected', { linkFault: true });
