@@ -18,14 +18,15 @@ const ITEM_CODES: Record<number, S7Refusal> = {
   },
   5: {
     code: 'S7_ADDRESS_OUT_OF_RANGE',
-    message: 'address out of range (0x05): the area or DB is shorter than the address + type',
+    message:
+      'address out of range (0x05): the area or DB is shorter than the address + type (on an S7-1200/1500 also a DB with "Optimized block access" ticked)',
   },
   6: { code: 'S7_TYPE_NOT_SUPPORTED', message: 'data type not supported (0x06)' },
   7: { code: 'S7_TYPE_INCONSISTENT', message: 'data type inconsistent (0x07)' },
   10: {
     code: 'S7_NO_SUCH_OBJECT',
     message:
-      'object does not exist (0x0A): the DB is not in the PLC (not downloaded, or a different number), or the area is not there',
+      'object does not exist (0x0A): the DB is not in the PLC (not downloaded, or a different number), or on an S7-1200/1500 it has "Optimized block access" ticked',
   },
 };
 

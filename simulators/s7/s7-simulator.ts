@@ -87,6 +87,8 @@ export interface S7Simulator {
     /** the PLC is gone (port closed) until up() */
     down(): Promise<void>;
     up(): Promise<void>;
+    /** answer reads with an S7 header error (0x8104: what an S7-1200/1500 with PUT/GET off answers); undefined: stop */
+    refuseReads(errorCode: number | undefined): void;
     /** remove a DB: reads of it answer 0x0A (object does not exist) */
     removeDb(db: number): void;
   };
@@ -267,6 +269,7 @@ async function serve(
     faults: {
       noAnswer: (on) => proxy.setNoAnswer(on),
       resetConnections: () => proxy.resetConnections(),
+      refuseReads: (code) => proxy.refuseReads(code),
       down: () => proxy.down(),
       up: () => proxy.up(),
       removeDb(db) {

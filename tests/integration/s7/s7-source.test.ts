@@ -135,6 +135,26 @@ describe('S7 source against snap7', () => {
     expect(after.failures.find((f) => f.metrics?.includes('power_kw'))?.code).toBe('S7_NO_SUCH_OBJECT');
   });
 
+  it('a PLC that refuses the read service (PUT/GET off) is a coded failure that says what to tick, not a link fault', async () => {
+    const sim = await press();
+    const { log } = captureLogger();
+    const source = createS7Source(
+      simDevice('put-get-off', sim, [{ name: 'power_kw', address: 'DB1.DBD12', type: 'real' }]),
+      {
+        log,
+      },
+    );
+    cleanups.push(() => source.close());
+    await source.connect(signal());
+    sim.faults.refuseReads(0x8104);
+    const r = await source.read(0, signal());
+    expect(r.failures).toMatchObject([{ code: 'S7_PUT_GET_REFUSED', linkFault: false }]);
+    expect(r.failures[0]?.message).toContain('Permit access with PUT/GET communication');
+    expect(r.samples).toMatchObject([{ metric: 'power_kw', quality: 'bad', value: null }]);
+    sim.faults.refuseReads(undefined);
+    expect((await source.read(0, signal())).samples).toMatchObject([{ metric: 'power_kw', quality: 'good' }]);
+  });
+
   it('no answer: the read fails as a link fault within the timeout, marked bad', async () => {
     const sim = await press();
     const { log } = captureLogger();
