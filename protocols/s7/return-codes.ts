@@ -10,20 +10,20 @@ export interface S7Refusal {
 
 /** Item return codes (0xFF is success). */
 const ITEM_CODES: Record<number, S7Refusal> = {
-  1: { code: 'S7_HARDWARE_FAULT', message: 'hardware fault (0x01)' },
-  3: {
+  [0x01]: { code: 'S7_HARDWARE_FAULT', message: 'hardware fault (0x01)' },
+  [0x03]: {
     code: 'S7_ACCESS_DENIED',
     message:
       'access to the object not allowed (0x03): on an S7-1200/1500, untick "Optimized block access" in the DB\'s properties and download it',
   },
-  5: {
+  [0x05]: {
     code: 'S7_ADDRESS_OUT_OF_RANGE',
     message:
       'address out of range (0x05): the area or DB is shorter than the address + type (on an S7-1200/1500 also a DB with "Optimized block access" ticked)',
   },
-  6: { code: 'S7_TYPE_NOT_SUPPORTED', message: 'data type not supported (0x06)' },
-  7: { code: 'S7_TYPE_INCONSISTENT', message: 'data type inconsistent (0x07)' },
-  10: {
+  [0x06]: { code: 'S7_TYPE_NOT_SUPPORTED', message: 'data type not supported (0x06)' },
+  [0x07]: { code: 'S7_TYPE_INCONSISTENT', message: 'data type inconsistent (0x07)' },
+  [0x0a]: {
     code: 'S7_NO_SUCH_OBJECT',
     message:
       'object does not exist (0x0A): the DB is not in the PLC (not downloaded, or a different number), or on an S7-1200/1500 it has "Optimized block access" ticked',
@@ -43,13 +43,13 @@ export function itemRefusal(returnCode: number): S7Refusal {
 
 /** Header error class/code of a whole request (class << 8 | code). */
 const REQUEST_CODES: Record<number, S7Refusal> = {
-  33028: {
+  [0x8104]: {
     code: 'S7_PUT_GET_REFUSED',
     message:
       'the PLC refused the read service (0x8104): on an S7-1200/1500, tick "Permit access with PUT/GET communication from remote partner" (Protection & Security) and download the hardware config',
   },
-  34048: { code: 'S7_PDU_TOO_SMALL', message: 'the request does not fit the PDU (0x8500)' },
-  54786: { code: 'S7_PROTECTED', message: 'the PLC is password protected (0xD602)' },
+  [0x8500]: { code: 'S7_PDU_TOO_SMALL', message: 'the request does not fit the PDU (0x8500)' },
+  [0xd602]: { code: 'S7_PROTECTED', message: 'the PLC is password protected (0xD602)' },
 };
 
 export function requestRefusal(errorCode: number): S7Refusal {
