@@ -70,6 +70,7 @@ export async function runScenarioSim(argv: string[], io: CommandIo, usage: strin
     epoch,
   });
   for (const e of run.endpoints) jsonLine(io, { event: 'listening', ...e });
+  for (const s of run.skipped) jsonLine(io, { event: 'skipped', ...s });
   const agentFile = args.values['agent-config'];
   if (typeof agentFile === 'string') {
     await writeFile(agentFile, stringify({ devices: run.agentDevices() }, { lineWidth: 0 }));

@@ -217,3 +217,34 @@ export function s7CncProfile(): S7Profile {
 
 export const S7_PROFILES = { press: s7PressProfile, cnc: s7CncProfile } as const;
 export type S7ProfileName = keyof typeof S7_PROFILES;
+
+/** The scenario press's metrics on an S7-1200 (the first variables of the press profile): the agent reads these. */
+export const S7_PRESS_MAP: readonly S7PointSpec[] = s7AgentPoints(s7PressProfile()).slice(0, 6);
+
+/** An S7 profile whose variables read `valuesAt(now)` (the scenario's plant model) on every tick. */
+export function s7SignalProfile(
+  name: string,
+  map: readonly S7PointSpec[],
+  valuesAt: (t: number) => Record<string, unknown>,
+  tickMs = 500,
+): S7Profile {
+  const value = (metric: string): S7Value => {
+    const v = valuesAt(Date.now())[metric];
+    return typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' ? v : Number(v ?? 0);
+  };
+  let at = Number.NaN;
+  let values: Record<string, S7Value> = {};
+  const now = (metric: string): S7Value => {
+    const t = Date.now();
+    if (!(Math.abs(t - at) < tickMs / 2)) {
+      at = t;
+      values = Object.fromEntries(map.map((p) => [p.name, value(p.name)]));
+    }
+    return values[metric] ?? 0;
+  };
+  return {
+    name,
+    tickMs,
+    variables: map.map((p) => ({ ...p, initial: value(p.name), behaviour: () => now(p.name) })),
+  };
+}

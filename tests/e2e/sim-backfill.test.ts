@@ -90,6 +90,7 @@ describe('plantpulse sim backfill', () => {
         'lathe-01',
         'meter-main',
         'press-01',
+        'press-02',
       ].sort(),
     );
     expect(got.some((g) => g.type === 'NBIRTH')).toBe(true);

@@ -82,10 +82,16 @@ describe('plantpulse sim -s', () => {
         'lathe-01',
         'meter-main',
         'press-01',
+        'press-02',
       ].sort(),
     );
     expect(byId.get('cnc-01')?.['url']).toMatch(/^opc\.tcp:\/\/127\.0\.0\.1:\d+\//);
     expect(byId.get('lathe-01')?.['url']).toMatch(/^rtu:\/\/\/dev\/pts\/\d+\?baud=9600$/);
+    // the S7-1200 press (node-snap7's server, an independent S7 implementation)
+    expect(byId.get('press-02')).toMatchObject({
+      protocol: 's7',
+      url: expect.stringMatching(/^s7:\/\/127\.0\.0\.1:\d+$/),
+    });
 
     // the press answers over Modbus TCP with a known state code; the main meter always sees the base load
     const state = await readRegisters(String(byId.get('press-01')?.['url']), 3, 100, 1);
@@ -95,7 +101,7 @@ describe('plantpulse sim -s', () => {
 
     // the written devices: section, wrapped in a minimal agent config, passes the agent's loader
     const devices = parse(await readFile(join(dir, 'devices.yaml'), 'utf8')) as { devices: unknown[] };
-    expect(devices.devices).toHaveLength(10);
+    expect(devices.devices).toHaveLength(11);
     const agentFile = join(dir, 'agent.yaml');
     await writeFile(
       agentFile,
