@@ -22,7 +22,10 @@ describe('S7 codec', () => {
     expect(d({ address: 'DB1.DBX0.6' }, '40')).toEqual({ ok: true, value: true });
     expect(d({ address: 'DB1.DBX0.5' }, '40')).toEqual({ ok: true, value: false });
     expect(d({ address: 'DB1.DBB0', type: 'char' }, '41')).toEqual({ ok: true, value: 'A' });
-    expect(d({ address: 'DB1.DBW0', type: 'int', scale: 0.1, offset: 1 }, '0064')).toEqual({ ok: true, value: 11 });
+    expect(d({ address: 'DB1.DBW0', type: 'int', scale: 0.1, offset: 1 }, '0064')).toEqual({
+      ok: true,
+      value: 11,
+    });
   });
 
   it('reads a STRING by its header: the current length, not the declared one', () => {
@@ -34,13 +37,18 @@ describe('S7 codec', () => {
 
   it('reads DATE_AND_TIME as BCD in UTC (years 90-99 are the 1990s), and refuses bytes that are not one', () => {
     // DT#2026-12-06-08:30:15.250, a Sunday (weekday 1)
-    expect(decodeDateAndTime(bytes('26 12 06 08 30 15 25 01'), 0)).toBe(Date.UTC(2026, 11, 6, 8, 30, 15, 250));
+    expect(decodeDateAndTime(bytes('26 12 06 08 30 15 25 01'), 0)).toBe(
+      Date.UTC(2026, 11, 6, 8, 30, 15, 250),
+    );
     expect(decodeDateAndTime(bytes('90 01 01 00 00 00 00 02'), 0)).toBe(Date.UTC(1990, 0, 1));
     expect(decodeDateAndTime(bytes('00 00 00 00 00 00 00 00'), 0)).toBeUndefined();
     expect(decodeDateAndTime(bytes('26 02 31 00 00 00 00 00'), 0)).toBeUndefined();
     expect(decodeDateAndTime(bytes('26 1a 06 00 00 00 00 00'), 0)).toBeUndefined();
     const p = point({ address: 'DB1.0', type: 'date_and_time' });
-    expect(decodeS7Point(p, bytes('26 13 06 08 30 15 25 01'), 0)).toMatchObject({ ok: false, code: 'S7_BAD_DATE' });
+    expect(decodeS7Point(p, bytes('26 13 06 08 30 15 25 01'), 0)).toMatchObject({
+      ok: false,
+      code: 'S7_BAD_DATE',
+    });
   });
 
   it('refuses an answer too short for the point, and a number that cannot be stored', () => {

@@ -34,13 +34,21 @@ describe('S7 point rules', () => {
     expect(problems({ address: 'DB1.8' })).toEqual([
       'type: DB1.8 names a byte without a size letter: give type (or write DBB/DBW/DBD, MB/MW/MD)',
     ]);
-    expect(problems({ address: 'DB1.DBB0', type: 'bool' })).toEqual(['address: bool needs a bit address, as in DB1.DBB0.0']);
-    expect(problems({ address: 'M0.1', type: 'int' })).toEqual(['type: M0.1 is one bit: type must be bool, not int']);
-    expect(problems({ address: 'DB1.8', type: 'string' })).toEqual(['length: type string needs length (STRING[n]: n)']);
+    expect(problems({ address: 'DB1.DBB0', type: 'bool' })).toEqual([
+      'address: bool needs a bit address, as in DB1.DBB0.0',
+    ]);
+    expect(problems({ address: 'M0.1', type: 'int' })).toEqual([
+      'type: M0.1 is one bit: type must be bool, not int',
+    ]);
+    expect(problems({ address: 'DB1.8', type: 'string' })).toEqual([
+      'length: type string needs length (STRING[n]: n)',
+    ]);
     expect(problems({ address: 'DB1.DBW0', type: 'int', length: 3 })).toEqual([
       'length: length only applies to type string, not int',
     ]);
-    expect(problems({ address: 'T1', type: 'int' })).toEqual(['type: T1 is a timer: its value is a word, not int']);
+    expect(problems({ address: 'T1', type: 'int' })).toEqual([
+      'type: T1 is a timer: its value is a word, not int',
+    ]);
     expect(problems({ address: 'M0.0', scale: 2, deadband: 1 })).toEqual([
       'scale: scale only applies to numbers, not bool',
       'deadband: deadband only applies to numbers, not bool',

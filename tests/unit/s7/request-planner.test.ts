@@ -60,20 +60,29 @@ describe('S7 request planner', () => {
 
   it('splits what one PDU cannot carry: an item at most PDU − 18 bytes, a request answer within the PDU', () => {
     const strings = resolved(
-      [0, 1, 2].map((i) => ({ name: `s${i}`, address: `DB1.${i * 100}`, type: 'string' as const, length: 98 })),
+      [0, 1, 2].map((i) => ({
+        name: `s${i}`,
+        address: `DB1.${i * 100}`,
+        type: 'string' as const,
+        length: 98,
+      })),
     );
     const plan = planS7Requests(strings, { pduSize: 240 });
     // 222 bytes per item: two strings (200 bytes) fit one item, the third starts another, in another request
     expect(maxItemBytes(240)).toBe(222);
     expect(items(plan)).toEqual([['DB1@0+200'], ['DB1@200+100']]);
     for (const r of plan.requests)
-      expect(RESPONSE_OVERHEAD + r.items.reduce((n, i) => n + responseItemBytes(i), 0)).toBeLessThanOrEqual(240);
+      expect(RESPONSE_OVERHEAD + r.items.reduce((n, i) => n + responseItemBytes(i), 0)).toBeLessThanOrEqual(
+        240,
+      );
     // the same points at PDU 960: one item
     expect(items(planS7Requests(strings, { pduSize: 960 }))).toEqual([['DB1@0+300']]);
   });
 
   it('puts at most maxItemsPerRequest items in a request, and sets aside points too large for any item', () => {
-    const many = resolved(Array.from({ length: 25 }, (_, i) => ({ name: `p${i}`, address: `DB${i + 1}.DBW0` })));
+    const many = resolved(
+      Array.from({ length: 25 }, (_, i) => ({ name: `p${i}`, address: `DB${i + 1}.DBW0` })),
+    );
     const plan = planS7Requests(many, { pduSize: 960 });
     expect(plan.requests.map((r) => r.items.length)).toEqual([20, 5]);
     expect(planS7Requests(many, { pduSize: 960, maxItemsPerRequest: 10 }).requests).toHaveLength(3);
