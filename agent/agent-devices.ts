@@ -11,7 +11,7 @@ import type { EdgeDeviceSpec } from './publish/edge-node-types.js';
 import type { PollRunner } from './runner/poll-runner.js';
 import type { SubscribeRunner } from './runner/subscribe-runner.js';
 import type { SharedResources } from './sources/component.js';
-import { createSources } from './sources/registry.js';
+import { createSources, declaredMetrics } from './sources/registry.js';
 import type { Source } from './sources/source.js';
 
 /** A device ready to start: what the edge node announces, its sources and deriver. */
@@ -52,8 +52,8 @@ export class AgentDevices {
     });
     const metrics = [...sources.flatMap((s) => s.metrics), ...(deriver?.metrics ?? [])];
     const deadbands = new Map<string, number>();
-    for (const g of d.poll ?? [])
-      for (const p of g.points) if (p.deadband !== undefined) deadbands.set(p.name, p.deadband);
+    // every component declares its metrics' deadbands (Modbus points, S7 variables, DL/T 645 readings)
+    for (const m of declaredMetrics(d)) if (m.deadband !== undefined) deadbands.set(m.name, m.deadband);
     return {
       spec: { id: d.id, metrics, ...(d.tags === undefined ? {} : { tags: d.tags }) },
       sources,

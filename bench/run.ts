@@ -18,12 +18,14 @@ import { modbusCase } from './cases/modbus.js';
 import { nodeRedCase } from './cases/node-red.js';
 import { opcuaCase } from './cases/opcua.js';
 import { payloadCase } from './cases/payload.js';
+import { s7Case } from './cases/s7.js';
 import { scaleOutCase } from './cases/scale-out.js';
 import { stopBenchServices } from './cases/services.js';
 
 /** The benchmark cases, by name: an explicit registry. */
 export const benchCases = {
   modbus: modbusCase,
+  s7: s7Case,
   opcua: opcuaCase,
   payload: payloadCase,
   broker: brokerCase,

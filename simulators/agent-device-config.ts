@@ -5,6 +5,7 @@
  * load the generated configs through the real agent loader (tests/unit/scenario/demo-config.test.ts).
  */
 import type { ModbusPointSpec } from '../protocols/modbus/point.js';
+import type { S7PointSpec } from '../protocols/s7/point.js';
 
 export interface SimDerive {
   signals?: Record<
@@ -39,6 +40,8 @@ export interface SimAgentDevice {
   poll?: { every: string; points: ModbusPointSpec[] }[];
   opcua?: SimOpcuaConnection;
   subscribe?: { name: string; node: string; samplingInterval?: string; type?: string; unit?: string }[];
+  s7?: { host: string; port?: number; timeout?: string };
+  variables?: { every: string; points: S7PointSpec[] }[];
   derive?: SimDerive;
   dlt645?: { url: string; address: string; timeout?: string };
   readings?: { every: string; points: { name: string; di: string }[] }[];

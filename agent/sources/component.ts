@@ -44,6 +44,8 @@ export interface DeclaredMetric {
   path: KeyPath;
   /** the decoded type when the config fixes it (`uint32`, `bool`); undefined when only the device knows */
   type?: string;
+  /** report by exception at the edge: the agent publishes a change only beyond this (polled points) */
+  deadband?: number;
 }
 
 /** What the agent hands every source factory. */

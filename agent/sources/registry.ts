@@ -9,9 +9,10 @@ import { dlt645 } from './dlt645/index.js';
 import { hj212 } from './hj212/index.js';
 import { modbus } from './modbus/index.js';
 import { opcua } from './opcua/index.js';
+import { s7 } from './s7/index.js';
 import type { Source } from './source.js';
 
-export const sources = { modbus, opcua, dlt645, hj212 } satisfies Record<string, SourceComponent>;
+export const sources = { modbus, opcua, dlt645, hj212, s7 } satisfies Record<string, SourceComponent>;
 
 export type SourceName = keyof typeof sources;
 

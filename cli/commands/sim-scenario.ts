@@ -74,6 +74,7 @@ export async function runScenarioSim(argv: string[], io: CommandIo, usage: strin
     const { password: _pw, ...shown } = e as typeof e & { password?: string };
     jsonLine(io, { event: 'listening', ...shown });
   }
+  for (const s of run.skipped) jsonLine(io, { event: 'skipped', ...s });
   const agentFile = args.values['agent-config'];
   if (typeof agentFile === 'string') {
     await writeFile(agentFile, stringify({ devices: run.agentDevices() }, { lineWidth: 0 }));

@@ -185,6 +185,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       },
     });
     stoppers.push({ name: 'simulators', stop: () => plant.close() });
+    for (const s of plant.skipped)
+      say(`${s.id} is not simulated here (${s.reason}): the demo runs without it`);
     if (plant.opcuaCertificateFile !== undefined)
       await trustServerCertificateFile(pkiDir, plant.opcuaCertificateFile);
 

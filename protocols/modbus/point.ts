@@ -1,6 +1,6 @@
 /**
  * The vocabulary of a Modbus point and its rules, shared by the agent (agent/sources/modbus/spec.ts builds its
- * schema from these lists) and the simulators. Pure: no imports of ours, no I/O.
+ * schema from these lists) and the simulators. Pure: no I/O; scale/offset is protocols/point-scale.ts.
  */
 export type ModbusTable = 'coil' | 'discrete' | 'holding' | 'input';
 export const VALUE_TYPES = [
@@ -80,10 +80,8 @@ export function pointWidth(p: ModbusPointSpec): number {
   return WORDS[t];
 }
 
-/** True when the point's raw value is transformed by scale/offset (so it is reported as a float). */
-export function isScaled(p: ModbusPointSpec): boolean {
-  return (p.scale !== undefined && p.scale !== 1) || (p.offset !== undefined && p.offset !== 0);
-}
+/** True when the point's raw value is transformed by scale/offset (the rule every polling protocol shares). */
+export { isScaled } from '../point-scale.js';
 
 export interface PointProblem {
   point: string;

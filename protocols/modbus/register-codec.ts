@@ -1,9 +1,10 @@
 /**
  * Register codecs: raw 16-bit registers ⇄ typed values, for every type and byte/word order of the point
- * vocabulary, and scale/offset (`raw * scale + offset`). Pure: no imports outside protocols/modbus.
+ * vocabulary, and scale/offset (`raw * scale + offset`, protocols/point-scale.ts). Pure.
  */
 import { PlantpulseError } from '../errors.js';
 import type { MetricKind } from '../metric.js';
+import { applyScale as applyPointScale } from '../point-scale.js';
 import {
   effectiveType,
   isBitTable,
@@ -116,11 +117,9 @@ function decodeString(v: DataView, byteLength: number): string {
   return LATIN1.decode(bytes.subarray(0, end)).replace(/ +$/, '');
 }
 
-/** Applies scale and offset. Integers (bigint too) become floats only when scaled. */
+/** Applies scale and offset (protocols/point-scale.ts). Integers (bigint too) become floats only when scaled. */
 export function applyScale(p: ModbusPointSpec, raw: ModbusValue): ModbusValue {
-  if (!isScaled(p) || typeof raw === 'boolean' || typeof raw === 'string') return raw;
-  const n = typeof raw === 'bigint' ? Number(raw) : raw;
-  return n * (p.scale ?? 1) + (p.offset ?? 0);
+  return applyPointScale(p, raw);
 }
 
 /** Decodes a register point: raw value, then scale/offset. */

@@ -1,11 +1,13 @@
 /**
  * Starts every simulated device of a scenario with the existing simulators: one Modbus TCP server per PLC or meter
  * (the boiler house gateway answers units 1–3), one OPC UA server hosting the CNCs and the injection moulding
- * machine, and the lathe's RTU IO module on one end of a socat pty pair. All of them read the same PlantModel at
+ * machine, the lathe's RTU IO module on one end of a socat pty pair, and a press on a Siemens S7-1200 (node-snap7's
+ * server; skipped, with the reason in `skipped`, where node-snap7 is not installed). All of them read the same PlantModel at
  * wall-clock time, so a value on the wire is the value the backfill would publish for that instant.
  * `agentDevices()` is the agent config that reads them all.
  */
 
+import { PlantpulseError } from '../../protocols/errors.js';
 import type { ModbusValue } from '../../protocols/modbus/register-codec.js';
 import type { SimAgentDevice } from '../agent-device-config.js';
 import { startDlt645Simulator } from '../dlt645/dlt645-simulator.js';
@@ -18,6 +20,8 @@ import { type OpcuaSimulator, startOpcuaSimulator } from '../opcua/opcua-simulat
 import { RetrofitIoModule } from '../retrofit/io-module.js';
 import { retrofitDevice } from '../retrofit/retrofit-device.js';
 import { retrofitProfile } from '../retrofit/retrofit-profile.js';
+import { S7_PRESS_MAP, s7SignalProfile } from '../s7/s7-profile.js';
+import { startS7Simulator } from '../s7/s7-simulator.js';
 import {
   BOILER_MAP,
   CNC_VARIABLES,
@@ -70,7 +74,7 @@ export interface DeviceEndpoint {
   id: string;
   kind: string;
   line?: string;
-  protocol: 'modbus-tcp' | 'opcua' | 'rtu' | 'dlt645';
+  protocol: 'modbus-tcp' | 'opcua' | 'rtu' | 'dlt645' | 's7';
   url: string;
   unitId?: number;
   /** DL/T 645: the meter's 12-digit address */
@@ -80,6 +84,8 @@ export interface DeviceEndpoint {
 export interface RunningScenario {
   readonly plant: PlantModel;
   readonly endpoints: readonly (DeviceEndpoint | DataloggerOutletEndpoint)[];
+  /** devices that could not be simulated here (an S7 PLC without node-snap7), with why: absent from the endpoints */
+  readonly skipped: readonly { id: string; reason: string }[];
   /** the OPC UA server's certificate (PEM), for the agent's trusted list; undefined without OPC UA machines */
   readonly opcuaCertificateFile: string | undefined;
   /**
@@ -155,6 +161,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
   const host = opts.host ?? '127.0.0.1';
   const closers: (() => Promise<void>)[] = [];
   const endpoints: (DeviceEndpoint | DataloggerOutletEndpoint)[] = [];
+  const skipped: { id: string; reason: string }[] = [];
   let opcuaCert: string | undefined;
   const lineOf = new Map(s.devices.map((d) => [d.id, d.line]));
   const endpoint = (e: DeviceEndpoint): void => {
@@ -167,10 +174,27 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
     return sim;
   };
   try {
+    // Siemens S7 presses: node-snap7's server (an optional dependency; one per process)
+    const onS7 = new Set(s.devices.filter((d) => d.kind === 'press' && d.protocol === 's7').map((d) => d.id));
+    for (const m of plant.production.filter((x) => onS7.has(x.id))) {
+      try {
+        const sim = await startS7Simulator({
+          profile: s7SignalProfile(m.id, S7_PRESS_MAP, (t) => m.valuesAt(t)),
+          host,
+          port: 0,
+        });
+        closers.push(() => sim.close());
+        endpoint({ id: m.id, kind: m.kind, protocol: 's7', url: `s7://${sim.address}` });
+      } catch (err) {
+        if (!(err instanceof PlantpulseError)) throw err;
+        skipped.push({ id: m.id, reason: `${err.code}: ${err.message}` });
+      }
+    }
+
     // Modbus TCP PLCs and meters
     const tcp: [DeviceSignals, ModbusMap][] = [
       ...plant.production
-        .filter((m) => m.kind === 'press')
+        .filter((m) => m.kind === 'press' && !onS7.has(m.id))
         .map((m): [DeviceSignals, ModbusMap] => [m, PRESS_MAP]),
       ...plant.compressors.map((c): [DeviceSignals, ModbusMap] => [c, COMPRESSOR_MAP]),
       ...plant.meters.map((m): [DeviceSignals, ModbusMap] => [m, METER_MAP]),
@@ -300,6 +324,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
   return {
     plant,
     endpoints,
+    skipped,
     opcuaCertificateFile: opcuaCert,
     agentDevices({ every = '1s', opcua: security } = {}) {
       return endpoints.map((e): SimAgentDevice => {
@@ -337,6 +362,15 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
             minDwell: speed >= 5 ? '1s' : '5s',
           });
           return { ...dev, tags };
+        }
+        if (e.protocol === 's7') {
+          const [host = '127.0.0.1', port = '102'] = e.url.replace('s7://', '').split(':');
+          return {
+            id: e.id,
+            tags,
+            s7: { host, port: Number(port), timeout: '1s' },
+            variables: [{ every, points: S7_PRESS_MAP.map((p) => ({ ...p })) }],
+          };
         }
         if (e.protocol === 'opcua') {
           const vars = e.kind === 'cnc' ? CNC_VARIABLES : INJECTION_VARIABLES;

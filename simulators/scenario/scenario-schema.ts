@@ -51,8 +51,8 @@ const DeviceBase = {
 export const PressDevice = Strict({
   ...DeviceBase,
   kind: Type.Literal('press'),
-  /** Modbus TCP PLC */
-  protocol: Type.Literal('modbus-tcp'),
+  /** a Modbus TCP PLC, or a Siemens S7-1200 (ISO-on-TCP; simulated with node-snap7, skipped without it) */
+  protocol: Type.Union([Type.Literal('modbus-tcp'), Type.Literal('s7')]),
   behaviour: MachineBehaviour,
 });
 

@@ -94,6 +94,7 @@ describe('plantpulse sim backfill', () => {
         'ws-stamping',
         'ws-machining',
         'ws-moulding',
+        'press-02',
       ].sort(),
     );
     expect(got.some((g) => g.type === 'NBIRTH')).toBe(true);

@@ -88,6 +88,7 @@ describe('plantpulse sim -s', () => {
         'ws-stamping',
         'ws-machining',
         'ws-moulding',
+        'press-02',
       ].sort(),
     );
     // the DL/T 645 meters share one bus behind one TCP DTU, each by its address
@@ -95,6 +96,11 @@ describe('plantpulse sim -s', () => {
     expect(byId.get('ws-stamping')?.['url']).toBe(byId.get('dtu-incomer')?.['url']);
     expect(byId.get('cnc-01')?.['url']).toMatch(/^opc\.tcp:\/\/127\.0\.0\.1:\d+\//);
     expect(byId.get('lathe-01')?.['url']).toMatch(/^rtu:\/\/\/dev\/pts\/\d+\?baud=9600$/);
+    // the S7-1200 press (node-snap7's server, an independent S7 implementation)
+    expect(byId.get('press-02')).toMatchObject({
+      protocol: 's7',
+      url: expect.stringMatching(/^s7:\/\/127\.0\.0\.1:\d+$/),
+    });
 
     // the press answers over Modbus TCP with a known state code; the main meter always sees the base load
     const state = await readRegisters(String(byId.get('press-01')?.['url']), 3, 100, 1);
@@ -104,7 +110,7 @@ describe('plantpulse sim -s', () => {
 
     // the written devices: section, wrapped in a minimal agent config, passes the agent's loader
     const devices = parse(await readFile(join(dir, 'devices.yaml'), 'utf8')) as { devices: unknown[] };
-    expect(devices.devices).toHaveLength(16);
+    expect(devices.devices).toHaveLength(17);
     const agentFile = join(dir, 'agent.yaml');
     await writeFile(
       agentFile,

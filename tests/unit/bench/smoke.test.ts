@@ -21,6 +21,8 @@ const EXPECTED_ROWS = [
   'modbus.cpu_percent',
   'modbus.rss_mib',
   'modbus.rtu_values_per_s',
+  's7.values_per_s',
+  's7.cpu_per_1k_tags',
   'opcua.notifications_per_s',
   'opcua.cpu_percent',
   'opcua.rss_mib',

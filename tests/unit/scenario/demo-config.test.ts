@@ -48,6 +48,7 @@ describe('demo configuration', () => {
       'imm-01',
       'lathe-01',
       'press-01',
+      'press-02',
     ]);
     expect(a?.machines?.find((m) => m.device === 'imm-01')?.state.kind).toBe('packml');
     // ideal cycle per part: the moulding machine's 32 s shot makes 4 parts
