@@ -173,13 +173,16 @@ describe('retrofitted lathe: IO module (RTU) → agent derive → MQTT → cloud
     const from = states[0]?.t ?? 0;
     const truth = model.truth(from, end);
     expect(new Set(truth.map((s) => s.state))).toContain('running');
-    // The agent can only know of a change at its first poll after it: from each true change to that poll is not
-    // scored (a few ms to 100 ms on a quiet machine; longer when the machine is loaded and polls come late). Every
-    // other moment must agree: a wrong state, or a change dated other than at the poll that saw it, counts against.
+    // A read is dated when its answer is handled, which is after the IO module sampled the input: a few ms on a quiet
+    // machine, hundreds when the cores are busy and the answer waits for the event loop. So the first read dated after
+    // a true change may still carry the old state; the read after it was sent after that answer, so it sees the
+    // change. From each true change to that second read is not scored; every other moment must agree: a wrong state,
+    // or a change dated later than the read that must have seen it, counts against.
     const polls = [...new Set(rows.map((r) => Number(r['time']) - simStart))].sort((a, b) => a - b);
     const blind = truth.slice(1).map((seg) => {
-      const seen = polls.find((p) => p >= seg.start) ?? end;
-      return { start: seg.start, end: Math.min(seen, end) };
+      const first = polls.findIndex((p) => p >= seg.start);
+      const surely = first < 0 ? end : (polls[first + 1] ?? end);
+      return { start: seg.start, end: Math.min(surely, end) };
     });
     const overlap = (a0: number, a1: number, b0: number, b1: number) =>
       Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
