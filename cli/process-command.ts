@@ -1,9 +1,11 @@
 import { ConfigError } from '../config/errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createRootLogger, type Logger } from '../config/logging.js';
+import { startLoopWatchdog } from '../protocols/health/loop-watchdog.js';
 import { parse } from './args.js';
 import type { Command } from './commands/command.js';
 import { reloadConfigOn } from './config-reload.js';
+import { durationArg } from './duration-arg.js';
 import { guardProcess, untilSignal } from './lifecycle.js';
 
 function unsupported(name: string, log: Logger): void {
@@ -32,7 +34,7 @@ export function processCommand<T extends { log?: { level?: string } }>(opts: {
     reloadRefused?(problems: readonly string[]): void;
   }>;
 }): Command {
-  const usage = `plantpulse ${opts.name} -c ${opts.name}.yaml [--watch-config] [--log-level info]`;
+  const usage = `plantpulse ${opts.name} -c ${opts.name}.yaml [--watch-config] [--watchdog 60s] [--log-level info]`;
   return {
     summary: opts.summary,
     usage,
@@ -41,9 +43,18 @@ export function processCommand<T extends { log?: { level?: string } }>(opts: {
         config: { type: 'string', short: 'c' },
         'log-level': { type: 'string' },
         'watch-config': { type: 'boolean' },
+        watchdog: { type: 'string' },
       });
       if ('error' in args || typeof args.values['config'] !== 'string') {
         io.stderr.write(`${'error' in args ? args.error : 'missing -c <config file>'}\nusage: ${usage}\n`);
+        return 2;
+      }
+      const watchdogText = args.values['watchdog'];
+      const watchdogMs = typeof watchdogText === 'string' ? durationArg(watchdogText) : undefined;
+      if (typeof watchdogText === 'string' && (watchdogMs === undefined || watchdogMs < 1000)) {
+        io.stderr.write(
+          `--watchdog "${watchdogText}": a duration of at least 1s, e.g. 60s\nusage: ${usage}\n`,
+        );
         return 2;
       }
       let loaded: LoadedConfig<T>;
@@ -59,6 +70,15 @@ export function processCommand<T extends { log?: { level?: string } }>(opts: {
       const level = (args.values['log-level'] as string | undefined) ?? loaded.config.log?.level ?? 'info';
       const log = createRootLogger(`plantpulse-${opts.name}`, level);
       guardProcess(log);
+      // started before anything that could hang: a start that never returns is a stall too
+      const watchdog =
+        watchdogMs === undefined
+          ? undefined
+          : startLoopWatchdog({
+              stallMs: watchdogMs,
+              name: `plantpulse-${opts.name}`,
+              onError: (err) => log.error({ err }, 'the event-loop watchdog failed: running without it'),
+            });
       const running = await opts.start(loaded.config, log, loaded);
       const { reload } = running;
       const reloader = reloadConfigOn({
@@ -69,10 +89,14 @@ export function processCommand<T extends { log?: { level?: string } }>(opts: {
         refused: (problems) => running.reloadRefused?.(problems),
         watch: args.values['watch-config'] === true,
       });
-      log.info({ config: loaded.file, ...running.describe() }, `plantpulse ${opts.name} running`);
-      return untilSignal(() => {
+      log.info(
+        { config: loaded.file, ...running.describe(), ...(watchdogMs === undefined ? {} : { watchdogMs }) },
+        `plantpulse ${opts.name} running`,
+      );
+      return untilSignal(async () => {
         reloader.close();
-        return running.stop();
+        await running.stop();
+        await watchdog?.stop();
       }, log);
     },
   };

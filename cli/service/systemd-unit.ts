@@ -87,7 +87,8 @@ export function renderUnit(o: UnitOptions): string {
     '',
     '[Service]',
     'Type=exec',
-    `ExecStart=${o.node} ${o.bin} ${o.kind} -c ${o.config}`,
+    // --watchdog: a process whose event loop stops for a minute kills itself, and Restart=always brings it back
+    `ExecStart=${o.node} ${o.bin} ${o.kind} -c ${o.config} --watchdog 60s`,
     // bounded V8 heap (cli/service/node-options.ts); a drop-in with Environment=NODE_OPTIONS=… overrides it
     ...(SERVICE_NODE_OPTIONS[o.kind] === undefined
       ? []

@@ -63,7 +63,7 @@ describe('plantpulse install-service', () => {
       expect(await verify(file)).toEqual({ code: 0, output: '' });
 
       expect(directives(unit, 'ExecStart')[0]).toBe(
-        `${process.execPath} ${join(ROOT, 'bin', 'plantpulse.js')} ${kind} -c ${join(ROOT, 'config', 'examples', `${kind}.yaml`)}`,
+        `${process.execPath} ${join(ROOT, 'bin', 'plantpulse.js')} ${kind} -c ${join(ROOT, 'config', 'examples', `${kind}.yaml`)} --watchdog 60s`,
       );
       for (const [key, value] of [
         ['User', 'plantpulse'],
