@@ -20,7 +20,7 @@ import { sourceHealth } from './runner/device-health.js';
 import { PollRunner } from './runner/poll-runner.js';
 import { SubscribeRunner } from './runner/subscribe-runner.js';
 import { SharedResources } from './sources/component.js';
-import { createSources } from './sources/registry.js';
+import { createSources, declaredMetrics } from './sources/registry.js';
 import type { PollingSource, SubscribingSource } from './sources/source.js';
 import { readState, writeState } from './state-file.js';
 
@@ -84,10 +84,9 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   }
 
   const deadbands = new Map<string, number>();
-  for (const d of cfg.devices) {
-    for (const g of d.poll ?? [])
-      for (const p of g.points) if (p.deadband !== undefined) deadbands.set(`${d.id}/${p.name}`, p.deadband);
-  }
+  // every component's points may carry a deadband (DeclaredMetric.deadband)
+  for (const d of cfg.devices)
+    for (const m of declaredMetrics(d)) if (m.deadband !== undefined) deadbands.set(`${d.id}/${m.name}`, m.deadband);
   const report = new ReportByException({
     deadbands,
     ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: cfg.heartbeat }),

@@ -44,6 +44,8 @@ export interface DeclaredMetric {
   path: KeyPath;
   /** the decoded type when the config fixes it (`uint32`, `bool`); undefined when only the device knows */
   type?: string;
+  /** report by exception: the absolute change below which a new value is not published */
+  deadband?: number;
 }
 
 /** What the agent hands every source factory. */

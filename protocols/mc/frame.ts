@@ -75,7 +75,8 @@ export class FieldWriter {
     const info = MC_DEVICES[a.device];
     if (this.format === 'ascii') {
       const digits = a.number.toString(deviceBase(a.device, this.series)).toUpperCase().padStart(6, '0');
-      if (digits.length > 6) throw new McFrameError(`${a.device}${digits}: more than six digits for an ASCII frame`);
+      if (digits.length > 6)
+        throw new McFrameError(`${a.device}${digits}: more than six digits for an ASCII frame`);
       return this.#push(ascii(info.ascii + digits));
     }
     this.num(a.number, 3);

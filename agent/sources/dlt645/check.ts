@@ -51,6 +51,7 @@ export function dlt645Metrics(d: Dlt645Device): DeclaredMetric[] {
     g.points.flatMap((p, pi) => {
       const path: KeyPath = ['readings', gi, 'points', pi];
       const value: DeclaredMetric = { name: p.name, path: [...path, 'name'], type: 'float64' };
+      if (p.deadband !== undefined) value.deadband = p.deadband;
       return p.timeName === undefined
         ? [value]
         : [value, { name: p.timeName, path: [...path, 'timeName'], type: 'string' }];

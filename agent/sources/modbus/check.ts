@@ -37,6 +37,7 @@ export function modbusMetrics(d: ModbusDevice): DeclaredMetric[] {
       name: p.name,
       path: ['poll', gi, 'points', pi, 'name'],
       type: effectiveType(p),
+      ...(p.deadband === undefined ? {} : { deadband: p.deadband }),
     })),
   );
 }
