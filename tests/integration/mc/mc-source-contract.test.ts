@@ -1,6 +1,6 @@
 import { createMcSource } from '../../../agent/sources/mc/mc-source.js';
-import { agentPoints, mcPressProfile } from '../../../simulators/mc/profiles.js';
 import { startMcSimulator } from '../../../simulators/mc/mc-simulator.js';
+import { agentPoints, mcPressProfile } from '../../../simulators/mc/profiles.js';
 import { captureLogger } from '../modbus/helpers.js';
 import { pollingSourceContract } from '../modbus/polling-source-contract.js';
 import { mcDevice } from './helpers.js';
