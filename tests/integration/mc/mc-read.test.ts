@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcSource, type McSource } from '../../../agent/sources/mc/mc-source.js';
+import type { McPoint } from '../../../agent/sources/mc/spec.js';
 import type { McSeries } from '../../../protocols/mc/devices.js';
 import type { McFormat } from '../../../protocols/mc/frame.js';
 import type { Sample } from '../../../protocols/sample.js';
@@ -18,7 +19,7 @@ async function setup(
   series: McSeries,
   format: McFormat,
   transport: 'tcp' | 'udp',
-  points: Record<string, unknown>[],
+  points: McPoint[],
   extra: Record<string, unknown> = {},
 ): Promise<{ sim: McSimulator; source: McSource }> {
   const sim = await startMcSimulator({ series, format, transport });
@@ -37,15 +38,7 @@ async function setup(
 }
 
 // every device kind the issue names and every type, on one CPU
-const EVERY: {
-  name: string;
-  device: string;
-  type?: string;
-  length?: number;
-  scale?: number;
-  value: unknown;
-  read?: unknown;
-}[] = [
+const EVERY: (McPoint & { value: unknown })[] = [
   { name: 'd_int16', device: 'D0', value: -1234 },
   { name: 'd_uint16', device: 'D1', type: 'uint16', value: 65000 },
   { name: 'd_int32', device: 'D10', type: 'int32', value: -7_000_000 },
@@ -74,9 +67,9 @@ describe('MC source against the simulator: every device kind and type', () => {
   for (const format of ['binary', 'ascii'] as const) {
     for (const transport of ['tcp', 'udp'] as const) {
       it(`reads them all, ${format} over ${transport} (Q series)`, async () => {
-        const points = EVERY.map(({ value: _v, read: _r, ...p }) => p);
+        const points = EVERY.map(({ value: _v, ...p }) => p);
         const { sim, source } = await setup('Q', format, transport, points);
-        for (const p of EVERY) sim.memory.set(p as never, p.value as never);
+        for (const p of EVERY) sim.memory.set(p, p.value as number | bigint | string | boolean);
         await source.connect(signal());
         const r = await source.read(0, signal());
         expect(r.failures).toEqual([]);
@@ -92,7 +85,7 @@ describe('MC source against the simulator: every device kind and type', () => {
   }
 
   it('merges neighbours into batch reads and gathers scattered words into one random read', async () => {
-    const points = [
+    const points: McPoint[] = [
       { name: 'a', device: 'D100' },
       { name: 'b', device: 'D102', type: 'uint32' },
       { name: 'far1', device: 'D5000' },
