@@ -18,6 +18,7 @@ export const simCommand: Command = {
     'plantpulse sim --profile press [--host 127.0.0.1] [--port 0] [--unit 1] [--speed 1] [--changes]',
     'plantpulse sim -s scenario.yaml [--seed N] [--speed X] [--agent-config agent-devices.yaml]',
     'plantpulse sim dlt645 [--meters 000012345678,…] [--port 0 | --pty] (DL/T 645 meters: sim dlt645 --help)',
+    'plantpulse sim mc [--profile press|cnc] [--series iQ-F] [--format binary|ascii] [--udp] (a Mitsubishi PLC)',
     'plantpulse sim backfill -s scenario.yaml --hours 24 --mqtt-url mqtt://… [options: sim backfill --help]',
     '',
     '  -s          a plant scenario (simulators/scenarios/chongqing-auto-parts.yaml): every device of it, printed',
@@ -32,6 +33,10 @@ export const simCommand: Command = {
     if (argv[0] === 'dlt645') {
       const { simDlt645Command } = await import('./sim-dlt645.js');
       return simDlt645Command.run(argv.slice(1), io);
+    }
+    if (argv[0] === 'mc') {
+      const { simMcCommand } = await import('./sim-mc.js');
+      return simMcCommand.run(argv.slice(1), io);
     }
     if (argv[0] === 'backfill') {
       const { backfillCommand } = await import('./backfill.js');

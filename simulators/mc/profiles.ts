@@ -28,7 +28,10 @@ function pressBehaviour(name: string): Pick<McSimPoint, 'initial' | 'behaviour'>
   return { initial: p.initial, ...(p.behaviour === undefined ? {} : { behaviour: p.behaviour }) };
 }
 
-/** Press on an FX5U: state D100, part counter D102–D103, drive power D110–D111 in W, running lamp Y20, guard X17. */
+/**
+ * Press on an FX5U: state D100, part counter D102–D103, drive power D110–D111 in W, running lamp Y20, guard X17, and
+ * one point of every type and of every device an FX5U has (D, R, W, TN, CN, SD; M, X, Y, B, L, SM).
+ */
 export function mcPressProfile(): McSimProfile {
   return {
     name: 'press',
@@ -52,6 +55,34 @@ export function mcPressProfile(): McSimProfile {
       },
       { name: 'guard_closed', device: 'X17', initial: true },
       { name: 'die_id', device: 'D200', type: 'string', length: 4, initial: 'DIE-0042' },
+      {
+        name: 'die_temp_c',
+        device: 'D120',
+        type: 'int16',
+        scale: 0.1,
+        unit: '°C',
+        initial: 45,
+        behaviour: ({ t }) => Math.round(450 + 30 * Math.sin(t / 60_000)) / 10,
+      },
+      { name: 'ram_offset_um', device: 'D122', type: 'int32', unit: 'µm', initial: -125 },
+      {
+        name: 'energy_kwh',
+        device: 'D130',
+        type: 'float64',
+        unit: 'kWh',
+        initial: 1520.25,
+        behaviour: ({ value, get }) => Number(value) + Number(get('power_kw')) / 3600,
+      },
+      { name: 'lifetime_strokes', device: 'D140', type: 'int64', initial: 3_000_000_000n },
+      { name: 'stroke_time_ms', device: 'TN0', type: 'uint16', unit: 'ms', initial: 1850 },
+      { name: 'strokes_since_lube', device: 'CN0', type: 'uint16', initial: 420 },
+      { name: 'recipe_no', device: 'R0', type: 'uint16', initial: 12 },
+      { name: 'line_speed_spm', device: 'W10', type: 'uint16', unit: 'spm', initial: 15 },
+      { name: 'scan_time_ms', device: 'SD520', type: 'uint16', unit: 'ms', initial: 3 },
+      { name: 'auto_mode', device: 'M0', initial: true },
+      { name: 'lube_ok', device: 'L0', initial: true },
+      { name: 'link_ok', device: 'B0', initial: true },
+      { name: 'always_on', device: 'SM400', initial: true },
     ],
   };
 }
