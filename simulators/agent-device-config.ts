@@ -4,6 +4,8 @@
  * write. Tests hand these to the agent's resolver (the type must fit its input type, the values its checks) and
  * load the generated configs through the real agent loader (tests/unit/scenario/demo-config.test.ts).
  */
+import type { McSeries } from '../protocols/mc/devices.js';
+import type { McPointSpec } from '../protocols/mc/point.js';
 import type { ModbusPointSpec } from '../protocols/modbus/point.js';
 
 export interface SimDerive {
@@ -39,5 +41,7 @@ export interface SimAgentDevice {
   poll?: { every: string; points: ModbusPointSpec[] }[];
   opcua?: SimOpcuaConnection;
   subscribe?: { name: string; node: string; samplingInterval?: string; type?: string; unit?: string }[];
+  mc?: { url: string; series: McSeries; format?: 'binary' | 'ascii'; timeout?: string };
+  mcPoll?: { every: string; points: McPointSpec[] }[];
   derive?: SimDerive;
 }

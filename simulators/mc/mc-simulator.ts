@@ -45,7 +45,7 @@ export interface McSimulatorOptions {
 export interface McSimulator {
   readonly url: string;
   readonly memory: DeviceMemory;
-  readonly stats: { requests: number; replies: number; faults: number; ignored: number };
+  readonly stats: { requests: number; replies: number; faults: number; ignored: number; badValues: number };
   inject(fault: McFault): number;
   clearFaults(): void;
   /** TCP: closes every client connection; the listener stays */
@@ -134,7 +134,7 @@ export async function startMcSimulator(opts: McSimulatorOptions): Promise<McSimu
   const transport = opts.transport ?? 'tcp';
   const host = opts.host ?? '127.0.0.1';
   const memory = new DeviceMemory(series, opts.sizes);
-  const stats = { requests: 0, replies: 0, faults: 0, ignored: 0 };
+  const stats = { requests: 0, replies: 0, faults: 0, ignored: 0, badValues: 0 };
   const faults = new Map<number, McFault & { left: number }>();
   let nextFault = 1;
   const inject = (f: McFault): number => {
@@ -167,7 +167,12 @@ export async function startMcSimulator(opts: McSimulatorOptions): Promise<McSimu
         get: (n) => values.get(n) as never,
       });
       values.set(p.name, next);
-      memory.set(p, next);
+      try {
+        memory.set(p, next);
+      } catch {
+        // a behaviour's value the point's type cannot hold: the memory keeps the last one
+        stats.badValues += 1;
+      }
     }
   };
   for (const p of profile?.points ?? []) {

@@ -51,8 +51,8 @@ const DeviceBase = {
 export const PressDevice = Strict({
   ...DeviceBase,
   kind: Type.Literal('press'),
-  /** Modbus TCP PLC */
-  protocol: Type.Literal('modbus-tcp'),
+  /** Modbus TCP PLC, or a Mitsubishi CPU answering the MC protocol (3E binary over TCP) */
+  protocol: Type.Union([Type.Literal('modbus-tcp'), Type.Literal('mc')]),
   behaviour: MachineBehaviour,
 });
 
