@@ -86,7 +86,8 @@ export async function startAgent(cfg: AgentConfig, log: Logger): Promise<Running
   const deadbands = new Map<string, number>();
   // every component's points may carry a deadband (DeclaredMetric.deadband)
   for (const d of cfg.devices)
-    for (const m of declaredMetrics(d)) if (m.deadband !== undefined) deadbands.set(`${d.id}/${m.name}`, m.deadband);
+    for (const m of declaredMetrics(d))
+      if (m.deadband !== undefined) deadbands.set(`${d.id}/${m.name}`, m.deadband);
   const report = new ReportByException({
     deadbands,
     ...(cfg.heartbeat === undefined ? {} : { heartbeatMs: cfg.heartbeat }),
