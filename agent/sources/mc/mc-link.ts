@@ -222,12 +222,15 @@ export class McLink {
           resolve(r);
         },
       };
-      const onAbort = () =>
+      const onAbort = () => {
         pending.settle({
           ok: false,
           at: Date.now(),
           failure: { code: CODES.aborted, message: 'aborted', linkFault: false },
         });
+        // the request is on the wire: its answer must not be read as the next request's
+        this.#down('request aborted');
+      };
       const cancel = ioDeadline(timeoutMs, () => {
         pending.settle({
           ok: false,

@@ -41,6 +41,20 @@ describe('MC faults', () => {
     expect(next.failures.map((f) => f.code)).toEqual(['MC_NOT_CONNECTED']);
   });
 
+  it('a read cancelled while its request is out reports no value and closes the link (no stale answer later)', async () => {
+    const { sim, source } = await fixture('10s');
+    await source.connect(signal());
+    sim.inject({ kind: 'silence', times: 1 });
+    const ac = new AbortController();
+    const reading = source.read(0, ac.signal);
+    await until('the request at the PLC', () => (sim.stats.requests >= 1 ? true : undefined), 10_000, 10);
+    ac.abort();
+    const r = await reading;
+    expect(r.failures.map((f) => f.code)).toEqual(['MC_ABORTED']);
+    expect(r.samples).toEqual([]);
+    expect((await source.read(0, signal())).failures.map((f) => f.code)).toEqual(['MC_NOT_CONNECTED']);
+  });
+
   it('an end code becomes a coded failure with the decoded message, and the link stays up', async () => {
     const { sim, source } = await fixture();
     await source.connect(signal());
