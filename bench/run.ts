@@ -14,6 +14,7 @@ import { brokerCase } from './cases/broker.js';
 import { killBenchChildrenSync } from './cases/cli-child.js';
 import { ingestCase } from './cases/ingest.js';
 import { latencyCase } from './cases/latency.js';
+import { mcCase } from './cases/mc.js';
 import { modbusCase } from './cases/modbus.js';
 import { nodeRedCase } from './cases/node-red.js';
 import { opcuaCase } from './cases/opcua.js';
@@ -26,6 +27,7 @@ import { stopBenchServices } from './cases/services.js';
 export const benchCases = {
   modbus: modbusCase,
   s7: s7Case,
+  mc: mcCase,
   opcua: opcuaCase,
   payload: payloadCase,
   broker: brokerCase,

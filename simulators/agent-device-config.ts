@@ -4,6 +4,8 @@
  * write. Tests hand these to the agent's resolver (the type must fit its input type, the values its checks) and
  * load the generated configs through the real agent loader (tests/unit/scenario/demo-config.test.ts).
  */
+import type { McSeries } from '../protocols/mc/devices.js';
+import type { McPointSpec } from '../protocols/mc/point.js';
 import type { ModbusPointSpec } from '../protocols/modbus/point.js';
 import type { S7PointSpec } from '../protocols/s7/point.js';
 
@@ -42,6 +44,8 @@ export interface SimAgentDevice {
   subscribe?: { name: string; node: string; samplingInterval?: string; type?: string; unit?: string }[];
   s7?: { host: string; port?: number; timeout?: string };
   variables?: { every: string; points: S7PointSpec[] }[];
+  mc?: { url: string; series: McSeries; format?: 'binary' | 'ascii'; timeout?: string };
+  mcPoll?: { every: string; points: McPointSpec[] }[];
   derive?: SimDerive;
   dlt645?: { url: string; address: string; timeout?: string };
   readings?: { every: string; points: { name: string; di: string }[] }[];

@@ -44,7 +44,7 @@ export interface DeclaredMetric {
   path: KeyPath;
   /** the decoded type when the config fixes it (`uint32`, `bool`); undefined when only the device knows */
   type?: string;
-  /** report by exception at the edge: the agent publishes a change only beyond this (polled points) */
+  /** report by exception: the absolute change below which a new value is not published */
   deadband?: number;
 }
 

@@ -7,12 +7,13 @@ import type { TProperties } from '@sinclair/typebox';
 import type { AnyDevice, DeclaredMetric, SourceComponent, SourceDeps } from './component.js';
 import { dlt645 } from './dlt645/index.js';
 import { hj212 } from './hj212/index.js';
+import { mc } from './mc/index.js';
 import { modbus } from './modbus/index.js';
 import { opcua } from './opcua/index.js';
 import { s7 } from './s7/index.js';
 import type { Source } from './source.js';
 
-export const sources = { modbus, opcua, dlt645, hj212, s7 } satisfies Record<string, SourceComponent>;
+export const sources = { modbus, opcua, dlt645, hj212, s7, mc } satisfies Record<string, SourceComponent>;
 
 export type SourceName = keyof typeof sources;
 

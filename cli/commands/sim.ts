@@ -20,6 +20,7 @@ export const simCommand: Command = {
     'plantpulse sim dlt645 [--meters 000012345678,…] [--port 0 | --pty] (DL/T 645 meters: sim dlt645 --help)',
     'plantpulse sim hj212 --port 9212 [--host …] (an HJ 212 datalogger sending to the agent: sim hj212 --help)',
     'plantpulse sim s7 [--profile press|cnc] [--port 0] [--pdu 240] (a Siemens S7 PLC: sim s7 --help)',
+    'plantpulse sim mc [--profile press|cnc] [--series iQ-F] [--format binary|ascii] [--udp] (a Mitsubishi PLC)',
     'plantpulse sim backfill -s scenario.yaml --hours 24 --mqtt-url mqtt://… [options: sim backfill --help]',
     '',
     '  -s          a plant scenario (simulators/scenarios/chongqing-auto-parts.yaml): every device of it, printed',
@@ -42,6 +43,10 @@ export const simCommand: Command = {
     if (argv[0] === 's7') {
       const { simS7Command } = await import('./sim-s7.js');
       return simS7Command.run(argv.slice(1), io);
+    }
+    if (argv[0] === 'mc') {
+      const { simMcCommand } = await import('./sim-mc.js');
+      return simMcCommand.run(argv.slice(1), io);
     }
     if (argv[0] === 'backfill') {
       const { backfillCommand } = await import('./backfill.js');

@@ -4,6 +4,7 @@
  * One table per device kind gives the simulator's registers/nodes, the agent's points/subscriptions and the metric
  * kinds the backfill announces in its births, so the three can never disagree.
  */
+import type { McPointSpec } from '../../protocols/mc/point.js';
 import type { ModbusPointSpec } from '../../protocols/modbus/point.js';
 import type { ModelVariable, SimDataType } from '../opcua/models/machine-model.js';
 
@@ -17,6 +18,16 @@ export const PRESS_MAP: ModbusMap = [
   { name: 'stroke_rate', table: 'holding', address: 106, type: 'uint16', unit: 'spm' },
   { name: 'power_kw', table: 'input', address: 0, type: 'float32', unit: 'kW' },
   { name: 'energy_kwh', table: 'input', address: 2, type: 'uint32', scale: 0.1, unit: 'kWh' },
+];
+
+/** The same press behind a Mitsubishi FX5U (MC protocol): the same metrics in D registers, 32-bit values low word first. */
+export const PRESS_MC_MAP: readonly McPointSpec[] = [
+  { name: 'state_code', device: 'D100', type: 'uint16' },
+  { name: 'part_count', device: 'D102', type: 'uint32' },
+  { name: 'scrap_count', device: 'D104', type: 'uint32' },
+  { name: 'stroke_rate', device: 'D106', type: 'uint16', unit: 'spm' },
+  { name: 'power_kw', device: 'D110', type: 'float32', unit: 'kW' },
+  { name: 'energy_kwh', device: 'D112', type: 'uint32', scale: 0.1, unit: 'kWh' },
 ];
 
 /** Screw compressor controller (unit 1). */

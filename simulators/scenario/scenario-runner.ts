@@ -12,6 +12,7 @@ import type { ModbusValue } from '../../protocols/modbus/register-codec.js';
 import type { SimAgentDevice } from '../agent-device-config.js';
 import { startDlt645Simulator } from '../dlt645/dlt645-simulator.js';
 import { type DataloggerOutletEndpoint, startScenarioDatalogger } from '../hj212/scenario-datalogger.js';
+import { startMcSimulator } from '../mc/mc-simulator.js';
 import { type ModbusSimulator, startModbusSimulator } from '../modbus/modbus-simulator.js';
 import type { SimProfile } from '../modbus/profile.js';
 import { openPtyPair, type PtyPair } from '../modbus/pty-pair.js';
@@ -33,6 +34,7 @@ import {
   type OpcuaPoint,
   opcuaName,
   PRESS_MAP,
+  PRESS_MC_MAP,
   STACK_MAP,
 } from './device-maps.js';
 import { type DeviceSignals, PlantModel, type Values } from './plant-model.js';
@@ -74,7 +76,7 @@ export interface DeviceEndpoint {
   id: string;
   kind: string;
   line?: string;
-  protocol: 'modbus-tcp' | 'opcua' | 'rtu' | 'dlt645' | 's7';
+  protocol: 'modbus-tcp' | 'opcua' | 'rtu' | 'dlt645' | 's7' | 'mc';
   url: string;
   unitId?: number;
   /** DL/T 645: the meter's 12-digit address */
@@ -104,6 +106,15 @@ export function signalProfile(
   unitId = 1,
   tickMs = 500,
 ): SimProfile {
+  return { name, unitId, tickMs, points: signalPoints(signals, map, tickMs) };
+}
+
+/** Simulator points (Modbus or MC) whose values read `signals` at wall-clock time (one evaluation per tick). */
+export function signalPoints<P extends { name: string }>(
+  signals: DeviceSignals,
+  map: readonly P[],
+  tickMs = 500,
+): (P & { initial: ModbusValue; behaviour: () => ModbusValue })[] {
   let at = Number.NaN;
   let values: Values = {};
   const now = (): Values => {
@@ -118,12 +129,7 @@ export function signalProfile(
     const v = now()[metric];
     return typeof v === 'boolean' || typeof v === 'number' ? v : Number(v ?? 0);
   };
-  return {
-    name,
-    unitId,
-    tickMs,
-    points: map.map((p) => ({ ...p, initial: value(p.name), behaviour: () => value(p.name) })),
-  };
+  return map.map((p) => ({ ...p, initial: value(p.name), behaviour: () => value(p.name) }));
 }
 
 /** OPC UA machine model whose variables read `signals` at each simulator step. */
@@ -164,6 +170,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
   const skipped: { id: string; reason: string }[] = [];
   let opcuaCert: string | undefined;
   const lineOf = new Map(s.devices.map((d) => [d.id, d.line]));
+  const protocolOf = new Map(s.devices.map((d) => [d.id, d.protocol]));
   const endpoint = (e: DeviceEndpoint): void => {
     const line = lineOf.get(e.id);
     endpoints.push(line === undefined ? e : { ...e, line });
@@ -194,7 +201,7 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
     // Modbus TCP PLCs and meters
     const tcp: [DeviceSignals, ModbusMap][] = [
       ...plant.production
-        .filter((m) => m.kind === 'press' && !onS7.has(m.id))
+        .filter((m) => m.kind === 'press' && !onS7.has(m.id) && protocolOf.get(m.id) !== 'mc')
         .map((m): [DeviceSignals, ModbusMap] => [m, PRESS_MAP]),
       ...plant.compressors.map((c): [DeviceSignals, ModbusMap] => [c, COMPRESSOR_MAP]),
       ...plant.meters.map((m): [DeviceSignals, ModbusMap] => [m, METER_MAP]),
@@ -202,6 +209,13 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
     for (const [sig, map] of tcp) {
       const sim = await modbus([signalProfile(sig.id, sig, map)]);
       endpoint({ id: sig.id, kind: sig.kind, protocol: 'modbus-tcp', url: sim.url, unitId: 1 });
+    }
+    // presses behind a Mitsubishi CPU: the same signals over the MC protocol
+    for (const m of plant.production.filter((p) => p.kind === 'press' && protocolOf.get(p.id) === 'mc')) {
+      const profile = { name: m.id, tickMs: 500, points: signalPoints(m, PRESS_MC_MAP) };
+      const sim = await startMcSimulator({ series: 'iQ-F', host, port: 0, profile });
+      closers.push(() => sim.close());
+      endpoint({ id: m.id, kind: m.kind, protocol: 'mc', url: sim.url });
     }
     for (const b of plant.boilers) {
       const sim = await modbus([
@@ -372,6 +386,13 @@ export async function startScenario(opts: ScenarioRunOptions): Promise<RunningSc
             variables: [{ every, points: S7_PRESS_MAP.map((p) => ({ ...p })) }],
           };
         }
+        if (e.protocol === 'mc')
+          return {
+            id: e.id,
+            tags,
+            mc: { url: e.url, series: 'iQ-F', timeout: '1s' },
+            mcPoll: [{ every, points: PRESS_MC_MAP.map((p) => ({ ...p })) }],
+          };
         if (e.protocol === 'opcua') {
           const vars = e.kind === 'cnc' ? CNC_VARIABLES : INJECTION_VARIABLES;
           return {

@@ -51,8 +51,9 @@ const DeviceBase = {
 export const PressDevice = Strict({
   ...DeviceBase,
   kind: Type.Literal('press'),
-  /** a Modbus TCP PLC, or a Siemens S7-1200 (ISO-on-TCP; simulated with node-snap7, skipped without it) */
-  protocol: Type.Union([Type.Literal('modbus-tcp'), Type.Literal('s7')]),
+  /** a Modbus TCP PLC, a Siemens S7-1200 (ISO-on-TCP; simulated with node-snap7, skipped without it) or a Mitsubishi
+   * CPU answering the MC protocol (3E binary over TCP) */
+  protocol: Type.Union([Type.Literal('modbus-tcp'), Type.Literal('s7'), Type.Literal('mc')]),
   behaviour: MachineBehaviour,
 });
 

@@ -7,9 +7,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
+import { loadAgentConfig, resolveDeviceFor } from '../../agent/config/load-agent-config.js';
+import { mc } from '../../agent/sources/mc/index.js';
+import { createMcSource } from '../../agent/sources/mc/mc-source.js';
 import { bundledScenarioPath } from '../../simulators/scenario/load-scenario.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
 
@@ -102,9 +105,21 @@ describe('plantpulse sim -s', () => {
       url: expect.stringMatching(/^s7:\/\/127\.0\.0\.1:\d+$/),
     });
 
-    // the press answers over Modbus TCP with a known state code; the main meter always sees the base load
-    const state = await readRegisters(String(byId.get('press-01')?.['url']), 3, 100, 1);
-    expect([0, 1, 2, 3, 4]).toContain(state.readUInt16BE(0));
+    // the press is a Mitsubishi FX5U answering the MC protocol with a known state code; the main meter always sees
+    // the base load
+    expect(byId.get('press-01')?.['url']).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    const press = createMcSource(
+      resolveDeviceFor(mc, {
+        id: 'press-01',
+        mc: { url: String(byId.get('press-01')?.['url']), series: 'iQ-F' },
+        mcPoll: [{ every: '1s', points: [{ name: 'state_code', device: 'D100', type: 'uint16' }] }],
+      }),
+      { log: pino({ level: 'silent' }) },
+    );
+    await press.connect(AbortSignal.timeout(10_000));
+    const read = await press.read(0, AbortSignal.timeout(10_000));
+    await press.close();
+    expect([0, 1, 2, 3, 4]).toContain(read.samples[0]?.value);
     const kw = await readRegisters(String(byId.get('meter-main')?.['url']), 4, 4, 2);
     expect(kw.readFloatBE(0)).toBeGreaterThan(20);
 
