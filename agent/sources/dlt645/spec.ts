@@ -7,6 +7,7 @@ import { type StaticDecode, Type } from '@sinclair/typebox';
 import { DurationAtLeast, MetricName, OneOf } from '../../../config/schemas/common.js';
 import { optional, required, Section } from '../../../config/spec.js';
 import { DLT645_VERSIONS } from '../../../protocols/dlt645/data-identifiers.js';
+import { DEADBAND_FIELD } from '../point-fields.js';
 
 /** The fastest reading we accept: a 2400-baud bus carries about ten reads a second. */
 export const MIN_READING_INTERVAL = '100ms';
@@ -38,10 +39,7 @@ export const Dlt645Point = Section({
     description:
       'for a maximum demand (01010000): also publish when it occurred, as this metric (meter-local time text)',
   }),
-  deadband: optional(Type.Number({ minimum: 0 }), {
-    description: 'report by exception: publish only when the value moved by more than this',
-    defaultText: 'every change',
-  }),
+  deadband: DEADBAND_FIELD,
 });
 export type Dlt645Point = StaticDecode<typeof Dlt645Point>;
 

@@ -9,6 +9,7 @@ import { optional, required, Section } from '../../../config/spec.js';
 import { MAX_BATCH_BITS, MAX_BATCH_WORDS } from '../../../protocols/mc/commands.js';
 import { MC_SERIES } from '../../../protocols/mc/devices.js';
 import { MC_VALUE_TYPES } from '../../../protocols/mc/point.js';
+import { SCALED_POINT_FIELDS } from '../point-fields.js';
 
 /** The fastest poll we accept. */
 export const MIN_MC_POLL = '10ms';
@@ -28,22 +29,7 @@ export const McPoint = Section({
     description: 'string length',
     unit: 'words',
   }),
-  scale: optional(Type.Number(), {
-    description: 'value = raw × scale + offset (numbers only)',
-    defaultText: '1',
-  }),
-  offset: optional(Type.Number(), {
-    description: 'value = raw × scale + offset (numbers only)',
-    defaultText: '0',
-  }),
-  unit: optional(Type.String({ maxLength: 32 }), {
-    description: 'engineering unit, carried in births',
-    example: 'kW',
-  }),
-  deadband: optional(Type.Number({ minimum: 0 }), {
-    description: 'report by exception: publish only when the value moved by more than this',
-    defaultText: 'every change',
-  }),
+  ...SCALED_POINT_FIELDS,
 });
 export type McPoint = StaticDecode<typeof McPoint>;
 

@@ -11,6 +11,7 @@ import {
   MAX_BITS_PER_READ,
   MAX_REGISTERS_PER_READ,
 } from '../../../protocols/modbus/request-planner.js';
+import { SCALED_POINT_FIELDS } from '../point-fields.js';
 
 /** The fastest poll we accept: below this a gateway only burns CPU and the bus. */
 export const MIN_POLL = '10ms';
@@ -50,22 +51,7 @@ export const ModbusPoint = Section({
     description: 'string length',
     unit: 'registers',
   }),
-  scale: optional(Type.Number(), {
-    description: 'value = raw × scale + offset (numbers only)',
-    defaultText: '1',
-  }),
-  offset: optional(Type.Number(), {
-    description: 'value = raw × scale + offset (numbers only)',
-    defaultText: '0',
-  }),
-  unit: optional(Type.String({ maxLength: 32 }), {
-    description: 'engineering unit, carried in births',
-    example: 'kW',
-  }),
-  deadband: optional(Type.Number({ minimum: 0 }), {
-    description: 'report by exception: publish only when the value moved by more than this',
-    defaultText: 'every change',
-  }),
+  ...SCALED_POINT_FIELDS,
 });
 export type ModbusPoint = StaticDecode<typeof ModbusPoint>;
 

@@ -8,6 +8,7 @@ import { DurationAtLeast, MetricName, OneOf, Port } from '../../../config/schema
 import { optional, required, Section } from '../../../config/spec.js';
 import { MAX_STRING_LENGTH, S7_TYPES } from '../../../protocols/s7/point.js';
 import { DEFAULT_MAX_GAP_BYTES, MAX_ITEMS_PER_REQUEST } from '../../../protocols/s7/request-planner.js';
+import { SCALED_POINT_FIELDS } from '../point-fields.js';
 
 /** The fastest poll we accept. */
 export const MIN_S7_POLL = '10ms';
@@ -30,22 +31,7 @@ export const S7Point = Section({
     description: 'for type string: n of STRING[n] (the 2-byte header comes before the characters)',
     unit: 'characters',
   }),
-  scale: optional(Type.Number(), {
-    description: 'value = raw × scale + offset (numbers only)',
-    defaultText: '1',
-  }),
-  offset: optional(Type.Number(), {
-    description: 'value = raw × scale + offset (numbers only)',
-    defaultText: '0',
-  }),
-  unit: optional(Type.String({ maxLength: 32 }), {
-    description: 'engineering unit, carried in births',
-    example: 'kW',
-  }),
-  deadband: optional(Type.Number({ minimum: 0 }), {
-    description: 'report by exception: publish only when the value moved by more than this',
-    defaultText: 'every change',
-  }),
+  ...SCALED_POINT_FIELDS,
 });
 export type S7Point = StaticDecode<typeof S7Point>;
 
