@@ -9,6 +9,7 @@ import { optional, required, Section } from '../../../config/spec.js';
 import { MAX_BATCH_BITS, MAX_BATCH_WORDS } from '../../../protocols/mc/commands.js';
 import { MC_SERIES } from '../../../protocols/mc/devices.js';
 import { MC_VALUE_TYPES } from '../../../protocols/mc/point.js';
+import { RECONNECT_BACKOFF_FIELDS } from '../connection-fields.js';
 import { SCALED_POINT_FIELDS } from '../point-fields.js';
 
 /** The fastest poll we accept. */
@@ -98,19 +99,7 @@ export const McConnection = Section({
     unit: 'polls',
     default: 1,
   }),
-  backoff: optional(
-    Section({
-      initial: optional(DurationAtLeast('1ms'), {
-        description: 'first wait before reconnecting',
-        default: '500ms',
-      }),
-      max: optional(DurationAtLeast('1ms'), {
-        description: 'longest wait between reconnects',
-        default: '30s',
-      }),
-    }),
-    { description: 'jittered exponential backoff between reconnect attempts', default: {} },
-  ),
+  ...RECONNECT_BACKOFF_FIELDS,
 });
 export type McConnection = StaticDecode<typeof McConnection>;
 

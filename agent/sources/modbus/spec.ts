@@ -11,6 +11,7 @@ import {
   MAX_BITS_PER_READ,
   MAX_REGISTERS_PER_READ,
 } from '../../../protocols/modbus/request-planner.js';
+import { RECONNECT_BACKOFF_FIELDS } from '../connection-fields.js';
 import { SCALED_POINT_FIELDS } from '../point-fields.js';
 
 /** The fastest poll we accept: below this a gateway only burns CPU and the bus. */
@@ -105,19 +106,7 @@ export const ModbusConnection = Section({
     unit: 'polls',
     default: 3,
   }),
-  backoff: optional(
-    Section({
-      initial: optional(DurationAtLeast('1ms'), {
-        description: 'first wait before reconnecting',
-        default: '500ms',
-      }),
-      max: optional(DurationAtLeast('1ms'), {
-        description: 'longest wait between reconnects',
-        default: '30s',
-      }),
-    }),
-    { description: 'jittered exponential backoff between reconnect attempts', default: {} },
-  ),
+  ...RECONNECT_BACKOFF_FIELDS,
 });
 export type ModbusConnection = StaticDecode<typeof ModbusConnection>;
 

@@ -8,6 +8,7 @@ import { DurationAtLeast, MetricName, OneOf, Port } from '../../../config/schema
 import { optional, required, Section } from '../../../config/spec.js';
 import { MAX_STRING_LENGTH, S7_TYPES } from '../../../protocols/s7/point.js';
 import { DEFAULT_MAX_GAP_BYTES, MAX_ITEMS_PER_REQUEST } from '../../../protocols/s7/request-planner.js';
+import { RECONNECT_BACKOFF_FIELDS } from '../connection-fields.js';
 import { SCALED_POINT_FIELDS } from '../point-fields.js';
 
 /** The fastest poll we accept. */
@@ -89,19 +90,7 @@ export const S7Connection = Section({
     unit: 'polls',
     default: 3,
   }),
-  backoff: optional(
-    Section({
-      initial: optional(DurationAtLeast('1ms'), {
-        description: 'first wait before reconnecting',
-        default: '500ms',
-      }),
-      max: optional(DurationAtLeast('1ms'), {
-        description: 'longest wait between reconnects',
-        default: '30s',
-      }),
-    }),
-    { description: 'jittered exponential backoff between reconnect attempts', default: {} },
-  ),
+  ...RECONNECT_BACKOFF_FIELDS,
 });
 export type S7Connection = StaticDecode<typeof S7Connection>;
 
