@@ -23,6 +23,8 @@ const EXPECTED_ROWS = [
   'modbus.rtu_values_per_s',
   's7.values_per_s',
   's7.cpu_per_1k_tags',
+  'mc.values_per_s',
+  'mc.cpu_per_1000_values_per_s',
   'opcua.notifications_per_s',
   'opcua.cpu_percent',
   'opcua.rss_mib',
