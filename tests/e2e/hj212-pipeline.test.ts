@@ -5,13 +5,14 @@
  * hourly aggregates land at their window's start. A datalogger dropped by the agent's restart-free reconnect path
  * (the connection killed) comes back and its data keeps arriving.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryInfluxQL } from '../../protocols/influx/index.js';
 import { type Hj212Datalogger, startHj212Datalogger } from '../../simulators/hj212/datalogger.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
+import { PIPELINE_ENV, startPipelineCloud, writePipelineAgentYaml } from '../helpers/pipeline-processes.js';
 import { freshDatabase, influxUrl } from '../helpers/services.js';
 import { until } from '../helpers/until.js';
 
@@ -24,45 +25,18 @@ describe('HJ 212 datalogger → agent → MQTT → cloud → InfluxDB', () => {
   let cloud: CliProcess;
   let agent: CliProcess;
   let logger: Hj212Datalogger;
-  const env = { AGENT_MQTT_PASSWORD: 'agent-secret-1', INGEST_MQTT_PASSWORD: 'ingest-secret-2' };
   const query = (q: string) => queryInfluxQL(influxUrl(), { db, q }) as Promise<Row[]>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pp-hj212-'));
     db = await freshDatabase('e2e_hj212');
-    await writeFile(
-      join(dir, 'cloud.yaml'),
-      [
-        'broker:',
-        '  port: 0',
-        '  users:',
-        `    - { username: ${NODE}, password: "\${env:AGENT_MQTT_PASSWORD}" }`,
-        '    - { username: ingest, password: "${env:INGEST_MQTT_PASSWORD}" }',
-        'mqtt:',
-        '  username: ingest',
-        '  password: ${env:INGEST_MQTT_PASSWORD}',
-        '  clientId: e2e-hj212-ingest',
-        'influx:',
-        `  url: ${influxUrl()}`,
-        `  database: ${db}`,
-        `spool: { path: ${join(dir, 'cloud-data')} }`,
-      ].join('\n'),
-    );
-    cloud = spawnCli(['cloud', '-c', join(dir, 'cloud.yaml')], { env });
-    const brokerUp = await cloud.waitFor(
-      (l) => typeof l['msg'] === 'string' && l['msg'].startsWith('embedded MQTT broker listening'),
-    );
-    await writeFile(
-      join(dir, 'agent.yaml'),
-      [
-        'site: cq',
-        `node: ${NODE}`,
-        'mqtt:',
-        `  url: ${String(brokerUp['url'])}`,
-        `  username: ${NODE}`,
-        '  password: ${env:AGENT_MQTT_PASSWORD}',
-        `outbox: { path: ${join(dir, 'agent-data')} }`,
-        'devices:',
+    let brokerUrl: string;
+    ({ cloud, brokerUrl } = await startPipelineCloud(dir, { node: NODE, db, clientId: 'e2e-hj212-ingest' }));
+    const agentYaml = await writePipelineAgentYaml(dir, {
+      site: 'cq',
+      node: NODE,
+      brokerUrl,
+      deviceLines: [
         '  - id: boiler-1-stack',
         '    tags: { outlet: DA001 }',
         '    hj212: { listen: "127.0.0.1:0", mn: "88888880000001", password: "123456" }',
@@ -71,9 +45,9 @@ describe('HJ 212 datalogger → agent → MQTT → cloud → InfluxDB', () => {
         '    tags: { outlet: DW001 }',
         '    hj212: { listen: "127.0.0.1:0", mn: "88888880000002", password: "123456" }',
         '    pollutants: [w01018, w21003, w01001, w00000]',
-      ].join('\n'),
-    );
-    agent = spawnCli(['agent', '-c', join(dir, 'agent.yaml')], { env });
+      ],
+    });
+    agent = spawnCli(['agent', '-c', agentYaml], { env: PIPELINE_ENV });
     const up = await agent.waitFor((l) => l['msg'] === 'HJ 212 listener up');
     logger = await startHj212Datalogger({
       port: Number(up['port']),

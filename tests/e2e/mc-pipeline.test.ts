@@ -3,12 +3,13 @@
  * of every device an FX5U has) → `plantpulse agent` (MC 3E binary over TCP, Sparkplug B over MQTT) → `plantpulse
  * cloud` (embedded broker, host, InfluxDB writer) → InfluxDB. Every metric arrives with its value and field type.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryInfluxQL } from '../../protocols/influx/index.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
+import { PIPELINE_ENV, startPipelineCloud, writePipelineAgentYaml } from '../helpers/pipeline-processes.js';
 import { freshDatabase, influxUrl } from '../helpers/services.js';
 import { until } from '../helpers/until.js';
 
@@ -23,7 +24,6 @@ describe('FX5U press: MC simulator → agent → MQTT → cloud → InfluxDB', (
   let sim: CliProcess;
   let cloud: CliProcess;
   let agent: CliProcess;
-  const env = { AGENT_MQTT_PASSWORD: 'agent-secret-1', INGEST_MQTT_PASSWORD: 'ingest-secret-2' };
   const query = (q: string) => queryInfluxQL(influxUrl(), { db, q });
 
   beforeAll(async () => {
@@ -31,48 +31,22 @@ describe('FX5U press: MC simulator → agent → MQTT → cloud → InfluxDB', (
     db = await freshDatabase('e2e_mc');
     sim = spawnCli(['sim', 'mc', '--profile', 'press', '--series', 'iQ-F', '--port', '0']);
     const listening = await sim.waitFor((l) => l.event === 'listening');
-    await writeFile(
-      join(dir, 'cloud.yaml'),
-      [
-        'broker:',
-        '  port: 0',
-        '  users:',
-        `    - { username: ${NODE}, password: "\${env:AGENT_MQTT_PASSWORD}" }`,
-        '    - { username: ingest, password: "${env:INGEST_MQTT_PASSWORD}" }',
-        'mqtt:',
-        '  username: ingest',
-        '  password: ${env:INGEST_MQTT_PASSWORD}',
-        '  clientId: e2e-mc-ingest',
-        'influx:',
-        `  url: ${influxUrl()}`,
-        `  database: ${db}`,
-        `spool: { path: ${join(dir, 'cloud-data')} }`,
-      ].join('\n'),
-    );
-    cloud = spawnCli(['cloud', '-c', join(dir, 'cloud.yaml')], { env });
-    const brokerUp = await cloud.waitFor(
-      (l) => typeof l['msg'] === 'string' && l['msg'].startsWith('embedded MQTT broker listening'),
-    );
+    let brokerUrl: string;
+    ({ cloud, brokerUrl } = await startPipelineCloud(dir, { node: NODE, db, clientId: 'e2e-mc-ingest' }));
     // the points the simulator printed, as a user pastes them (JSON is YAML)
-    await writeFile(
-      join(dir, 'agent.yaml'),
-      [
-        'site: cq-stamping',
-        `node: ${NODE}`,
-        'mqtt:',
-        `  url: ${String(brokerUp['url'])}`,
-        `  username: ${NODE}`,
-        '  password: ${env:AGENT_MQTT_PASSWORD}',
-        `outbox: { path: ${join(dir, 'agent-data')} }`,
-        'devices:',
+    const agentYaml = await writePipelineAgentYaml(dir, {
+      site: 'cq-stamping',
+      node: NODE,
+      brokerUrl,
+      deviceLines: [
         `  - id: ${DEVICE}`,
         `    mc: { url: "${String(listening['url'])}", series: iQ-F, format: binary, timeout: 1s }`,
         '    mcPoll:',
         '      - every: 200ms',
         `        points: ${JSON.stringify(listening['points'])}`,
-      ].join('\n'),
-    );
-    agent = spawnCli(['agent', '-c', join(dir, 'agent.yaml')], { env });
+      ],
+    });
+    agent = spawnCli(['agent', '-c', agentYaml], { env: PIPELINE_ENV });
   }, 120_000);
 
   afterAll(async () => {

@@ -3,13 +3,14 @@
  * `plantpulse agent` (every S7 type from DB, M, I, Q, T and C; Sparkplug B over MQTT) → `plantpulse cloud` (embedded
  * broker, InfluxDB writer) → InfluxDB, checked by value and by field type.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryInfluxQL } from '../../protocols/influx/index.js';
 import type { S7PointSpec } from '../../protocols/s7/point.js';
 import { type CliProcess, spawnCli } from '../helpers/cli-process.js';
+import { PIPELINE_ENV, startPipelineCloud, writePipelineAgentYaml } from '../helpers/pipeline-processes.js';
 import { freshDatabase, influxUrl } from '../helpers/services.js';
 
 const NODE = 'press-gw';
@@ -23,7 +24,6 @@ describe('S7-1200 press: sim s7 → agent → MQTT → cloud → InfluxDB', () =
   let cloud: CliProcess;
   let agent: CliProcess;
   let points: S7PointSpec[] = [];
-  const env = { AGENT_MQTT_PASSWORD: 'agent-secret-1', INGEST_MQTT_PASSWORD: 'ingest-secret-2' };
   const query = (q: string) => queryInfluxQL(influxUrl(), { db, q });
 
   beforeAll(async () => {
@@ -32,31 +32,13 @@ describe('S7-1200 press: sim s7 → agent → MQTT → cloud → InfluxDB', () =
     sim = spawnCli(['sim', 's7', '--profile', 'press', '--pdu', '240', '--port', '0']);
     const listening = await sim.waitFor((l) => l.event === 'listening');
     points = listening['points'] as S7PointSpec[];
-    await writeFile(
-      join(dir, 'cloud.yaml'),
-      [
-        'broker:',
-        '  port: 0',
-        '  users:',
-        `    - { username: ${NODE}, password: "\${env:AGENT_MQTT_PASSWORD}" }`,
-        '    - { username: ingest, password: "${env:INGEST_MQTT_PASSWORD}" }',
-        'mqtt: { username: ingest, password: "${env:INGEST_MQTT_PASSWORD}", clientId: e2e-s7-ingest }',
-        `influx: { url: ${influxUrl()}, database: ${db} }`,
-        `spool: { path: ${join(dir, 'cloud-data')} }`,
-      ].join('\n'),
-    );
-    cloud = spawnCli(['cloud', '-c', join(dir, 'cloud.yaml')], { env });
-    const brokerUp = await cloud.waitFor(
-      (l) => typeof l['msg'] === 'string' && l['msg'].startsWith('embedded MQTT broker listening'),
-    );
-    await writeFile(
-      join(dir, 'agent.yaml'),
-      [
-        'site: cq-plant1',
-        `node: ${NODE}`,
-        `mqtt: { url: ${String(brokerUp['url'])}, username: ${NODE}, password: "\${env:AGENT_MQTT_PASSWORD}" }`,
-        `outbox: { path: ${join(dir, 'agent-data')} }`,
-        'devices:',
+    let brokerUrl: string;
+    ({ cloud, brokerUrl } = await startPipelineCloud(dir, { node: NODE, db, clientId: 'e2e-s7-ingest' }));
+    const agentYaml = await writePipelineAgentYaml(dir, {
+      site: 'cq-plant1',
+      node: NODE,
+      brokerUrl,
+      deviceLines: [
         `  - id: ${DEVICE}`,
         '    tags: { line: press-line, kind: press }',
         `    s7: { host: ${String(listening['host'])}, port: ${Number(listening['port'])}, rack: 0, slot: 1 }`,
@@ -64,9 +46,9 @@ describe('S7-1200 press: sim s7 → agent → MQTT → cloud → InfluxDB', () =
         '      - every: 200ms',
         '        points:',
         ...points.map((p) => `          - ${JSON.stringify(p)}`),
-      ].join('\n'),
-    );
-    agent = spawnCli(['agent', '-c', join(dir, 'agent.yaml')], { env });
+      ],
+    });
+    agent = spawnCli(['agent', '-c', agentYaml], { env: PIPELINE_ENV });
   }, 120_000);
 
   afterAll(async () => {
