@@ -37,3 +37,22 @@ export function guardProcess(log: Logger): void {
   );
   process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (kept running)'));
 }
+
+/**
+ * For a command without a logger (a simulator): runs until the first SIGINT/SIGTERM, then `close()`, and resolves
+ * with exit code 0, or 1 when closing failed.
+ */
+export function closeOnSignal(close: () => Promise<unknown>): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -3,6 +3,7 @@ import { startDlt645Simulator } from '../../simulators/dlt645/dlt645-simulator.j
 import type { SimMeterSpec } from '../../simulators/dlt645/sim-meter.js';
 import { openPtyPair, type PtyPair } from '../../simulators/modbus/pty-pair.js';
 import { parse } from '../args.js';
+import { closeOnSignal } from '../lifecycle.js';
 import type { Command } from './command.js';
 
 /**
@@ -69,18 +70,6 @@ export const simDlt645Command: Command = {
     io.stdout.write(
       `${JSON.stringify({ event: 'listening', protocol: 'dlt645', url, meters: meters.map((m) => ({ address: m.address, version: m.version })) })}\n`,
     );
-    return new Promise<number>((resolve) => {
-      const stop = () => {
-        sim
-          .close()
-          .then(() => pair?.close())
-          .then(
-            () => resolve(0),
-            () => resolve(1),
-          );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    return closeOnSignal(() => sim.close().then(() => pair?.close()));
   },
 };

@@ -1,5 +1,6 @@
 import { startHj212Datalogger } from '../../simulators/hj212/datalogger.js';
 import { parse } from '../args.js';
+import { closeOnSignal } from '../lifecycle.js';
 import type { Command } from './command.js';
 
 /**
@@ -66,15 +67,6 @@ export const simHj212Command: Command = {
     io.stdout.write(
       `${JSON.stringify({ event: 'started', protocol: 'hj212', platform: `${host}:${port}`, outlets: outlets.map((o) => ({ mn: o.mn, profile: o.profile })) })}\n`,
     );
-    return new Promise<number>((resolve) => {
-      const stop = () => {
-        logger.close().then(
-          () => resolve(0),
-          () => resolve(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    return closeOnSignal(() => logger.close());
   },
 };

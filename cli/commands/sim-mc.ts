@@ -2,6 +2,7 @@ import { MC_SERIES, type McSeries } from '../../protocols/mc/devices.js';
 import { startMcSimulator } from '../../simulators/mc/mc-simulator.js';
 import { agentPoints, type McProfileName, mcProfiles } from '../../simulators/mc/profiles.js';
 import { parse } from '../args.js';
+import { closeOnSignal } from '../lifecycle.js';
 import type { Command } from './command.js';
 
 /**
@@ -63,15 +64,6 @@ export const simMcCommand: Command = {
     io.stdout.write(
       `${JSON.stringify({ event: 'listening', protocol: 'mc', url: sim.url, series, format, profile: name, points: agentPoints(profile) })}\n`,
     );
-    return new Promise<number>((resolve) => {
-      const stop = () => {
-        sim.close().then(
-          () => resolve(0),
-          () => resolve(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    return closeOnSignal(() => sim.close());
   },
 };

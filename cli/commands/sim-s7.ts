@@ -1,6 +1,7 @@
 import { PlantpulseError } from '../../protocols/errors.js';
 import { S7_PROFILES, type S7ProfileName, s7AgentPoints } from '../../simulators/s7/s7-profile.js';
 import { parse } from '../args.js';
+import { closeOnSignal } from '../lifecycle.js';
 import type { Command } from './command.js';
 
 /**
@@ -62,15 +63,6 @@ export const simS7Command: Command = {
     io.stdout.write(
       `${JSON.stringify({ event: 'listening', protocol: 's7', profile: name, host: sim.host, port: sim.port, points: s7AgentPoints(profile) })}\n`,
     );
-    return new Promise<number>((resolve) => {
-      const stop = () => {
-        sim.close().then(
-          () => resolve(0),
-          () => resolve(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    return closeOnSignal(() => sim.close());
   },
 };

@@ -1,6 +1,7 @@
 import { startModbusSimulator } from '../../simulators/modbus/modbus-simulator.js';
 import { builtinProfiles } from '../../simulators/modbus/profiles/index.js';
 import { parse } from '../args.js';
+import { closeOnSignal } from '../lifecycle.js';
 import type { Command, CommandIo } from './command.js';
 
 function jsonLine(io: CommandIo, obj: Record<string, unknown>): void {
@@ -114,16 +115,9 @@ export const simCommand: Command = {
       report();
       timer = setInterval(report, 20);
     }
-    return new Promise<number>((resolve) => {
-      const stop = () => {
-        if (timer) clearInterval(timer);
-        sim.close().then(
-          () => resolve(0),
-          () => resolve(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    return closeOnSignal(() => {
+      if (timer) clearInterval(timer);
+      return sim.close();
     });
   },
 };
