@@ -298,13 +298,7 @@ export function decodeResponse(frame: Uint8Array, format: McFormat, series: McSe
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** Splits a byte stream into whole frames (TCP delivers them in any pieces). */

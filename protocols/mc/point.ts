@@ -8,7 +8,7 @@
  * first character in the low byte of the first word ("AB" in D0 is 0x4241): BADC. The agent does not let a point
  * choose another order: this is how every MELSEC CPU stores them.
  */
-import type { ModbusByteOrder, ModbusPointSpec } from '../modbus/point.js';
+import { type ModbusByteOrder, type ModbusPointSpec, wordsOf } from '../modbus/point.js';
 import { MC_DEVICES, type McAddress, type McSeries, parseMcAddress } from './devices.js';
 
 export const MC_VALUE_TYPES = [
@@ -38,18 +38,6 @@ export interface McPointSpec {
   deadband?: number;
 }
 
-const WORDS: Record<Exclude<McValueType, 'string'>, number> = {
-  bool: 1,
-  int16: 1,
-  uint16: 1,
-  int32: 2,
-  uint32: 2,
-  float32: 2,
-  int64: 4,
-  uint64: 4,
-  float64: 4,
-};
-
 /** bool for bit devices, int16 for word devices (MELSEC's K values are signed 16-bit). */
 export function mcEffectiveType(p: McPointSpec, address: McAddress): McValueType {
   return p.type ?? (MC_DEVICES[address.device].kind === 'bit' ? 'bool' : 'int16');
@@ -57,7 +45,7 @@ export function mcEffectiveType(p: McPointSpec, address: McAddress): McValueType
 
 /** Words a point occupies on a word device (1 point on a bit device). */
 export function mcPointWidth(type: McValueType, length: number | undefined): number {
-  return type === 'string' ? (length ?? 1) : WORDS[type];
+  return wordsOf(type, length);
 }
 
 const ORDER_BY_WIDTH: Record<number, ModbusByteOrder> = { 1: 'ABCD', 2: 'CDAB', 4: 'GHEFCDAB' };

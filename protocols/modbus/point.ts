@@ -72,12 +72,15 @@ const WORDS: Record<Exclude<ModbusValueType, 'string'>, number> = {
   float64: 4,
 };
 
+/** How many 16-bit words a value of this type takes (a string: `length` words); also a MELSEC word device's. */
+export function wordsOf(type: ModbusValueType, length: number | undefined): number {
+  return type === 'string' ? (length ?? 1) : WORDS[type];
+}
+
 /** How many registers (or bits, for coil/discrete tables) a point occupies. */
 export function pointWidth(p: ModbusPointSpec): number {
   if (isBitTable(p.table)) return 1;
-  const t = effectiveType(p);
-  if (t === 'string') return p.length ?? 1;
-  return WORDS[t];
+  return wordsOf(effectiveType(p), p.length);
 }
 
 /** True when the point's raw value is transformed by scale/offset (the rule every polling protocol shares). */
