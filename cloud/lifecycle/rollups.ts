@@ -63,8 +63,13 @@ export function telemetryLineKey(line: string): { device: string; time: number }
   const time = Number(line.slice(sp + 1));
   const at = line.indexOf(',device=');
   if (!Number.isFinite(time) || at === -1) return undefined;
+  const start = at + 8;
+  let end = start;
+  while (end < line.length && line[end] !== ',' && line[end] !== ' ' && line[end] !== '\\') end++;
+  // the usual case, a tag value without escapes: one slice
+  if (line[end] !== '\\') return { device: line.slice(start, end), time };
   let device = '';
-  for (let i = at + 8; i < line.length; i++) {
+  for (let i = start; i < line.length; i++) {
     const c = line[i] as string;
     if (c === '\\' && i + 1 < line.length) {
       device += line[++i];

@@ -41,6 +41,11 @@ describe('roll-up marks', () => {
       device: 'press 07,a',
       time: 1_700_000_000_123,
     });
+    expect(telemetryLineKey('telemetry,device=press-07,node=n p=1 1000')).toEqual({
+      device: 'press-07',
+      time: 1000,
+    });
+    expect(telemetryLineKey('telemetry,site=s,device=d7 p=1 5')).toEqual({ device: 'd7', time: 5 });
     expect(telemetryLineKey('oee,device=a,site=s oee=1 1000')).toBeUndefined();
   });
 });
