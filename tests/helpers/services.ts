@@ -22,6 +22,24 @@ export function mosquittoUser(username: string): { username: string; password: s
   return u;
 }
 
+/**
+ * How far the database's clock runs ahead of this process's (ms; negative when behind), from the `Date` header of
+ * InfluxDB's `/ping`. Zero on a normal run; under `npm run test:repeat -- --faketime` node's clock is shifted
+ * while influxd (a Go program, which reads the time without libc) keeps the real one, so a test whose data must
+ * fall inside a short retention policy dates it by the database's clock. Resolution: one second.
+ */
+export async function influxClockSkewMs(): Promise<number> {
+  const before = Date.now();
+  const res = await fetch(`${influxUrl()}/ping`, { signal: AbortSignal.timeout(15_000) });
+  const after = Date.now();
+  await res.arrayBuffer();
+  const date = Date.parse(res.headers.get('date') ?? '');
+  if (!Number.isFinite(date)) throw new Error('InfluxDB /ping answered without a Date header');
+  const skew = Math.round(date - (before + after) / 2);
+  // within the header's one-second resolution the clocks agree
+  return Math.abs(skew) < 2_000 ? 0 : skew;
+}
+
 async function influxQuery(q: string): Promise<void> {
   const res = await fetch(`${influxUrl()}/query`, {
     method: 'POST',
