@@ -18,6 +18,7 @@ export const hj212 = defineSource({
   },
   check: checkHj212Device,
   metrics: hj212Metrics,
+  target: (d) => `listening on ${d.hj212.listen} for MN ${d.hj212.mn}`,
   async create(device, deps) {
     const { Hj212Source } = await import('./hj212-source.js');
     const { Hj212Listeners } = await import('./listener-registry.js');
