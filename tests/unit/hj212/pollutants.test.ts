@@ -6,7 +6,12 @@ import { findPollutant } from '../../../protocols/hj212/pollutants.js';
 describe('HJ 212 factor code table', () => {
   it('flue gas and wastewater flow: a00000 in m³/s, w00000 in L/s, both totalled in m³', () => {
     expect(findPollutant('a00000')).toMatchObject({ zh: '废气', medium: 'air', unit: 'm³/s', couUnit: 'm³' });
-    expect(findPollutant('w00000')).toMatchObject({ zh: '污水', medium: 'water', unit: 'L/s', couUnit: 'm³' });
+    expect(findPollutant('w00000')).toMatchObject({
+      zh: '污水',
+      medium: 'water',
+      unit: 'L/s',
+      couUnit: 'm³',
+    });
   });
 
   it('a01016 is the stack cross-section and a01017 the dynamic pressure', () => {
