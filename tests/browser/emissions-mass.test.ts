@@ -94,7 +94,7 @@ const massRows = (page: Page) =>
       rows.map((r) => [
         r.getAttribute('data-device'),
         r.getAttribute('data-code'),
-        ...[...r.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim()),
+        ...Array.from(r.querySelectorAll('td')).map((td) => (td.textContent ?? '').trim()),
       ]),
     );
 
