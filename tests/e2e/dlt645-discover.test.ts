@@ -1,8 +1,9 @@
 /**
  * `plantpulse dlt645 discover` through the built CLI against `plantpulse sim dlt645` (a DTU over TCP), as a user at
  * the cabinet would run it: one meter on the bus answers with its address; two collide and the command says so;
- * a bus where nothing listens and a bad URL are clear errors with their exit codes.
+ * a bus that cannot be opened, one where no meter answers and a bad URL are clear errors with their exit codes.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliProcess, runCli, spawnCli } from '../helpers/cli-process.js';
 
@@ -53,10 +54,45 @@ describe('plantpulse dlt645 discover', () => {
     expect(r.stderr).toContain('1 of 2 bus(es) gave no address');
   });
 
-  it('a bus where nothing answers: the code and a sentence, exit 1', async () => {
-    const r = await runCli(['dlt645', 'discover', 'tcp://127.0.0.1:1', '--timeout', '500ms']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/tcp:\/\/127\.0\.0\.1:1\s+-\s+DLT645_[A-Z_]+: \S/);
+  it('a bus that cannot be opened, and one where no meter answers: the code and a sentence each, exit 1', async () => {
+    // a converter that accepts the connection and never answers (a meter without power, a wrong baud rate behind it)
+    const silent = createServer((socket) => socket.on('data', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const r = await runCli([
+        'dlt645',
+        'discover',
+        'tcp://127.0.0.1:1',
+        `tcp://127.0.0.1:${port}`,
+        '--timeout',
+        '500ms',
+        '--format',
+        'json',
+      ]);
+      expect(r.code).toBe(1);
+      const rows = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(rows).toEqual([
+        {
+          url: 'tcp://127.0.0.1:1',
+          ok: false,
+          code: 'DLT645_CONNECT',
+          message: expect.stringMatching(/cannot open meter bus/),
+        },
+        {
+          url: `tcp://127.0.0.1:${port}`,
+          ok: false,
+          code: 'DLT645_TIMEOUT',
+          message: 'no meter answered the read-address request within 500 ms',
+        },
+      ]);
+      expect(r.stderr).toContain('2 of 2 bus(es) gave no address');
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('usage errors exit 2 and say what is wrong', async () => {
