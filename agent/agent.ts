@@ -114,9 +114,10 @@ export async function startAgent(
   const runnerLog = log.child({ component: 'runner' });
   const pollRunner = new PollRunner({ sources: [], log: runnerLog, onSamples, onReachability });
   const subRunner = new SubscribeRunner({ sources: [], log: runnerLog, onSamples, onReachability });
+  const shared = new SharedResources();
   const devices = new AgentDevices({
     log,
-    shared: new SharedResources(),
+    shared,
     stateDir,
     poll: pollRunner,
     subscribe: subRunner,
@@ -228,7 +229,8 @@ export async function startAgent(
         components,
       };
     },
-    metrics: () => agentMetrics(snapshot()),
+    // then the counters of things devices share (HJ 212 listeners), present once such a device exists
+    metrics: () => [...agentMetrics(snapshot()), ...shared.metricFamilies()],
   });
 
   return {

@@ -12,6 +12,7 @@ import type { Logger } from '../../config/logging.js';
 import { redactUrls } from '../../config/redact.js';
 import type { Resolved, Unmarked } from '../../config/spec.js';
 import { PlantpulseError } from '../../protocols/errors.js';
+import type { MetricFamily } from '../../protocols/health/prometheus.js';
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Derive } from '../derive/derive-spec.js';
 import type { Source } from './source.js';
@@ -60,15 +61,28 @@ export interface SourceDeps {
   onMetricsChanged?: (device: string, metrics: readonly MetricInfo[]) => void;
 }
 
-/** One per agent: `get(key, make)` returns the thing made the first time a key was asked for. */
+/**
+ * One per agent: `get(key, make)` returns the thing made the first time a key was asked for. A shared thing with
+ * counters of its own (the HJ 212 listeners) hands the agent's /metrics its families with `exportMetrics`.
+ */
 export class SharedResources {
   readonly #items = new Map<string, unknown>();
+  readonly #metrics = new Map<string, () => MetricFamily[]>();
 
   get<T>(key: string, make: () => T): T {
     if (this.#items.has(key)) return this.#items.get(key) as T;
     const made = make();
     this.#items.set(key, made);
     return made;
+  }
+
+  /** `families` is read at every scrape; the first registration of a key counts */
+  exportMetrics(key: string, families: () => MetricFamily[]): void {
+    if (!this.#metrics.has(key)) this.#metrics.set(key, families);
+  }
+
+  metricFamilies(): MetricFamily[] {
+    return [...this.#metrics.values()].flatMap((f) => f());
   }
 }
 

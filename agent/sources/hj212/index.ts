@@ -25,6 +25,8 @@ export const hj212 = defineSource({
     const log = deps.log.child({ component: 'hj212' });
     // devices with the same listen address share one listener
     const listeners = deps.shared.get('hj212-listeners', () => new Hj212Listeners(log));
+    // connections, packets accepted and refused by code, replies: on the agent's /metrics (docs/metrics.md)
+    deps.shared.exportMetrics('hj212-listeners', () => listeners.metricFamilies());
     return [new Hj212Source(device, { log: log.child({ device: device.id }), listeners })];
   },
 });
