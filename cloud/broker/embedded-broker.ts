@@ -4,8 +4,8 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../config/logging.js';
-import { FloodLimit } from '../../protocols/flood-limit.js';
 import type { BrokerTls, EmbeddedBroker } from '../../config/schemas/broker.js';
+import { FloodLimit } from '../../protocols/flood-limit.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { LoginChecker } from './login-checker.js';
 import { type LimitedSocket, limitPackets } from './packet-limit.js';

@@ -49,7 +49,11 @@ interface Queue {
 type Inner = Record<string, (...args: unknown[]) => unknown> & { broker?: unknown };
 
 const payloadBytes = (p: QueuedPacket): number =>
-  p.payload === undefined ? 0 : typeof p.payload === 'string' ? Buffer.byteLength(p.payload) : p.payload.length;
+  p.payload === undefined
+    ? 0
+    : typeof p.payload === 'string'
+      ? Buffer.byteLength(p.payload)
+      : p.payload.length;
 
 /**
  * aedes' in-memory persistence (aedes-persistence) with a bounded outgoing queue per persistent session. aedes
@@ -146,13 +150,18 @@ export class BoundedSessionQueues {
     for (const sub of subs) this.#enqueue(sub.clientId, packet);
   }
 
-  /** Gives a queued message its message id, or puts the PUBREL in place of a QoS 2 PUBLISH (as the stock store). */
+  /**
+   * Gives a queued message its message id, or puts the PUBREL in place of a QoS 2 PUBLISH, as the stock store —
+   * except that a PUBREL (it has no broker id) is matched by message id only: the stock store compares broker ids
+   * first, so a PUBREL matched an earlier PUBREL still waiting for its PUBCOMP (both without one) and the PUBLISH it
+   * should have replaced stayed queued for good.
+   */
   async outgoingUpdate(client: Pick<Client, 'id'>, packet: QueuedPacket): Promise<void> {
     const q = this.#queues.get(client.id);
     if (!q) return; // dropped (see the class comment): delivered, not kept
     for (let i = 0; i < q.packets.length; i++) {
       const queued = q.packets[i] as QueuedPacket;
-      if (queued.brokerId === packet.brokerId) {
+      if (packet.brokerId !== undefined && queued.brokerId === packet.brokerId) {
         if (queued.brokerCounter === packet.brokerCounter) {
           queued.messageId = packet.messageId;
           return;
