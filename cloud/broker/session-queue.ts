@@ -48,6 +48,10 @@ interface Queue {
 /** aedes' persistence interface, promise side (aedes 1.x calls it so; the shipped types are the callback side). */
 type Inner = Record<string, (...args: unknown[]) => unknown> & { broker?: unknown };
 
+/** aedes-packet's Packet, re-exported by aedes-persistence: the copy the stock store queues (known fields only). */
+const StoredPacket = (aedesPersistence as unknown as { Packet: new (p: QueuedPacket) => QueuedPacket })
+  .Packet;
+
 const payloadBytes = (p: QueuedPacket): number =>
   p.payload === undefined
     ? 0
@@ -129,8 +133,8 @@ export class BoundedSessionQueues {
       q = { packets: [], bytes: 0 };
       this.#queues.set(clientId, q);
     }
-    // a copy per client, without a message id (aedes-packet's Packet does the same): each delivery numbers its own
-    q.packets.push({ ...packet, messageId: undefined });
+    // a copy per client, without a message id, as the stock store makes it: each delivery numbers its own
+    q.packets.push(new StoredPacket(packet));
     q.bytes += size;
     this.#messages++;
     this.#bytes += size;
