@@ -92,12 +92,6 @@ export class BoundedSessionQueues {
     this.#inner = (aedesPersistence as unknown as () => Inner)();
   }
 
-  /** The queue of one client id as it stands. */
-  queued(clientId: string): { messages: number; bytes: number } {
-    const q = this.#queues.get(clientId);
-    return { messages: q?.packets.length ?? 0, bytes: q?.bytes ?? 0 };
-  }
-
   stats(): SessionQueueStats {
     return {
       sessions: this.#queues.size,
