@@ -108,27 +108,35 @@ export async function startEmbeddedBroker(
   // a full session queue drops every further message (each one counted in stats().queue.dropped); the security
   // event — log line and audit record — comes at most once per client id per minute, with how many it stands for
   const dropReports = new FloodLimit({ max: 1, windowMs: 60_000 });
-  const queues = new BoundedSessionQueues(
-    { maxMessages: cfg.maxSessionQueuedMessages, maxBytes: cfg.maxSessionQueuedBytes },
-    (d: QueueDrop) => {
-      const suppressed = dropReports.admit(d.clientId);
-      if (suppressed === undefined) return;
-      const username = owners.get(d.clientId);
-      const bound =
-        d.limit === 'messages'
-          ? `${cfg.maxSessionQueuedMessages} messages (maxSessionQueuedMessages)`
-          : `${cfg.maxSessionQueuedBytes} B (maxSessionQueuedBytes)`;
-      events.emit({
-        type: 'broker.queue-full',
-        reason:
-          `session queue full at ${bound}: newest message dropped` +
-          (suppressed > 0 ? ` (${suppressed} more dropped for this client since the last report)` : ''),
-        clientId: d.clientId,
-        topic: d.topic,
-        ...(username === undefined ? {} : { username }),
-      });
-    },
-  );
+  // a host application's session (the ingester's) is the data path itself: larger bounds, so a slow InfluxDB or a
+  // full spool holds messages here for longer before any is dropped; every other session gets Mosquitto's defaults
+  const gatewayBound = { maxMessages: cfg.maxSessionQueuedMessages, maxBytes: cfg.maxSessionQueuedBytes };
+  const hostBound = {
+    maxMessages: cfg.maxHostSessionQueuedMessages,
+    maxBytes: cfg.maxHostSessionQueuedBytes,
+  };
+  const boundOf = (clientId: string) => {
+    const owner = owners.get(clientId);
+    return owner !== undefined && acls.get(owner)?.role === 'host' ? hostBound : gatewayBound;
+  };
+  const queues = new BoundedSessionQueues(boundOf, (d: QueueDrop) => {
+    const suppressed = dropReports.admit(d.clientId);
+    if (suppressed === undefined) return;
+    const username = owners.get(d.clientId);
+    const host = boundOf(d.clientId) === hostBound;
+    const key = `max${host ? 'Host' : ''}SessionQueued${d.limit === 'messages' ? 'Messages' : 'Bytes'}`;
+    const b = host ? hostBound : gatewayBound;
+    const bound = d.limit === 'messages' ? `${b.maxMessages} messages (${key})` : `${b.maxBytes} B (${key})`;
+    events.emit({
+      type: 'broker.queue-full',
+      reason:
+        `session queue full at ${bound}: newest message dropped` +
+        (suppressed > 0 ? ` (${suppressed} more dropped for this client since the last report)` : ''),
+      clientId: d.clientId,
+      topic: d.topic,
+      ...(username === undefined ? {} : { username }),
+    });
+  });
 
   async function login(client: PlantClient, username: string | undefined, password: Buffer | undefined) {
     const base = { clientId: client.id, address: client.conn.remoteAddress ?? '' };

@@ -78,15 +78,19 @@ const payloadBytes = (p: QueuedPacket): number =>
  */
 export class BoundedSessionQueues {
   readonly #inner: Inner;
-  readonly #limits: SessionQueueLimits;
+  readonly #limits: (clientId: string) => SessionQueueLimits;
   readonly #onDrop: (d: QueueDrop) => void;
   readonly #queues = new Map<string, Queue>();
   #messages = 0;
   #bytes = 0;
   readonly #dropped = { messages: 0, bytes: 0 };
 
-  constructor(limits: SessionQueueLimits, onDrop: (d: QueueDrop) => void) {
-    this.#limits = limits;
+  /** `limits`: the same for every session, or per client id (the broker gives host applications larger ones) */
+  constructor(
+    limits: SessionQueueLimits | ((clientId: string) => SessionQueueLimits),
+    onDrop: (d: QueueDrop) => void,
+  ) {
+    this.#limits = typeof limits === 'function' ? limits : () => limits;
     this.#onDrop = onDrop;
     // a CommonJS module whose types say `export default`: under NodeNext the default import is the function itself
     this.#inner = (aedesPersistence as unknown as () => Inner)();
@@ -106,12 +110,9 @@ export class BoundedSessionQueues {
     let q = this.#queues.get(clientId);
     const messages = q?.packets.length ?? 0;
     const bytes = q?.bytes ?? 0;
+    const bound = this.#limits(clientId);
     const limit =
-      messages >= this.#limits.maxMessages
-        ? 'messages'
-        : bytes + size > this.#limits.maxBytes
-          ? 'bytes'
-          : undefined;
+      messages >= bound.maxMessages ? 'messages' : bytes + size > bound.maxBytes ? 'bytes' : undefined;
     if (limit !== undefined) {
       this.#dropped[limit]++;
       this.#onDrop({

@@ -4,6 +4,8 @@
  * either is dropped (as Mosquitto does), every drop counted and reported; the client that comes back gets the
  * oldest messages, in order, and then live traffic. A session under the bound loses nothing, QoS 1 or 2; a
  * connected client that never acknowledges keeps getting messages live while its queue stays at the bound.
+ * The subscriber here is the host user (`ingest`), whose bounds are `maxHostSessionQueued*`; a gateway's session
+ * (the decommissioned gateway that never comes back) has the smaller `maxSessionQueued*` ones.
  */
 import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -73,8 +75,48 @@ async function drained(r: BrokerRig): Promise<void> {
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => String(from + i));
 
 describe('persistent session queue bound', () => {
-  it('keeps the first maxSessionQueuedMessages of an offline session, drops and counts the newer ones', async () => {
-    rig = await startBrokerRig({ maxSessionQueuedMessages: 50 });
+  it("bounds a gone gateway's session by maxSessionQueued*, the host's by its own larger bound", async () => {
+    rig = await startBrokerRig({ maxSessionQueuedMessages: 5, maxHostSessionQueuedMessages: 40 });
+    // gw-b subscribes to its commands with a persistent session and is never seen again
+    const gone = await mqtt.connectAsync(rig.url, {
+      username: 'gw-b',
+      password: PW['gw-b'],
+      clientId: 'gw-b-decommissioned',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    await gone.subscribeAsync('spBv1.0/+/NCMD/gw-b', { qos: 1 });
+    await gone.endAsync();
+    await subscribeAndLeave(rig, 1);
+    const host = await mqtt.connectAsync(rig.url, {
+      username: 'ingest',
+      password: PW.ingest,
+      clientId: 'host-commands',
+      reconnectPeriod: 0,
+    });
+    clients.push(host);
+    for (let i = 0; i < 20; i++) await host.publishAsync('spBv1.0/plant1/NCMD/gw-b', String(i), { qos: 1 });
+    const pub = await publisher(rig);
+    for (let i = 0; i < 60; i++) await pub.publishAsync(TOPIC, String(i), { qos: 1 });
+    // the host session (SUBSCRIBER, on spBv1.0/#) also got the 20 commands: 40 kept of 80; the gateway's 5 of 20
+    expect(rig.broker.stats().queue).toMatchObject({ sessions: 2, messages: 45, dropped: { messages: 55 } });
+    const reasons = rig.events.filter((e) => e.type === 'broker.queue-full');
+    expect(reasons).toContainEqual(
+      expect.objectContaining({
+        clientId: 'gw-b-decommissioned',
+        reason: expect.stringContaining('5 messages (maxSessionQueuedMessages)'),
+      }),
+    );
+    expect(reasons).toContainEqual(
+      expect.objectContaining({
+        clientId: SUBSCRIBER,
+        reason: expect.stringContaining('40 messages (maxHostSessionQueuedMessages)'),
+      }),
+    );
+  });
+
+  it('keeps the first maxHostSessionQueuedMessages of an offline host session, drops and counts the newer ones', async () => {
+    rig = await startBrokerRig({ maxHostSessionQueuedMessages: 50 });
     await subscribeAndLeave(rig, 1);
     const pub = await publisher(rig);
     // each PUBACK comes after the broker queued (or dropped) the message for the session
@@ -90,7 +132,7 @@ describe('persistent session queue bound', () => {
       clientId: SUBSCRIBER,
       username: 'ingest',
       topic: TOPIC,
-      reason: expect.stringContaining('50 messages (maxSessionQueuedMessages)'),
+      reason: expect.stringContaining('50 messages (maxHostSessionQueuedMessages)'),
     });
     expect(s.events['broker.queue-full']).toBe(reports.length);
 
@@ -106,8 +148,8 @@ describe('persistent session queue bound', () => {
     expect(rig.broker.stats().queue).toMatchObject({ messages: 0, bytes: 0, sessions: 0 });
   });
 
-  it('bounds the queued payload bytes (maxSessionQueuedBytes)', async () => {
-    rig = await startBrokerRig({ maxSessionQueuedBytes: 1000 });
+  it('bounds the queued payload bytes (maxHostSessionQueuedBytes for a host)', async () => {
+    rig = await startBrokerRig({ maxHostSessionQueuedBytes: 1000 });
     await subscribeAndLeave(rig, 1);
     const pub = await publisher(rig);
     const payload = (i: number) => `${String(i).padStart(3, '0')}${'x'.repeat(97)}`; // 100 B each
@@ -123,7 +165,7 @@ describe('persistent session queue bound', () => {
       expect.objectContaining({
         type: 'broker.queue-full',
         clientId: SUBSCRIBER,
-        reason: expect.stringContaining('1000 B (maxSessionQueuedBytes)'),
+        reason: expect.stringContaining('1000 B (maxHostSessionQueuedBytes)'),
       }),
     );
     const got = await comeBack(rig, (g) => g.length === 10);
@@ -151,7 +193,7 @@ describe('persistent session queue bound', () => {
   });
 
   it('a connected subscriber that never acknowledges still gets every message live, its queue stays bounded', async () => {
-    rig = await startBrokerRig({ maxSessionQueuedMessages: 20 });
+    rig = await startBrokerRig({ maxHostSessionQueuedMessages: 20 });
     const sock: Socket = await rawSocket(rig.port);
     const received: string[] = [];
     const parser = mqttPacket.parser({ protocolVersion: 4 });
