@@ -62,6 +62,7 @@ export class EdgeNodeSession implements DataEncoder {
     messagesIgnored: 0,
     statesRefused: 0,
     samplesUnpublishable: 0,
+    nodeData: 0,
   };
 
   constructor(opts: EdgeNodeSessionOptions) {
@@ -141,6 +142,18 @@ export class EdgeNodeSession implements DataEncoder {
             : 'no MQTT session',
       counters: { ...this.#counters },
     });
+  }
+
+  /**
+   * Publishes the node's own metrics (the outbox state) now, live: straight to the uplink, never through the outbox,
+   * since a depth that waited in the backlog would say nothing. Nothing while births are not out (the next NBIRTH
+   * carries the values). The agent calls it on a fixed interval.
+   */
+  publishNodeMetrics(): void {
+    const msg = this.#edge.nodeData();
+    if (!msg) return;
+    this.#counters.nodeData++;
+    this.#send([msg]);
   }
 
   /** The current session's NDEATH, to publish before a clean disconnect. */

@@ -6,3 +6,4 @@ export { decodePayload, encodePayload } from './payload-codec.js';
 export * from './topic.js';
 export * from './types.js';
 export { retypeValue } from './values.js';
+export * from './outbox-metrics.js';
