@@ -57,7 +57,7 @@ export interface AgentSnapshot {
 }
 
 /**
- * How often the agent publishes its outbox state (NDATA of its `Outbox/*` node metrics, README "Fleet view"), live,
+ * How often the agent publishes its outbox state (NDATA of its `outbox_*` node metrics, README "Fleet view"), live,
  * whatever the outbox holds: the fleet view sees a backlog drain within this much.
  */
 export const OUTBOX_STATUS_INTERVAL_MS = 10_000;

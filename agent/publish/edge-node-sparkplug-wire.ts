@@ -71,7 +71,11 @@ export class SparkplugEdgeWire implements EdgeWire {
 
   nodeData(metrics: readonly NodeMetricValue[], seq: number, now: number): OutMsg | undefined {
     if (metrics.length === 0) return undefined;
-    const payload = encodePayload({ timestamp: now, seq, metrics: metrics.map((m) => nodeMetric(m, now, false)) });
+    const payload = encodePayload({
+      timestamp: now,
+      seq,
+      metrics: metrics.map((m) => nodeMetric(m, now, false)),
+    });
     return this.#msg(topicFor({ type: 'NDATA', group: this.#site, node: this.#node }), payload);
   }
 
@@ -146,7 +150,12 @@ export class SparkplugEdgeWire implements EdgeWire {
 
 /** A node metric by name (no alias: the NBIRTH declares it by name), Int64; the datatype only in the birth. */
 function nodeMetric(m: NodeMetricValue, now: number, birth: boolean): SpbMetric {
-  const metric: SpbMetric = { name: m.name, timestamp: now, datatype: DataType.Int64, value: BigInt(m.value) };
+  const metric: SpbMetric = {
+    name: m.name,
+    timestamp: now,
+    datatype: DataType.Int64,
+    value: BigInt(m.value),
+  };
   if (!birth) metric.sendDatatype = false;
   return metric;
 }

@@ -33,8 +33,8 @@
  * node nor outrank the real host's later STATEs.
  */
 import type { Sample } from '../../protocols/sample.js';
-import type { NodeMetricValue } from '../../protocols/sparkplug/outbox-metrics.js';
 import { decodePayload, parseTopic, SparkplugTopicError, topicFor } from '../../protocols/sparkplug/index.js';
+import type { NodeMetricValue } from '../../protocols/sparkplug/outbox-metrics.js';
 import { AliasCounter, addProperties, deviceState, parseState } from './edge-node-devices.js';
 import { JsonEdgeWire } from './edge-node-json-wire.js';
 import { PROPERTIES_PREFIX, REBIRTH_METRIC, SparkplugEdgeWire } from './edge-node-sparkplug-wire.js';
@@ -301,7 +301,9 @@ export class EdgeNode {
   #births(reason: Extract<EdgeEvent, { type: 'births-published' }>['reason']): OutMsg[] {
     const now = this.#clock();
     this.#seq = 0;
-    const out = [this.#wire.nodeBirth(this.#bdSeq, this.#nextSeq(), now, this.#properties, this.#nodeMetrics())];
+    const out = [
+      this.#wire.nodeBirth(this.#bdSeq, this.#nextSeq(), now, this.#properties, this.#nodeMetrics()),
+    ];
     this.#born = true;
     let devices = 0;
     for (const d of this.#devices.values()) {
