@@ -58,7 +58,8 @@ export interface AgentSnapshot {
 
 /**
  * How often the agent publishes its outbox state (NDATA of its `outbox_*` node metrics, README "Fleet view"), live,
- * whatever the outbox holds: the fleet view sees a backlog drain within this much.
+ * whatever the outbox holds, counted from each NBIRTH (which carries them too): the fleet view sees a backlog drain
+ * within this much.
  */
 export const OUTBOX_STATUS_INTERVAL_MS = 10_000;
 
@@ -143,6 +144,7 @@ export async function startAgent(
     properties: { ...nodeFacts, [CONFIG_HASH_PROPERTY]: hash },
     // the fleet view's outbox columns: in every NBIRTH, then NDATA every OUTBOX_STATUS_INTERVAL_MS
     nodeMetrics: () => outboxNodeMetrics(outbox.stats(Date.now())),
+    nodeMetricsIntervalMs: OUTBOX_STATUS_INTERVAL_MS,
     format: cfg.mqtt.format,
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
@@ -192,8 +194,6 @@ export async function startAgent(
 
   publisher.start();
   uplink.start();
-  const outboxStatus = setInterval(() => session.publishNodeMetrics(), OUTBOX_STATUS_INTERVAL_MS);
-  outboxStatus.unref();
   pollRunner.start();
   subRunner.start();
 
@@ -249,7 +249,7 @@ export async function startAgent(
     reloadRefused: () => reloader.refusedFile(),
     async stop() {
       reloader.close();
-      clearInterval(outboxStatus);
+      session.close();
       // reads in progress deliver their samples: a restart for an upgrade loses nothing
       await pollRunner.stop(STOP_DRAIN_MS);
       await subRunner.stop();
