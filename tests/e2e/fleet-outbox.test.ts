@@ -24,6 +24,7 @@ interface Gateway {
   node: string;
   online: boolean | null;
   outbox: { messages: number; bytes: number; oldestAgeMs: number; at: number } | null;
+  devices: { total: number; online: number; offline: string[] };
   flags: string[];
 }
 
@@ -154,7 +155,7 @@ describe('fleet view: the agent’s outbox', () => {
     expect(drained).toMatchObject({ online: true, flags: [], outbox: { bytes: 0, oldestAgeMs: 0 } });
   });
 
-  it('keeps the outbox figures in InfluxDB too, as metrics of the node', async () => {
+  it('keeps the outbox figures in InfluxDB too, as metrics of the node, not of a machine', async () => {
     const rows = await until('outbox_messages of gw-1 in InfluxDB', async () => {
       const r = await queryInfluxQL(influxUrl(), {
         db,
@@ -163,5 +164,10 @@ describe('fleet view: the agent’s outbox', () => {
       return r.length > 0 && Number(r[0]?.['max']) > 0 ? r : undefined;
     });
     expect(Number(rows[0]?.['max'])).toBeGreaterThan(0);
+    // the device list, filled from InfluxDB as well as from births, does not take the node for a machine
+    const res = await fetch(`${api}/api/v1/devices?site=${SITE}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { device: string }[]).map((d) => d.device)).toEqual(['press-07']);
+    expect((await gateway())?.devices).toEqual({ total: 1, online: 1, offline: [] });
   });
 });
