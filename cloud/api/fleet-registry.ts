@@ -124,20 +124,20 @@ export class FleetRegistry {
     for (const g of touched) g.lastSeen = now;
   }
 
-  /** One `outbox_*` value; an older report than the one kept is ignored, a value that is not a count is too. */
+  /**
+   * One `outbox_*` value. Reports arrive in order (one MQTT session, QoS 1), so the last one received wins, even when
+   * the gateway's clock stepped back. A value that is not a count (not the agent's: a negative, a string) is not taken.
+   */
   #outbox(g: GatewayState, field: 'messages' | 'bytes' | 'oldestAgeMs', value: unknown, at: number): void {
     const n = typeof value === 'bigint' ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return;
-    if (g.outbox !== null && at < g.outbox.at) return;
-    if (g.outbox === null || at > g.outbox.at) {
-      // a newer report: start from the last values, so a report of only some of them keeps the others
-      g.outbox = {
-        messages: g.outbox?.messages ?? 0,
-        bytes: g.outbox?.bytes ?? 0,
-        oldestAgeMs: g.outbox?.oldestAgeMs ?? 0,
-        at,
-      };
-    }
+    // a report of only some of them keeps the others
+    g.outbox = {
+      messages: g.outbox?.messages ?? 0,
+      bytes: g.outbox?.bytes ?? 0,
+      oldestAgeMs: g.outbox?.oldestAgeMs ?? 0,
+      at,
+    };
     g.outbox[field] = n;
   }
 

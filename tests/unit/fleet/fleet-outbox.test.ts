@@ -1,7 +1,7 @@
 /**
  * The fleet view's outbox columns, from the agent's edge node through the real Sparkplug host to the fleet registry
  * (all pure, no I/O): the NBIRTH declares `outbox_*` with their values, NDATA updates them, they never count as lag,
- * an older report never overwrites a newer one, and a birth without them (an older agent) clears them.
+ * the last report received wins, and a birth without them (an older agent) clears them.
  */
 import { describe, expect, test } from 'vitest';
 import { EdgeNode, type OutMsg } from '../../../agent/publish/edge-node.js';
@@ -124,7 +124,7 @@ describe('fleet view: the agent’s outbox', () => {
     expect(r.gateway()?.outbox ?? null).toBeNull();
   });
 
-  test('an older report never replaces a newer one; a value that is not a count is not taken', () => {
+  test('the last report received wins (even if the gateway clock stepped back); a value that is not a count is not taken', () => {
     const fleet = new FleetRegistry();
     const sample = (value: number | bigint | string, timestamp: number) => ({
       site: SITE,
@@ -141,10 +141,10 @@ describe('fleet view: the agent’s outbox', () => {
     one(sample(9, T0 + 10_000));
     one(sample(-1, T0 + 30_000));
     one(sample('lots', T0 + 30_000));
-    expect(fleet.list()[0]?.outbox).toEqual({ messages: 7, bytes: 0, oldestAgeMs: 0, at: T0 + 20_000 });
+    expect(fleet.list()[0]?.outbox).toEqual({ messages: 9, bytes: 0, oldestAgeMs: 0, at: T0 + 10_000 });
     // a device that happens to have such a metric is not the node: it is data, and it counts towards lag
     one({ ...sample(100, T0 + 40_000), device: 'press-07' });
-    expect(fleet.list()[0]).toMatchObject({ outbox: { messages: 7 }, lagMs: 20_000 });
+    expect(fleet.list()[0]).toMatchObject({ outbox: { messages: 9 }, lagMs: 20_000 });
   });
 
   test('a birth without the outbox metrics (an older agent) clears what an earlier one said', () => {
