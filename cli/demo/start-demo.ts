@@ -89,8 +89,11 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     const keepAlive = setInterval(() => {}, 1000);
     const errors: unknown[] = [];
     for (const s of stoppers.reverse()) {
+      const started = Date.now();
       try {
         await s.stop();
+        // how long each part took to stop: a slow shutdown says where it spent its time
+        log.info({ part: s.name, ms: Date.now() - started }, 'stopped');
       } catch (err) {
         log.error({ err, part: s.name }, 'stopping failed');
         errors.push(err);

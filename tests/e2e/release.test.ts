@@ -101,7 +101,22 @@ describe('the npm package', () => {
     const res = await fetch(String(ready['dashboardUrl']));
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('<html');
-    expect(await demo.stop('SIGINT', 60_000)).toBe(0);
+    const code = await demo.stop('SIGINT', 60_000);
+    // on a failure, where the stop spent its time: the demo logs each part it stopped, with how long it took
+    const logTail = () => {
+      try {
+        return readFileSync(join(dir, 'demo-run', 'plantpulse.log'), 'utf8')
+          .split('\n')
+          .slice(-30)
+          .join('\n');
+      } catch (err) {
+        return String(err);
+      }
+    };
+    expect(
+      code,
+      code === 0 ? '' : `the demo did not exit 0 within 60 s of SIGINT; its log ends:\n${logTail()}`,
+    ).toBe(0);
     demo = undefined;
   }, 360_000);
 });
