@@ -195,6 +195,18 @@ describe('ingester spool', () => {
     expect(r.pipeline.stats().spool.storage).toMatchObject({ recoveries: 0, rows: 0 });
   });
 
+  it('keeps the field types a message taught across a restart (persisted from the spool file)', async () => {
+    const first = await rig();
+    // InfluxDB unreachable: the types cannot come back from it (SHOW FIELD KEYS), only from the spool file
+    first.proxy.refuse();
+    await first.pipeline.writer.write([point('t', 1, { temp: 20.5, state: 'running', count: 3n })], signal);
+    await (first as unknown as { stop: () => Promise<void> }).stop();
+    const second = await rig({ dataDir: first.dataDir, db: first.db });
+    expect(
+      ['temp', 'state', 'count', 'seq'].map((f) => second.pipeline.types.typeOf('telemetry', f)),
+    ).toEqual(['float', 'string', 'integer', 'integer']);
+  });
+
   it('writes what is spooled on a clean stop, without waiting for the batch interval', async () => {
     const r = await rig({ flushIntervalMs: 3_600_000 });
     for (let i = 1; i <= 10; i++) await r.pipeline.writer.write([point('g', i)], signal);
