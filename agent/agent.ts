@@ -5,6 +5,7 @@ import type { ComponentHealth } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import { packageVersion } from '../protocols/package-version.js';
 import type { Sample } from '../protocols/sample.js';
+import { outboxNodeMetrics } from '../protocols/sparkplug/outbox-metrics.js';
 import { AgentDevices, type BuiltDevice, STOP_DRAIN_MS } from './agent-devices.js';
 import { agentMetrics } from './agent-metrics.js';
 import type { AgentConfig } from './config/agent-spec.js';
@@ -54,6 +55,13 @@ export interface AgentSnapshot {
   /** the health of every component: sources, uplink, Sparkplug session, outbox */
   components: ComponentHealth[];
 }
+
+/**
+ * How often the agent publishes its outbox state (NDATA of its `outbox_*` node metrics, README "Fleet view"), live,
+ * whatever the outbox holds, counted from each NBIRTH (which carries them too): the fleet view sees a backlog drain
+ * within this much.
+ */
+export const OUTBOX_STATUS_INTERVAL_MS = 10_000;
 
 /**
  * The edge agent: sources → derive → report by exception → outbox → Sparkplug edge node → MQTT.
@@ -114,9 +122,10 @@ export async function startAgent(
   const runnerLog = log.child({ component: 'runner' });
   const pollRunner = new PollRunner({ sources: [], log: runnerLog, onSamples, onReachability });
   const subRunner = new SubscribeRunner({ sources: [], log: runnerLog, onSamples, onReachability });
+  const shared = new SharedResources();
   const devices = new AgentDevices({
     log,
-    shared: new SharedResources(),
+    shared,
     stateDir,
     poll: pollRunner,
     subscribe: subRunner,
@@ -134,6 +143,9 @@ export async function startAgent(
     node: cfg.node,
     devices: built.map((b) => b.spec),
     properties: { ...nodeFacts, [CONFIG_HASH_PROPERTY]: hash },
+    // the fleet view's outbox columns: in every NBIRTH, then NDATA every OUTBOX_STATUS_INTERVAL_MS
+    nodeMetrics: () => outboxNodeMetrics(outbox.stats(Date.now())),
+    nodeMetricsIntervalMs: OUTBOX_STATUS_INTERVAL_MS,
     format: cfg.mqtt.format,
     initialBdSeq: state.nextBdSeq,
     ...(cfg.mqtt.primaryHost === undefined ? {} : { primaryHost: cfg.mqtt.primaryHost }),
@@ -228,7 +240,8 @@ export async function startAgent(
         components,
       };
     },
-    metrics: () => agentMetrics(snapshot()),
+    // then the counters of things devices share (HJ 212 listeners), present once such a device exists
+    metrics: () => [...agentMetrics(snapshot()), ...shared.metricFamilies()],
   });
 
   return {
@@ -238,6 +251,7 @@ export async function startAgent(
     reloadRefused: () => reloader.refusedFile(),
     async stop() {
       reloader.close();
+      session.close();
       // reads in progress deliver their samples: a restart for an upgrade loses nothing
       await pollRunner.stop(STOP_DRAIN_MS);
       await subRunner.stop();

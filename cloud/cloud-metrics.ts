@@ -202,6 +202,18 @@ export function cloudMetrics(s: CloudSnapshot): MetricFamily[] {
         'password checks (scrypt runs) for broker logins',
         b.kdfRuns,
       ),
+      gauge(
+        'plantpulse_broker_queued_messages',
+        'QoS 1/2 messages queued for persistent sessions (offline or not yet acknowledged)',
+        b.queue.messages,
+      ),
+      gauge('plantpulse_broker_queued_bytes', 'payload bytes queued for persistent sessions', b.queue.bytes),
+      counter(
+        'plantpulse_broker_queue_dropped_total',
+        'messages dropped because a persistent session’s queue was full, by the bound it hit',
+        'limit',
+        b.queue.dropped,
+      ),
     );
   }
   return out;

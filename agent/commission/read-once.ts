@@ -8,6 +8,7 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from '../../config/logging.js';
+import { redactUrls } from '../../config/redact.js';
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { AgentConfig } from '../config/agent-spec.js';
@@ -233,16 +234,15 @@ function failedAll(source: Source, why: RowError): SourceOutcome {
   return { samples: [], errors: new Map(source.metrics.map((m) => [m.name, why])), unreachable: why };
 }
 
+/** where the device is reached, from its component; URL credentials redacted */
 function targetOf(d: AgentDevice): string {
-  if (d.modbus !== undefined) return `${d.modbus.url} unit ${d.modbus.unitId ?? 1}`;
-  if (d.dlt645 !== undefined) return `${d.dlt645.url} meter ${String(d.dlt645.address)}`;
-  return d.opcua?.endpoint ?? '';
+  return componentsOf(d)[0]?.target(d) ?? '';
 }
 
 function errorOf(err: unknown, fallback: string): RowError {
   const code = (err as { code?: unknown } | null)?.code;
   return {
     code: typeof code === 'string' ? code : fallback,
-    message: (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' '),
+    message: redactUrls((err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ')),
   };
 }

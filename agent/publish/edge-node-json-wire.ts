@@ -39,9 +39,23 @@ export class JsonEdgeWire implements EdgeWire {
     return { topic: unifiedTopic(this.#site, this.#node), payload, qos: 1, retain: true };
   }
 
-  nodeBirth(_bdSeq: number, _seq: number, now: number, _properties: readonly unknown[]): OutMsg {
+  nodeBirth(
+    _bdSeq: number,
+    _seq: number,
+    now: number,
+    _properties: readonly unknown[],
+    _metrics: readonly unknown[],
+  ): OutMsg {
     const payload = encodeUnifiedNodeStatus({ ts: now, online: true });
     return { topic: unifiedTopic(this.#site, this.#node), payload, qos: 1, retain: true };
+  }
+
+  /**
+   * None: the unified namespace's node status carries only `online` (no version, no configuration hash either), so a
+   * JSON gateway's outbox state is not published; its fleet row shows online and lag only.
+   */
+  nodeData(): undefined {
+    return undefined;
   }
 
   deviceBirth(dev: DeviceState, seq: number, now: number): OutMsg {

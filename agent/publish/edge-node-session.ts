@@ -40,6 +40,11 @@ export interface EdgeNodeSessionOptions extends Omit<EdgeNodeOptions, 'onEvent'>
   saveBdSeq?: (next: number) => void;
   /** samples dropped, by code (SAMPLE_UNPUBLISHABLE: can never be published) */
   onDrop: (code: string, samples: number) => void;
+  /**
+   * NDATA of the node's own metrics (`nodeMetrics`) this long after the births and after each other, while born;
+   * unset: only in births
+   */
+  nodeMetricsIntervalMs?: number;
 }
 
 const STATE_LOG_INTERVAL_MS = 60_000;
@@ -51,6 +56,8 @@ export class EdgeNodeSession implements DataEncoder {
   #link: SessionLink | undefined;
   /** set by the edge node's `primary-host-offline` event during the message being handled */
   #hostWentOffline = false;
+  /** the next NDATA of the node's metrics, armed by births (so it never follows them closely) and by itself */
+  #nodeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #health = new HealthTracker('down', Date.now());
   /** refused STATEs: a retained forgery comes back at every reconnect, so at most one line a minute */
   /** a forged retained STATE comes back at every reconnect: one warning a minute, with how many were left out */
@@ -62,10 +69,18 @@ export class EdgeNodeSession implements DataEncoder {
     messagesIgnored: 0,
     statesRefused: 0,
     samplesUnpublishable: 0,
+    nodeData: 0,
   };
 
   constructor(opts: EdgeNodeSessionOptions) {
-    const { log: _log, listener: _listener, saveBdSeq: _save, onDrop: _drop, ...edgeOpts } = opts;
+    const {
+      log: _log,
+      listener: _listener,
+      saveBdSeq: _save,
+      onDrop: _drop,
+      nodeMetricsIntervalMs: _interval,
+      ...edgeOpts
+    } = opts;
     this.#o = opts;
     this.#log = opts.log;
     this.#edge = new EdgeNode({ ...edgeOpts, onEvent: (e) => this.#onEvent(e) });
@@ -141,6 +156,37 @@ export class EdgeNodeSession implements DataEncoder {
             : 'no MQTT session',
       counters: { ...this.#counters },
     });
+  }
+
+  /**
+   * Publishes the node's own metrics (the outbox state) now, live: straight to the uplink, never through the outbox,
+   * since a depth that waited in the backlog would say nothing. Nothing while births are not out (the next NBIRTH
+   * carries the values). Called every `nodeMetricsIntervalMs` after births; true when it sent.
+   */
+  publishNodeMetrics(): boolean {
+    const msg = this.#edge.nodeData();
+    if (!msg) return false;
+    this.#counters.nodeData++;
+    this.#send([msg]);
+    return true;
+  }
+
+  /** Stops the node metrics' timer (agent stop). */
+  close(): void {
+    clearTimeout(this.#nodeTimer);
+    this.#nodeTimer = undefined;
+  }
+
+  /** The next NDATA a full interval from now; the timer stops while not born (the next births re-arm it). */
+  #armNodeMetrics(): void {
+    clearTimeout(this.#nodeTimer);
+    const every = this.#o.nodeMetricsIntervalMs;
+    if (every === undefined || every <= 0) return;
+    this.#nodeTimer = setTimeout(() => {
+      this.#nodeTimer = undefined;
+      if (this.publishNodeMetrics()) this.#armNodeMetrics();
+    }, every);
+    this.#nodeTimer.unref?.();
   }
 
   /** The current session's NDEATH, to publish before a clean disconnect. */
@@ -227,6 +273,7 @@ export class EdgeNodeSession implements DataEncoder {
         this.#counters.births++;
         if (e.reason === 'rebirth-requested') this.#counters.rebirths++;
         this.#log.info(e, e.type);
+        this.#armNodeMetrics();
         // births of a running session (rebirth, primary host online): parked data may go, report by exception
         // starts over. Births at connect are a new session, which the publisher starts over from anyway.
         if (e.reason !== 'connected') this.#o.listener.born();

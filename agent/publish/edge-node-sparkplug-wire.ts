@@ -1,6 +1,7 @@
 /**
  * Sparkplug B 3.0 messages of an edge node: NDEATH (will) with bdSeq (Int64), NBIRTH with bdSeq and
- * `Node Control/Rebirth` = false and the node's `Properties/<key>` (the config hash), DBIRTH with every metric (name, alias, datatype, engUnit…, last value or is_null),
+ * `Node Control/Rebirth` = false, the node's `Properties/<key>` (the config hash) and its own metrics (the outbox
+ * state, by name, Int64), NDATA of those metrics, DBIRTH with every metric (name, alias, datatype, engUnit…, last value or is_null),
  * DDATA with aliases only and no datatype, DDEATH. The device's tags are DBIRTH String metrics `Properties/<key>`.
  */
 import type { Sample } from '../../protocols/sample.js';
@@ -12,6 +13,7 @@ import {
   sampleToMetric,
   topicFor,
 } from '../../protocols/sparkplug/index.js';
+import type { NodeMetricValue } from '../../protocols/sparkplug/outbox-metrics.js';
 import type { DeviceState, EdgeWire, OutMsg } from './edge-node-types.js';
 
 export const BDSEQ_METRIC = 'bdSeq';
@@ -47,6 +49,7 @@ export class SparkplugEdgeWire implements EdgeWire {
     seq: number,
     now: number,
     properties: readonly { name: string; value: string }[],
+    nodeMetrics: readonly NodeMetricValue[],
   ): OutMsg {
     const payload = encodePayload({
       timestamp: now,
@@ -60,9 +63,20 @@ export class SparkplugEdgeWire implements EdgeWire {
           datatype: DataType.String,
           value: p.value,
         })),
+        ...nodeMetrics.map((m) => nodeMetric(m, now, true)),
       ],
     });
     return this.#msg(topicFor({ type: 'NBIRTH', group: this.#site, node: this.#node }), payload);
+  }
+
+  nodeData(metrics: readonly NodeMetricValue[], seq: number, now: number): OutMsg | undefined {
+    if (metrics.length === 0) return undefined;
+    const payload = encodePayload({
+      timestamp: now,
+      seq,
+      metrics: metrics.map((m) => nodeMetric(m, now, false)),
+    });
+    return this.#msg(topicFor({ type: 'NDATA', group: this.#site, node: this.#node }), payload);
   }
 
   deviceBirth(dev: DeviceState, seq: number, now: number): OutMsg {
@@ -132,4 +146,16 @@ export class SparkplugEdgeWire implements EdgeWire {
       topicFor({ type: 'DCMD', group: this.#site, node: this.#node, device: '+' }),
     ];
   }
+}
+
+/** A node metric by name (no alias: the NBIRTH declares it by name), Int64; the datatype only in the birth. */
+function nodeMetric(m: NodeMetricValue, now: number, birth: boolean): SpbMetric {
+  const metric: SpbMetric = {
+    name: m.name,
+    timestamp: now,
+    datatype: DataType.Int64,
+    value: BigInt(m.value),
+  };
+  if (!birth) metric.sendDatatype = false;
+  return metric;
 }

@@ -1,5 +1,6 @@
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
+import type { NodeMetricValue } from '../../protocols/sparkplug/outbox-metrics.js';
 
 /** One MQTT publish the uplink must perform, in the order returned. */
 export interface OutMsg {
@@ -27,6 +28,12 @@ export interface EdgeNodeOptions {
    * reads; `reconfigure` replaces them.
    */
   properties?: Readonly<Record<string, string>>;
+  /**
+   * The node's own metrics and their values now (the agent's outbox state, protocols/sparkplug/outbox-metrics.ts):
+   * read at every NBIRTH, which declares them with these values (Sparkplug 3.0: anything later in NDATA is in the
+   * NBIRTH), and by `nodeData()`. Int64, sent by name (no alias). Default none.
+   */
+  nodeMetrics?: () => readonly NodeMetricValue[];
   /** Sparkplug host id to wait for (STATE online) before births */
   primaryHost?: string;
   /**
@@ -134,7 +141,10 @@ export interface EdgeWire {
     seq: number,
     now: number,
     properties: readonly { name: string; value: string }[],
+    metrics: readonly NodeMetricValue[],
   ): OutMsg;
+  /** NDATA of the node's own metrics; undefined when the format has no such message (JSON) or none is given */
+  nodeData(metrics: readonly NodeMetricValue[], seq: number, now: number): OutMsg | undefined;
   deviceBirth(dev: DeviceState, seq: number, now: number): OutMsg;
   /** undefined when every sample was dropped (reported through `drop`) */
   deviceData(

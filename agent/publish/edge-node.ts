@@ -34,6 +34,7 @@
  */
 import type { Sample } from '../../protocols/sample.js';
 import { decodePayload, parseTopic, SparkplugTopicError, topicFor } from '../../protocols/sparkplug/index.js';
+import type { NodeMetricValue } from '../../protocols/sparkplug/outbox-metrics.js';
 import { AliasCounter, addProperties, deviceState, parseState } from './edge-node-devices.js';
 import { JsonEdgeWire } from './edge-node-json-wire.js';
 import { PROPERTIES_PREFIX, REBIRTH_METRIC, SparkplugEdgeWire } from './edge-node-sparkplug-wire.js';
@@ -73,6 +74,7 @@ export class EdgeNode {
   readonly #stateSkewMs: number;
   readonly #aliases = new AliasCounter();
   #properties: { name: string; value: string }[];
+  readonly #nodeMetrics: () => readonly NodeMetricValue[];
 
   constructor(opts: EdgeNodeOptions) {
     const qos = opts.qos ?? 1;
@@ -98,6 +100,7 @@ export class EdgeNode {
       if (dev) addProperties(dev, d, this.#aliases);
     });
     this.#properties = nodeProperties(opts.properties);
+    this.#nodeMetrics = opts.nodeMetrics ?? (() => []);
   }
 
   /** The bdSeq the next `will()` will use; persist it to keep bdSeq increasing across restarts. */
@@ -110,6 +113,19 @@ export class EdgeNode {
     this.#bdSeq = this.#nextBdSeq;
     this.#nextBdSeq = (this.#nextBdSeq + 1) & 0xff;
     return this.#wire.will(this.#bdSeq, this.#clock());
+  }
+
+  /**
+   * NDATA of the node's own metrics (`nodeMetrics`, their values now) while births are out; undefined otherwise
+   * (nothing to say while offline or waiting for the primary host: the next NBIRTH carries the values), and in JSON.
+   */
+  nodeData(): OutMsg | undefined {
+    if (!this.canPublishData()) return undefined;
+    const metrics = this.#nodeMetrics();
+    if (metrics.length === 0) return undefined;
+    const msg = this.#wire.nodeData(metrics, this.#seq, this.#clock());
+    if (msg) this.#advanceSeq();
+    return msg;
   }
 
   /** The current session's NDEATH, to publish before an intentional disconnect. */
@@ -285,7 +301,9 @@ export class EdgeNode {
   #births(reason: Extract<EdgeEvent, { type: 'births-published' }>['reason']): OutMsg[] {
     const now = this.#clock();
     this.#seq = 0;
-    const out = [this.#wire.nodeBirth(this.#bdSeq, this.#nextSeq(), now, this.#properties)];
+    const out = [
+      this.#wire.nodeBirth(this.#bdSeq, this.#nextSeq(), now, this.#properties, this.#nodeMetrics()),
+    ];
     this.#born = true;
     let devices = 0;
     for (const d of this.#devices.values()) {

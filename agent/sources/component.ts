@@ -9,8 +9,10 @@ import type { StaticEncode, TObject, TProperties } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.js';
 import { formatKeyPath, type KeyPath } from '../../config/key-path.js';
 import type { Logger } from '../../config/logging.js';
+import { redactUrls } from '../../config/redact.js';
 import type { Resolved, Unmarked } from '../../config/spec.js';
 import { PlantpulseError } from '../../protocols/errors.js';
+import type { MetricFamily } from '../../protocols/health/prometheus.js';
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Derive } from '../derive/derive-spec.js';
 import type { Source } from './source.js';
@@ -59,15 +61,28 @@ export interface SourceDeps {
   onMetricsChanged?: (device: string, metrics: readonly MetricInfo[]) => void;
 }
 
-/** One per agent: `get(key, make)` returns the thing made the first time a key was asked for. */
+/**
+ * One per agent: `get(key, make)` returns the thing made the first time a key was asked for. A shared thing with
+ * counters of its own (the HJ 212 listeners) hands the agent's /metrics its families with `exportMetrics`.
+ */
 export class SharedResources {
   readonly #items = new Map<string, unknown>();
+  readonly #metrics = new Map<string, () => MetricFamily[]>();
 
   get<T>(key: string, make: () => T): T {
     if (this.#items.has(key)) return this.#items.get(key) as T;
     const made = make();
     this.#items.set(key, made);
     return made;
+  }
+
+  /** `families` is read at every scrape; the first registration of a key counts */
+  exportMetrics(key: string, families: () => MetricFamily[]): void {
+    if (!this.#metrics.has(key)) this.#metrics.set(key, families);
+  }
+
+  metricFamilies(): MetricFamily[] {
+    return [...this.#metrics.values()].flatMap((f) => f());
   }
 }
 
@@ -89,6 +104,11 @@ export interface SourceDefinition<K extends string, P extends TProperties> {
   check(device: DeviceFor<P, K & keyof P>): ConfigIssue[];
   /** the metrics the config declares */
   metrics(device: DeviceFor<P, K & keyof P>): DeclaredMetric[];
+  /**
+   * where the device is reached, for a person (`tcp://10.0.0.5:502 unit 1`, `192.168.0.10:102 rack 0 slot 1`): shown by
+   * `agent --once` and in messages. Callers redact URL credentials (config/redact.ts `redactUrls`).
+   */
+  target(device: DeviceFor<P, K & keyof P>): string;
   /** builds the device's sources; no I/O (connect does). Called only for a device `check` accepts. */
   create(device: DeviceFor<P, K & keyof P>, deps: SourceDeps): Promise<Source[]>;
 }
@@ -106,6 +126,8 @@ export interface SourceComponent<P extends TProperties = TProperties, K extends 
   handles(device: AnyDevice): boolean;
   check(device: AnyDevice): ConfigIssue[];
   metrics(device: AnyDevice): DeclaredMetric[];
+  /** where the device is reached, for a person; URL credentials redacted */
+  target(device: AnyDevice): string;
   /** refuses a device its check does not accept (SourceConfigError, the same messages), then creates */
   create(device: AnyDevice, deps: SourceDeps): Promise<Source[]>;
   /** the device as this component's functions take it, when it has configKey */
@@ -143,6 +165,7 @@ export function defineSource<const K extends string, P extends TProperties>(
     own: (d) => (d[def.configKey] === undefined ? undefined : own(d)),
     check: (d) => def.check(own(d)),
     metrics: (d) => def.metrics(own(d)),
+    target: (d) => redactUrls(def.target(own(d))),
     async create(d, deps) {
       const issues = def.check(own(d));
       if (issues.length > 0) throw new SourceConfigError(def.name, d.id, issues);

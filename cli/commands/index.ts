@@ -36,6 +36,11 @@ export const commands = {
     summary: 'read raw Modbus registers in every interpretation (or OPC UA nodes) and print the config line',
     load: async () => (await import('./probe.js')).probeCommand,
   },
+  dlt645: {
+    summary:
+      'find the address of the DL/T 645 meter on a serial port or serial-to-TCP converter (dlt645 discover)',
+    load: async () => (await import('./dlt645-discover.js')).dlt645Command,
+  },
   opcua: {
     summary: 'trust a rejected OPC UA server certificate (or list them)',
     load: async () => (await import('./opcua-trust.js')).opcuaTrustCommand,

@@ -2,8 +2,16 @@
  * The fleet view (README "Fleet view"): per gateway (Sparkplug edge node), what its NBIRTH said about it — version,
  * start time, configuration hash (`Properties/Version`, `Properties/Started`, `Properties/Config Hash`) — whether it
  * is online, when the ingester last heard from it, and how far behind real time its latest data was (a gateway
- * delivering its outbox after an outage lags; a live one does not). Device health comes from the device registry.
+ * delivering its outbox after an outage lags; a live one does not), and what its outbox holds (the agent's `outbox_*`
+ * node metrics, in its NBIRTH and periodic NDATA: protocols/sparkplug/outbox-metrics.ts). Those are samples of a
+ * "device" named after the node (cloud/host); they are the gateway's state now, so they do not count towards lag.
+ * Device health comes from the device registry.
  */
+import {
+  OUTBOX_BYTES_METRIC,
+  OUTBOX_MESSAGES_METRIC,
+  OUTBOX_OLDEST_AGE_METRIC,
+} from '../../protocols/sparkplug/outbox-metrics.js';
 import type { HostResultLike } from './ingest-feed.js';
 
 export const VERSION_PROPERTY = 'Version';
@@ -29,7 +37,26 @@ export interface GatewayState {
   lastSeen: number | null;
   /** receive time − newest sample time of the last data message (ms) */
   lagMs: number | null;
+  /** what its outbox held when it last said (null: never said, e.g. an agent older than this, or the JSON format) */
+  outbox: OutboxState | null;
 }
+
+/** The agent's `outbox_*` node metrics, as of `at` (the gateway's clock). */
+export interface OutboxState {
+  /** batches waiting (not yet acknowledged by the broker) */
+  messages: number;
+  bytes: number;
+  /** ms since the oldest waiting batch was stored */
+  oldestAgeMs: number;
+  /** when the gateway measured them (ms) */
+  at: number;
+}
+
+const OUTBOX_FIELDS: ReadonlyMap<string, 'messages' | 'bytes' | 'oldestAgeMs'> = new Map([
+  [OUTBOX_MESSAGES_METRIC, 'messages'],
+  [OUTBOX_BYTES_METRIC, 'bytes'],
+  [OUTBOX_OLDEST_AGE_METRIC, 'oldestAgeMs'],
+]);
 
 /** what the fleet reads of a host result: births (NBIRTH properties), node status, sample times */
 export type FleetInput = HostResultLike;
@@ -53,6 +80,7 @@ export class FleetRegistry {
         bornAt: null,
         lastSeen: null,
         lagMs: null,
+        outbox: null,
       };
       this.#gateways.set(key, g);
     }
@@ -73,6 +101,8 @@ export class FleetRegistry {
       if (b.device !== undefined) continue;
       this.#facts(g, b.properties);
       g.bornAt = now;
+      // a birth without the outbox metrics (an older agent after a downgrade): what an earlier one said is void
+      if (!b.metrics.some((m) => OUTBOX_FIELDS.has(m.name))) g.outbox = null;
     }
     for (const s of r.status) {
       const g = this.#get(s.site, s.node);
@@ -86,10 +116,29 @@ export class FleetRegistry {
     for (const s of r.samples) {
       const g = this.#get(s.site, s.node);
       touched.add(g);
-      newest.set(g, Math.max(newest.get(g) ?? Number.NEGATIVE_INFINITY, s.timestamp));
+      const field = s.device === s.node ? OUTBOX_FIELDS.get(s.metric) : undefined;
+      if (field !== undefined) this.#outbox(g, field, s.value, s.timestamp);
+      else newest.set(g, Math.max(newest.get(g) ?? Number.NEGATIVE_INFINITY, s.timestamp));
     }
     for (const [g, t] of newest) g.lagMs = Math.max(0, now - t);
     for (const g of touched) g.lastSeen = now;
+  }
+
+  /**
+   * One `outbox_*` value. Reports arrive in order (one MQTT session, QoS 1), so the last one received wins, even when
+   * the gateway's clock stepped back. A value that is not a count (not the agent's: a negative, a string) is not taken.
+   */
+  #outbox(g: GatewayState, field: 'messages' | 'bytes' | 'oldestAgeMs', value: unknown, at: number): void {
+    const n = typeof value === 'bigint' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return;
+    // a report of only some of them keeps the others
+    g.outbox = {
+      messages: g.outbox?.messages ?? 0,
+      bytes: g.outbox?.bytes ?? 0,
+      oldestAgeMs: g.outbox?.oldestAgeMs ?? 0,
+      at,
+    };
+    g.outbox[field] = n;
   }
 
   #facts(g: GatewayState, p: Readonly<Record<string, string>> | undefined): void {
@@ -101,7 +150,7 @@ export class FleetRegistry {
 
   list(): GatewayState[] {
     return [...this.#gateways.values()]
-      .map((g) => ({ ...g }))
+      .map((g) => ({ ...g, outbox: g.outbox === null ? null : { ...g.outbox } }))
       .sort((a, b) => a.site.localeCompare(b.site) || a.node.localeCompare(b.node));
   }
 }

@@ -5,10 +5,12 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../config/logging.js';
 import type { BrokerTls, EmbeddedBroker } from '../../config/schemas/broker.js';
+import { FloodLimit } from '../../protocols/flood-limit.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { LoginChecker } from './login-checker.js';
 import { type LimitedSocket, limitPackets } from './packet-limit.js';
 import { type BrokerSecurityEvent, type SecurityEventCounts, SecurityEvents } from './security-events.js';
+import { BoundedSessionQueues, type QueueDrop, type SessionQueueStats } from './session-queue.js';
 import {
   clientIdAllowed,
   publishRefusal,
@@ -38,6 +40,8 @@ export interface BrokerStats {
   /** scrypt runs for logins (one per checked CONNECT, known user or not) */
   kdfRuns: number;
   events: SecurityEventCounts;
+  /** QoS 1/2 messages queued for persistent sessions (maxSessionQueuedMessages/Bytes), and those dropped */
+  queue: SessionQueueStats;
 }
 
 export interface RunningBroker {
@@ -78,7 +82,8 @@ export function tlsServerName(tls: BrokerTls, certPem: Buffer): string {
  * The embedded aedes broker, deny by default (README "Security / Broker"): every client authenticates (scrypt off
  * the event loop, equal cost for unknown users) or presents a client certificate; each user publishes and
  * subscribes only within its patterns, connects only with its client ids, and only a host publishes STATE; packets
- * above `maxPacketBytes` are cut off while they are read; connections are limited per address, in rate and in total.
+ * above `maxPacketBytes` are cut off while they are read; connections are limited per address, in rate and in total;
+ * the queue of each persistent session is bounded (`maxSessionQueuedMessages`/`Bytes`, session-queue.ts).
  */
 export async function startEmbeddedBroker(
   cfg: EmbeddedBroker,
@@ -100,6 +105,38 @@ export async function startEmbeddedBroker(
   const owners = new Map<string, string>(Object.entries(opts.reservedClientIds ?? {}));
   const identityFromCert = cfg.tls?.identityFromCert === true;
   const addressOf = (c: Client | null) => (c as PlantClient | null)?.conn.remoteAddress;
+  // a full session queue drops every further message (each one counted in stats().queue.dropped); the security
+  // event — log line and audit record — comes at most once per client id per minute, with how many it stands for
+  const dropReports = new FloodLimit({ max: 1, windowMs: 60_000 });
+  // a host application's session (the ingester's) is the data path itself: larger bounds, so a slow InfluxDB or a
+  // full spool holds messages here for longer before any is dropped; every other session gets Mosquitto's defaults
+  const gatewayBound = { maxMessages: cfg.maxSessionQueuedMessages, maxBytes: cfg.maxSessionQueuedBytes };
+  const hostBound = {
+    maxMessages: cfg.maxHostSessionQueuedMessages,
+    maxBytes: cfg.maxHostSessionQueuedBytes,
+  };
+  const boundOf = (clientId: string) => {
+    const owner = owners.get(clientId);
+    return owner !== undefined && acls.get(owner)?.role === 'host' ? hostBound : gatewayBound;
+  };
+  const queues = new BoundedSessionQueues(boundOf, (d: QueueDrop) => {
+    const suppressed = dropReports.admit(d.clientId);
+    if (suppressed === undefined) return;
+    const username = owners.get(d.clientId);
+    const host = boundOf(d.clientId) === hostBound;
+    const key = `max${host ? 'Host' : ''}SessionQueued${d.limit === 'messages' ? 'Messages' : 'Bytes'}`;
+    const b = host ? hostBound : gatewayBound;
+    const bound = d.limit === 'messages' ? `${b.maxMessages} messages (${key})` : `${b.maxBytes} B (${key})`;
+    events.emit({
+      type: 'broker.queue-full',
+      reason:
+        `session queue full at ${bound}: newest message dropped` +
+        (suppressed > 0 ? ` (${suppressed} more dropped for this client since the last report)` : ''),
+      clientId: d.clientId,
+      topic: d.topic,
+      ...(username === undefined ? {} : { username }),
+    });
+  });
 
   async function login(client: PlantClient, username: string | undefined, password: Buffer | undefined) {
     const base = { clientId: client.id, address: client.conn.remoteAddress ?? '' };
@@ -148,6 +185,7 @@ export async function startEmbeddedBroker(
     connectTimeout: 10_000,
     maxInflightInbound: cfg.maxInflightPerClient,
     queueLimit: cfg.maxQueuedPerClient,
+    persistence: queues,
     authenticate(client, username, password, done) {
       login(client as PlantClient, username, password).then(
         (err) => done(err, err === null),
@@ -288,6 +326,7 @@ export async function startEmbeddedBroker(
       limited: events.counts['broker.limit'],
       kdfRuns: logins.kdfRuns,
       events: { ...events.counts },
+      queue: queues.stats(),
     }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

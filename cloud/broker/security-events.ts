@@ -5,7 +5,9 @@ export type BrokerSecurityEventType =
   | 'broker.login-refused'
   | 'broker.publish-refused'
   | 'broker.subscribe-refused'
-  | 'broker.limit';
+  | 'broker.limit'
+  /** a message dropped because a persistent session's queue is full (reported at most once a minute per client) */
+  | 'broker.queue-full';
 
 /** One thing the broker allowed or refused for security, for an audit log (`onSecurityEvent`). */
 export interface BrokerSecurityEvent {
@@ -34,6 +36,7 @@ export class SecurityEvents {
     'broker.publish-refused': 0,
     'broker.subscribe-refused': 0,
     'broker.limit': 0,
+    'broker.queue-full': 0,
   };
   readonly #log: Logger;
   readonly #callback: ((e: BrokerSecurityEvent) => void) | undefined;

@@ -1,9 +1,14 @@
 /**
  * The lifecycle on an InfluxDB 2.x server: one bucket per retention policy with an expiry rule, through
  * `/api/v2/buckets`. Bucket names follow the v1 compatibility convention `database/policy` (the sink writes there
- * on v2), the default one is `influx.bucket` (default: the database). UNTESTED here: no 2.x server runs in this
- * project's test environment; the calls follow InfluxDB's v2 API reference (buckets, orgs).
+ * on v2), the default one is `influx.bucket` (default: the database).
+ *
+ * No InfluxDB 2.x server runs in this project's test environment: the calls are tested against InfluxData's
+ * published OpenAPI contract (tests/fixtures/influxdb-v2/, every request checked against it by a stand-in server),
+ * and against VictoriaMetrics, a real server that takes v2 writes but has no bucket API — where the lifecycle says
+ * so once and leaves retention to the server (`-retentionPeriod`) instead of retrying for ever.
  */
+import type { Logger } from '../../config/logging.js';
 import type { InfluxTarget } from '../../config/schemas/influx.js';
 import type { LifecycleConfig } from '../../config/schemas/lifecycle.js';
 import type { InfluxAuth } from '../../protocols/influx/index.js';
@@ -17,11 +22,25 @@ interface Bucket {
   retentionRules?: { type: string; everySeconds: number }[];
 }
 
+/** An answer that is not InfluxDB's: v2 errors are JSON objects with a `code` (`not found`, `unauthorized`). */
+function isInfluxError(text: string): boolean {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** A server that speaks the v2 write API without InfluxDB's management API (VictoriaMetrics and the like). */
+class NoBucketApi extends Error {}
+
 export async function ensureBuckets(o: {
   target: InfluxTarget;
   lifecycle: LifecycleConfig;
   auth?: InfluxAuth;
   signal?: AbortSignal;
+  log?: Logger;
 }): Promise<PolicyOutcome[]> {
   const base = o.target.url.replace(/\/+$/, '');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -34,6 +53,9 @@ export async function ensureBuckets(o: {
       signal: o.signal ?? AbortSignal.timeout(15_000),
     });
     const text = await res.text();
+    // 400/404/405/501 in a body that is not InfluxDB's JSON error: the path is not served at all
+    if ([400, 404, 405, 501].includes(res.status) && !isInfluxError(text))
+      throw new NoBucketApi(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
     if (!res.ok) {
       throw new LifecycleError(
         'PP_LIFECYCLE_BUCKETS',
@@ -48,10 +70,20 @@ export async function ensureBuckets(o: {
       'influx.org is required to manage buckets on InfluxDB 2',
     );
   }
-  const orgs = await call<{ orgs?: { id: string }[] }>(
-    'GET',
-    `/api/v2/orgs?org=${encodeURIComponent(o.target.org)}`,
-  );
+  let orgs: { orgs?: { id: string }[] };
+  try {
+    orgs = await call<{ orgs?: { id: string }[] }>(
+      'GET',
+      `/api/v2/orgs?org=${encodeURIComponent(o.target.org)}`,
+    );
+  } catch (err) {
+    if (!(err instanceof NoBucketApi)) throw err;
+    o.log?.warn(
+      { answer: err.message },
+      "this server takes v2 writes but has no bucket API (not InfluxDB 2): the lifecycle's retention is not managed; set the server's own retention (VictoriaMetrics: -retentionPeriod)",
+    );
+    return [];
+  }
   const orgID = orgs.orgs?.[0]?.id;
   if (orgID === undefined)
     throw new LifecycleError('PP_LIFECYCLE_BUCKETS', `no organisation ${o.target.org}`);
@@ -71,7 +103,12 @@ export async function ensureBuckets(o: {
     );
     const b = found.buckets?.[0];
     if (!b) {
-      await call('POST', '/api/v2/buckets', { orgID, name: w.name, retentionRules: rules });
+      await call('POST', '/api/v2/buckets', {
+        orgID,
+        name: w.name,
+        description: 'kept by plantpulse (lifecycle:)',
+        retentionRules: rules,
+      });
       out.push({ name: w.name, durationMs: w.durationMs, action: 'created' });
       continue;
     }

@@ -130,6 +130,27 @@ const EmbeddedBrokerSection = Section({
     unit: 'packets',
     default: 42,
   }),
+  maxSessionQueuedMessages: optional(Type.Integer({ minimum: 1 }), {
+    description:
+      'QoS 1/2 messages kept for one persistent session (clean: false), offline or not yet acknowledged; when full, newer messages for it are dropped and counted (Mosquitto’s max_queued_messages)',
+    unit: 'messages',
+    default: 1000,
+  }),
+  maxSessionQueuedBytes: optional(ByteSize, {
+    description:
+      'payload bytes kept for one persistent session; when full, newer messages for it are dropped and counted (Mosquitto’s max_queued_bytes)',
+    default: '16MiB',
+  }),
+  maxHostSessionQueuedMessages: optional(Type.Integer({ minimum: 1 }), {
+    description:
+      'the same bound for the persistent session of a user of role host (the ingester, other Sparkplug host applications): larger, because that queue is the data path while InfluxDB is slow or the spool is full',
+    unit: 'messages',
+    default: 200_000,
+  }),
+  maxHostSessionQueuedBytes: optional(ByteSize, {
+    description: 'payload bytes kept for the persistent session of a user of role host',
+    default: '256MiB',
+  }),
   loginConcurrency: optional(Type.Integer({ minimum: 1, maximum: 16 }), {
     description: 'password checks (scrypt, off the event loop) running at once',
     default: 2,

@@ -3,6 +3,12 @@
  * noise) that CEMS and wastewater dataloggers commonly send, with names in Chinese and English and the units of
  * their concentration (`-Rtd/-Avg/-Min/-Max`) and of their emitted amount (`-Cou`). A code outside this table is
  * still received when a device declares it; it only lacks names and units. Pure.
+ *
+ * Checked against two public code tables transcribed from the standard's appendix (not the standard's text
+ * itself): freeioe/freeioe_example_apps `__hj_bak/ruiao/hj212/tags/info.lua` (code, name, unit, -Cou unit, format)
+ * and xiaoyao9184/hj-t212-parser (enum `PollutionNoise`): a00000 废气 立方米/秒 (-Cou 立方米), w00000 污水 升/秒
+ * (-Cou 立方米), a01016 烟道截面积 平方米, a01017 烟气动压 千帕, and the twelve noise codes LA, L5, L10, L50, L90,
+ * L95, Leq, Ldn, Ld, Ln, LMx, LMn in 分贝, format N3.1.
  */
 export type Medium = 'air' | 'water' | 'noise';
 
@@ -34,7 +40,8 @@ export const POLLUTANT_CODES: readonly PollutantCode[] = [
   air('a01012', '烟气温度', 'flue gas temperature', '℃'),
   air('a01013', '烟气压力', 'flue gas pressure', 'kPa'),
   air('a01014', '烟气湿度', 'flue gas humidity', '%'),
-  air('a01017', '烟道截面积', 'stack cross-section', 'm²'),
+  air('a01016', '烟道截面积', 'stack cross-section', 'm²'),
+  air('a01017', '烟气动压', 'flue gas dynamic pressure', 'kPa'),
   air('a19001', '氧气含量', 'oxygen (O2)', '%'),
   air('a21026', '二氧化硫', 'sulphur dioxide (SO2)', 'mg/m³', gas),
   air('a21002', '氮氧化物', 'nitrogen oxides (NOx)', 'mg/m³', gas),
@@ -54,16 +61,19 @@ export const POLLUTANT_CODES: readonly PollutantCode[] = [
   water('w21003', '氨氮', 'ammonia nitrogen', 'mg/L', { couUnit: 'kg' }),
   water('w21001', '总氮', 'total nitrogen', 'mg/L', { couUnit: 'kg' }),
   water('w21011', '总磷', 'total phosphorus', 'mg/L', { couUnit: 'kg' }),
-  // noise (噪声)
-  noise('LA', 'A声级', 'A-weighted sound level'),
-  noise('Leq', '等效声级', 'equivalent continuous sound level'),
+  // noise (噪声); codes are matched case-insensitively (LMx = Lmx)
+  noise('LA', 'A权声级', 'A-weighted sound level'),
+  noise('L5', '累计百分声级L5', 'percentile level L5'),
   noise('L10', '累计百分声级L10', 'percentile level L10'),
   noise('L50', '累计百分声级L50', 'percentile level L50'),
   noise('L90', '累计百分声级L90', 'percentile level L90'),
-  noise('Lmx', '最大声级', 'maximum sound level'),
-  noise('Lmn', '最小声级', 'minimum sound level'),
+  noise('L95', '累计百分声级L95', 'percentile level L95'),
+  noise('Leq', '等效声级', 'equivalent continuous sound level'),
+  noise('Ldn', '昼夜等效声级', 'day-night equivalent level'),
   noise('Ld', '昼间等效声级', 'day-time equivalent level'),
   noise('Ln', '夜间等效声级', 'night-time equivalent level'),
+  noise('LMx', '最大的瞬时声级', 'maximum instantaneous sound level'),
+  noise('LMn', '最小的瞬时声级', 'minimum instantaneous sound level'),
 ];
 
 const BY_CODE = new Map(POLLUTANT_CODES.map((p) => [p.code.toLowerCase(), p]));

@@ -2,6 +2,7 @@
 export type { Result } from './array-codec.js';
 export { SparkplugDecodeError, SparkplugEncodeError, SparkplugTopicError } from './errors.js';
 export * from './metric-mapping.js';
+export * from './outbox-metrics.js';
 export { decodePayload, encodePayload } from './payload-codec.js';
 export * from './topic.js';
 export * from './types.js';

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 /**
  * The fleet page in Debian chromium against a running ingester (embedded broker, Sparkplug host, API): three
- * gateways over real MQTT — one current, one on an old version delivering late data, one gone (its will, NDEATH) —
- * are listed with their flags in Chinese and in English, the flagged ones first.
+ * gateways over real MQTT — one current with an empty outbox, one on an old version delivering late data with its
+ * outbox backing up, one gone (its will, NDEATH) — are listed with their flags and outbox depth in Chinese and in
+ * English, the flagged ones first.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   );
   cloud = await startCloud((await loadCloudConfig(join(dir, 'cloud.yaml'))).config, log);
   const url = cloud.brokerUrl as string;
-  const gw = (node: string, version: string) =>
+  const gw = (node: string, version: string, outbox: [number, number, number]) =>
     startHandMadeGateway({
       url,
       username: node,
@@ -57,10 +58,12 @@ beforeAll(async () => {
       device: `${node}-meter`,
       metric: 'kwh',
       properties: { Version: version, Started: new Date(Date.now() - 3 * 3_600_000).toISOString() },
+      nodeMetrics: { outbox_messages: outbox[0], outbox_bytes: outbox[1], outbox_oldest_age_ms: outbox[2] },
     });
-  const fresh = await gw('gw-new', packageVersion());
-  const old = await gw('gw-old', '0.0.9');
-  const gone = await gw('gw-gone', packageVersion());
+  const fresh = await gw('gw-new', packageVersion(), [0, 0, 0]);
+  // 1,200 batches, 2.5 MiB, the oldest stored 25 minutes ago: backing up
+  const old = await gw('gw-old', '0.0.9', [1200, 2.5 * 1024 * 1024, 25 * 60_000]);
+  const gone = await gw('gw-gone', packageVersion(), [0, 0, 0]);
   gateways.push(fresh, old);
   await fresh.data(1, Date.now());
   await old.data(2, Date.now() - 15 * 60_000);
@@ -98,23 +101,35 @@ describe('fleet page', () => {
         trs.map((tr) => [tr.getAttribute('data-gateway'), tr.getAttribute('data-flags')]),
       ),
     ).toEqual([
-      ['gw-old', 'lagging old-version'],
+      ['gw-old', 'lagging old-version backlog'],
       ['gw-gone', 'offline'],
       ['gw-new', ''],
     ]);
     expect(await page.locator('[data-gateway="gw-old"] [data-flag]').allTextContents()).toEqual([
       '延迟',
       '版本过旧',
+      '缓存积压',
     ]);
+    // the outbox column: batches waiting, their size and how long the oldest has waited; 0 for a gateway keeping up
+    const oldOutbox = page.locator('[data-gateway="gw-old"] [data-outbox]');
+    expect(await oldOutbox.getAttribute('data-outbox')).toBe('1200');
+    expect(await oldOutbox.textContent()).toMatch(/1,200\s*2\.5 MiB · 最早 25分钟/);
+    expect(await page.locator('[data-gateway="gw-new"] [data-outbox]').textContent()).toBe('0');
     expect(await page.locator('[data-gateway="gw-gone"] [data-flag]').allTextContents()).toEqual(['离线']);
     expect(await page.locator('[data-gateway="gw-new"]').textContent()).toContain('3小时');
+    // its own outbox metrics (telemetry of a device named after the node) do not make the node one of its devices
+    expect(await page.locator('[data-gateway="gw-new"]').textContent()).toContain('1/1');
     expect(await page.locator('[data-testid="fleet-summary"]').textContent()).toContain('2 个需要处理');
     await page.screenshot({ path: await screenshotPath('fleet-1366-zh') });
     await page.click('#lang');
     await page.waitForSelector('main[data-ready="fleet"] [data-flag="old-version"]');
     await expect
       .poll(() => page.locator('[data-gateway="gw-old"] [data-flag]').allTextContents())
-      .toEqual(['Lagging', 'Old version']);
+      .toEqual(['Lagging', 'Old version', 'Backing up']);
+    expect(await page.locator('[data-gateway="gw-old"] [data-outbox]').textContent()).toMatch(
+      /1,200\s*2\.5 MiB · oldest 25 min/,
+    );
+    expect(await page.locator('thead').textContent()).toContain('Outbox');
     await page.screenshot({ path: await screenshotPath('fleet-1366-en') });
     expect(errors).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
  * A hand-made Sparkplug B edge node over MQTT for tests that need a gateway the agent would not be (an old
- * version, data that arrives late): NBIRTH with `Properties/…`, one DBIRTH, DDATA with chosen timestamps, and its
+ * version, data that arrives late, an outbox backing up): NBIRTH with `Properties/…` and node metrics, one DBIRTH, DDATA with chosen timestamps, and its
  * NDEATH as the will.
  */
 import mqtt, { type MqttClient } from 'mqtt';
@@ -22,6 +22,8 @@ export async function startHandMadeGateway(o: {
   device: string;
   metric: string;
   properties: Record<string, string>;
+  /** Int64 node metrics of its NBIRTH, e.g. the agent's `outbox_messages` (protocols/sparkplug/outbox-metrics.ts) */
+  nodeMetrics?: Record<string, number>;
 }): Promise<HandMadeGateway> {
   const now = Date.now();
   const bdSeq = { name: 'bdSeq', timestamp: now, datatype: DataType.Int64, value: 0n };
@@ -53,6 +55,12 @@ export async function startHandMadeGateway(o: {
           timestamp: now,
           datatype: DataType.String,
           value,
+        })),
+        ...Object.entries(o.nodeMetrics ?? {}).map(([name, value]) => ({
+          name,
+          timestamp: now,
+          datatype: DataType.Int64,
+          value: BigInt(value),
         })),
       ],
     }),

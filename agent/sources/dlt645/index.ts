@@ -27,6 +27,7 @@ export const dlt645 = defineSource({
   },
   check: checkDlt645Device,
   metrics: dlt645Metrics,
+  target: (d) => `${d.dlt645.url} meter ${String(d.dlt645.address)}`,
   async create(device, deps) {
     const { createDlt645Source } = await import('./dlt645-source.js');
     const { BusRegistry } = await import('./bus-registry.js');

@@ -18,12 +18,15 @@ export const hj212 = defineSource({
   },
   check: checkHj212Device,
   metrics: hj212Metrics,
+  target: (d) => `listening on ${d.hj212.listen} for MN ${d.hj212.mn}`,
   async create(device, deps) {
     const { Hj212Source } = await import('./hj212-source.js');
     const { Hj212Listeners } = await import('./listener-registry.js');
     const log = deps.log.child({ component: 'hj212' });
     // devices with the same listen address share one listener
     const listeners = deps.shared.get('hj212-listeners', () => new Hj212Listeners(log));
+    // connections, packets accepted and refused by code, replies: on the agent's /metrics (docs/metrics.md)
+    deps.shared.exportMetrics('hj212-listeners', () => listeners.metricFamilies());
     return [new Hj212Source(device, { log: log.child({ device: device.id }), listeners })];
   },
 });

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
+import type { MetricFamily } from '../../../protocols/health/prometheus.js';
 import type { ListenAddress } from './listen-address.js';
 import { Hj212Listener, type ListenerLimits } from './listener.js';
+import { listenerFamilies } from './listener-metrics.js';
 
 /**
  * The agent's HJ 212 listeners by address: devices (MNs) with the same `listen` share one port. A listener exists
@@ -47,5 +49,16 @@ export class Hj212Listeners {
         if (entry.leases === 0) await listener.stop();
       },
     };
+  }
+
+  /** every listener's counters (a listener keeps its counts across stop/start), for the agent's /metrics */
+  metricFamilies(): MetricFamily[] {
+    return listenerFamilies(
+      [...this.#listeners.values()].map(({ listener }) => ({
+        listen: listener.address.key,
+        stats: listener.stats,
+        open: listener.openConnections,
+      })),
+    );
   }
 }

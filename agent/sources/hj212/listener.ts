@@ -77,6 +77,8 @@ export interface ListenerStats {
   idleClosed: number;
   /** connections closed after maxRefusalsInARow */
   closedForRefusals: number;
+  /** connections closed at once: their first packets came from an unknown MN or with a wrong password */
+  closedOutsiders: number;
   /** connections that closed in the middle of a packet (its bytes are dropped; the datalogger re-sends) */
   truncated: number;
 }
@@ -110,6 +112,7 @@ export class Hj212Listener {
     },
     idleClosed: 0,
     closedForRefusals: 0,
+    closedOutsiders: 0,
     truncated: 0,
   };
   readonly #endpoints = new Map<string, Hj212Endpoint>();
@@ -146,6 +149,11 @@ export class Hj212Listener {
   /** the port it listens on (the chosen one for port 0), once started */
   get port(): number | undefined {
     return this.#port;
+  }
+
+  /** connections open now, identified or not */
+  get openConnections(): number {
+    return this.#connections.size;
   }
 
   hasSession(mn: string): boolean {
@@ -328,6 +336,7 @@ export class Hj212Listener {
     conn.refusalsInARow++;
     this.#warn(conn.peer, code, { code }, `packet refused: ${message}`);
     if (outsider && conn.mns.size === 0) {
+      this.stats.closedOutsiders++;
       conn.socket.destroy();
       return;
     }

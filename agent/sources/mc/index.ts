@@ -28,6 +28,7 @@ export const mc = defineSource({
   },
   check: checkMcDevice,
   metrics: mcMetrics,
+  target: (d) => `${d.mc.url} (${d.mc.series})`,
   async create(device, deps) {
     const { createMcSource } = await import('./mc-source.js');
     return [createMcSource(device, { log: deps.log })];

@@ -34,6 +34,7 @@ export const modbus = defineSource({
   },
   check: checkModbusDevice,
   metrics: modbusMetrics,
+  target: (d) => `${d.modbus.url} unit ${d.modbus.unitId ?? 1}`,
   async create(device, deps) {
     // the driver (modbus-serial) loads only when a device uses it: `plantpulse check` stays light
     const { createModbusSource } = await import('./modbus-source.js');

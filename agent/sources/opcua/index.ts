@@ -32,6 +32,7 @@ export const opcua = defineSource({
   },
   check: checkOpcuaDevice,
   metrics: opcuaMetrics,
+  target: (d) => d.opcua.endpoint,
   async create(device, deps) {
     // node-opcua is loaded only when a device uses it (it is large and runs a self-test at import)
     const { routeNodeOpcuaLogging } = await import('./node-opcua-logging.js');

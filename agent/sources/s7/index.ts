@@ -29,6 +29,8 @@ export const s7 = defineSource({
   },
   check: checkS7Device,
   metrics: s7Metrics,
+  target: (d) =>
+    `${d.s7.host}:${d.s7.port ?? 102} ${d.s7.remoteTsap !== undefined ? `TSAP ${d.s7.remoteTsap}` : `rack ${d.s7.rack ?? 0} slot ${d.s7.slot ?? 1}`}`,
   async create(device, deps) {
     // the driver (nodes7) loads only when a device uses it: `plantpulse check` stays light
     const { createS7Source } = await import('./s7-source.js');

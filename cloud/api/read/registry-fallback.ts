@@ -82,6 +82,9 @@ async function loadFromInflux(ctx: ApiContext): Promise<void> {
     ].join('; '),
   );
   const reg = ctx.registry;
+  // an edge node's own metrics (the agent's outbox state) are telemetry of a device named after the node
+  // (cloud/host): the node, not a machine. A device a birth announced under that name stays as the birth said.
+  const nodeSeries = new Set<string>();
   for (const row of [...series, ...stateSeries].flatMap((s) => s.rows)) {
     const k = text(row['key']);
     if (k === undefined) continue;
@@ -89,6 +92,10 @@ async function loadFromInflux(ctx: ApiContext): Promise<void> {
     const site = tags['site'];
     const device = tags['device'];
     if (site === undefined || device === undefined || device === NODE_DEVICE) continue;
+    if (device === tags['node'] && reg.get(site, device) === undefined) {
+      nodeSeries.add(`${site}\u0000${device}`);
+      continue;
+    }
     const known = reg.get(site, device);
     reg.touch(site, device, tags['node']);
     const extra = Object.fromEntries(Object.entries(tags).filter(([t]) => !SERIES_TAGS_SKIP.has(t)));
@@ -106,6 +113,7 @@ async function loadFromInflux(ctx: ApiContext): Promise<void> {
     const device = s.tags['device'];
     const row = s.rows[0];
     if (!site || !device || !row || device === NODE_DEVICE) continue;
+    if (nodeSeries.has(`${site}\u0000${device}`)) continue;
     const known = reg.get(site, device);
     if (known && known.metrics.length > 0) continue;
     const metrics: MetricInfo[] = [];

@@ -227,4 +227,7 @@ export const en = {
   'fl.flag.offline': 'Offline',
   'fl.flag.lagging': 'Lagging',
   'fl.flag.old-version': 'Old version',
+  'fl.outbox': 'Outbox',
+  'fl.oldest': 'oldest',
+  'fl.flag.backlog': 'Backing up',
 };

@@ -226,4 +226,7 @@ export const zh = {
   'fl.flag.offline': '离线',
   'fl.flag.lagging': '延迟',
   'fl.flag.old-version': '版本过旧',
+  'fl.outbox': '断网缓存',
+  'fl.oldest': '最早',
+  'fl.flag.backlog': '缓存积压',
 };

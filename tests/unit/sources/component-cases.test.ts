@@ -33,3 +33,25 @@ describe.each(sourceComponents.map((c) => [c.name, c.dir] as const))('%s compone
     expect(config.devices.length).toBeGreaterThan(0);
   });
 });
+
+describe.each(sourceComponents.map((c) => [c.name, c] as const))(
+  '%s component target',
+  (_name, component) => {
+    it("says where its sample device is reached, with a URL's credentials redacted", () => {
+      const sample = component.sample as unknown as Record<string, unknown>;
+      const target = component.target(sample as never);
+      expect(target.trim().length).toBeGreaterThan(3);
+      // the connection section's string values are what a target is made of; put credentials into its URLs
+      const conn = { ...(sample[component.configKey] as Record<string, unknown>) };
+      let hadUrl = false;
+      for (const [k, v] of Object.entries(conn))
+        if (typeof v === 'string' && /^[a-z.]+:\/\//.test(v)) {
+          conn[k] = v.replace('://', '://operator:s3cret-pw@');
+          hadUrl = true;
+        }
+      const withSecret = component.target({ ...sample, [component.configKey]: conn } as never);
+      expect(withSecret).not.toContain('s3cret-pw');
+      if (hadUrl) expect(withSecret).toContain('[redacted]');
+    });
+  },
+);

@@ -102,7 +102,7 @@ export async function render(root, ctx) {
       <div class="table-wrap"><table data-testid="em-mass"><thead><tr><th>${t('em.outlet')}</th><th>${t('em.pollutant')}</th><th class="num">kg</th></tr></thead><tbody>${mass.totals
         .map(
           (m) =>
-            `<tr data-device="${escapeHtml(m.device)}" data-code="${escapeHtml(m.code)}"><td>${escapeHtml(m.device)}</td><td>${escapeHtml(getLang() === 'zh' ? `${m.zh} ${m.code}` : `${m.en} ${m.code}`)}</td><td class="num">${num(m.kg, 2)}</td></tr>`,
+            `<tr data-device="${escapeHtml(m.device)}" data-code="${escapeHtml(m.code)}"><td>${escapeHtml(m.device)}</td><td>${escapeHtml(getLang() === 'zh-CN' ? `${m.zh} ${m.code}` : `${m.en} ${m.code}`)}</td><td class="num">${num(m.kg, 2)}</td></tr>`,
         )
         .join('')}</tbody></table></div><p class="muted">${t('em.massNote')}</p></section>`
         : ''

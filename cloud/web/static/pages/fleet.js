@@ -1,12 +1,17 @@
-// Fleet: every gateway with its version, configuration hash, uptime, lag and device health; offline, lagging
-// and old-version gateways flagged and listed first.
+// Fleet: every gateway with its version, configuration hash, uptime, lag, outbox and device health; offline,
+// lagging, old-version and backing-up gateways flagged and listed first.
 import { get } from '../api.js';
-import { dateTime, duration, escapeHtml } from '../format.js';
+import { dateTime, duration, escapeHtml, int, num } from '../format.js';
 import { t } from '../i18n.js';
 
 let refresh;
 const REFRESH_MS = 10_000;
-const FLAG_COLOUR = { offline: 'var(--down)', lagging: 'var(--idle)', 'old-version': 'var(--idle)' };
+const FLAG_COLOUR = {
+  offline: 'var(--down)',
+  lagging: 'var(--idle)',
+  'old-version': 'var(--idle)',
+  backlog: 'var(--idle)',
+};
 
 export function dispose() {
   clearTimeout(refresh);
@@ -30,7 +35,7 @@ export async function render(root, ctx) {
 function table(list) {
   return `<div class="table-wrap"><table data-testid="fleet"><thead><tr>
     <th>${t('fl.gateway')}</th><th>${t('fl.flags')}</th><th>${t('fl.version')}</th><th>${t('fl.config')}</th>
-    <th>${t('fl.uptime')}</th><th>${t('fl.lastSeen')}</th><th class="num">${t('fl.lag')}</th><th>${t('fl.devices')}</th></tr></thead><tbody>
+    <th>${t('fl.uptime')}</th><th>${t('fl.lastSeen')}</th><th class="num">${t('fl.lag')}</th><th class="num">${t('fl.outbox')}</th><th>${t('fl.devices')}</th></tr></thead><tbody>
     ${list
       .map(
         (g) => `<tr data-gateway="${escapeHtml(g.node)}" data-flags="${escapeHtml(g.flags.join(' '))}">
@@ -50,6 +55,7 @@ function table(list) {
         <td>${g.uptimeS === null ? '–' : duration(g.uptimeS * 1000)}</td>
         <td class="num">${g.lastSeen === null ? '–' : dateTime(g.lastSeen)}</td>
         <td class="num">${g.lagMs === null ? '–' : duration(g.lagMs)}</td>
+        ${outboxCell(g.outbox)}
         <td>${g.devices.online}/${g.devices.total}${
           g.devices.offline.length
             ? ` <span class="error">${t('fl.offlineDevices')}: ${g.devices.offline.map(escapeHtml).join(', ')}</span>`
@@ -58,4 +64,20 @@ function table(list) {
       )
       .join('')}
     </tbody></table></div>`;
+}
+
+// What the agent's outbox held when it last said: batches waiting, their size and how long the oldest has waited.
+function outboxCell(o) {
+  if (!o) return `<td class="num" data-outbox="">–</td>`;
+  const detail =
+    o.messages > 0
+      ? `<div class="muted">${bytes(o.bytes)} · ${t('fl.oldest')} ${duration(o.oldestAgeMs)}</div>`
+      : '';
+  return `<td class="num" data-outbox="${o.messages}">${int(o.messages)}${detail}</td>`;
+}
+
+function bytes(n) {
+  if (n >= 1024 * 1024) return `${num(n / (1024 * 1024))} MiB`;
+  if (n >= 1024) return `${num(n / 1024)} KiB`;
+  return `${int(n)} B`;
 }
