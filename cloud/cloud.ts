@@ -39,6 +39,7 @@ import { MqttConsumer } from './ingest/mqtt-consumer.js';
 import { PipelineHealth } from './ingest/pipeline-health.js';
 import { HostPointMapper } from './ingest/points-from-host.js';
 import { sharedSubscriptions } from './ingest/shared-subscriptions.js';
+import { IDLE_FLUSH_MS } from './ingest/spool-drainer.js';
 import { openSpoolPipeline, type SpoolPipelineStats } from './ingest/spool-pipeline.js';
 import { openLifecycle } from './lifecycle/open-lifecycle.js';
 import { telemetryFrom } from './lifecycle/policies.js';
@@ -148,6 +149,8 @@ export async function startCloud(
     sync: cfg.spool.sync,
     batchLines: cfg.influx.batchSize,
     flushIntervalMs: cfg.influx.flushInterval,
+    // a pause in the intake writes what is spooled at once: the interval only bounds the wait under steady load
+    idleFlushMs: Math.min(IDLE_FLUSH_MS, cfg.influx.flushInterval),
     ...(lifecycle ? { onWritten: lifecycle.onWritten } : {}),
   });
   pipeline.start();

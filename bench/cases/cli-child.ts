@@ -41,7 +41,10 @@ export interface CliChild {
 export function spawnCliChild(args: string[], env: NodeJS.ProcessEnv = {}): CliChild {
   if (!existsSync(CLI))
     throw new BenchCaseError('BENCH_CHILD_FAILED', `${CLI} is missing: npm run build first`);
-  const child = spawn(process.execPath, [CLI, ...args], {
+  // BENCH_CPU_PROF_DIR=<dir>: each child writes a V8 CPU profile there when it exits (to find a stage's hot spots)
+  const profDir = process.env['BENCH_CPU_PROF_DIR'];
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const child = spawn(process.execPath, [...prof, CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -13,7 +13,7 @@ import type { OutMsg } from '../../agent/publish/edge-node-types.js';
 import { telemetryPoint } from '../../protocols/influx/sample-points.js';
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
-import { pollUntil } from '../../scripts/services/index.js';
+import { pollUntil, startMosquitto } from '../../scripts/services/index.js';
 import { type CliChild, spawnCliChild } from './cli-child.js';
 import { writeCloudConfig } from './pipeline-config.js';
 import { UsageMeter } from './proc-usage.js';
@@ -103,16 +103,57 @@ export interface IngestResult {
   peakRssMiB: number;
 }
 
-/** Publishes the load through Mosquitto to `ingesters` cloud processes and times until InfluxDB holds it all. */
+/**
+ * Publishes the load through Mosquitto to `ingesters` cloud processes and times until InfluxDB holds it all.
+ * `unpaced`: through a Mosquitto of its own whose per-client queue is unbounded (`max_queued_messages 0`), so the
+ * publisher need not keep its lead over what InfluxDB holds below that queue: the ingester's own pace, not the
+ * harness's.
+ */
 export async function ingestRate(
-  s: BenchServices,
+  shared: BenchServices,
   l: IngestLoad,
   ingesters: 1 | 2,
   progress: (m: string) => void,
   sync: 'full' | 'normal' = 'full',
+  opts: { unpaced?: boolean } = {},
+): Promise<IngestResult> {
+  const own = opts.unpaced
+    ? await startMosquitto({
+        readyTimeoutMs: 60_000,
+        maxQueuedMessages: 0,
+        extraUsers: [{ username: 'ingest0' }, { username: 'ingest1' }, { username: 'bench' }],
+      })
+    : undefined;
+  const s: Pick<BenchServices, 'influx' | 'mosquitto' | 'user'> = own
+    ? {
+        influx: shared.influx,
+        mosquitto: own,
+        user(name) {
+          const u = own.users.find((x) => x.username === name);
+          if (!u) throw new Error(`no Mosquitto user ${name}`);
+          return u;
+        },
+      }
+    : shared;
+  const maxLead = own ? Number.POSITIVE_INFINITY : MAX_LEAD_MESSAGES;
+  try {
+    return await ingestThrough(s, l, ingesters, progress, sync, maxLead, own ? 'u' : '');
+  } finally {
+    await own?.stop();
+  }
+}
+
+async function ingestThrough(
+  s: Pick<BenchServices, 'influx' | 'mosquitto' | 'user'>,
+  l: IngestLoad,
+  ingesters: 1 | 2,
+  progress: (m: string) => void,
+  sync: 'full' | 'normal',
+  maxLead: number,
+  tag: string,
 ): Promise<IngestResult> {
   const dir = await mkdtemp(join(tmpdir(), 'pp-bench-ingest-'));
-  const site = `ingest${ingesters}${sync}${process.pid}`;
+  const site = `ingest${ingesters}${sync}${tag}${process.pid}`;
   const db = await freshBenchDatabase(s.influx.url, `ingest${ingesters}`);
   const clouds: CliChild[] = [];
   const env: NodeJS.ProcessEnv = {
@@ -172,7 +213,7 @@ export async function ingestRate(
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < data.length) {
-        while (next - stored / l.metricsPerMessage > MAX_LEAD_MESSAGES && polling) {
+        while (next - stored / l.metricsPerMessage > maxLead && polling) {
           await new Promise((r) => setTimeout(r, 20));
         }
         const m = data[next++];

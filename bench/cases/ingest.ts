@@ -20,6 +20,8 @@ export const ingestCase: BenchCase = {
     ctx.progress(`ingester: ${one.valuesPerSecond.toFixed(0)} values/s`);
     const normal = await ingestRate(s, load, 1, ctx.progress, 'normal');
     ctx.progress(`ingester, spool sync normal: ${normal.valuesPerSecond.toFixed(0)} values/s`);
+    const unpaced = await ingestRate(s, load, 1, ctx.progress, 'full', { unpaced: true });
+    ctx.progress(`ingester, broker queue unbounded: ${unpaced.valuesPerSecond.toFixed(0)} values/s`);
     const rows: BenchRow[] = [
       ratioRow(
         {
@@ -62,6 +64,15 @@ export const ingestCase: BenchCase = {
         unit: 'values/s',
         baseline: { name: `raw /write, ${INGEST_BATCH_LINES} lines/request`, value: raw, unit: 'values/s' },
         note: `ingester CPU ${normal.cpuPercent.toFixed(0)} % of one core, peak RSS ${normal.peakRssMiB.toFixed(0)} MiB`,
+      }),
+      ratioRow({
+        id: 'ingest.values_per_s_unpaced',
+        stage: 'ingest',
+        what: "the same (spool `sync: full`), the publisher not held back: a Mosquitto of the row's own with an unbounded per-client queue",
+        value: unpaced.valuesPerSecond,
+        unit: 'values/s',
+        baseline: { name: `raw /write, ${INGEST_BATCH_LINES} lines/request`, value: raw, unit: 'values/s' },
+        note: `ingester CPU ${unpaced.cpuPercent.toFixed(0)} % of one core, ${unpaced.cpuMicrosPerValue.toFixed(1)} µs/value, peak RSS ${unpaced.peakRssMiB.toFixed(0)} MiB; ${(unpaced.valuesPerSecond / rawGrouped).toFixed(2)} × the raw rate of grouped lines`,
       }),
     ];
     return rows;

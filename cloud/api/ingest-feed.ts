@@ -42,6 +42,31 @@ export class IngestFeed {
   readonly #values: boolean;
   readonly #clock: () => number;
   readonly #fleet: FleetRegistry | undefined;
+  /**
+   * units by site\0device, then metric: read from the registry once per device after each of its births
+   * (registry.get clones the device; once per sample was quadratic in the metrics of a message)
+   */
+  readonly #units = new Map<string, Map<string, string | undefined>>();
+  #unitSite: string | undefined;
+  #unitDevice: string | undefined;
+  #unitMap: Map<string, string | undefined> | undefined;
+  /** the unit of a device's metric, as its last birth declared it */
+  readonly #unitOf = (site: string, device: string, metric: string): string | undefined => {
+    if (this.#unitMap === undefined || site !== this.#unitSite || device !== this.#unitDevice) {
+      const k = `${site}\u0000${device}`;
+      let units = this.#units.get(k);
+      if (units === undefined) {
+        const metrics = this.#registry.get(site, device)?.metrics ?? [];
+        units = new Map(metrics.map((m) => [m.name, m.unit]));
+        // a device not (yet) known has no units to cache: look again once its birth registers it
+        if (metrics.length > 0) this.#units.set(k, units);
+      }
+      this.#unitSite = site;
+      this.#unitDevice = device;
+      this.#unitMap = units;
+    }
+    return this.#unitMap.get(metric);
+  };
 
   constructor(registry: DeviceRegistry, live: LiveBus, opts: IngestFeedOptions = {}) {
     this.#registry = registry;
@@ -55,8 +80,13 @@ export class IngestFeed {
   onHostResult(r: HostResultLike): void {
     const now = this.#clock();
     this.#fleet?.onHostResult(r, now);
+    if (r.births.length > 0) this.#unitMap = undefined;
     for (const b of r.births) {
       this.#registry.upsertBirth({ ...b, timestamp: now });
+      // its metrics (and units) may have changed; a node birth may bring devices' births too
+      if (b.device !== undefined) this.#units.delete(`${b.site}\u0000${b.device}`);
+      else
+        for (const k of [...this.#units.keys()]) if (k.startsWith(`${b.site}\u0000`)) this.#units.delete(k);
       if (b.device !== undefined) {
         this.#live.publish({
           type: 'status',
@@ -94,29 +124,8 @@ export class IngestFeed {
       }
     }
     if (!this.#values) return;
-    // units by metric, looked up once per device per result (registry.get clones the device: once per sample
-    // was quadratic in the metrics of a message and the ingester's main cost at 250 metrics per DDATA)
-    const unitsByDevice = new Map<string, Map<string, string | undefined>>();
-    for (const smp of r.samples) {
-      const dk = `${smp.site}\u0000${smp.device}`;
-      let units = unitsByDevice.get(dk);
-      if (units === undefined) {
-        const metrics = this.#registry.get(smp.site, smp.device)?.metrics ?? [];
-        units = new Map(metrics.map((m) => [m.name, m.unit]));
-        unitsByDevice.set(dk, units);
-      }
-      const unit = units.get(smp.metric);
-      this.#live.publish({
-        type: 'value',
-        site: smp.site,
-        device: smp.device,
-        metric: smp.metric,
-        value: smp.quality === 'bad' ? null : smp.value,
-        quality: smp.quality,
-        timestamp: smp.timestamp,
-        ...(unit ? { unit } : {}),
-      });
-    }
+    // no event object per value unless a live client wants that device's values (issue 16, point 4)
+    this.#live.publishValues(r.samples, this.#unitOf);
   }
 
   /** State changes and alarm raises/clears from analytics (`AnalyticsOutput.events`). */

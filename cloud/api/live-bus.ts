@@ -8,6 +8,11 @@
  * in-memory `LiveView` (so it includes every event up to that id); a stream opened with `Last-Event-ID` replays
  * the events after it from a bounded ring (`replayCapacity`), or says it cannot (the client reloads its snapshot).
  *
+ * Values take a cheaper road (`publishValues`, issue 16): they update the view in place, and become event objects only
+ * for a subscriber that wants them (its `wants`: event types, site, device). Every value is numbered all the same, and
+ * the replay ring keeps a reference to the message's values for those nobody wanted, so a stream that joins a snapshot
+ * later replays them as events, without a gap: the join works as if each had been an event from the start.
+ *
  * `publish` never blocks and never grows memory without bound: every subscriber has a bounded buffer; when a slow
  * client lets it fill, the OLDEST events are dropped, counted (per subscriber and in `stats()`), and the subscriber is
  * told how many it missed with its next batch, so the SSE stream can send a `lagged` event and the browser reloads a
@@ -93,9 +98,57 @@ export interface LiveBusStats {
   subscribers: number;
 }
 
+/** What a subscriber wants, in a form the bus can check without making an event (see `publishValues`). */
+export interface LiveInterest {
+  /** event types; all when absent */
+  types?: ReadonlySet<LiveEventType>;
+  site?: string;
+  device?: string;
+}
+
+/** One value as the ingester has it (a decoded Sample with its site): what a `value` event is made from. */
+export interface LiveValueSample {
+  site: string;
+  device: string;
+  metric: string;
+  value: SampleValue;
+  quality: Quality;
+  timestamp: number;
+}
+
+/** the unit of a device's metric, looked up when a value becomes an event */
+export type UnitOf = (site: string, device: string, metric: string) => string | undefined;
+
+/** A message's values that no subscriber wanted when published: seq `first + i` is `samples[i]`. In the replay ring only. */
+interface DeferredValues {
+  readonly first: number;
+  readonly samples: readonly LiveValueSample[];
+  readonly unitOf: UnitOf;
+}
+
+/** The `value` event of one value (bad values carry `null`), numbered `seq`. */
+function valueEventOf(s: LiveValueSample, seq: number, unit: string | undefined): LiveValueEvent {
+  return {
+    seq,
+    type: 'value',
+    site: s.site,
+    device: s.device,
+    metric: s.metric,
+    value: s.quality === 'bad' ? null : s.value,
+    quality: s.quality,
+    timestamp: s.timestamp,
+    ...(unit ? { unit } : {}),
+  };
+}
+
 export interface SubscribeOptions {
   /** only events this returns true for are buffered */
   filter?: (event: LiveEvent) => boolean;
+  /**
+   * the same interest in a form the bus can check before making an event (`filter` still decides); without it the
+   * subscriber is taken to want every value, which makes an event per value while it is subscribed
+   */
+  wants?: LiveInterest;
   /** per-subscriber bound; default the bus's `maxBuffered` */
   maxBuffered?: number;
   /**
@@ -128,6 +181,7 @@ export class LiveSubscription implements AsyncIterable<LiveEvent> {
   #wake: (() => void) | undefined;
   readonly #max: number;
   readonly #filter: ((event: LiveEvent) => boolean) | undefined;
+  readonly #wants: LiveInterest | undefined;
   readonly #onClose: (s: LiveSubscription) => void;
   readonly #onDrop: (n: number) => void;
 
@@ -137,9 +191,11 @@ export class LiveSubscription implements AsyncIterable<LiveEvent> {
     filter: ((event: LiveEvent) => boolean) | undefined,
     onClose: (s: LiveSubscription) => void,
     onDrop: (n: number) => void,
+    wants?: LiveInterest,
   ) {
     this.#max = max;
     this.#filter = filter;
+    this.#wants = wants;
     this.#onClose = onClose;
     this.#onDrop = onDrop;
   }
@@ -165,6 +221,18 @@ export class LiveSubscription implements AsyncIterable<LiveEvent> {
 
   get buffered(): number {
     return this.#buffer.length - this.#head;
+  }
+
+  /** @internal whether a `value` event of this device could pass this subscriber's interest */
+  wantsValue(site: string, device: string): boolean {
+    if (this.#closed) return false;
+    const w = this.#wants;
+    if (w === undefined) return true;
+    return (
+      (w.types === undefined || w.types.has('value')) &&
+      (w.site === undefined || w.site === site) &&
+      (w.device === undefined || w.device === device)
+    );
   }
 
   /** @internal */
@@ -251,7 +319,7 @@ export interface LiveBusOptions {
 export class LiveBus {
   readonly #subs = new Set<LiveSubscription>();
   readonly #maxBuffered: number;
-  readonly #ring: (LiveEvent | undefined)[];
+  readonly #ring: (LiveEvent | DeferredValues | undefined)[];
   readonly epoch: string;
   /** the latest state, status, value and alarm per device, as of `seq` (snapshots overlay it) */
   readonly view = new LiveView();
@@ -262,7 +330,9 @@ export class LiveBus {
 
   constructor(opts: LiveBusOptions = {}) {
     this.#maxBuffered = Math.max(1, opts.maxBuffered ?? 1000);
-    this.#ring = new Array<LiveEvent | undefined>(Math.max(1, opts.replayCapacity ?? 20_000));
+    this.#ring = new Array<LiveEvent | DeferredValues | undefined>(
+      Math.max(1, opts.replayCapacity ?? 20_000),
+    );
     this.epoch = opts.epoch ?? randomBytes(6).toString('hex');
   }
 
@@ -290,6 +360,64 @@ export class LiveBus {
     for (const e of events) this.publish(e);
   }
 
+  /**
+   * Publishes a message's values: each is numbered and applied to the view (in place, no object per value); a value
+   * becomes a `value` event only when a subscriber wants its device's values. The others stay in the replay ring as
+   * one reference to `samples` (which must not change afterwards), made into events only if a resume replays them.
+   */
+  publishValues(samples: readonly LiveValueSample[], unitOf: UnitOf): void {
+    const n = samples.length;
+    if (n === 0) return;
+    const first = this.#seq + 1;
+    this.#seq += n;
+    this.#published += n;
+    const ring = this.#ring;
+    const view = this.view;
+    let deferred: DeferredValues | undefined;
+    let wantSite: string | undefined;
+    let wantDevice: string | undefined;
+    let want = false;
+    for (let i = 0; i < n; i++) {
+      const s = samples[i] as LiveValueSample;
+      const seq = first + i;
+      const unit = unitOf(s.site, s.device, s.metric);
+      if (this.#subs.size > 0 && (s.site !== wantSite || s.device !== wantDevice)) {
+        wantSite = s.site;
+        wantDevice = s.device;
+        want = false;
+        for (const sub of this.#subs) if (sub.wantsValue(s.site, s.device)) want = true;
+      }
+      if (this.#subs.size > 0 && want) {
+        const e = valueEventOf(s, seq, unit);
+        view.applyValue(s.site, s.device, s.metric, e.value, s.quality, s.timestamp, unit, seq);
+        ring[seq % ring.length] = e;
+        for (const sub of this.#subs) if (sub.offer(e)) this.#delivered++;
+        continue;
+      }
+      view.applyValue(
+        s.site,
+        s.device,
+        s.metric,
+        s.quality === 'bad' ? null : s.value,
+        s.quality,
+        s.timestamp,
+        unit,
+        seq,
+      );
+      deferred ??= { first, samples, unitOf };
+      ring[seq % ring.length] = deferred;
+    }
+  }
+
+  /** the event of `seq` in the replay ring, made from its deferred value when it was not an event */
+  #replayed(seq: number): LiveEvent | undefined {
+    const slot = this.#ring[seq % this.#ring.length];
+    if (slot === undefined || 'type' in slot) return slot;
+    const s = slot.samples[seq - slot.first];
+    if (s === undefined) return undefined;
+    return valueEventOf(s, seq, slot.unitOf(s.site, s.device, s.metric));
+  }
+
   subscribe(opts: SubscribeOptions = {}): LiveSubscription {
     const sub = new LiveSubscription(
       Math.max(1, opts.maxBuffered ?? this.#maxBuffered),
@@ -298,11 +426,12 @@ export class LiveBus {
       (n) => {
         this.#dropped += n;
       },
+      opts.wants,
     );
     const after = opts.after;
     if (after !== undefined && after <= this.#seq && after >= this.#seq - this.#ring.length) {
       for (let seq = after + 1; seq <= this.#seq; seq++) {
-        const e = this.#ring[seq % this.#ring.length];
+        const e = this.#replayed(seq);
         if (e !== undefined && sub.offer(e)) this.#delivered++;
       }
       if (sub.dropped === 0) sub.markResumed();

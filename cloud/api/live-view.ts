@@ -12,6 +12,7 @@
  * Bounded by what it keys on: devices × metrics (as the device registry), and at most `ALARM_EPISODES` alarm
  * episodes per (device, metric, severity).
  */
+import type { Quality, SampleValue } from '../../protocols/sample.js';
 import type { LiveAlarmEvent, LiveEvent, LiveStateEvent, LiveValueEvent } from './live-bus.js';
 
 /** alarm episodes remembered per (device, metric, severity): enough to see a clear and the next raise */
@@ -31,9 +32,70 @@ export interface LiveAlarmEpisode extends LiveAlarmEvent {
   ackedAt?: number;
 }
 
+/**
+ * The latest value of one metric, updated in place: after a metric's first value, keeping it current costs two map
+ * lookups and a few field writes per value, with no object made (the ingester's per-value path, issue 16).
+ */
+interface LatestValue {
+  value: SampleValue;
+  quality: Quality;
+  timestamp: number;
+  unit: string | undefined;
+  seq: number | undefined;
+}
+
 export class LiveView {
   readonly #states = new Map<string, LiveStateEvent>();
-  readonly #values = new Map<string, Map<string, LiveValueEvent>>();
+  /** site\0device → metric → its latest value */
+  readonly #values = new Map<string, Map<string, LatestValue>>();
+  /** the last device `valuesOf` looked up: a message's values are mostly one device's */
+  #lastSite: string | undefined;
+  #lastDevice: string | undefined;
+  #lastMetrics: Map<string, LatestValue> | undefined;
+
+  /** the metrics map of a device, made on its first value */
+  #valuesOf(site: string, device: string): Map<string, LatestValue> {
+    if (this.#lastMetrics !== undefined && site === this.#lastSite && device === this.#lastDevice)
+      return this.#lastMetrics;
+    const k = key(site, device);
+    let metrics = this.#values.get(k);
+    if (!metrics) {
+      metrics = new Map();
+      this.#values.set(k, metrics);
+    }
+    this.#lastSite = site;
+    this.#lastDevice = device;
+    this.#lastMetrics = metrics;
+    return metrics;
+  }
+
+  /**
+   * Applies one value (what a `value` event says, without the event): a value older (by source time) than the one
+   * held changes nothing. Bad values are kept as `null`, like their events.
+   */
+  applyValue(
+    site: string,
+    device: string,
+    metric: string,
+    value: SampleValue,
+    quality: Quality,
+    timestamp: number,
+    unit: string | undefined,
+    seq: number | undefined,
+  ): void {
+    const metrics = this.#valuesOf(site, device);
+    const old = metrics.get(metric);
+    if (old === undefined) {
+      metrics.set(metric, { value, quality, timestamp, unit, seq });
+      return;
+    }
+    if (timestamp < old.timestamp) return;
+    old.value = value;
+    old.quality = quality;
+    old.timestamp = timestamp;
+    old.unit = unit;
+    old.seq = seq;
+  }
   /** site\0device → `metric\0severity` → raisedAt → latest event of that episode */
   readonly #alarms = new Map<string, Map<string, Map<number, LiveAlarmEpisode>>>();
 
@@ -46,17 +108,9 @@ export class LiveView {
         if (!old || e.timestamp >= old.timestamp) this.#states.set(k, e);
         return;
       }
-      case 'value': {
-        const k = key(e.site, e.device);
-        let metrics = this.#values.get(k);
-        if (!metrics) {
-          metrics = new Map();
-          this.#values.set(k, metrics);
-        }
-        const old = metrics.get(e.metric);
-        if (!old || e.timestamp >= old.timestamp) metrics.set(e.metric, e);
+      case 'value':
+        this.applyValue(e.site, e.device, e.metric, e.value, e.quality, e.timestamp, e.unit, e.seq);
         return;
-      }
       case 'alarm': {
         const k = key(e.site, e.device);
         let rules = this.#alarms.get(k);
@@ -111,12 +165,15 @@ export class LiveView {
 
   /** the latest value event of one metric of a device */
   value(site: string, device: string, metric: string): LiveValueEvent | undefined {
-    return this.#values.get(key(site, device))?.get(metric);
+    const v = this.#values.get(key(site, device))?.get(metric);
+    return v === undefined ? undefined : valueEvent(site, device, metric, v);
   }
 
   /** the latest value event of every metric of a device seen since the process started */
   values(site: string, device: string): LiveValueEvent[] {
-    return [...(this.#values.get(key(site, device))?.values() ?? [])];
+    const metrics = this.#values.get(key(site, device));
+    if (metrics === undefined) return [];
+    return [...metrics].map(([metric, v]) => valueEvent(site, device, metric, v));
   }
 
   /** the recent alarm episodes of a site (optionally one device): the latest event of each */
@@ -129,4 +186,19 @@ export class LiveView {
     }
     return out;
   }
+}
+
+/** A held value as the `value` event that would have told it (made on read: snapshots are rare, values are not). */
+function valueEvent(site: string, device: string, metric: string, v: LatestValue): LiveValueEvent {
+  return {
+    ...(v.seq === undefined ? {} : { seq: v.seq }),
+    type: 'value',
+    site,
+    device,
+    metric,
+    value: v.value,
+    quality: v.quality,
+    timestamp: v.timestamp,
+    ...(v.unit === undefined ? {} : { unit: v.unit }),
+  };
 }

@@ -18,6 +18,9 @@ import { isTagProperty, nodePropertiesFromBirth, tagsFromBirth } from './device-
 import { deviceLimit, type HostLimits, metricLimit, NO_LIMITS } from './host-limits.js';
 import { emptyResult, type HostResult } from './host-types.js';
 
+/** A DATA metric's name and datatype as its birth defined them (the metric itself may carry only an alias). */
+type MetricDef = readonly [name: string | undefined, datatype: number | undefined];
+
 interface NodeSession {
   group: string;
   node: string;
@@ -313,7 +316,15 @@ export class SparkplugHostSide {
         m.value !== null &&
         !m.isNull,
     );
-    this.#toSamples(s, device, known, p, `${s.group}/${s.node}${device ? `/${device}` : ''} birth`, r);
+    this.#toSamples(
+      s,
+      device,
+      known,
+      known.map((m) => [m.name, m.datatype]),
+      p,
+      `${s.group}/${s.node}${device ? `/${device}` : ''} birth`,
+      r,
+    );
   }
 
   #ndeath(s: NodeSession, p: SpbPayload, r: HostResult): void {
@@ -353,7 +364,9 @@ export class SparkplugHostSide {
     topic: string,
     r: HostResult,
   ): void {
+    // the metrics and the birth's definition of each, side by side: no copy of a metric per value
     const resolved: SpbMetric[] = [];
+    const defs: MetricDef[] = [];
     let unknown = 0;
     let overLimit = 0;
     let properties = 0;
@@ -373,7 +386,8 @@ export class SparkplugHostSide {
         properties++;
         continue;
       }
-      resolved.push({ ...m, name: def.name, datatype: def.datatype });
+      resolved.push(m);
+      defs.push([def.name, def.datatype]);
     }
     if (unknown > 0) {
       r.problems.push({
@@ -392,36 +406,45 @@ export class SparkplugHostSide {
         dropped: properties,
       });
     }
-    this.#toSamples(s, device, resolved, p, topic, r);
+    this.#toSamples(s, device, resolved, defs, p, topic, r);
   }
 
   #toSamples(
     s: NodeSession,
     device: string | undefined,
-    ms: SpbMetric[],
+    ms: readonly SpbMetric[],
+    defs: readonly MetricDef[],
     p: SpbPayload,
     where: string,
     r: HostResult,
   ): void {
     const fallbackTs = p.timestamp ?? this.#clock();
-    for (const m of ms) {
-      if (m.name === undefined || m.datatype === undefined) continue;
-      const v = m.isNull ? ({ ok: true, value: null } as const) : sampleValueFromMetric(m.value, m.datatype);
+    const sampleDevice = device ?? s.node;
+    const site = s.group;
+    const node = s.node;
+    for (let i = 0; i < ms.length; i++) {
+      const m = ms[i] as SpbMetric;
+      const [name, datatype] = defs[i] ?? [undefined, undefined];
+      if (name === undefined || datatype === undefined) continue;
+      const v = m.isNull ? ({ ok: true, value: null } as const) : sampleValueFromMetric(m.value, datatype);
       if (!v.ok) {
         r.problems.push({
           code: 'BAD_VALUE',
-          message: `${where}: metric ${m.name}: ${v.reason}`,
+          message: `${where}: metric ${name}: ${v.reason}`,
           dropped: 1,
         });
         continue;
       }
       const quality: Quality = v.value === null ? 'bad' : qualityOf(m);
-      const sample: Sample = {
-        device: device ?? s.node,
-        metric: m.name,
+      // the one object per value: the sample as the result carries it (site and node included, not a copy)
+      const sample: Sample & { site: string; node: string } = {
+        device: sampleDevice,
+        metric: name,
         value: v.value,
         timestamp: m.timestamp ?? fallbackTs,
         quality,
+        site,
+        node,
       };
       if (m.isHistorical) sample.historical = true;
       const bad = checkSample(sample);
@@ -429,7 +452,7 @@ export class SparkplugHostSide {
         r.problems.push({ code: 'BAD_SAMPLE', message: `${where}: ${bad.code}: ${bad.message}`, dropped: 1 });
         continue;
       }
-      r.samples.push({ ...sample, site: s.group, node: s.node });
+      r.samples.push(sample);
     }
   }
 }

@@ -6,6 +6,8 @@ import type { LineWriter } from './retrying-writer.js';
 import type { Spool } from './spool.js';
 
 const DEFAULT_BATCH_BYTES = 512 * 1024;
+/** the ingester's `idleFlushMs` (cloud.ts): a pause of the intake this long writes what is spooled */
+export const IDLE_FLUSH_MS = 50;
 
 export interface SpoolDrainerOptions {
   spool: Spool;
@@ -22,6 +24,13 @@ export interface SpoolDrainerOptions {
   batchBytes?: number;
   /** longest a line waits for a batch to fill (default 1 s) */
   flushIntervalMs: number;
+  /**
+   * when no row has been appended for this long (the intake paused: a burst of messages was committed and nothing
+   * follows yet), the batch goes without waiting for `flushIntervalMs`; absent: only the interval and a full batch
+   * send one. A steady intake keeps batching as before; a burst (a poll cycle, a publisher held back) is written
+   * ~this long after its last commit instead of up to the whole interval later (issue 16).
+   */
+  idleFlushMs?: number;
   /** backoff after a failure the writer does not retry itself (spool I/O error, sink closed); default 1 s … 30 s */
   retry?: { initialMs: number; maxMs: number; random?: () => number };
   /** told of every batch InfluxDB has stored (the telemetry roll-ups mark their buckets from it) */
@@ -51,6 +60,8 @@ export class SpoolDrainer {
   #loop: Promise<void> | undefined;
   /** write without waiting for batches to fill (shutdown, tests) */
   #flushAll = false;
+  /** performance.now() of the last append (idleFlushMs) */
+  #lastAppendAt = 0;
 
   constructor(o: SpoolDrainerOptions) {
     this.#o = o;
@@ -64,6 +75,7 @@ export class SpoolDrainer {
   start(): void {
     if (this.#loop) return;
     this.#o.spool.onAppend(() => {
+      this.#lastAppendAt = performance.now();
       // a full batch goes at once; the first rows after an empty spool wake the drainer to start their interval
       // (a group commit may bring several rows at once: not only when exactly one row is waiting)
       if (this.#idle || this.#full()) this.#kick();
@@ -124,7 +136,13 @@ export class SpoolDrainer {
           continue;
         }
         if (!this.#flushAll && !this.#full()) {
-          const wait = flushIntervalMs - spool.oldestAgeMs();
+          const idleFlushMs = this.#o.idleFlushMs;
+          const wait = Math.min(
+            flushIntervalMs - spool.oldestAgeMs(),
+            idleFlushMs === undefined
+              ? Number.POSITIVE_INFINITY
+              : idleFlushMs - (performance.now() - this.#lastAppendAt),
+          );
           if (wait > 0) {
             await this.#sleep(wait);
             continue;

@@ -20,6 +20,8 @@ export interface SpoolPipelineOptions {
   sync?: SpoolSync;
   batchLines: number;
   flushIntervalMs: number;
+  /** write without waiting for the interval once no message has been spooled for this long (SpoolDrainer) */
+  idleFlushMs?: number;
   influx: InfluxTarget;
   sink: InfluxSink;
   dead: DeadLetterFile;
@@ -85,6 +87,7 @@ export function openSpoolPipeline(o: SpoolPipelineOptions): SpoolPipeline {
     log: o.log.child({ component: 'spool-drain' }),
     batchLines: o.batchLines,
     flushIntervalMs: o.flushIntervalMs,
+    ...(o.idleFlushMs === undefined ? {} : { idleFlushMs: o.idleFlushMs }),
     ...(o.onWritten ? { onWritten: o.onWritten } : {}),
   });
   const seedAbort = new AbortController();

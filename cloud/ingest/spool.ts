@@ -101,6 +101,8 @@ export class Spool implements FieldTypeStore {
   #backPressure = false;
   readonly #appendListeners: (() => void)[] = [];
   readonly #stats = { appended: 0, drained: 0, waits: 0, storeFailures: 0 };
+  /** field types learnt this turn, persisted together (`save`) */
+  #pendingTypes: [string, string, FieldType][] = [];
 
   private constructor(q: DurableQueue<LineColumns>, o: SpoolOptions) {
     this.#q = q;
@@ -290,16 +292,33 @@ export class Spool implements FieldTypeStore {
     return rows.filter((r) => isFieldType(r.type)).map((r) => [r.measurement, r.field, r.type as FieldType]);
   }
 
+  /**
+   * Persists a field's type after the current turn, together with the others learnt meanwhile: one transaction
+   * (one fsync) for the 50 new fields of a device's first message instead of one each (issue 16 profile: ~0.3 s of
+   * the ingest bench's 4.4 s). Still before the rows of that message, whose group commit comes after this turn too.
+   */
   save(measurement: string, field: string, type: FieldType): void {
     if (this.#q.closed) return;
+    this.#pendingTypes.push([measurement, field, type]);
+    if (this.#pendingTypes.length === 1) setImmediate(() => this.#saveTypes());
+  }
+
+  #saveTypes(): void {
+    const types = this.#pendingTypes;
+    this.#pendingTypes = [];
+    if (types.length === 0 || this.#q.closed) return;
     try {
-      this.#saveType.run(measurement, field, type);
+      this.#q.transaction(() => {
+        for (const [m, f, t] of types) this.#saveType.run(m, f, t);
+      })();
     } catch (err) {
-      this.#log.warn({ err, measurement, field }, 'field type not persisted');
+      const [m, f] = types[0] ?? [];
+      this.#log.warn({ err, types: types.length, measurement: m, field: f }, 'field types not persisted');
     }
   }
 
   close(): Promise<void> {
+    this.#saveTypes();
     return this.#q.close();
   }
 }

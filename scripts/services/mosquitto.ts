@@ -34,6 +34,8 @@ export interface MosquittoOptions {
    * by `ca` (Mosquitto's require_certificate), besides their password. The plain listener stays (readiness, tests).
    */
   tls?: { ca: string; cert: string; key: string; requireCertificate?: boolean };
+  /** Mosquitto's `max_queued_messages` per client (its default 1000; 0 = unbounded), e.g. for a bench */
+  maxQueuedMessages?: number;
 }
 
 export interface MosquittoService {
@@ -69,6 +71,7 @@ export function mosquittoConfig(
   dir: string,
   port: number,
   tls?: MosquittoOptions['tls'] & { port: number },
+  maxQueuedMessages?: number,
 ): string {
   const user = currentUser();
   const tlsListener =
@@ -93,7 +96,7 @@ log_dest stderr
 log_type error
 log_type warning
 connection_messages false
-${tlsListener}`;
+${maxQueuedMessages === undefined ? '' : `max_queued_messages ${maxQueuedMessages}\n`}${tlsListener}`;
 }
 
 /**
@@ -128,7 +131,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       const [port, tlsPort] = (await (opts.pickPorts ?? freePorts)(opts.tls ? 2 : 1)) as [number, number?];
       const configFile = join(dir.path, 'mosquitto.conf');
       const tls = opts.tls && tlsPort !== undefined ? { ...opts.tls, port: tlsPort } : undefined;
-      await writeFile(configFile, mosquittoConfig(dir.path, port, tls), { mode: 0o600 });
+      await writeFile(configFile, mosquittoConfig(dir.path, port, tls, opts.maxQueuedMessages), {
+        mode: 0o600,
+      });
       const logFile = join(dir.path, `mosquitto-${attempt}.log`);
       const proc = await spawnManaged(binary, ['-c', configFile], { logFile });
       const url = `mqtt://127.0.0.1:${port}`;

@@ -96,6 +96,12 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext, opts: LiveRout
           types.has(e.type) &&
           (site === undefined || e.site === site) &&
           (device === undefined || e.device === device),
+        // the same, for the bus to make value events only for streams that want them
+        wants: {
+          types,
+          ...(site === undefined ? {} : { site }),
+          ...(device === undefined ? {} : { device }),
+        },
         ...(last && last.epoch === ctx.live.epoch ? { after: last.seq } : {}),
       });
       clients++;

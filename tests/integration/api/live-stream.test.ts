@@ -78,6 +78,89 @@ describe('LiveBus', () => {
   });
 });
 
+describe('LiveBus values without a live client (publishValues)', () => {
+  const sample = (
+    device: string,
+    metric: string,
+    v: number,
+    t: number,
+    quality: 'good' | 'bad' = 'good',
+  ) => ({
+    site: 'cq-plant1',
+    device,
+    metric,
+    value: v,
+    quality,
+    timestamp: t,
+  });
+  const unitOf = (_site: string, _device: string, metric: string) =>
+    metric === 'power_kw' ? 'kW' : undefined;
+
+  it('numbers every value and keeps the latest in the view; a later resume replays them as events', async () => {
+    const b = new LiveBus({ epoch: 'e2' });
+    b.publish(value('press-07', 1, 1000));
+    // nobody listens: no event per value, but the view and the numbering go on
+    b.publishValues(
+      [
+        sample('press-07', 'power_kw', 40, 2000),
+        sample('press-07', 'count', 7, 2000),
+        sample('press-07', 'power_kw', 5, 1500), // older than what the view holds: the view keeps 40
+        sample('cnc-01', 'power_kw', 3, 2100, 'bad'),
+      ],
+      unitOf,
+    );
+    expect(b.seq).toBe(5);
+    expect(b.stats()).toMatchObject({ published: 5, delivered: 0 });
+    expect(b.view.value('cq-plant1', 'press-07', 'power_kw')).toEqual({
+      seq: 2,
+      type: 'value',
+      site: 'cq-plant1',
+      device: 'press-07',
+      metric: 'power_kw',
+      value: 40,
+      quality: 'good',
+      timestamp: 2000,
+      unit: 'kW',
+    });
+    expect(b.view.values('cq-plant1', 'press-07').map((e) => [e.metric, e.value])).toEqual([
+      ['power_kw', 40],
+      ['count', 7],
+    ]);
+    expect(b.view.value('cq-plant1', 'cnc-01', 'power_kw')).toMatchObject({ value: null, quality: 'bad' });
+    // a stream that joins a snapshot taken at seq 1 gets seq 2..5 as the events they would have been
+    const joined = b.subscribe({ after: 1 });
+    expect(joined.resumed).toBe(true);
+    expect((await joined.take())?.events).toEqual([
+      { seq: 2, ...value('press-07', 40, 2000), unit: 'kW' },
+      { seq: 3, ...value('press-07', 7, 2000), metric: 'count' },
+      { seq: 4, ...value('press-07', 5, 1500), unit: 'kW' },
+      { seq: 5, ...value('cnc-01', 3, 2100), value: null, quality: 'bad', unit: 'kW' },
+    ]);
+  });
+
+  it('makes events for the subscribers that want a device, and defers the rest', async () => {
+    const b = new LiveBus({ epoch: 'e3' });
+    const cnc = b.subscribe({
+      filter: (e) => e.device === 'cnc-01',
+      wants: { types: new Set(['value'] as const), device: 'cnc-01' },
+    });
+    const states = b.subscribe({
+      filter: (e) => e.type === 'state',
+      wants: { types: new Set(['state'] as const) },
+    });
+    b.publishValues([sample('press-07', 'power_kw', 1, 10), sample('cnc-01', 'power_kw', 2, 10)], unitOf);
+    expect((await cnc.take())?.events).toEqual([{ seq: 2, ...value('cnc-01', 2, 10), unit: 'kW' }]);
+    expect(states.buffered).toBe(0);
+    expect(b.stats()).toMatchObject({ published: 2, delivered: 1 });
+    // the deferred press-07 value is still there for a resume
+    const all = b.subscribe({ after: 0 });
+    expect((await all.take())?.events.map((e) => [e.seq, e.device])).toEqual([
+      [1, 'press-07'],
+      [2, 'cnc-01'],
+    ]);
+  });
+});
+
 describe('LiveBus replay ring (Last-Event-ID)', () => {
   it('resumes after any seq still in the ring, in order and filtered; not after one that left it', async () => {
     const b = new LiveBus({ replayCapacity: 4, epoch: 'e1' });

@@ -70,6 +70,7 @@ async function rig(
     dataDir?: string;
     db?: string;
     flushIntervalMs?: number;
+    idleFlushMs?: number;
   } = {},
 ): Promise<Rig> {
   const db = opts.db ?? (await freshDatabase('spool'));
@@ -90,6 +91,7 @@ async function rig(
     dead,
     log,
     flushIntervalMs: opts.flushIntervalMs ?? 100,
+    ...(opts.idleFlushMs === undefined ? {} : { idleFlushMs: opts.idleFlushMs }),
     // the config's defaults (spool.maxBytes, influx.batchSize) unless the test sets them
     maxBytes: opts.maxBytes ?? resolveConfig(SpoolSettings, {}).maxBytes,
     batchLines: opts.batchLines ?? target.batchSize,
@@ -193,12 +195,33 @@ describe('ingester spool', () => {
     expect(r.pipeline.stats().spool.storage).toMatchObject({ recoveries: 0, rows: 0 });
   });
 
+  it('keeps the field types a message taught across a restart (persisted from the spool file)', async () => {
+    const first = await rig();
+    // InfluxDB unreachable: the types cannot come back from it (SHOW FIELD KEYS), only from the spool file
+    first.proxy.refuse();
+    await first.pipeline.writer.write([point('t', 1, { temp: 20.5, state: 'running', count: 3n })], signal);
+    await (first as unknown as { stop: () => Promise<void> }).stop();
+    const second = await rig({ dataDir: first.dataDir, db: first.db });
+    expect(
+      ['temp', 'state', 'count', 'seq'].map((f) => second.pipeline.types.typeOf('telemetry', f)),
+    ).toEqual(['float', 'string', 'integer', 'integer']);
+  });
+
   it('writes what is spooled on a clean stop, without waiting for the batch interval', async () => {
     const r = await rig({ flushIntervalMs: 3_600_000 });
     for (let i = 1; i <= 10; i++) await r.pipeline.writer.write([point('g', i)], signal);
     expect(await seqs(r.db, 'g')).toEqual([]);
     await (r as unknown as { stop: () => Promise<void> }).stop();
     expect(await seqs(r.db, 'g')).toEqual(range(1, 10));
+  });
+
+  it('writes a burst once the intake pauses (idleFlushMs), without waiting for the batch interval', async () => {
+    const r = await rig({ flushIntervalMs: 3_600_000, idleFlushMs: 20 });
+    await Promise.all(range(1, 10).map((i) => r.pipeline.writer.write([point('i', i)], signal)));
+    // the interval is an hour: only the pause after the burst can have sent them
+    await until('the 10 points', async () => ((await seqs(r.db, 'i')).length === 10 ? true : undefined));
+    expect(await seqs(r.db, 'i')).toEqual(range(1, 10));
+    await until('spool empty', () => (r.pipeline.spool.isEmpty ? true : undefined));
   });
 
   it('holds the next message back while the spool is full (back-pressure), and lets it in once drained', async () => {

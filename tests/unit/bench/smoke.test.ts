@@ -36,6 +36,7 @@ const EXPECTED_ROWS = [
   'agent.outbox_bytes_per_tag',
   'ingest.values_per_s',
   'ingest.values_per_s_sync_normal',
+  'ingest.values_per_s_unpaced',
   'ingest.raw_grouped_values_per_s',
   'ingest.cpu_us_per_value',
   'latency.p50_ms',
