@@ -20,8 +20,9 @@ export const COVERAGE_LEVEL: Record<TreeLevel, CoverageLevel> = {
 /**
  * Required equipping rates of energy meters (%), GB 17167-2006 Table 1 (用能单位能源计量器具配备率要求): electricity
  * 100/100/95, natural gas 100/100/90, steam 100/80/70, water 100/95/80, refined oil (diesel) 100/100/95 for the
- * organisation / sub-units / main equipment. Compressed air is not in the table. GB 17167-2025 is reported to replace
- * it from 2026-02-01; check its table before an audit.
+ * organisation / sub-units / main equipment. Compressed air is not in the table. NOT VERIFIED against the standard's
+ * text: written from memory of the 2006 edition; no citable copy of Table 1 was found (docs/kpi.md says what was
+ * searched). GB 17167-2025 replaces it from 2026-02-01; check its table before an audit.
  */
 export const GB17167_REQUIRED: Partial<Record<Carrier, Record<CoverageLevel, number>>> = {
   electricity: { organisation: 100, sub_unit: 100, equipment: 95 },

@@ -75,6 +75,8 @@ export class SparkplugObserver {
   readonly #devices = new Map<string, DeviceBirth>();
   /** name → alias, fixed for the node's lifetime (births must never re-alias a metric) */
   readonly #aliasOf = new Map<string, string>();
+  /** the node metrics of the last NBIRTH, by name: what an NDATA may carry */
+  readonly #nodeMetrics = new Map<string, number>();
 
   constructor(group: string, node: string) {
     this.#group = group;
@@ -232,6 +234,8 @@ export class SparkplugObserver {
         this.#violate(s, 'Tahu reads a different bdSeq');
       this.#born = true;
       this.#devices.clear();
+      this.#nodeMetrics.clear();
+      for (const m of p.metrics) if (m.name !== undefined) this.#nodeMetrics.set(m.name, m.datatype ?? 0);
       this.#seq = 0;
       return;
     }
@@ -295,6 +299,19 @@ export class SparkplugObserver {
         if (!v.ok) this.#violate(s, `DDATA ${def.name}: ${v.reason}`);
         else s.data.push({ metric: def.name, value: v.value, timestamp: m.timestamp ?? p.timestamp ?? 0 });
       });
+      return;
+    }
+    if (s.type === 'NDATA') {
+      // node metrics (the agent's outbox state): each one the NBIRTH declared, by name (it declared no alias)
+      for (const m of p.metrics) {
+        const datatype = m.name === undefined ? undefined : this.#nodeMetrics.get(m.name);
+        if (datatype === undefined) {
+          this.#violate(s, `NDATA metric ${String(m.name ?? m.alias)} not declared in the NBIRTH`);
+          continue;
+        }
+        const v = m.isNull ? { ok: true as const } : retypeValue(m.value, datatype);
+        if (!v.ok) this.#violate(s, `NDATA ${m.name}: ${v.reason}`);
+      }
       return;
     }
     this.#violate(s, `unexpected ${s.type} from the edge node`);
