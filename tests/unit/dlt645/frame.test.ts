@@ -208,11 +208,33 @@ describe('DL/T 645 frames: properties', () => {
   });
 
   it('a truncated frame followed by a whole one: the decoder re-synchronises on the next 0x68', () => {
+    /**
+     * DL/T 645 has no escaping, so the bytes of a cut frame and the next one can by chance form a frame whose
+     * checksum holds (68 · 6 bytes · 68 · C · L · L bytes · CS · 16); a decoder must take it, and the whole frame
+     * behind it is then lost (in the agent, the transaction's timeout and retry recover it). This oracle, written
+     * from the frame layout and independent of the decoder, finds such a chance frame starting before `b` does and
+     * overlapping it; those cases are outside the property (fast-check's bias towards zeros made them ~1 run in 4).
+     */
+    const chanceFrameBefore = (bytes: Uint8Array, bStart: number): boolean => {
+      for (let p = 0; p < bStart; p++) {
+        if (bytes[p] !== 0x68 || bytes[p + 7] !== 0x68) continue;
+        const len = bytes[p + 9];
+        if (len === undefined) continue;
+        const end = p + 10 + len; // index of CS
+        if (end + 1 >= bytes.length || end + 1 < bStart) continue;
+        let sum = 0;
+        for (let i = p; i < end; i++) sum = (sum + (bytes[i] ?? 0)) & 0xff;
+        if (bytes[end] === sum && bytes[end + 1] === 0x16) return true;
+      }
+      return false;
+    };
     fc.assert(
       fc.property(frameArb, frameArb, fc.integer({ min: 1, max: 11 }), (a, b, cut) => {
         const broken = encodeFrame(a, 0).subarray(0, cut);
+        const all = Uint8Array.from([...broken, ...encodeFrame(b)]);
+        fc.pre(!chanceFrameBefore(all, broken.length + encodeFrame(b).indexOf(0x68)));
         const d = new FrameDecoder();
-        const got = d.push(Uint8Array.from([...broken, ...encodeFrame(b)]));
+        const got = d.push(all);
         const frames = got.flatMap((g) => (g.kind === 'frame' ? [g.frame] : []));
         // the whole frame always arrives, possibly after the broken one is skipped as noise
         expect(frames.at(-1)).toEqual(b);
