@@ -17,3 +17,10 @@ export function parse(
     return { error: err instanceof Error ? err.message : String(err) };
   }
 }
+
+/** `--format`: `table` (the default) or `json`, or the usage error to print. */
+export function outputFormat(value: unknown): 'table' | 'json' | { error: string } {
+  const format = value ?? 'table';
+  if (format === 'table' || format === 'json') return format;
+  return { error: `--format must be table or json, not "${String(format)}"` };
+}

@@ -11,7 +11,7 @@ import { loadAgentConfig } from '../../agent/config/load-agent-config.js';
 import { ConfigError } from '../../config/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { createRootLogger } from '../../config/logging.js';
-import { parse } from '../args.js';
+import { outputFormat, parse } from '../args.js';
 import { durationArg } from '../duration-arg.js';
 import { onceJsonLines, onceSummary, onceTable } from './agent-once-output.js';
 import { configProblemsText } from './check.js';
@@ -50,9 +50,8 @@ export async function runAgentOnce(argv: string[], io: CommandIo): Promise<numbe
   const file = v.config;
   if (typeof file !== 'string' || file === '') return usage(io, 'missing -c <agent.yaml>');
   if (args.positionals.length > 0) return usage(io, `unexpected argument "${args.positionals[0]}"`);
-  const format = v.format ?? 'table';
-  if (format !== 'table' && format !== 'json')
-    return usage(io, `--format must be table or json, not "${String(format)}"`);
+  const format = outputFormat(v.format);
+  if (typeof format !== 'string') return usage(io, format.error);
   const level = v['log-level'] ?? 'error';
   if (typeof level !== 'string' || !LEVELS.includes(level))
     return usage(io, `--log-level must be one of ${LEVELS.join(', ')}`);

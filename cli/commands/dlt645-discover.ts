@@ -9,7 +9,7 @@ import { discoverAddress } from '../../agent/sources/dlt645/discover-address.js'
 import { readDlt645Url } from '../../agent/sources/dlt645/dlt645-url.js';
 import { redactUrls } from '../../config/redact.js';
 import { PlantpulseError } from '../../protocols/errors.js';
-import { parse } from '../args.js';
+import { outputFormat, parse } from '../args.js';
 import { durationArg } from '../duration-arg.js';
 import { alignColumns } from '../text-table.js';
 import type { Command, CommandIo } from './command.js';
@@ -50,9 +50,8 @@ export async function runDlt645Discover(argv: string[], io: CommandIo): Promise<
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const format = typeof v.format === 'string' ? v.format : 'table';
-  if (format !== 'table' && format !== 'json')
-    return usage(io, `--format must be table or json, not "${format}"`);
+  const format = outputFormat(v.format);
+  if (typeof format !== 'string') return usage(io, format.error);
   let timeoutMs = 2000;
   if (typeof v.timeout === 'string') {
     const t = durationArg(v.timeout);

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { parseReference } from '../../protocols/modbus/address-forms.js';
 import type { ModbusTable } from '../../protocols/modbus/point.js';
+import { outputFormat } from '../args.js';
 import { durationArg } from '../duration-arg.js';
 import type { Command, CommandIo } from './command.js';
 import { OPCUA_CONNECT_OPTIONS, OPCUA_CONNECT_USAGE } from './opcua-connect-args.js';
@@ -51,9 +52,8 @@ export async function runProbe(argv: string[], io: CommandIo): Promise<number> {
     return 0;
   }
   const [url, refText, ...extra] = positionals;
-  const format = v.format ?? 'table';
-  if (format !== 'table' && format !== 'json')
-    return usage(io, `--format must be table or json, not "${format}"`);
+  const format = outputFormat(v.format);
+  if (typeof format !== 'string') return usage(io, format.error);
   if (url?.startsWith('opc.tcp://') === true || (url === undefined && v['agent-config'] !== undefined)) {
     if (refText !== undefined)
       return usage(io, `unexpected argument "${refText}" (nodes are given with --node)`);

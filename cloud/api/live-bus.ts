@@ -381,19 +381,6 @@ export class LiveBus {
       const s = samples[i] as LiveValueSample;
       const seq = first + i;
       const unit = unitOf(s.site, s.device, s.metric);
-      if (this.#subs.size > 0 && (s.site !== wantSite || s.device !== wantDevice)) {
-        wantSite = s.site;
-        wantDevice = s.device;
-        want = false;
-        for (const sub of this.#subs) if (sub.wantsValue(s.site, s.device)) want = true;
-      }
-      if (this.#subs.size > 0 && want) {
-        const e = valueEventOf(s, seq, unit);
-        view.applyValue(s.site, s.device, s.metric, e.value, s.quality, s.timestamp, unit, seq);
-        ring[seq % ring.length] = e;
-        for (const sub of this.#subs) if (sub.offer(e)) this.#delivered++;
-        continue;
-      }
       view.applyValue(
         s.site,
         s.device,
@@ -404,8 +391,20 @@ export class LiveBus {
         unit,
         seq,
       );
-      deferred ??= { first, samples, unitOf };
-      ring[seq % ring.length] = deferred;
+      if (this.#subs.size > 0 && (s.site !== wantSite || s.device !== wantDevice)) {
+        wantSite = s.site;
+        wantDevice = s.device;
+        want = false;
+        for (const sub of this.#subs) if (sub.wantsValue(s.site, s.device)) want = true;
+      }
+      if (want) {
+        const e = valueEventOf(s, seq, unit);
+        ring[seq % ring.length] = e;
+        for (const sub of this.#subs) if (sub.offer(e)) this.#delivered++;
+      } else {
+        deferred ??= { first, samples, unitOf };
+        ring[seq % ring.length] = deferred;
+      }
     }
   }
 

@@ -5,8 +5,16 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { pino } from 'pino';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { DeviceRegistry } from '../../cloud/api/device-registry.js';
+import { LiveBus } from '../../cloud/api/live-bus.js';
+import { createApiServer } from '../../cloud/api/server.js';
+import { hashSecret } from '../../config/password-hash.js';
 import { ensureDebianPackages } from '../../scripts/services/debian-packages.js';
+import { apiConfig } from '../helpers/configs.js';
+import { influxUrl } from '../helpers/services.js';
 
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 
@@ -99,3 +107,60 @@ export async function screenshotPath(name: string): Promise<string> {
 }
 
 export type { Browser };
+
+/**
+ * The API and dashboard on a free loopback port, reading `database`, with one viewer token (the way a plant engineer
+ * opens a page), at a fixed `now`: for a page test over a fixture in the real InfluxDB.
+ */
+export async function startViewerApi(o: {
+  database: string;
+  site: string;
+  now: number;
+  tokenName: string;
+  token: string;
+}): Promise<{ app: ReturnType<typeof createApiServer>; base: string }> {
+  const app = createApiServer({
+    config: apiConfig({
+      port: 0,
+      tokens: [
+        { name: o.tokenName, role: 'viewer', tokenHash: hashSecret(o.token, { N: 1024, r: 8, p: 1 }) },
+      ],
+    }),
+    influx: { url: influxUrl(), database: o.database },
+    live: new LiveBus(),
+    log: pino({ level: 'silent' }),
+    registry: new DeviceRegistry(),
+    site: o.site,
+    clock: () => o.now,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  return { app, base: `http://127.0.0.1:${addr.port}` };
+}
+
+/**
+ * A new page signed in with `token` in language `lang`, opened at `#/<route>` and waited for until it says it is
+ * ready (`main[data-ready="<route>"]`); a page error fails the test.
+ */
+export async function openPage(
+  browser: Chromium,
+  o: { base: string; token: string; lang: 'zh-CN' | 'en'; route: string },
+): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.addInitScript(
+    ([token, l]) => {
+      localStorage.setItem('plantpulse.token', token);
+      localStorage.setItem('plantpulse.lang', l);
+    },
+    [o.token, o.lang] as const,
+  );
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.stack ?? String(e)));
+  await page.goto(`${o.base}/#/${o.route}`);
+  await page.waitForSelector(`main[data-ready="${o.route}"]`, { timeout: 20_000 }).catch((err) => {
+    throw new Error(`the ${o.route} page did not render: ${errors.join('; ')} ${String(err)}`);
+  });
+  expect(errors).toEqual([]);
+  return page;
+}

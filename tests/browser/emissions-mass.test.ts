@@ -6,16 +6,17 @@
  * page shows one row per outlet and pollutant with the kg the API integrates: SO2 2.00, NOx 4.00, COD 2.88; O2 and
  * the flows themselves are no mass and have no row.
  */
-import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceRegistry } from '../../cloud/api/device-registry.js';
-import { LiveBus } from '../../cloud/api/live-bus.js';
-import { createApiServer } from '../../cloud/api/server.js';
-import { hashSecret } from '../../config/password-hash.js';
-import { apiConfig } from '../helpers/configs.js';
+import type { createApiServer } from '../../cloud/api/server.js';
 import { freshDatabase, influxUrl } from '../helpers/services.js';
-import { type Chromium, launchChromium, screenshotPath } from './browser-harness.js';
+import {
+  type Chromium,
+  launchChromium,
+  openPage,
+  screenshotPath,
+  startViewerApi,
+} from './browser-harness.js';
 
 const VIEWER = 'browser-viewer-token-mass1';
 const SITE = 'cq';
@@ -39,26 +40,15 @@ beforeAll(async () => {
     body: lines.join('\n'),
   });
   expect(res.status).toBe(204);
-  app = createApiServer({
-    config: apiConfig({
-      port: 0,
-      tokens: [
-        { name: 'env-officer', role: 'viewer', tokenHash: hashSecret(VIEWER, { N: 1024, r: 8, p: 1 }) },
-      ],
-    }),
-    influx: { url: influxUrl(), database: db },
-    live: new LiveBus(),
-    log: pino({ level: 'silent' }),
-    registry: new DeviceRegistry(),
+  // the page asks for the last 24 h: they end with the fixture's two hours (a reading is held until the next one,
+  // so a later "now" would add the last reading's hold to the totals)
+  ({ app, base } = await startViewerApi({
+    database: db,
     site: SITE,
-    // the page asks for the last 24 h: they end with the fixture's two hours (a reading is held until the next one,
-    // so a later "now" would add the last reading's hold to the totals)
-    clock: () => T0 + 2 * H,
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no address');
-  base = `http://127.0.0.1:${addr.port}`;
+    now: T0 + 2 * H,
+    tokenName: 'env-officer',
+    token: VIEWER,
+  }));
   browser = await launchChromium({ viewport: { width: 1366, height: 768 } });
 });
 
@@ -67,24 +57,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function open(lang: 'zh-CN' | 'en'): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.addInitScript(
-    ([token, l]) => {
-      localStorage.setItem('plantpulse.token', token);
-      localStorage.setItem('plantpulse.lang', l);
-    },
-    [VIEWER, lang] as const,
-  );
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.stack ?? String(e)));
-  await page.goto(`${base}/#/emissions`);
-  await page.waitForSelector('main[data-ready="emissions"]', { timeout: 20_000 }).catch((err) => {
-    throw new Error(`emissions page did not render: ${errors.join('; ')} ${String(err)}`);
-  });
-  expect(errors).toEqual([]);
-  return page;
-}
+const open = (lang: 'zh-CN' | 'en') => openPage(browser, { base, token: VIEWER, lang, route: 'emissions' });
 
 /** Every row of the mass table: outlet, pollutant cell, kg cell, as the user reads them. */
 const massRows = (page: Page) =>

@@ -4,63 +4,36 @@
  * computed into the real InfluxDB: the tree with each node's kWh and tce, the unmetered share at the incomer, tce per
  * good part, and GB 17167 coverage with the level that falls short.
  */
-import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceRegistry } from '../../cloud/api/device-registry.js';
-import { LiveBus } from '../../cloud/api/live-bus.js';
-import { createApiServer } from '../../cloud/api/server.js';
-import { hashSecret } from '../../config/password-hash.js';
-import { apiConfig } from '../helpers/configs.js';
+import type { createApiServer } from '../../cloud/api/server.js';
 import { freshDatabase, influxUrl } from '../helpers/services.js';
 import { TREE_SITE, TREE_TO, writeEnergyTreeFixture } from '../integration/api/energy-tree-fixture.js';
-import { type Chromium, launchChromium, screenshotPath } from './browser-harness.js';
+import {
+  type Chromium,
+  launchChromium,
+  openPage,
+  screenshotPath,
+  startViewerApi,
+} from './browser-harness.js';
 
 const VIEWER = 'browser-viewer-token-0001';
 let app: ReturnType<typeof createApiServer>;
 let base: string;
 let browser: Chromium;
 
-async function open(lang: 'zh-CN' | 'en'): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.addInitScript(
-    ([token, l]) => {
-      localStorage.setItem('plantpulse.token', token);
-      localStorage.setItem('plantpulse.lang', l);
-    },
-    [VIEWER, lang] as const,
-  );
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.stack ?? String(e)));
-  await page.goto(`${base}/#/energy-tree`);
-  await page.waitForSelector('main[data-ready="energy-tree"]', { timeout: 20_000 }).catch((err) => {
-    throw new Error(`energy tree did not render: ${errors.join('; ')} ${String(err)}`);
-  });
-  expect(errors).toEqual([]);
-  return page;
-}
+const open = (lang: 'zh-CN' | 'en') => openPage(browser, { base, token: VIEWER, lang, route: 'energy-tree' });
 
 beforeAll(async () => {
   const db = await freshDatabase('browser_energy_tree');
   await writeEnergyTreeFixture(influxUrl(), db);
-  app = createApiServer({
-    config: apiConfig({
-      port: 0,
-      tokens: [
-        { name: 'energy-manager', role: 'viewer', tokenHash: hashSecret(VIEWER, { N: 1024, r: 8, p: 1 }) },
-      ],
-    }),
-    influx: { url: influxUrl(), database: db },
-    live: new LiveBus(),
-    log: pino({ level: 'silent' }),
-    registry: new DeviceRegistry(),
+  ({ app, base } = await startViewerApi({
+    database: db,
     site: TREE_SITE,
-    clock: () => TREE_TO + 60_000,
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no address');
-  base = `http://127.0.0.1:${addr.port}`;
+    now: TREE_TO + 60_000,
+    tokenName: 'energy-manager',
+    token: VIEWER,
+  }));
   browser = await launchChromium({ viewport: { width: 1366, height: 768 } });
 });
 

@@ -9,13 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../../agent/agent.js';
 import { type RunningBroker, startEmbeddedBroker } from '../../../cloud/broker/embedded-broker.js';
-import { encodePacket, uploadSegment } from '../../../protocols/hj212/index.js';
 import { type Hj212Datalogger, startHj212Datalogger } from '../../../simulators/hj212/datalogger.js';
 import { agentConfig, brokerConfig } from '../../helpers/configs.js';
 import { type PromFamily, parsePrometheus } from '../../helpers/prometheus-text.js';
 import { until } from '../../helpers/until.js';
 import { captureLogger } from '../modbus/helpers.js';
-import { STACK_CODES, STACK_MN } from './helpers.js';
+import { STACK_CODES, STACK_MN, uploadWithBrokenCrc } from './helpers.js';
 
 const LISTEN = '127.0.0.1:0';
 
@@ -105,20 +104,7 @@ describe('HJ 212 listener counters on the agent /metrics', () => {
     await logger.send('minute');
     await logger.waitAcks(2, AbortSignal.timeout(20_000));
     // a packet with its CRC broken, then one from an MN this agent does not know
-    const good = encodePacket(
-      uploadSegment({
-        qn: '20261206103000001',
-        st: '31',
-        command: '2011',
-        pw: '123456',
-        mn: STACK_MN,
-        reply: true,
-        dataTime: '20261206103000',
-        factors: [{ code: 'a21026', values: { Rtd: 77.7 }, flag: 'N' }],
-      }),
-    );
-    const bad = Buffer.from(good);
-    bad.write('0000', bad.length - 6, 'latin1');
+    const { bad } = uploadWithBrokenCrc(STACK_MN);
     await logger.sendRaw(bad);
     const stranger = await datalogger('UNKNOWN00001');
     await stranger.send('realtime');

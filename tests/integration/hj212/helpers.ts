@@ -2,6 +2,7 @@ import { resolveDeviceFor } from '../../../agent/config/load-agent-config.js';
 import { SharedResources } from '../../../agent/sources/component.js';
 import type { Hj212Source } from '../../../agent/sources/hj212/hj212-source.js';
 import { hj212 } from '../../../agent/sources/hj212/index.js';
+import { encodePacket, uploadSegment } from '../../../protocols/hj212/index.js';
 import type { Sample } from '../../../protocols/sample.js';
 import { until } from '../../helpers/until.js';
 import { captureLogger } from '../modbus/helpers.js';
@@ -77,4 +78,25 @@ export async function listening(...rs: Running[]): Promise<{ port: number; start
   if (first === undefined) throw new Error('nothing to start');
   const port = await until('the listener bound', () => first.source.listener.port, 10_000, 10);
   return { port, started };
+}
+
+/** One real-time upload (2011, SO2 77.7) of datalogger `mn`, and the same packet with its CRC broken (0000). */
+export function uploadWithBrokenCrc(mn: string): { good: Buffer; bad: Buffer } {
+  const good = Buffer.from(
+    encodePacket(
+      uploadSegment({
+        qn: '20261206103000001',
+        st: '31',
+        command: '2011',
+        pw: '123456',
+        mn,
+        reply: true,
+        dataTime: '20261206103000',
+        factors: [{ code: 'a21026', values: { Rtd: 77.7 }, flag: 'N' }],
+      }),
+    ),
+  );
+  const bad = Buffer.from(good);
+  bad.write('0000', bad.length - 6, 'latin1');
+  return { good, bad };
 }

@@ -8,7 +8,7 @@ import { encodePacket, uploadSegment } from '../../../protocols/hj212/index.js';
 import type { Sample } from '../../../protocols/sample.js';
 import { type Hj212Datalogger, startHj212Datalogger } from '../../../simulators/hj212/datalogger.js';
 import { until } from '../../helpers/until.js';
-import { listening, STACK_MN, twoOutlets, WATER_MN } from './helpers.js';
+import { listening, STACK_MN, twoOutlets, uploadWithBrokenCrc, WATER_MN } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -98,20 +98,7 @@ describe('HJ 212 receiver', () => {
   it('refuses a bad CRC without an answer and keeps the connection for the next good packet', async () => {
     const { stack, logger } = await setup();
     await logger.waitAcks(2, AbortSignal.timeout(10_000));
-    const good = encodePacket(
-      uploadSegment({
-        qn: '20261206103000001',
-        st: '31',
-        command: '2011',
-        pw: '123456',
-        mn: STACK_MN,
-        reply: true,
-        dataTime: '20261206103000',
-        factors: [{ code: 'a21026', values: { Rtd: 77.7 }, flag: 'N' }],
-      }),
-    );
-    const bad = Buffer.from(good);
-    bad.write('0000', bad.length - 6, 'latin1');
+    const { good, bad } = uploadWithBrokenCrc(STACK_MN);
     await logger.sendRaw(bad);
     await logger.sendRaw(good);
     await logger.waitAcks(3, AbortSignal.timeout(10_000));
