@@ -89,6 +89,8 @@ class SubscriptionLoop {
         this.#setReachable(false, messageOf(err));
         lostReason = undefined;
       }
+      // stopped while connect/subscribe ran: its wake-up came before there was a wait to wake, so do not wait
+      if (lostReason !== undefined && this.#stopped) break;
       if (lostReason !== undefined) {
         const wake = new Promise<undefined>((resolve) => {
           this.#wake = () => resolve(undefined);

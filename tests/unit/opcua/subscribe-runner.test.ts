@@ -52,12 +52,45 @@ function make(sources: SubscribingSource[], random = () => 0) {
   return { runner, samples, reach };
 }
 
+/** A source whose subscribe finishes only when the test says, ignoring its abort signal, and never reports a loss. */
+class SlowSubscribeSource extends ScriptedSource {
+  finish: (() => void) | undefined;
+  subscribing = false;
+  override async subscribe(): Promise<void> {
+    this.subscribing = true;
+    await new Promise<void>((resolve) => {
+      this.finish = resolve;
+    });
+  }
+}
+
 describe('SubscribeRunner', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  test('a stop while a subscribe is under way ends once it returns, and closes the source', async () => {
+    const src = new SlowSubscribeSource('a');
+    const { runner } = make([src]);
+    runner.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(src.subscribing).toBe(true);
+    let stopped = false;
+    const stopping = runner.stop().then(() => {
+      stopped = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    // the subscription completes after the stop (the demo's Ctrl-C right after start): the runner must not wait
+    // for a loss that will never be reported
+    src.finish?.();
+    await vi.advanceTimersByTimeAsync(0);
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(src.closes).toBeGreaterThanOrEqual(1);
   });
 
   test('retries a failing connect with jittered exponential backoff, without limit', async () => {
