@@ -41,6 +41,11 @@ export type SampleProblem =
  * dead-letter it without a try/catch on the hot path.
  */
 export function checkSample(s: Sample): SampleProblem | undefined {
+  return checkSampleNames(s) ?? checkSampleData(s);
+}
+
+/** The device id and metric name of `checkSample` (a caller that checked them once per device may skip this). */
+export function checkSampleNames(s: Pick<Sample, 'device' | 'metric'>): SampleProblem | undefined {
   if (typeof s.device !== 'string' || !DEVICE_ID_PATTERN.test(s.device)) {
     return {
       code: 'BAD_DEVICE',
@@ -53,6 +58,11 @@ export function checkSample(s: Sample): SampleProblem | undefined {
       message: `metric name ${JSON.stringify(s.metric)} is not [A-Za-z0-9_]{1,64}`,
     };
   }
+  return undefined;
+}
+
+/** The rest of `checkSample`: timestamp, quality and value. */
+export function checkSampleData(s: Sample): SampleProblem | undefined {
   if (!Number.isFinite(s.timestamp) || s.timestamp < MIN_TIMESTAMP_MS || s.timestamp > MAX_TIMESTAMP_MS) {
     return { code: 'BAD_TIMESTAMP', message: `timestamp ${String(s.timestamp)} is outside InfluxDB's range` };
   }

@@ -4,6 +4,7 @@
  * (`Properties/<key>`, device-properties.ts) resolve by alias but are neither metrics nor samples. Pure: no I/O.
  */
 import type { MetricInfo } from '../../protocols/metric.js';
+import { METRIC_NAME_PATTERN } from '../../protocols/sample.js';
 import { metricInfoFromBirth, type SpbMetric, type SpbPayload } from '../../protocols/sparkplug/index.js';
 import { isTagProperty } from './device-properties.js';
 
@@ -12,6 +13,8 @@ export interface MetricDef {
   datatype: number;
   /** a device tag (`Properties/<key>`, device-properties.ts): birth only, never a sample */
   property?: true;
+  /** the name is a valid metric name (`METRIC_NAME_PATTERN`): checked once here, not per value */
+  nameOk: boolean;
 }
 
 /** What a birth announced for the node itself or one device. */
@@ -44,7 +47,7 @@ export function scopeOf(
       refused++;
       continue;
     }
-    const def: MetricDef = { name: m.name, datatype: m.datatype };
+    const def: MetricDef = { name: m.name, datatype: m.datatype, nameOk: METRIC_NAME_PATTERN.test(m.name) };
     if (isTagProperty(m)) def.property = true;
     scope.byName.set(m.name, def);
     if (m.alias !== undefined) scope.byAlias.set(m.alias, def);

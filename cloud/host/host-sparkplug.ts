@@ -3,8 +3,17 @@
  * from births, and the translation of DATA metrics into samples. See host-application.ts for the data policy.
  */
 
-import { checkSample, type Quality, type Sample } from '../../protocols/sample.js';
 import {
+  checkSample,
+  checkSampleData,
+  DEVICE_ID_PATTERN,
+  METRIC_NAME_PATTERN,
+  type Quality,
+  type Sample,
+  type SampleValue,
+} from '../../protocols/sample.js';
+import {
+  DataType,
   decodePayload,
   qualityOf,
   type SpbMetric,
@@ -12,14 +21,17 @@ import {
   type SpbTopic,
   sampleValueFromMetric,
 } from '../../protocols/sparkplug/index.js';
-import { bdSeqOf, type Scope, scopeOf } from './birth-scope.js';
+import { bdSeqOf, type MetricDef, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
 import { isTagProperty, nodePropertiesFromBirth, tagsFromBirth } from './device-properties.js';
 import { deviceLimit, type HostLimits, metricLimit, NO_LIMITS } from './host-limits.js';
 import { emptyResult, type HostResult } from './host-types.js';
 
-/** A DATA metric's name and datatype as its birth defined them (the metric itself may carry only an alias). */
-type MetricDef = readonly [name: string | undefined, datatype: number | undefined];
+/**
+ * A DATA metric's name and datatype as its birth defined them (the metric itself may carry only an alias): the
+ * birth's own definition, not a copy per value.
+ */
+type SampleDef = Pick<MetricDef, 'name' | 'datatype' | 'nameOk'>;
 
 interface NodeSession {
   group: string;
@@ -311,6 +323,7 @@ export class SparkplugHostSide {
     const known = p.metrics.filter(
       (m) =>
         m.name !== undefined &&
+        m.datatype !== undefined &&
         scope.byName.has(m.name) &&
         !isTagProperty(m) &&
         m.value !== null &&
@@ -320,7 +333,10 @@ export class SparkplugHostSide {
       s,
       device,
       known,
-      known.map((m) => [m.name, m.datatype]),
+      known.map((m) => {
+        const name = m.name as string;
+        return { name, datatype: m.datatype as number, nameOk: METRIC_NAME_PATTERN.test(name) };
+      }),
       p,
       `${s.group}/${s.node}${device ? `/${device}` : ''} birth`,
       r,
@@ -366,7 +382,7 @@ export class SparkplugHostSide {
   ): void {
     // the metrics and the birth's definition of each, side by side: no copy of a metric per value
     const resolved: SpbMetric[] = [];
-    const defs: MetricDef[] = [];
+    const defs: SampleDef[] = [];
     let unknown = 0;
     let overLimit = 0;
     let properties = 0;
@@ -387,7 +403,7 @@ export class SparkplugHostSide {
         continue;
       }
       resolved.push(m);
-      defs.push([def.name, def.datatype]);
+      defs.push(def);
     }
     if (unknown > 0) {
       r.problems.push({
@@ -413,41 +429,52 @@ export class SparkplugHostSide {
     s: NodeSession,
     device: string | undefined,
     ms: readonly SpbMetric[],
-    defs: readonly MetricDef[],
+    defs: readonly SampleDef[],
     p: SpbPayload,
     where: string,
     r: HostResult,
   ): void {
     const fallbackTs = p.timestamp ?? this.#clock();
     const sampleDevice = device ?? s.node;
+    // the names are checked once: the device here, each metric's at its birth (checkSample on a failure, for the why)
+    const deviceOk = DEVICE_ID_PATTERN.test(sampleDevice);
     const site = s.group;
     const node = s.node;
     for (let i = 0; i < ms.length; i++) {
       const m = ms[i] as SpbMetric;
-      const [name, datatype] = defs[i] ?? [undefined, undefined];
-      if (name === undefined || datatype === undefined) continue;
-      const v = m.isNull ? ({ ok: true, value: null } as const) : sampleValueFromMetric(m.value, datatype);
-      if (!v.ok) {
-        r.problems.push({
-          code: 'BAD_VALUE',
-          message: `${where}: metric ${name}: ${v.reason}`,
-          dropped: 1,
-        });
-        continue;
+      const def = defs[i];
+      if (def === undefined) continue;
+      const { name, datatype } = def;
+      let value: SampleValue;
+      const raw = m.value;
+      if (m.isNull) value = null;
+      else if (typeof raw === 'number' && (datatype === DataType.Double || datatype === DataType.Float))
+        value = raw; // the common case, as sampleValueFromMetric gives it, without its result object
+      else {
+        const v = sampleValueFromMetric(raw, datatype);
+        if (!v.ok) {
+          r.problems.push({
+            code: 'BAD_VALUE',
+            message: `${where}: metric ${name}: ${v.reason}`,
+            dropped: 1,
+          });
+          continue;
+        }
+        value = v.value;
       }
-      const quality: Quality = v.value === null ? 'bad' : qualityOf(m);
+      const quality: Quality = value === null ? 'bad' : m.properties === undefined ? 'good' : qualityOf(m);
       // the one object per value: the sample as the result carries it (site and node included, not a copy)
       const sample: Sample & { site: string; node: string } = {
         device: sampleDevice,
         metric: name,
-        value: v.value,
+        value,
         timestamp: m.timestamp ?? fallbackTs,
         quality,
         site,
         node,
       };
       if (m.isHistorical) sample.historical = true;
-      const bad = checkSample(sample);
+      const bad = deviceOk && def.nameOk ? checkSampleData(sample) : checkSample(sample);
       if (bad) {
         r.problems.push({ code: 'BAD_SAMPLE', message: `${where}: ${bad.code}: ${bad.message}`, dropped: 1 });
         continue;

@@ -48,6 +48,7 @@ export interface HostProblem {
 }
 
 export interface HostResult {
+  /** each one passed `checkSample` (both hosts check what they emit; the point mapper relies on it) */
   samples: HostSample[];
   status: DeviceStatus[];
   commands: OutMsg[];

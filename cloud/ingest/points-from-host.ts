@@ -8,7 +8,7 @@ import {
 } from '../../protocols/influx/sample-points.js';
 import { keyProblem, RESERVED_KEYS } from '../../protocols/influx/sanitise.js';
 import type { MetricKind } from '../../protocols/metric.js';
-import { checkSample, type Quality, type Sample } from '../../protocols/sample.js';
+import type { Quality, Sample } from '../../protocols/sample.js';
 import type { BirthInfo, DeviceStatus, HostResult, HostSample } from '../host/host-types.js';
 
 export interface Dropped {
@@ -43,9 +43,21 @@ interface DeviceState {
   readonly clashSeries: Map<string, string>;
   tags: Readonly<Record<string, string>>;
   readonly kinds: Map<string, MetricKind>;
+  /** per metric, what its values need (series, integer kind, or why they cannot be stored): worked out once */
+  readonly plans: Map<string, FieldPlan>;
   /** every metric seen (births and data): the ones a death marks stale */
   readonly known: Set<string>;
   readonly quality: Map<string, Quality>;
+}
+
+/** What one metric's values of one device need, worked out at its first value after a birth or tag change. */
+interface FieldPlan {
+  /** the `telemetry` series its field goes on; undefined when it cannot be stored (`problem`) */
+  readonly series: string | undefined;
+  /** why (BAD_KEY) */
+  readonly problem: string | undefined;
+  /** its kind when integer (written as an integer field) */
+  readonly integerKind: MetricKind | undefined;
 }
 
 /**
@@ -68,6 +80,9 @@ export class HostPointMapper {
   readonly #byNode = new Map<string, Set<string>>();
   readonly #maxDevicesPerNode: number;
   #last: DeviceState | undefined;
+  /** the last sample time and its text: the values of one message share it */
+  #lastMs = Number.NaN;
+  #lastTime = '';
 
   /**
    * `maxDevicesPerNode`: the host's bound (README "Security / Ingester"); the mapper keeps one more per node (the
@@ -109,21 +124,21 @@ export class HostPointMapper {
     return { batch, dropped: [...dropped.values()] };
   }
 
+  /** `raw` passed `checkSample` (the hosts check every sample they emit: HostResult.samples) */
   #sample(raw: HostSample, batch: LineBatch, drop: (code: string, reason: string) => void): void {
     const s =
       typeof raw.value === 'number' && !Number.isFinite(raw.value)
         ? { ...raw, value: null, quality: 'bad' as const }
         : raw;
-    const problem = checkSample(s);
-    if (problem) {
-      drop('INVALID_SAMPLE', `${problem.code}: ${problem.message}`);
-      return;
-    }
     const st = this.#device(s.site, s.node, s.device);
     const metric = s.metric;
-    st.known.add(metric);
-    const time = String(Math.trunc(s.timestamp));
-    if (s.quality !== 'bad' && s.value !== null) this.#telemetry(st, s, time, batch, drop);
+    const plan = st.plans.get(metric) ?? this.#plan(st, metric);
+    if (s.timestamp !== this.#lastMs) {
+      this.#lastMs = s.timestamp;
+      this.#lastTime = String(Math.trunc(s.timestamp));
+    }
+    const time = this.#lastTime;
+    if (s.quality !== 'bad' && s.value !== null) this.#telemetry(plan, s, time, batch, drop);
     if (st.quality.get(metric) !== s.quality) {
       const series = seriesKey(QUALITY_MEASUREMENT, {
         site: st.site,
@@ -136,32 +151,46 @@ export class HostPointMapper {
     }
   }
 
+  /** What a metric's values need, and the metric known (a death marks it stale) */
+  #plan(st: DeviceState, metric: string): FieldPlan {
+    st.known.add(metric);
+    const kind = st.kinds.get(metric);
+    const integerKind = kind !== undefined && INTEGER_KINDS.has(kind) ? kind : undefined;
+    let problem: string | undefined;
+    if (st.series === undefined) problem = `tag ${st.seriesProblem ?? ''}`;
+    else if (RESERVED_KEYS.has(metric))
+      problem = `field key ${JSON.stringify(metric)} is reserved by InfluxDB`;
+    else if (CORE_TAGS.has(metric)) problem = `${metric} is both a tag and a field`;
+    const series =
+      problem !== undefined
+        ? undefined
+        : Object.hasOwn(st.tags, metric)
+          ? this.#clashSeries(st, metric)
+          : st.series;
+    const plan: FieldPlan = { series, problem, integerKind };
+    st.plans.set(metric, plan);
+    return plan;
+  }
+
   #telemetry(
-    st: DeviceState,
+    plan: FieldPlan,
     s: Sample,
     time: string,
     batch: LineBatch,
     drop: (code: string, reason: string) => void,
   ): void {
     const metric = s.metric;
-    if (st.series === undefined) {
-      drop('BAD_KEY', `tag ${st.seriesProblem ?? ''}`);
-      return;
-    }
-    if (RESERVED_KEYS.has(metric)) {
-      drop('BAD_KEY', `field key ${JSON.stringify(metric)} is reserved by InfluxDB`);
-      return;
-    }
-    if (CORE_TAGS.has(metric)) {
-      drop('BAD_KEY', `${metric} is both a tag and a field`);
+    const series = plan.series;
+    if (series === undefined) {
+      drop('BAD_KEY', plan.problem ?? '');
       return;
     }
     let text: string;
     const v = s.value;
     switch (typeof v) {
       case 'number': {
-        const kind = st.kinds.get(metric);
-        if (kind !== undefined && INTEGER_KINDS.has(kind)) {
+        const kind = plan.integerKind;
+        if (kind !== undefined) {
           if (!Number.isInteger(v)) {
             drop('TYPE_MISMATCH', `${s.device}.${metric}: ${v} is not an integer but the metric is ${kind}`);
             return;
@@ -187,7 +216,6 @@ export class HostPointMapper {
       default:
         text = fieldText.string(v as string);
     }
-    const series = Object.hasOwn(st.tags, metric) ? this.#clashSeries(st, metric) : st.series;
     batch.add(TELEMETRY_MEASUREMENT, series, time, metric, text);
   }
 
@@ -207,6 +235,7 @@ export class HostPointMapper {
         clashSeries: new Map(),
         tags: {},
         kinds: new Map(),
+        plans: new Map(),
         known: new Set(),
         quality: new Map(),
       };
@@ -237,6 +266,7 @@ export class HostPointMapper {
   #setTags(st: DeviceState, tags: Readonly<Record<string, string>>): void {
     st.tags = tags;
     st.clashSeries.clear();
+    st.plans.clear();
     st.seriesProblem = undefined;
     for (const k of Object.keys(tags)) {
       const p = keyProblem(k);
@@ -265,6 +295,7 @@ export class HostPointMapper {
     if (b.device !== undefined) this.#setTags(st, b.tags ?? {});
     // the birth names the device's metrics: those of an earlier birth are forgotten (bounded by the host's limit)
     st.kinds.clear();
+    st.plans.clear();
     st.known.clear();
     for (const m of b.metrics) {
       st.kinds.set(m.name, m.kind);

@@ -5,6 +5,7 @@
  */
 import protobuf from 'protobufjs';
 import { SparkplugDecodeError, SparkplugEncodeError } from './errors.js';
+import { readPayloadFast } from './payload-reader.js';
 import { SPARKPLUG_B_PROTO } from './schema-text.js';
 import {
   DataType,
@@ -289,8 +290,16 @@ function decodeMetric(m: Obj, where: string): SpbMetric {
   return out;
 }
 
-/** Decodes a Sparkplug B payload. Throws `SparkplugDecodeError` (code SPB_DECODE) and nothing else. */
+/**
+ * Decodes a Sparkplug B payload. Throws `SparkplugDecodeError` (code SPB_DECODE) and nothing else. Flat metrics (every
+ * DATA message) take the fast reader (payload-reader.ts); what it does not take, protobufjs decodes.
+ */
 export function decodePayload(bytes: Uint8Array): SpbPayload {
+  return readPayloadFast(bytes) ?? decodePayloadWithProtobufjs(bytes);
+}
+
+/** `decodePayload` through protobufjs alone: the fallback of the fast reader, and what its contract test compares with */
+export function decodePayloadWithProtobufjs(bytes: Uint8Array): SpbPayload {
   try {
     const p = PayloadType.decode(bytes) as unknown as Obj;
     const out: SpbPayload = {
