@@ -250,12 +250,14 @@ export async function startEmbeddedBroker(
     log.debug({ clientId: client.id, err: err.message }, 'MQTT connection error'),
   );
 
-  const serve = (sock: Socket | TLSSocket) =>
-    aedes.handle(
+  const serve = (sock: Socket | TLSSocket) => {
+    sock.setNoDelay(true);
+    return aedes.handle(
       limitPackets(sock, cfg.maxPacketBytes, (reason) =>
         events.emit({ type: 'broker.limit', reason, address: sock.remoteAddress ?? '' }),
       ),
     );
+  };
   const admit = (raw: Socket): boolean => {
     const address = raw.remoteAddress ?? '';
     const reason = guard.admit(address);

@@ -74,8 +74,20 @@ export function limitPackets<S extends Duplex & { remoteAddress?: string | undef
     read() {
       socket.resume();
     },
+    // Done as soon as the socket takes the bytes (or once it drains), and what mqtt-packet writes corked (a packet's
+    // parts, the packets of one tick) goes to the socket corked, as one write: a flush per part made every packet
+    // wait for the one before (with Nagle, for the peer's delayed ACK: 2,200 instead of 19,000 msg/s, bench broker).
     write(chunk: Buffer, _enc, cb) {
-      socket.write(chunk, cb);
+      if (socket.write(chunk)) cb();
+      else socket.once('drain', () => cb());
+    },
+    writev(chunks: { chunk: Buffer }[], cb) {
+      socket.cork();
+      let ok = true;
+      for (const c of chunks) ok = socket.write(c.chunk);
+      socket.uncork();
+      if (ok) cb();
+      else socket.once('drain', () => cb());
     },
     final(cb) {
       socket.end(cb);
