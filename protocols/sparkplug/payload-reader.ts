@@ -58,6 +58,22 @@ class Cursor {
     throw GIVE_UP;
   }
 
+  /**
+   * A field tag of at most 4 bytes (field numbers below 2^25); a longer one gives up: protobufjs's tag() refuses
+   * some 5-byte tags that its uint32() takes (a 5th byte with any of bits 4–6 set), and no Sparkplug field needs one.
+   */
+  tag(): number {
+    const buf = this.buf;
+    let value = 0;
+    for (let i = 0; i < 4; i++) {
+      if (this.pos >= this.end) throw GIVE_UP;
+      const b = buf[this.pos++] as number;
+      value |= (b & 127) << (7 * i);
+      if (b < 128) return value;
+    }
+    throw GIVE_UP;
+  }
+
   /** a varint of up to 10 bytes into `lo` and `hi`, as protobufjs's readLongVarint */
   long(): void {
     const buf = this.buf;
@@ -172,7 +188,7 @@ function readMetric(c: Cursor, end: number): SpbMetric {
   let valueField = 0;
   let value: SpbValue = null;
   while (c.pos < end) {
-    const tag = c.uint32();
+    const tag = c.tag();
     const field = tag >>> 3;
     const wire = tag & 7;
     if (field === 0) throw GIVE_UP;
@@ -258,7 +274,7 @@ export function readPayloadFast(bytes: Uint8Array): SpbPayload | undefined {
   const out: SpbPayload = { metrics: [] };
   try {
     while (c.pos < c.end) {
-      const tag = c.uint32();
+      const tag = c.tag();
       const field = tag >>> 3;
       const wire = tag & 7;
       if (field === 0) return undefined;

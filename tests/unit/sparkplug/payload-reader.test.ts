@@ -161,6 +161,13 @@ describe('fast Sparkplug reader', () => {
     expect(fast).toStrictEqual(decodePayloadWithProtobufjs(bytes));
   });
 
+  test('gives up on a 5-byte tag, which protobufjs may refuse (a case fast-check found)', () => {
+    // field 8, length-delimited, with a 5th tag byte protobufjs's tag() refuses ("invalid tag encoding")
+    const bytes = Buffer.from([194, 128, 128, 128, 16, 0]);
+    expect(readPayloadFast(bytes)).toBeUndefined();
+    expect(() => decodePayload(bytes)).toThrow(SparkplugDecodeError);
+  });
+
   test('the last value of the oneof wins, as in protobufjs', () => {
     const metric = [
       ...varintField(10, 7n),
