@@ -45,7 +45,7 @@ export function checkSample(s: Sample): SampleProblem | undefined {
 }
 
 /** The device id and metric name of `checkSample` (a caller that checked them once per device may skip this). */
-export function checkSampleNames(s: Pick<Sample, 'device' | 'metric'>): SampleProblem | undefined {
+function checkSampleNames(s: Pick<Sample, 'device' | 'metric'>): SampleProblem | undefined {
   if (typeof s.device !== 'string' || !DEVICE_ID_PATTERN.test(s.device)) {
     return {
       code: 'BAD_DEVICE',

@@ -115,19 +115,15 @@ export class FleetRegistry {
     // a message's samples are one node's: its gateway is looked up once per run of samples, not per value
     const newest = new Map<GatewayState, number>();
     let g: GatewayState | undefined;
-    let gNewest = Number.NEGATIVE_INFINITY;
     for (const s of r.samples) {
       if (g === undefined || g.node !== s.node || g.site !== s.site) {
-        if (g !== undefined && gNewest > Number.NEGATIVE_INFINITY) newest.set(g, gNewest);
         g = this.#get(s.site, s.node);
         touched.add(g);
-        gNewest = newest.get(g) ?? Number.NEGATIVE_INFINITY;
       }
       const field = s.device === s.node ? OUTBOX_FIELDS.get(s.metric) : undefined;
       if (field !== undefined) this.#outbox(g, field, s.value, s.timestamp);
-      else if (s.timestamp > gNewest) gNewest = s.timestamp;
+      else newest.set(g, Math.max(newest.get(g) ?? Number.NEGATIVE_INFINITY, s.timestamp));
     }
-    if (g !== undefined && gNewest > Number.NEGATIVE_INFINITY) newest.set(g, gNewest);
     for (const [gw, t] of newest) gw.lagMs = Math.max(0, now - t);
     for (const g of touched) g.lastSeen = now;
   }

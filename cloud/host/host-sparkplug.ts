@@ -7,13 +7,10 @@ import {
   checkSample,
   checkSampleData,
   DEVICE_ID_PATTERN,
-  METRIC_NAME_PATTERN,
   type Quality,
   type Sample,
-  type SampleValue,
 } from '../../protocols/sample.js';
 import {
-  DataType,
   decodePayload,
   qualityOf,
   type SpbMetric,
@@ -333,9 +330,10 @@ export class SparkplugHostSide {
       s,
       device,
       known,
+      // the metric's own datatype, its name as the birth's scope checked it
       known.map((m) => {
         const name = m.name as string;
-        return { name, datatype: m.datatype as number, nameOk: METRIC_NAME_PATTERN.test(name) };
+        return { name, datatype: m.datatype as number, nameOk: scope.byName.get(name)?.nameOk === true };
       }),
       p,
       `${s.group}/${s.node}${device ? `/${device}` : ''} birth`,
@@ -445,24 +443,17 @@ export class SparkplugHostSide {
       const def = defs[i];
       if (def === undefined) continue;
       const { name, datatype } = def;
-      let value: SampleValue;
-      const raw = m.value;
-      if (m.isNull) value = null;
-      else if (typeof raw === 'number' && (datatype === DataType.Double || datatype === DataType.Float))
-        value = raw; // the common case, as sampleValueFromMetric gives it, without its result object
-      else {
-        const v = sampleValueFromMetric(raw, datatype);
-        if (!v.ok) {
-          r.problems.push({
-            code: 'BAD_VALUE',
-            message: `${where}: metric ${name}: ${v.reason}`,
-            dropped: 1,
-          });
-          continue;
-        }
-        value = v.value;
+      const v = m.isNull ? ({ ok: true, value: null } as const) : sampleValueFromMetric(m.value, datatype);
+      if (!v.ok) {
+        r.problems.push({
+          code: 'BAD_VALUE',
+          message: `${where}: metric ${name}: ${v.reason}`,
+          dropped: 1,
+        });
+        continue;
       }
-      const quality: Quality = value === null ? 'bad' : m.properties === undefined ? 'good' : qualityOf(m);
+      const value = v.value;
+      const quality: Quality = value === null ? 'bad' : qualityOf(m);
       // the one object per value: the sample as the result carries it (site and node included, not a copy)
       const sample: Sample & { site: string; node: string } = {
         device: sampleDevice,

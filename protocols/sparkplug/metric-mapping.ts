@@ -154,6 +154,9 @@ export function metricInfoFromBirth(m: SpbMetric): Result<MetricInfo> {
 
 /** A received value as a Sample value for `datatype` (typing wire forms first); a reason when it has no Sample form. */
 export function sampleValueFromMetric(value: SpbValue, datatype: number): Result<SampleValue> {
+  // most DATA values: a number of a floating-point metric is its own Sample value (the ingester's hot path)
+  if (typeof value === 'number' && (datatype === DataType.Double || datatype === DataType.Float))
+    return { ok: true, value };
   if (kindForDatatype(datatype) === undefined)
     return { ok: false, reason: `datatype ${datatype} has no Sample form` };
   const r = retypeValue(value, datatype);

@@ -47,15 +47,7 @@ class Cursor {
 
   /** protobufjs's uint32: a varint of at most 5 bytes (longer ones: give up), its low 32 bits */
   uint32(): number {
-    const buf = this.buf;
-    let value = 0;
-    for (let i = 0; i < 5; i++) {
-      if (this.pos >= this.end) throw GIVE_UP;
-      const b = buf[this.pos++] as number;
-      value = (value | ((b & 127) << (7 * i))) >>> 0;
-      if (b < 128) return value;
-    }
-    throw GIVE_UP;
+    return this.#varint32(5);
   }
 
   /**
@@ -63,12 +55,17 @@ class Cursor {
    * some 5-byte tags that its uint32() takes (a 5th byte with any of bits 4–6 set), and no Sparkplug field needs one.
    */
   tag(): number {
+    return this.#varint32(4);
+  }
+
+  /** a varint of at most `maxBytes` bytes, its low 32 bits; a longer one, or one past the end, gives up */
+  #varint32(maxBytes: number): number {
     const buf = this.buf;
     let value = 0;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < maxBytes; i++) {
       if (this.pos >= this.end) throw GIVE_UP;
       const b = buf[this.pos++] as number;
-      value |= (b & 127) << (7 * i);
+      value = (value | ((b & 127) << (7 * i))) >>> 0;
       if (b < 128) return value;
     }
     throw GIVE_UP;

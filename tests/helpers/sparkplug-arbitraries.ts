@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import {
   DataType,
+  encodePayload,
   type SpbMetric,
   type SpbPayload,
   type SpbProperty,
@@ -93,3 +94,24 @@ export function spbPayloadOf(metric: fc.Arbitrary<SpbMetric>): fc.Arbitrary<SpbP
 }
 
 export const spbPayload: fc.Arbitrary<SpbPayload> = spbPayloadOf(spbMetric());
+
+/**
+ * The encoded bytes of `payload` with 1–4 bytes overwritten; `cut`: a third of them also cut short at a random
+ * length (a Buffer, as MQTT hands payloads over).
+ */
+export function spbCorruptedBytes(
+  payload: fc.Arbitrary<SpbPayload>,
+  opts: { cut?: boolean } = {},
+): fc.Arbitrary<Buffer> {
+  return fc
+    .tuple(
+      payload,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+      fc.nat(),
+    )
+    .map(([p, flips, cut]) => {
+      const b = Buffer.from(encodePayload(p));
+      for (const [at, v] of flips) if (b.length > 0) b[at % b.length] = v;
+      return opts.cut === true && cut % 3 === 0 ? b.subarray(0, cut % (b.length + 1)) : b;
+    });
+}

@@ -14,55 +14,36 @@ import {
 } from '../../../protocols/sparkplug/index.js';
 import { decodePayloadWithProtobufjs } from '../../../protocols/sparkplug/payload-codec.js';
 import { readPayloadFast } from '../../../protocols/sparkplug/payload-reader.js';
-import { spbMetric, spbPayload, spbPayloadOf } from '../../helpers/sparkplug-arbitraries.js';
+import { concat } from '../../fuzz/harness/bytes.js';
+import { ld, tag, vi } from '../../fuzz/targets/protobuf-wire.js';
+import {
+  spbCorruptedBytes,
+  spbMetric,
+  spbPayload,
+  spbPayloadOf,
+} from '../../helpers/sparkplug-arbitraries.js';
 
 const flatPayload = spbPayloadOf(spbMetric(false));
 
-/** protobufjs's answer: the payload, or the error's message */
-function reference(bytes: Uint8Array): SpbPayload | string {
+/** what a decoder answers: the payload, or the message of its error (a SparkplugDecodeError, nothing else) */
+function outcome(decode: (b: Uint8Array) => SpbPayload, bytes: Uint8Array): SpbPayload | string {
   try {
-    return decodePayloadWithProtobufjs(bytes);
+    return decode(bytes);
   } catch (err) {
     expect(err).toBeInstanceOf(SparkplugDecodeError);
     return (err as Error).message;
   }
 }
-
-/** what `decodePayload` answers, in the same form */
-function answer(bytes: Uint8Array): SpbPayload | string {
-  try {
-    return decodePayload(bytes);
-  } catch (err) {
-    expect(err).toBeInstanceOf(SparkplugDecodeError);
-    return (err as Error).message;
-  }
-}
+const reference = (bytes: Uint8Array) => outcome(decodePayloadWithProtobufjs, bytes);
+const answer = (bytes: Uint8Array) => outcome(decodePayload, bytes);
 
 const buf = (b: Uint8Array) => Buffer.from(b);
-/** a protobuf varint */
-function varint(n: bigint): number[] {
-  const out: number[] = [];
-  let v = n;
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return out;
-}
-/** one length-delimited field */
-const lenField = (field: number, body: number[]) => [
-  ...varint(BigInt((field << 3) | 2)),
-  ...varint(BigInt(body.length)),
-  ...body,
-];
-const varintField = (field: number, v: bigint) => [...varint(BigInt(field << 3)), ...varint(v)];
-const doubleField = (field: number, v: number) => {
+/** a double field (wire type 1); varint and length-delimited fields come from the fuzz target's wire writer */
+function dbl(no: number, v: number): Uint8Array {
   const b = Buffer.alloc(8);
   b.writeDoubleLE(v);
-  return [...varint(BigInt((field << 3) | 1)), ...b];
-};
+  return concat(tag(no, 1), b);
+}
 
 describe('fast Sparkplug reader', () => {
   test('takes every flat payload, and gives exactly what protobufjs gives', () => {
@@ -91,17 +72,7 @@ describe('fast Sparkplug reader', () => {
   });
 
   test('on corrupted, cut and random bytes it gives protobufjs’s payload or gives up; decodePayload answers as protobufjs', () => {
-    const corrupted = fc
-      .tuple(
-        flatPayload,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
-        fc.nat(),
-      )
-      .map(([p, flips, cut]) => {
-        const b = buf(encodePayload(p));
-        for (const [at, v] of flips) if (b.length > 0) b[at % b.length] = v;
-        return cut % 3 === 0 ? b.subarray(0, cut % (b.length + 1)) : b;
-      });
+    const corrupted = spbCorruptedBytes(flatPayload, { cut: true });
     let taken = 0;
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 128 }).map(buf), corrupted), (bytes) => {
@@ -169,20 +140,15 @@ describe('fast Sparkplug reader', () => {
   });
 
   test('the last value of the oneof wins, as in protobufjs', () => {
-    const metric = [
-      ...varintField(10, 7n),
-      ...doubleField(13, 2.5),
-      ...varintField(4, BigInt(DataType.Double)),
-    ];
-    const bytes = Buffer.from(lenField(2, metric));
+    const bytes = buf(ld(2, vi(10, 7), dbl(13, 2.5), vi(4, DataType.Double)));
     const fast = readPayloadFast(bytes);
     expect(fast?.metrics[0]?.value).toBe(2.5);
     expect(fast).toStrictEqual(decodePayloadWithProtobufjs(bytes));
   });
 
   test('skips unknown fields of the metric and the payload', () => {
-    const metric = [...lenField(1, [0x61]), ...varintField(25, 99n), ...doubleField(13, 1.5)];
-    const bytes = Buffer.from([...varintField(3, 4n), ...lenField(2, metric), ...lenField(40, [1, 2, 3])]);
+    const metric = ld(2, ld(1, Uint8Array.of(0x61)), vi(25, 99), dbl(13, 1.5));
+    const bytes = buf(concat(vi(3, 4), metric, ld(40, Uint8Array.of(1, 2, 3))));
     const fast = readPayloadFast(bytes);
     expect(fast).toStrictEqual({ seq: 4, metrics: [{ name: 'a', value: 1.5 }] });
     expect(fast).toStrictEqual(decodePayloadWithProtobufjs(bytes));
@@ -190,19 +156,17 @@ describe('fast Sparkplug reader', () => {
 
   test('gives up on a known field with another wire type (protobufjs skips it as unknown)', () => {
     // name (field 1) sent as a varint
-    const bytes = Buffer.from(lenField(2, [...varintField(1, 5n), ...doubleField(13, 1)]));
+    const bytes = buf(ld(2, vi(1, 5), dbl(13, 1)));
     expect(readPayloadFast(bytes)).toBeUndefined();
     expect(decodePayload(bytes)).toStrictEqual(decodePayloadWithProtobufjs(bytes));
   });
 
   test('gives up on a timestamp beyond 2^53 and on a value its datatype refuses: decodePayload throws SPB_DECODE', () => {
-    const late = Buffer.from(varintField(1, 2n ** 60n));
+    const late = buf(vi(1, 2n ** 60n));
     expect(readPayloadFast(late)).toBeUndefined();
     expect(() => decodePayload(late)).toThrow(SparkplugDecodeError);
     // an Int8 of 300
-    const refused = Buffer.from(
-      lenField(2, [...varintField(4, BigInt(DataType.Int8)), ...varintField(10, 300n)]),
-    );
+    const refused = buf(ld(2, vi(4, DataType.Int8), vi(10, 300)));
     expect(readPayloadFast(refused)).toBeUndefined();
     expect(() => decodePayload(refused)).toThrow(/does not fit datatype/);
   });

@@ -11,7 +11,11 @@ import {
   SparkplugDecodeError,
   type SpbPayload,
 } from '../../../protocols/sparkplug/index.js';
-import { spbPayload as payload, spbText as text } from '../../helpers/sparkplug-arbitraries.js';
+import {
+  spbPayload as payload,
+  spbCorruptedBytes,
+  spbText as text,
+} from '../../helpers/sparkplug-arbitraries.js';
 
 /** What decoding must give back: the same payload, with `is_null` made explicit for null values. */
 function expected(p: SpbPayload): SpbPayload {
@@ -29,16 +33,7 @@ describe('properties', () => {
   });
 
   test('the decoder fed arbitrary or corrupted bytes returns a payload or throws SparkplugDecodeError only', () => {
-    const corrupted = fc
-      .tuple(
-        payload,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
-      )
-      .map(([p, flips]) => {
-        const b = encodePayload(p).slice();
-        for (const [at, v] of flips) if (b.length > 0) b[at % b.length] = v;
-        return b;
-      });
+    const corrupted = spbCorruptedBytes(payload);
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 256 }), corrupted), (bytes) => {
         try {
