@@ -235,7 +235,12 @@ export async function startCloud(
     ...(analytics
       ? {
           extra: (r) => {
-            const out = (analytics as Analytics).ingest(r.samples, r.status);
+            // only the devices an analytic uses become sample objects (issue 16, point 4)
+            const a = analytics as Analytics;
+            const out = a.ingest(
+              r.samples.select((_site, device) => a.uses(device)),
+              r.status,
+            );
             feed.onAnalyticsEvents(out.events);
             return out.points;
           },

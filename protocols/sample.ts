@@ -63,16 +63,24 @@ function checkSampleNames(s: Pick<Sample, 'device' | 'metric'>): SampleProblem |
 
 /** The rest of `checkSample`: timestamp, quality and value. */
 export function checkSampleData(s: Sample): SampleProblem | undefined {
-  if (!Number.isFinite(s.timestamp) || s.timestamp < MIN_TIMESTAMP_MS || s.timestamp > MAX_TIMESTAMP_MS) {
-    return { code: 'BAD_TIMESTAMP', message: `timestamp ${String(s.timestamp)} is outside InfluxDB's range` };
+  return sampleDataProblem(s.value, s.timestamp, s.quality);
+}
+
+/** `checkSampleData` of the parts, for a caller that holds a sample as columns (no object per value) */
+export function sampleDataProblem(
+  v: unknown,
+  timestamp: number,
+  quality: Quality,
+): SampleProblem | undefined {
+  if (!Number.isFinite(timestamp) || timestamp < MIN_TIMESTAMP_MS || timestamp > MAX_TIMESTAMP_MS) {
+    return { code: 'BAD_TIMESTAMP', message: `timestamp ${String(timestamp)} is outside InfluxDB's range` };
   }
-  if (s.quality !== 'good' && s.quality !== 'uncertain' && s.quality !== 'bad') {
+  if (quality !== 'good' && quality !== 'uncertain' && quality !== 'bad') {
     return {
       code: 'BAD_QUALITY',
-      message: `quality ${JSON.stringify(s.quality)} is not good, uncertain or bad`,
+      message: `quality ${JSON.stringify(quality)} is not good, uncertain or bad`,
     };
   }
-  const v = s.value;
   const t = typeof v;
   if (!(v === null || t === 'number' || t === 'boolean' || t === 'string' || t === 'bigint')) {
     return {
@@ -80,7 +88,7 @@ export function checkSampleData(s: Sample): SampleProblem | undefined {
       message: `value of type ${t} is not number, boolean, string, bigint or null`,
     };
   }
-  if (t === 'number' && !Number.isFinite(v as number) && s.quality !== 'bad') {
+  if (t === 'number' && !Number.isFinite(v as number) && quality !== 'bad') {
     return {
       code: 'BAD_VALUE',
       message: `value ${String(v)} is not finite; such a sample must be marked bad`,

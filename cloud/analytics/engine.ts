@@ -371,6 +371,10 @@ export function createAnalytics(cfg: AnalyticsConfig, deps: AnalyticsDeps): Anal
       }
     },
 
+    uses(device) {
+      return routes.has(device);
+    },
+
     ingest(samples, status = []) {
       if (!started) throw new AnalyticsStateError('analytics: call rebuild(now) before ingest()');
       const now = clock();

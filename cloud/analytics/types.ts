@@ -75,6 +75,8 @@ export interface Analytics {
   rebuild(now: number, signal?: AbortSignal): Promise<void>;
   /** Takes samples (live or historical) and device status changes; returns state changes and alarms at once. */
   ingest(samples: readonly HostSample[], status?: readonly DeviceStatus[]): AnalyticsOutput;
+  /** whether any analytic uses `device`'s values: the ingester makes sample objects only for those (issue 16) */
+  uses(device: string): boolean;
   /** Closes windows, detects stale devices, re-emits every window late data touched. Call every few seconds. */
   tick(now: number): AnalyticsOutput;
   stats(): AnalyticsStats;

@@ -115,14 +115,18 @@ export class FleetRegistry {
     // a message's samples are one node's: its gateway is looked up once per run of samples, not per value
     const newest = new Map<GatewayState, number>();
     let g: GatewayState | undefined;
-    for (const s of r.samples) {
-      if (g === undefined || g.node !== s.node || g.site !== s.site) {
-        g = this.#get(s.site, s.node);
+    const rows = r.samples;
+    for (let i = 0; i < rows.length; i++) {
+      const site = rows.site(i);
+      const node = rows.node(i);
+      if (g === undefined || g.node !== node || g.site !== site) {
+        g = this.#get(site, node);
         touched.add(g);
       }
-      const field = s.device === s.node ? OUTBOX_FIELDS.get(s.metric) : undefined;
-      if (field !== undefined) this.#outbox(g, field, s.value, s.timestamp);
-      else newest.set(g, Math.max(newest.get(g) ?? Number.NEGATIVE_INFINITY, s.timestamp));
+      const field = rows.device(i) === node ? OUTBOX_FIELDS.get(rows.metric(i)) : undefined;
+      const t = rows.timestamp(i);
+      if (field !== undefined) this.#outbox(g, field, rows.value(i), t);
+      else newest.set(g, Math.max(newest.get(g) ?? Number.NEGATIVE_INFINITY, t));
     }
     for (const [gw, t] of newest) gw.lagMs = Math.max(0, now - t);
     for (const g of touched) g.lastSeen = now;

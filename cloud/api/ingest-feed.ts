@@ -4,13 +4,13 @@
  * and publishes LiveEvents. Structural input types, so `cloud/host` and `cloud/analytics` need not be imported.
  */
 import type { MetricInfo } from '../../protocols/metric.js';
-import type { Sample } from '../../protocols/sample.js';
 import type { DeviceRegistry } from './device-registry.js';
 import type { FleetRegistry } from './fleet-registry.js';
-import type { LiveBus, LiveEvent, LiveStatusEvent } from './live-bus.js';
+import type { LiveBus, LiveEvent, LiveStatusEvent, ValueRows } from './live-bus.js';
 
 export interface HostResultLike {
-  samples: readonly (Sample & { site: string; node: string })[];
+  /** by index (cloud/host/host-samples.ts): no object per value */
+  samples: ValueRows & { node(i: number): string };
   status: readonly {
     site: string;
     node: string;

@@ -116,27 +116,53 @@ export interface LiveValueSample {
   timestamp: number;
 }
 
+/** A message's values by index, without an object per value (cloud/host/host-samples.ts is one). */
+export interface ValueRows {
+  readonly length: number;
+  site(i: number): string;
+  device(i: number): string;
+  metric(i: number): string;
+  value(i: number): SampleValue;
+  quality(i: number): Quality;
+  timestamp(i: number): number;
+}
+
+/** Values as objects, seen as rows. */
+export function valueRows(samples: readonly LiveValueSample[]): ValueRows {
+  const at = (i: number) => samples[i] as LiveValueSample;
+  return {
+    length: samples.length,
+    site: (i) => at(i).site,
+    device: (i) => at(i).device,
+    metric: (i) => at(i).metric,
+    value: (i) => at(i).value,
+    quality: (i) => at(i).quality,
+    timestamp: (i) => at(i).timestamp,
+  };
+}
+
 /** the unit of a device's metric, looked up when a value becomes an event */
 export type UnitOf = (site: string, device: string, metric: string) => string | undefined;
 
-/** A message's values that no subscriber wanted when published: seq `first + i` is `samples[i]`. In the replay ring only. */
+/** A message's values that no subscriber wanted when published: seq `first + i` is row `i`. In the replay ring only. */
 interface DeferredValues {
   readonly first: number;
-  readonly samples: readonly LiveValueSample[];
+  readonly rows: ValueRows;
   readonly unitOf: UnitOf;
 }
 
-/** The `value` event of one value (bad values carry `null`), numbered `seq`. */
-function valueEventOf(s: LiveValueSample, seq: number, unit: string | undefined): LiveValueEvent {
+/** The `value` event of row `i` (bad values carry `null`), numbered `seq`. */
+function valueEventOf(rows: ValueRows, i: number, seq: number, unit: string | undefined): LiveValueEvent {
+  const quality = rows.quality(i);
   return {
     seq,
     type: 'value',
-    site: s.site,
-    device: s.device,
-    metric: s.metric,
-    value: s.quality === 'bad' ? null : s.value,
-    quality: s.quality,
-    timestamp: s.timestamp,
+    site: rows.site(i),
+    device: rows.device(i),
+    metric: rows.metric(i),
+    value: quality === 'bad' ? null : rows.value(i),
+    quality,
+    timestamp: rows.timestamp(i),
     ...(unit ? { unit } : {}),
   };
 }
@@ -365,8 +391,8 @@ export class LiveBus {
    * becomes a `value` event only when a subscriber wants its device's values. The others stay in the replay ring as
    * one reference to `samples` (which must not change afterwards), made into events only if a resume replays them.
    */
-  publishValues(samples: readonly LiveValueSample[], unitOf: UnitOf): void {
-    const n = samples.length;
+  publishValues(rows: ValueRows, unitOf: UnitOf): void {
+    const n = rows.length;
     if (n === 0) return;
     const first = this.#seq + 1;
     this.#seq += n;
@@ -378,31 +404,34 @@ export class LiveBus {
     let wantDevice: string | undefined;
     let want = false;
     for (let i = 0; i < n; i++) {
-      const s = samples[i] as LiveValueSample;
       const seq = first + i;
-      const unit = unitOf(s.site, s.device, s.metric);
+      const site = rows.site(i);
+      const device = rows.device(i);
+      const metric = rows.metric(i);
+      const quality = rows.quality(i);
+      const unit = unitOf(site, device, metric);
       view.applyValue(
-        s.site,
-        s.device,
-        s.metric,
-        s.quality === 'bad' ? null : s.value,
-        s.quality,
-        s.timestamp,
+        site,
+        device,
+        metric,
+        quality === 'bad' ? null : rows.value(i),
+        quality,
+        rows.timestamp(i),
         unit,
         seq,
       );
-      if (this.#subs.size > 0 && (s.site !== wantSite || s.device !== wantDevice)) {
-        wantSite = s.site;
-        wantDevice = s.device;
+      if (this.#subs.size > 0 && (site !== wantSite || device !== wantDevice)) {
+        wantSite = site;
+        wantDevice = device;
         want = false;
-        for (const sub of this.#subs) if (sub.wantsValue(s.site, s.device)) want = true;
+        for (const sub of this.#subs) if (sub.wantsValue(site, device)) want = true;
       }
       if (want) {
-        const e = valueEventOf(s, seq, unit);
+        const e = valueEventOf(rows, i, seq, unit);
         ring[seq % ring.length] = e;
         for (const sub of this.#subs) if (sub.offer(e)) this.#delivered++;
       } else {
-        deferred ??= { first, samples, unitOf };
+        deferred ??= { first, rows, unitOf };
         ring[seq % ring.length] = deferred;
       }
     }
@@ -412,9 +441,10 @@ export class LiveBus {
   #replayed(seq: number): LiveEvent | undefined {
     const slot = this.#ring[seq % this.#ring.length];
     if (slot === undefined || 'type' in slot) return slot;
-    const s = slot.samples[seq - slot.first];
-    if (s === undefined) return undefined;
-    return valueEventOf(s, seq, slot.unitOf(s.site, s.device, s.metric));
+    const i = seq - slot.first;
+    if (i < 0 || i >= slot.rows.length) return undefined;
+    const rows = slot.rows;
+    return valueEventOf(rows, i, seq, slot.unitOf(rows.site(i), rows.device(i), rows.metric(i)));
   }
 
   subscribe(opts: SubscribeOptions = {}): LiveSubscription {

@@ -19,11 +19,18 @@ export interface MetricDef {
 
 /** What a birth announced for the node itself or one device. */
 export interface Scope {
-  byAlias: Map<bigint, MetricDef>;
+  /** aliases up to 2^53 (all a real edge node uses): a number key, so a DATA message's alias needs no BigInt */
+  byAlias: Map<number, MetricDef>;
+  /** aliases beyond 2^53 */
+  byBigAlias: Map<bigint, MetricDef>;
   byName: Map<string, MetricDef>;
   online: boolean;
   /** the birth had more metrics than the bound: DATA of the refused ones is METRIC_LIMIT, not an unknown alias */
   overLimit?: true;
+}
+
+export function emptyScope(online: boolean): Scope {
+  return { byAlias: new Map(), byBigAlias: new Map(), byName: new Map(), online };
 }
 
 export const BDSEQ = 'bdSeq';
@@ -37,7 +44,7 @@ export function scopeOf(
   metrics: SpbMetric[],
   maxMetrics = Number.POSITIVE_INFINITY,
 ): { scope: Scope; infos: MetricInfo[]; skipped: string[]; refused: number } {
-  const scope: Scope = { byAlias: new Map(), byName: new Map(), online: true };
+  const scope: Scope = emptyScope(true);
   const infos: MetricInfo[] = [];
   const skipped: string[] = [];
   let refused = 0;
@@ -50,7 +57,10 @@ export function scopeOf(
     const def: MetricDef = { name: m.name, datatype: m.datatype, nameOk: METRIC_NAME_PATTERN.test(m.name) };
     if (isTagProperty(m)) def.property = true;
     scope.byName.set(m.name, def);
-    if (m.alias !== undefined) scope.byAlias.set(m.alias, def);
+    if (m.alias !== undefined) {
+      if (m.alias <= BigInt(Number.MAX_SAFE_INTEGER)) scope.byAlias.set(Number(m.alias), def);
+      else scope.byBigAlias.set(m.alias, def);
+    }
     if (def.property) continue;
     const info = metricInfoFromBirth(m);
     if (info.ok) infos.push(info.value);

@@ -5,20 +5,31 @@
 
 import {
   checkSample,
-  checkSampleData,
   DEVICE_ID_PATTERN,
   type Quality,
   type Sample,
+  type SampleValue,
+  sampleDataProblem,
 } from '../../protocols/sample.js';
 import {
+  DataType,
   decodePayload,
   qualityOf,
-  type SpbMetric,
   type SpbPayload,
   type SpbTopic,
   sampleValueFromMetric,
 } from '../../protocols/sparkplug/index.js';
-import { bdSeqOf, type MetricDef, type Scope, scopeOf } from './birth-scope.js';
+import {
+  BIG_ALIAS,
+  HISTORICAL,
+  MetricColumns,
+  NULL,
+  NUMBER_VALUE,
+} from '../../protocols/sparkplug/metric-columns.js';
+import { decodePayloadWithProtobufjs } from '../../protocols/sparkplug/payload-codec.js';
+import { readColumns } from '../../protocols/sparkplug/payload-reader.js';
+import { smallIntegerFor } from '../../protocols/sparkplug/values.js';
+import { bdSeqOf, emptyScope, type MetricDef, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
 import { isTagProperty, nodePropertiesFromBirth, tagsFromBirth } from './device-properties.js';
 import { deviceLimit, type HostLimits, metricLimit, NO_LIMITS } from './host-limits.js';
@@ -56,6 +67,10 @@ export class SparkplugHostSide {
   readonly #recorder: BirthRecorder | undefined;
   readonly #limits: HostLimits;
   #restoring = false;
+  /** the message being handled, as columns (reused: `handle` is synchronous) */
+  readonly #cols = new MetricColumns();
+  /** each column row's definition for the message being handled; undefined: not a sample */
+  readonly #defs: (SampleDef | undefined)[] = [];
 
   constructor(
     clock: () => number,
@@ -132,7 +147,7 @@ export class SparkplugHostSide {
         node,
         bdSeq: undefined,
         expectedSeq: undefined,
-        self: { byAlias: new Map(), byName: new Map(), online: false },
+        self: emptyScope(false),
         devices: new Map(),
         online: false,
         restored: false,
@@ -145,12 +160,15 @@ export class SparkplugHostSide {
 
   handle(t: Exclude<SpbTopic, { type: 'STATE' }>, topic: string, bytes: Uint8Array, r: HostResult): void {
     if (t.type === 'NCMD' || t.type === 'DCMD') return; // commands to edge nodes: not data
+    if (t.type === 'NDATA' || t.type === 'DDATA') {
+      this.#dataMessage(t, topic, bytes, r);
+      return;
+    }
     let p: SpbPayload;
     try {
       p = decodePayload(bytes);
     } catch (err) {
-      const dropped = t.type === 'NDATA' || t.type === 'DDATA' ? { dropped: 1 } : {};
-      r.problems.push({ code: 'SPB_DECODE', message: `${topic}: ${(err as Error).message}`, ...dropped });
+      r.problems.push({ code: 'SPB_DECODE', message: `${topic}: ${(err as Error).message}` });
       if (t.type !== 'NDEATH') this.#requestRebirth(t.group, t.node, `undecodable ${t.type}`, r);
       return;
     }
@@ -162,34 +180,14 @@ export class SparkplugHostSide {
       case 'NDEATH':
         this.#ndeath(s, p, r);
         return;
-      case 'NDATA':
-        if (!this.#checkSeq(s, p, topic, r)) return;
-        this.#data(s, undefined, s.self, p, topic, r);
-        return;
       case 'DBIRTH':
-        if (!this.#checkSeq(s, p, topic, r)) return;
+        if (!this.#checkSeq(s, p.seq, p.metrics.length, topic, r)) return;
         this.#dbirth(s, t.device, p, topic, bytes, r);
         return;
-      case 'DDATA': {
-        if (!this.#checkSeq(s, p, topic, r)) return;
-        const dev = s.devices.get(t.device);
-        if (!dev && this.#overDeviceLimit(s, t.device, p, topic, r)) return;
-        if (!dev?.online) {
-          r.problems.push({
-            code: 'NOT_BORN',
-            message: `${topic}: no DBIRTH for ${t.device} in this session; ${p.metrics.length} metrics dropped`,
-            dropped: p.metrics.length,
-          });
-          this.#requestRebirth(t.group, t.node, `DDATA before DBIRTH of ${t.device}`, r);
-          return;
-        }
-        this.#data(s, t.device, dev, p, topic, r);
-        return;
-      }
       case 'DDEATH': {
-        if (!this.#checkSeq(s, p, topic, r)) return;
+        if (!this.#checkSeq(s, p.seq, p.metrics.length, topic, r)) return;
         const dev = s.devices.get(t.device);
-        if (!dev && this.#overDeviceLimit(s, t.device, p, topic, r)) return;
+        if (!dev && this.#overDeviceLimit(s, t.device, p.metrics.length, topic, r)) return;
         if (dev) dev.online = false;
         this.#recorder?.deviceDeath(s.group, s.node, t.device);
         r.status.push({
@@ -205,24 +203,63 @@ export class SparkplugHostSide {
     }
   }
 
+  /**
+   * NDATA and DDATA, the ingester's hot path: read into the host's columns by the fast reader (protobufjs and its
+   * `SpbPayload` only for what the fast reader leaves to it: metrics with properties, odd or malformed bytes).
+   */
+  #dataMessage(
+    t: Exclude<SpbTopic, { type: 'STATE' }>,
+    topic: string,
+    bytes: Uint8Array,
+    r: HostResult,
+  ): void {
+    const cols = this.#cols;
+    if (!readColumns(bytes, cols)) {
+      try {
+        cols.fromPayload(decodePayloadWithProtobufjs(bytes), qualityOf);
+      } catch (err) {
+        r.problems.push({ code: 'SPB_DECODE', message: `${topic}: ${(err as Error).message}`, dropped: 1 });
+        this.#requestRebirth(t.group, t.node, `undecodable ${t.type}`, r);
+        return;
+      }
+    }
+    const s = this.session(t.group, t.node);
+    if (!this.#checkSeq(s, cols.seq, cols.count, topic, r)) return;
+    if (!('device' in t)) {
+      this.#data(s, undefined, s.self, cols, topic, r);
+      return;
+    }
+    const dev = s.devices.get(t.device);
+    if (!dev && this.#overDeviceLimit(s, t.device, cols.count, topic, r)) return;
+    if (!dev?.online) {
+      r.problems.push({
+        code: 'NOT_BORN',
+        message: `${topic}: no DBIRTH for ${t.device} in this session; ${cols.count} metrics dropped`,
+        dropped: cols.count,
+      });
+      this.#requestRebirth(t.group, t.node, `DDATA before DBIRTH of ${t.device}`, r);
+      return;
+    }
+    this.#data(s, t.device, dev, cols, topic, r);
+  }
+
   /** True when the message may be processed (births known); false when it was dropped as NOT_BORN. */
-  #checkSeq(s: NodeSession, p: SpbPayload, topic: string, r: HostResult): boolean {
+  #checkSeq(s: NodeSession, seq: number | undefined, metrics: number, topic: string, r: HostResult): boolean {
     if (s.restored && s.online) {
       s.restored = false;
-      if (p.seq !== undefined && p.seq >= 0 && p.seq <= 255) s.expectedSeq = (p.seq + 1) & 0xff;
+      if (seq !== undefined && seq >= 0 && seq <= 255) s.expectedSeq = (seq + 1) & 0xff;
       this.#requestRebirth(s.group, s.node, 'host restarted: alias maps restored from disk', r);
       return true;
     }
     if (s.expectedSeq === undefined || !s.online) {
       r.problems.push({
         code: 'NOT_BORN',
-        message: `${topic}: no NBIRTH from ${s.group}/${s.node} in this session; ${p.metrics.length} metrics dropped`,
-        dropped: p.metrics.length,
+        message: `${topic}: no NBIRTH from ${s.group}/${s.node} in this session; ${metrics} metrics dropped`,
+        dropped: metrics,
       });
       this.#requestRebirth(s.group, s.node, 'message before NBIRTH', r);
       return false;
     }
-    const seq = p.seq;
     if (this.#checkSeqGaps && (seq === undefined || seq !== s.expectedSeq)) {
       r.problems.push({
         code: 'SEQ_GAP',
@@ -271,7 +308,7 @@ export class SparkplugHostSide {
     bytes: Uint8Array,
     r: HostResult,
   ): void {
-    if (!s.devices.has(device) && this.#overDeviceLimit(s, device, p, topic, r)) return;
+    if (!s.devices.has(device) && this.#overDeviceLimit(s, device, p.metrics.length, topic, r)) return;
     const { scope, infos, skipped, refused } = scopeOf(p.metrics, this.#limits.maxMetricsPerDevice);
     this.#metricLimit(`${s.group}/${s.node}/${device}`, refused, r);
     const { tags, rejected } = tagsFromBirth(p.metrics);
@@ -296,9 +333,9 @@ export class SparkplugHostSide {
    * A device the node has not announced, with the node at `maxDevicesPerNode`: refused (DEVICE_LIMIT), its metrics
    * counted as dropped, no rebirth asked (it would bring the same devices). The known devices keep working.
    */
-  #overDeviceLimit(s: NodeSession, device: string, p: SpbPayload, topic: string, r: HostResult): boolean {
+  #overDeviceLimit(s: NodeSession, device: string, metrics: number, topic: string, r: HostResult): boolean {
     if (s.devices.size < this.#limits.maxDevicesPerNode) return false;
-    r.problems.push(deviceLimit(topic, `${s.group}/${s.node}`, s.devices.size, device, p.metrics.length));
+    r.problems.push(deviceLimit(topic, `${s.group}/${s.node}`, s.devices.size, device, metrics));
     return true;
   }
 
@@ -317,25 +354,24 @@ export class SparkplugHostSide {
     p: SpbPayload,
     r: HostResult,
   ): void {
-    const known = p.metrics.filter(
-      (m) =>
-        m.name !== undefined &&
-        m.datatype !== undefined &&
-        scope.byName.has(m.name) &&
-        !isTagProperty(m) &&
-        m.value !== null &&
-        !m.isNull,
-    );
+    const cols = this.#cols.fromPayload(p, qualityOf);
+    const defs = this.#defs;
+    defs.length = 0;
+    for (const m of p.metrics) {
+      const name = m.name;
+      const own = name === undefined ? undefined : scope.byName.get(name);
+      defs.push(
+        own === undefined || m.datatype === undefined || isTagProperty(m) || m.value === null || m.isNull
+          ? undefined
+          : // the metric's own datatype, its name as the birth's scope checked it
+            { name: own.name, datatype: m.datatype, nameOk: own.nameOk },
+      );
+    }
     this.#toSamples(
       s,
       device,
-      known,
-      // the metric's own datatype, its name as the birth's scope checked it
-      known.map((m) => {
-        const name = m.name as string;
-        return { name, datatype: m.datatype as number, nameOk: scope.byName.get(name)?.nameOk === true };
-      }),
-      p,
+      cols,
+      p.timestamp,
       `${s.group}/${s.node}${device ? `/${device}` : ''} birth`,
       r,
     );
@@ -374,23 +410,28 @@ export class SparkplugHostSide {
     s: NodeSession,
     device: string | undefined,
     scope: Scope,
-    p: SpbPayload,
+    cols: MetricColumns,
     topic: string,
     r: HostResult,
   ): void {
-    // the metrics and the birth's definition of each, side by side: no copy of a metric per value
-    const resolved: SpbMetric[] = [];
-    const defs: SampleDef[] = [];
+    // each row's definition from the birth (the metric itself may carry only an alias): no copy per value
+    const defs = this.#defs;
+    defs.length = cols.count;
     let unknown = 0;
     let overLimit = 0;
     let properties = 0;
-    for (const m of p.metrics) {
+    for (let i = 0; i < cols.count; i++) {
+      const alias = cols.alias[i] as number;
+      const name = cols.name[i];
       const def =
-        m.alias !== undefined
-          ? scope.byAlias.get(m.alias)
-          : m.name !== undefined
-            ? scope.byName.get(m.name)
-            : undefined;
+        alias >= 0
+          ? scope.byAlias.get(alias)
+          : alias === BIG_ALIAS
+            ? scope.byBigAlias.get(cols.bigAlias.get(i) as bigint)
+            : name !== undefined
+              ? scope.byName.get(name)
+              : undefined;
+      defs[i] = undefined;
       if (!def) {
         if (scope.overLimit) overLimit++;
         else unknown++;
@@ -400,8 +441,7 @@ export class SparkplugHostSide {
         properties++;
         continue;
       }
-      resolved.push(m);
-      defs.push(def);
+      defs[i] = def;
     }
     if (unknown > 0) {
       r.problems.push({
@@ -420,57 +460,86 @@ export class SparkplugHostSide {
         dropped: properties,
       });
     }
-    this.#toSamples(s, device, resolved, defs, p, topic, r);
+    this.#toSamples(s, device, cols, cols.timestamp, topic, r);
   }
 
+  /** The rows of `cols` that `#defs` defines, as samples into `r.samples`: no object per value on the way. */
   #toSamples(
     s: NodeSession,
     device: string | undefined,
-    ms: readonly SpbMetric[],
-    defs: readonly SampleDef[],
-    p: SpbPayload,
+    cols: MetricColumns,
+    payloadTs: number | undefined,
     where: string,
     r: HostResult,
   ): void {
-    const fallbackTs = p.timestamp ?? this.#clock();
+    const defs = this.#defs;
+    const fallbackTs = payloadTs ?? this.#clock();
     const sampleDevice = device ?? s.node;
     // the names are checked once: the device here, each metric's at its birth (checkSample on a failure, for the why)
     const deviceOk = DEVICE_ID_PATTERN.test(sampleDevice);
     const site = s.group;
     const node = s.node;
-    for (let i = 0; i < ms.length; i++) {
-      const m = ms[i] as SpbMetric;
+    const out = r.samples;
+    out.reserve(cols.count);
+    for (let i = 0; i < cols.count; i++) {
       const def = defs[i];
       if (def === undefined) continue;
-      const { name, datatype } = def;
-      const v = m.isNull ? ({ ok: true, value: null } as const) : sampleValueFromMetric(m.value, datatype);
-      if (!v.ok) {
-        r.problems.push({
-          code: 'BAD_VALUE',
-          message: `${where}: metric ${name}: ${v.reason}`,
-          dropped: 1,
-        });
-        continue;
+      const datatype = def.datatype;
+      const flags = cols.flags[i] as number;
+      let value: SampleValue;
+      if ((flags & NULL) !== 0) value = null;
+      else if (cols.kind[i] === NUMBER_VALUE) {
+        // most values: a number of a floating-point metric, or of an integer metric up to 32 bits
+        const n = cols.num[i] as number;
+        const float = datatype === DataType.Double || datatype === DataType.Float;
+        const int = float ? n : smallIntegerFor(n, datatype);
+        if (float || !Number.isNaN(int)) value = int;
+        else {
+          const v = sampleValueFromMetric(n, datatype);
+          if (!v.ok) {
+            this.#badValue(where, def.name, v.reason, r);
+            continue;
+          }
+          value = v.value;
+        }
+      } else {
+        const v = sampleValueFromMetric(cols.value(i), datatype);
+        if (!v.ok) {
+          this.#badValue(where, def.name, v.reason, r);
+          continue;
+        }
+        value = v.value;
       }
-      const value = v.value;
-      const quality: Quality = value === null ? 'bad' : qualityOf(m);
-      // the one object per value: the sample as the result carries it (site and node included, not a copy)
-      const sample: Sample & { site: string; node: string } = {
-        device: sampleDevice,
-        metric: name,
-        value,
-        timestamp: m.timestamp ?? fallbackTs,
-        quality,
-        site,
-        node,
-      };
-      if (m.isHistorical) sample.historical = true;
-      const bad = deviceOk && def.nameOk ? checkSampleData(sample) : checkSample(sample);
+      const quality: Quality = value === null ? 'bad' : cols.qualityOf(i);
+      const t = cols.time[i] as number;
+      const timestamp = Number.isNaN(t) ? fallbackTs : t;
+      const historical = (flags & HISTORICAL) !== 0;
+      const bad =
+        deviceOk && def.nameOk
+          ? sampleDataProblem(value, timestamp, quality)
+          : checkSample(sampleOf(sampleDevice, def.name, value, timestamp, quality, historical));
       if (bad) {
         r.problems.push({ code: 'BAD_SAMPLE', message: `${where}: ${bad.code}: ${bad.message}`, dropped: 1 });
         continue;
       }
-      r.samples.push(sample);
+      out.add(site, node, sampleDevice, def.name, value, timestamp, quality, historical);
     }
   }
+
+  #badValue(where: string, name: string, reason: string, r: HostResult): void {
+    r.problems.push({ code: 'BAD_VALUE', message: `${where}: metric ${name}: ${reason}`, dropped: 1 });
+  }
+}
+
+function sampleOf(
+  device: string,
+  metric: string,
+  value: SampleValue,
+  timestamp: number,
+  quality: Quality,
+  historical: boolean,
+): Sample {
+  const s: Sample = { device, metric, value, timestamp, quality };
+  if (historical) s.historical = true;
+  return s;
 }

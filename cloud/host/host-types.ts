@@ -1,6 +1,7 @@
 import type { MetricInfo } from '../../protocols/metric.js';
 import type { Sample } from '../../protocols/sample.js';
 import type { BirthRecorder } from './birth-store.js';
+import { HostSamples } from './host-samples.js';
 
 /** One MQTT publish for the ingester to perform (same shape as the edge node's). */
 export interface OutMsg {
@@ -48,8 +49,11 @@ export interface HostProblem {
 }
 
 export interface HostResult {
-  /** each one passed `checkSample` (both hosts check what they emit; the point mapper relies on it) */
-  samples: HostSample[];
+  /**
+   * as columns (host-samples.ts: no object per value); each one passed `checkSample` (both hosts check what they
+   * emit; the point mapper relies on it)
+   */
+  samples: HostSamples;
   status: DeviceStatus[];
   commands: OutMsg[];
   problems: HostProblem[];
@@ -57,7 +61,7 @@ export interface HostResult {
 }
 
 export function emptyResult(): HostResult {
-  return { samples: [], status: [], commands: [], problems: [], births: [] };
+  return { samples: new HostSamples(), status: [], commands: [], problems: [], births: [] };
 }
 
 export interface HostApplicationOptions {

@@ -20,8 +20,10 @@ export function applyAcceptWindow(r: HostResult, now: number, w: AcceptWindow): 
   const to = now + w.maxFuture;
   const within = (t: number): boolean => t >= from && t <= to;
   // the usual case, on every message: nothing outside, nothing copied
-  if (r.samples.every((s) => within(s.timestamp)) && r.status.every((s) => within(s.timestamp)))
-    return undefined;
+  const samples = r.samples;
+  let outside = false;
+  for (let i = 0; i < samples.length && !outside; i++) outside = !within(samples.timestamp(i));
+  if (!outside && r.status.every((s) => within(s.timestamp))) return undefined;
   let count = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -32,11 +34,9 @@ export function applyAcceptWindow(r: HostResult, now: number, w: AcceptWindow): 
     if (t > max) max = t;
     return false;
   };
-  const samples = r.samples.filter((s) => inside(s.timestamp));
-  const status = r.status.filter((s) => inside(s.timestamp));
+  samples.retain((i) => inside(samples.timestamp(i)));
+  r.status = r.status.filter((s) => inside(s.timestamp));
   if (count === 0) return undefined;
-  r.samples = samples;
-  r.status = status;
   const range = min === max ? timeText(min) : `${timeText(min)} … ${timeText(max)}`;
   return {
     count,

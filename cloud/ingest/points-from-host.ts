@@ -8,8 +8,9 @@ import {
 } from '../../protocols/influx/sample-points.js';
 import { keyProblem, RESERVED_KEYS } from '../../protocols/influx/sanitise.js';
 import type { MetricKind } from '../../protocols/metric.js';
-import type { Quality, Sample } from '../../protocols/sample.js';
-import type { BirthInfo, DeviceStatus, HostResult, HostSample } from '../host/host-types.js';
+import type { Quality, SampleValue } from '../../protocols/sample.js';
+import type { HostSamples } from '../host/host-samples.js';
+import type { BirthInfo, DeviceStatus, HostResult } from '../host/host-types.js';
 
 export interface Dropped {
   code: string;
@@ -108,7 +109,8 @@ export class HostPointMapper {
       if (d) d.count++;
       else dropped.set(code, { code, reason, count: 1 });
     };
-    for (const s of r.samples) this.#sample(s, batch, drop);
+    const rows = r.samples;
+    for (let i = 0; i < rows.length; i++) this.#sample(rows, i, batch, drop);
     for (const st of r.status) {
       const device = st.device ?? '_node';
       const time = timeText(st.timestamp);
@@ -124,30 +126,39 @@ export class HostPointMapper {
     return { batch, dropped: [...dropped.values()] };
   }
 
-  /** `raw` passed `checkSample` (the hosts check every sample they emit: HostResult.samples) */
-  #sample(raw: HostSample, batch: LineBatch, drop: (code: string, reason: string) => void): void {
-    const s =
-      typeof raw.value === 'number' && !Number.isFinite(raw.value)
-        ? { ...raw, value: null, quality: 'bad' as const }
-        : raw;
-    const st = this.#device(s.site, s.node, s.device);
-    const metric = s.metric;
+  /** row `i` passed `checkSample` (the hosts check every sample they emit: HostResult.samples) */
+  #sample(
+    rows: HostSamples,
+    i: number,
+    batch: LineBatch,
+    drop: (code: string, reason: string) => void,
+  ): void {
+    let value = rows.value(i);
+    let quality = rows.quality(i);
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      value = null;
+      quality = 'bad';
+    }
+    const st = this.#device(rows.site(i), rows.node(i), rows.device(i));
+    const metric = rows.metric(i);
     const plan = st.plans.get(metric) ?? this.#plan(st, metric);
-    if (s.timestamp !== this.#lastMs) {
-      this.#lastMs = s.timestamp;
-      this.#lastTime = String(Math.trunc(s.timestamp));
+    const timestamp = rows.timestamp(i);
+    if (timestamp !== this.#lastMs) {
+      this.#lastMs = timestamp;
+      this.#lastTime = String(Math.trunc(timestamp));
     }
     const time = this.#lastTime;
-    if (s.quality !== 'bad' && s.value !== null) this.#telemetry(plan, s, time, batch, drop);
-    if (st.quality.get(metric) !== s.quality) {
+    if (quality !== 'bad' && value !== null)
+      this.#telemetry(plan, st.device, metric, value, time, batch, drop);
+    if (st.quality.get(metric) !== quality) {
       const series = seriesKey(QUALITY_MEASUREMENT, {
         site: st.site,
         node: st.node,
         device: st.device,
         metric,
       });
-      batch.add(QUALITY_MEASUREMENT, series, time, 'quality', fieldText.string(s.quality));
-      st.quality.set(metric, s.quality);
+      batch.add(QUALITY_MEASUREMENT, series, time, 'quality', fieldText.string(quality));
+      st.quality.set(metric, quality);
     }
   }
 
@@ -174,25 +185,25 @@ export class HostPointMapper {
 
   #telemetry(
     plan: FieldPlan,
-    s: Sample,
+    device: string,
+    metric: string,
+    v: SampleValue,
     time: string,
     batch: LineBatch,
     drop: (code: string, reason: string) => void,
   ): void {
-    const metric = s.metric;
     const series = plan.series;
     if (series === undefined) {
       drop('BAD_KEY', plan.problem ?? '');
       return;
     }
     let text: string;
-    const v = s.value;
     switch (typeof v) {
       case 'number': {
         const kind = plan.integerKind;
         if (kind !== undefined) {
           if (!Number.isInteger(v)) {
-            drop('TYPE_MISMATCH', `${s.device}.${metric}: ${v} is not an integer but the metric is ${kind}`);
+            drop('TYPE_MISMATCH', `${device}.${metric}: ${v} is not an integer but the metric is ${kind}`);
             return;
           }
           if (!Number.isSafeInteger(v) && (BigInt(v) < INT64_MIN || BigInt(v) > INT64_MAX)) {

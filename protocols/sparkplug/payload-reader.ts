@@ -16,8 +16,18 @@
  *
  * Strings are decoded by Node's UTF-8 decoder (an invalid sequence becomes U+FFFD), as protobufjs does for a Buffer.
  */
-import type { SpbMetric, SpbPayload, SpbValue } from './types.js';
-import { retypeValue } from './values.js';
+import {
+  BIG_ALIAS,
+  HISTORICAL,
+  HISTORICAL_SET,
+  MetricColumns,
+  NULL,
+  NULL_SET,
+  TRANSIENT,
+  TRANSIENT_SET,
+} from './metric-columns.js';
+import { DataType, type SpbPayload, type SpbValue } from './types.js';
+import { retypeValue, smallIntegerFor } from './values.js';
 
 const TWO_32 = 4294967296;
 /** the largest high word of a value below 2^53 */
@@ -99,11 +109,6 @@ class Cursor {
     return this.hi * TWO_32 + this.lo;
   }
 
-  /** the last `long()` as an unsigned bigint */
-  bigint(): bigint {
-    return this.hi === 0 ? BigInt(this.lo) : (BigInt(this.hi) << 32n) | BigInt(this.lo);
-  }
-
   /** the end of a length-delimited field starting here */
   lengthEnd(): number {
     const len = this.uint32();
@@ -178,12 +183,18 @@ const METRIC_WIRE: readonly (number | undefined)[] = [
   2, // 16 bytes_value
 ];
 
-function readMetric(c: Cursor, end: number): SpbMetric {
+/** Reads one metric into column row `i`. */
+function readMetric(c: Cursor, end: number, cols: MetricColumns, i: number): void {
   const outerEnd = c.end;
   c.end = end;
-  const out: SpbMetric = { value: null };
   let valueField = 0;
+  let num = 0;
+  /** a long_value's two halves (a later varint field reuses the cursor's) */
+  let lo = 0;
+  let hi = 0;
   let value: SpbValue = null;
+  let flags = 0;
+  let datatype = -1;
   while (c.pos < end) {
     const tag = c.tag();
     const field = tag >>> 3;
@@ -197,46 +208,52 @@ function readMetric(c: Cursor, end: number): SpbMetric {
     if (METRIC_WIRE[field] !== wire) throw GIVE_UP; // protobufjs skips such a field as unknown: let it
     switch (field) {
       case 1:
-        out.name = c.string();
+        cols.name[i] = c.string();
         break;
       case 2:
         c.long();
-        out.alias = c.bigint();
+        if (c.hi <= SAFE_HI) cols.alias[i] = c.hi * TWO_32 + c.lo;
+        else {
+          cols.alias[i] = BIG_ALIAS;
+          cols.bigAlias.set(i, (BigInt(c.hi) << 32n) | BigInt(c.lo));
+        }
         break;
       case 3:
         c.long();
-        out.timestamp = c.safeNumber();
+        cols.time[i] = c.safeNumber();
         break;
       case 4:
-        out.datatype = c.uint32();
+        datatype = c.uint32();
+        if (datatype > 0x7fffffff) throw GIVE_UP; // the column is an Int32Array
         break;
       case 5:
-        out.isHistorical = c.uint32() !== 0;
+        flags = (flags & ~HISTORICAL) | HISTORICAL_SET | (c.uint32() !== 0 ? HISTORICAL : 0);
         break;
       case 6:
-        out.isTransient = c.uint32() !== 0;
+        flags = (flags & ~TRANSIENT) | TRANSIENT_SET | (c.uint32() !== 0 ? TRANSIENT : 0);
         break;
       case 7:
-        out.isNull = c.uint32() !== 0;
+        flags = (flags & ~NULL) | NULL_SET | (c.uint32() !== 0 ? NULL : 0);
         break;
       case 8:
       case 9:
         throw GIVE_UP; // metadata, properties
       case INT_VALUE:
-        value = c.uint32();
+        num = c.uint32();
         valueField = field;
         break;
       case LONG_VALUE:
         c.long();
-        value = c.bigint();
+        lo = c.lo;
+        hi = c.hi;
         valueField = field;
         break;
       case FLOAT_VALUE:
-        value = c.buf.readFloatLE(c.fixed(4));
+        num = c.buf.readFloatLE(c.fixed(4));
         valueField = field;
         break;
       case DOUBLE_VALUE:
-        value = c.buf.readDoubleLE(c.fixed(8));
+        num = c.buf.readDoubleLE(c.fixed(8));
         valueField = field;
         break;
       case BOOLEAN_VALUE:
@@ -254,58 +271,94 @@ function readMetric(c: Cursor, end: number): SpbMetric {
     }
   }
   c.end = outerEnd;
-  if (out.isNull === true || valueField === 0) return out;
-  if (out.datatype === undefined) out.value = value;
-  else {
-    const r = retypeValue(value, out.datatype);
-    if (!r.ok) throw GIVE_UP; // protobufjs's path throws the SparkplugDecodeError with its text
-    out.value = r.value;
+  cols.datatype[i] = datatype;
+  cols.flags[i] = flags;
+  if ((flags & NULL) !== 0 || valueField === 0) return;
+  // the common cases without an allocation: a float or double of a floating-point metric, an int_value of an
+  // integer metric up to 32 bits, a long_value of a UInt32 or a DateTime below 2^53
+  if (valueField === FLOAT_VALUE || valueField === DOUBLE_VALUE) {
+    if (datatype === -1 || datatype === DataType.Float || datatype === DataType.Double) {
+      cols.setNumber(i, num);
+      return;
+    }
+    value = num;
+  } else if (valueField === INT_VALUE) {
+    if (datatype === -1) {
+      cols.setNumber(i, num);
+      return;
+    }
+    const n = smallIntegerFor(num, datatype);
+    if (!Number.isNaN(n)) {
+      cols.setNumber(i, n);
+      return;
+    }
+    value = num;
+  } else if (valueField === LONG_VALUE) {
+    if ((datatype === DataType.UInt32 && hi === 0) || (datatype === DataType.DateTime && hi <= SAFE_HI)) {
+      cols.setNumber(i, hi * TWO_32 + lo);
+      return;
+    }
+    value = hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
-  return out;
+  if (datatype === -1) cols.setValue(i, value);
+  else {
+    const r = retypeValue(value, datatype);
+    if (!r.ok) throw GIVE_UP; // protobufjs's path throws the SparkplugDecodeError with its text
+    cols.setValue(i, r.value);
+  }
 }
 
-/** The payload, or `undefined` where the protobufjs path must decide (see the module comment). */
-export function readPayloadFast(bytes: Uint8Array): SpbPayload | undefined {
+/**
+ * Reads a payload into `cols` (emptied first). False where the protobufjs path must decide (see the module
+ * comment): `cols` then holds nothing usable.
+ */
+export function readColumns(bytes: Uint8Array, cols: MetricColumns): boolean {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const c = new Cursor(buf, buf.length);
-  const out: SpbPayload = { metrics: [] };
+  cols.reset();
   try {
     while (c.pos < c.end) {
       const tag = c.tag();
       const field = tag >>> 3;
       const wire = tag & 7;
-      if (field === 0) return undefined;
+      if (field === 0) return false;
       switch (field) {
         case 1:
-          if (wire !== 0) return undefined;
+          if (wire !== 0) return false;
           c.long();
-          out.timestamp = c.safeNumber();
+          cols.timestamp = c.safeNumber();
           break;
         case 2: {
-          if (wire !== 2) return undefined;
+          if (wire !== 2) return false;
           const end = c.lengthEnd();
-          out.metrics.push(readMetric(c, end));
+          readMetric(c, end, cols, cols.add());
           break;
         }
         case 3:
-          if (wire !== 0) return undefined;
+          if (wire !== 0) return false;
           c.long();
-          out.seq = c.safeNumber();
+          cols.seq = c.safeNumber();
           break;
         case 4:
-          if (wire !== 2) return undefined;
-          out.uuid = c.string();
+          if (wire !== 2) return false;
+          cols.uuid = c.string();
           break;
         case 5:
-          if (wire !== 2) return undefined;
-          out.body = c.bytes();
+          if (wire !== 2) return false;
+          cols.body = c.bytes();
           break;
         default:
           c.skip(wire);
       }
     }
-    return out;
+    return true;
   } catch {
-    return undefined; // GIVE_UP, or anything unforeseen: protobufjs decides
+    return false; // GIVE_UP, or anything unforeseen: protobufjs decides
   }
+}
+
+/** The payload, or `undefined` where the protobufjs path must decide (see the module comment). */
+export function readPayloadFast(bytes: Uint8Array): SpbPayload | undefined {
+  const cols = new MetricColumns();
+  return readColumns(bytes, cols) ? cols.toPayload() : undefined;
 }

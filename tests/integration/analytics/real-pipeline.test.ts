@@ -77,7 +77,7 @@ class Ingester {
         const r = this.host.handle(topic, payload);
         expect(r.problems.filter((p) => p.code !== 'SEQ_GAP')).toEqual([]);
         lines.push(...this.mapper.map(r).batch.toLines());
-        points.push(...this.engine.ingest(r.samples, r.status).points);
+        points.push(...this.engine.ingest(r.samples.toArray(), r.status).points);
       }
       await writeLines(this.url, this.db, lines);
       await writePoints(this.url, this.db, points);

@@ -4,6 +4,7 @@ import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { IngestFeed } from '../../../cloud/api/ingest-feed.js';
 import { LiveBus, type LiveEvent } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
+import { HostSamples } from '../../../cloud/host/host-samples.js';
 import { apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
 
@@ -48,7 +49,7 @@ describe('IngestFeed: births, deaths and samples reach the registry and the live
         },
       ],
       status: [],
-      samples: [
+      samples: HostSamples.of([
         {
           site: 'cq-plant1',
           node: 'line3-gw',
@@ -67,7 +68,7 @@ describe('IngestFeed: births, deaths and samples reach the registry and the live
           quality: 'bad',
           timestamp: 950,
         },
-      ],
+      ]),
     });
     const batch = await sub.take();
     sub.close();
@@ -99,7 +100,7 @@ describe('IngestFeed: births, deaths and samples reach the registry and the live
     const sub = live.subscribe({ filter: (e) => e.type === 'status' });
     feed.onHostResult({
       births: [],
-      samples: [],
+      samples: new HostSamples(),
       status: [{ site: 'cq-plant1', node: 'line3-gw', online: false, reason: 'NDEATH', timestamp: 2000 }],
     });
     const batch = await sub.take();

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiveBus, type LiveEvent, parseEventId } from '../../../cloud/api/live-bus.js';
+import { LiveBus, type LiveEvent, parseEventId, valueRows } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
 import { hashSecret } from '../../../config/password-hash.js';
 import { apiConfig } from '../../helpers/configs.js';
@@ -101,12 +101,12 @@ describe('LiveBus values without a live client (publishValues)', () => {
     b.publish(value('press-07', 1, 1000));
     // nobody listens: no event per value, but the view and the numbering go on
     b.publishValues(
-      [
+      valueRows([
         sample('press-07', 'power_kw', 40, 2000),
         sample('press-07', 'count', 7, 2000),
         sample('press-07', 'power_kw', 5, 1500), // older than what the view holds: the view keeps 40
         sample('cnc-01', 'power_kw', 3, 2100, 'bad'),
-      ],
+      ]),
       unitOf,
     );
     expect(b.seq).toBe(5);
@@ -148,7 +148,10 @@ describe('LiveBus values without a live client (publishValues)', () => {
       filter: (e) => e.type === 'state',
       wants: { types: new Set(['state'] as const) },
     });
-    b.publishValues([sample('press-07', 'power_kw', 1, 10), sample('cnc-01', 'power_kw', 2, 10)], unitOf);
+    b.publishValues(
+      valueRows([sample('press-07', 'power_kw', 1, 10), sample('cnc-01', 'power_kw', 2, 10)]),
+      unitOf,
+    );
     expect((await cnc.take())?.events).toEqual([{ seq: 2, ...value('cnc-01', 2, 10), unit: 'kW' }]);
     expect(states.buffered).toBe(0);
     expect(b.stats()).toMatchObject({ published: 2, delivered: 1 });

@@ -65,7 +65,7 @@ it('a restarted host decodes aliased DDATA at once from the stored births and st
   const store2 = SqliteBirthStore.open(file, log);
   const host2 = new HostApplication({ hostId: 'h', births: store2 });
   const restored = host2.restore(store2.load());
-  expect(restored.samples).toEqual([]);
+  expect(restored.samples.toArray()).toEqual([]);
   expect(restored.status).toEqual([]);
   expect(restored.commands).toEqual([]);
   expect(restored.births.map((b) => b.device ?? '(node)').sort()).toEqual(['(node)', 'lathe', 'press']);
@@ -79,13 +79,15 @@ it('a restarted host decodes aliased DDATA at once from the stored births and st
   // queued data published while the host was down: seq has moved on, aliases only
   e.data('press', [sample('press', 'power_kw', 2)]); // lost: never reaches host2
   const [first] = feed(host2, [e.data('press', [sample('press', 'part_count', 42)])]);
-  expect(first?.samples.map((s) => [s.device, s.metric, s.value])).toEqual([['press', 'part_count', 42]]);
+  expect(first?.samples.toArray().map((s) => [s.device, s.metric, s.value])).toEqual([
+    ['press', 'part_count', 42],
+  ]);
   expect(first?.problems.map((p) => p.code)).toEqual(['REBIRTH_REQUESTED']);
   expect(first?.commands.map((c) => c.topic)).toEqual(['spBv1.0/cq/NCMD/gw1']);
   // seq resynced on that message: the next one is in order, no gap, no second rebirth
   const next = feed(host2, [e.data('lathe', [sample('lathe', 'state', 'running')])]);
   expect(codes(next)).toEqual([]);
-  expect(next[0]?.samples.map((s) => s.value)).toEqual(['running']);
+  expect(next[0]?.samples.toArray().map((s) => s.value)).toEqual(['running']);
   store2.close();
 });
 

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { EdgeNode, type OutMsg } from '../../../agent/publish/edge-node.js';
 import { FleetRegistry, type GatewayState } from '../../../cloud/api/fleet-registry.js';
 import { HostApplication } from '../../../cloud/host/host-application.js';
+import { HostSamples } from '../../../cloud/host/host-samples.js';
 import type { HostResult } from '../../../cloud/host/host-types.js';
 import {
   DataType,
@@ -136,7 +137,7 @@ describe('fleet view: the agent’s outbox', () => {
       quality: 'good' as const,
     });
     const one = (s: ReturnType<typeof sample>) =>
-      fleet.onHostResult({ samples: [s], status: [], births: [] }, T0 + 60_000);
+      fleet.onHostResult({ samples: HostSamples.of([s]), status: [], births: [] }, T0 + 60_000);
     one(sample(7n, T0 + 20_000));
     one(sample(9, T0 + 10_000));
     one(sample(-1, T0 + 30_000));

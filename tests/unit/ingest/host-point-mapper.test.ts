@@ -3,6 +3,7 @@
  * cannot be stored: cloud/ingest/points-from-host.ts `FieldPlan`); a new birth or new tags must make it think again.
  */
 import { describe, expect, test } from 'vitest';
+import { HostSamples } from '../../../cloud/host/host-samples.js';
 import type { BirthInfo, HostResult, HostSample } from '../../../cloud/host/host-types.js';
 import { emptyResult } from '../../../cloud/host/host-types.js';
 import { HostPointMapper } from '../../../cloud/ingest/points-from-host.js';
@@ -25,7 +26,11 @@ const sample = (metric: string, value: HostSample['value'], t = T): HostSample =
   timestamp: t,
   quality: 'good',
 });
-const result = (over: Partial<HostResult>): HostResult => ({ ...emptyResult(), ...over });
+const result = (over: Partial<Omit<HostResult, 'samples'>> & { samples?: HostSample[] }): HostResult => ({
+  ...emptyResult(),
+  ...over,
+  samples: HostSamples.of(over.samples ?? []),
+});
 const telemetry = (lines: string[]) => lines.filter((l) => l.startsWith('telemetry'));
 
 describe('HostPointMapper field plans', () => {

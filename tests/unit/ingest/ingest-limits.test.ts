@@ -36,11 +36,11 @@ describe('JSON-mode bounds', () => {
     expect(host.handle(topic('a'), json({ x: 1, y: 2 })).samples).toHaveLength(2);
     expect(host.handle(topic('b'), json({ x: 1 }, 1)).samples).toHaveLength(1);
     const c = host.handle(topic('c'), json({ x: 1 }, 2));
-    expect(c.samples).toEqual([]);
+    expect(c.samples.toArray()).toEqual([]);
     expect(c.status).toEqual([]);
     expect(c.problems).toEqual([expect.objectContaining({ code: 'DEVICE_LIMIT', dropped: 1 })]);
     const a = host.handle(topic('a'), json({ x: 3, z: 4, w: 5 }, 3));
-    expect(a.samples.map((s) => [s.metric, s.value])).toEqual([['x', 3]]);
+    expect(a.samples.toArray().map((s) => [s.metric, s.value])).toEqual([['x', 3]]);
     expect(a.problems).toEqual([expect.objectContaining({ code: 'METRIC_LIMIT', dropped: 2 })]);
     // the other node has its own bound
     expect(host.handle('plantpulse/v1/p1/gw2/c', json({ x: 1 })).samples).toHaveLength(1);

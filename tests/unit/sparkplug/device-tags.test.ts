@@ -10,6 +10,7 @@ import { DeviceRegistry } from '../../../cloud/api/device-registry.js';
 import { IngestFeed } from '../../../cloud/api/ingest-feed.js';
 import { LiveBus } from '../../../cloud/api/live-bus.js';
 import { HostApplication, type HostResult } from '../../../cloud/host/host-application.js';
+import { HostSamples } from '../../../cloud/host/host-samples.js';
 import type { BirthInfo, HostSample } from '../../../cloud/host/host-types.js';
 import { HostPointMapper } from '../../../cloud/ingest/points-from-host.js';
 import type { Sample } from '../../../protocols/sample.js';
@@ -54,7 +55,7 @@ const dec = (m: OutMsg | undefined) => {
 };
 
 function feed(host: HostApplication, msgs: (OutMsg | undefined)[]): HostResult {
-  const all: HostResult = { samples: [], status: [], commands: [], problems: [], births: [] };
+  const all: HostResult = { samples: new HostSamples(), status: [], commands: [], problems: [], births: [] };
   for (const m of msgs) {
     if (!m) continue;
     const r = host.handle(m.topic, m.payload);
@@ -125,7 +126,7 @@ describe('device tags: host application', () => {
     expect(press?.metrics.map((m) => m.name)).toEqual(['power_kw', 'part_count']);
     expect(births.births.find((b) => b.device === 'lathe-03')?.tags).toEqual({});
     expect(births.births.find((b) => b.device === undefined)?.tags).toBeUndefined();
-    expect(births.samples.filter((s) => s.metric.startsWith('Properties/'))).toEqual([]);
+    expect(births.samples.toArray().filter((s) => s.metric.startsWith('Properties/'))).toEqual([]);
   });
 
   test('the API registry learns the tags from the birth: lines come from the agent config', () => {
@@ -176,7 +177,7 @@ describe('device tags: host application', () => {
     const r = host.handle('spBv1.0/cq-plant1/DBIRTH/line3-gw/press-07', dbirth);
     expect(r.births[0]?.tags).toEqual({ line: 'line 3', area: 'north' });
     expect(r.births[0]?.metrics.map((m) => m.name)).toEqual(['power_kw']);
-    expect(r.samples.map((s) => s.metric)).toEqual(['power_kw']);
+    expect(r.samples.toArray().map((s) => s.metric)).toEqual(['power_kw']);
     const bad = r.problems.filter((p) => p.code === 'BAD_PROPERTY').map((p) => p.message.split(': ')[1]);
     expect(bad).toEqual([
       'Properties/device',
@@ -200,7 +201,7 @@ describe('device tags: host application', () => {
       ],
     });
     const r = host.handle('spBv1.0/cq-plant1/DDATA/line3-gw/press-07', ddata);
-    expect(r.samples.map((s) => [s.metric, s.value])).toEqual([['power_kw', 7.5]]);
+    expect(r.samples.toArray().map((s) => [s.metric, s.value])).toEqual([['power_kw', 7.5]]);
     expect(r.problems).toEqual([expect.objectContaining({ code: 'UNSUPPORTED_METRIC', dropped: 1 })]);
   });
 });
@@ -219,7 +220,7 @@ describe('device tags: telemetry points', () => {
     node: 'line3-gw',
   });
   const result = (births: BirthInfo[], samples: HostSample[]): HostResult => ({
-    samples,
+    samples: HostSamples.of(samples),
     births,
     status: [],
     commands: [],

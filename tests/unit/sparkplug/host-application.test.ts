@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { EdgeNode, type EdgeNodeOptions, type OutMsg } from '../../../agent/publish/edge-node.js';
 import { HostApplication, type HostResult } from '../../../cloud/host/host-application.js';
+import { HostSamples } from '../../../cloud/host/host-samples.js';
 import type { Sample } from '../../../protocols/sample.js';
 import { DataType, decodePayload, encodePayload } from '../../../protocols/sparkplug/index.js';
 
@@ -35,7 +36,7 @@ const s = (metric: string, value: Sample['value'], over: Partial<Sample> = {}): 
 
 /** Feeds messages to the host and merges the results. */
 function feed(host: HostApplication, msgs: (OutMsg | undefined)[]): HostResult {
-  const all: HostResult = { samples: [], status: [], commands: [], problems: [], births: [] };
+  const all: HostResult = { samples: new HostSamples(), status: [], commands: [], problems: [], births: [] };
   for (const m of msgs) {
     if (!m) continue;
     const r = host.handle(m.topic, m.payload);
@@ -110,7 +111,7 @@ describe('HostApplication (Sparkplug B)', () => {
         tags: {},
       },
     ]);
-    expect(births.samples).toEqual([]);
+    expect(births.samples.toArray()).toEqual([]);
   });
 
   test('DDATA aliases resolve to samples with exact values, quality and the historical flag', () => {
@@ -124,7 +125,7 @@ describe('HostApplication (Sparkplug B)', () => {
     expect(r.problems).toEqual([]);
     expect(r.commands).toEqual([]);
     const base = { site: 'cq-plant1', node: 'line3-gw', device: 'press-07', timestamp: T0 - 100 };
-    expect(r.samples).toEqual([
+    expect(r.samples.toArray()).toEqual([
       { ...base, metric: 'power_kw', value: 12.5, quality: 'uncertain' },
       { ...base, metric: 'part_count', value: 2n ** 64n - 1n, quality: 'good' },
       { ...base, metric: 'power_kw', value: null, quality: 'bad', timestamp: T0 - 5000, historical: true },
@@ -135,7 +136,7 @@ describe('HostApplication (Sparkplug B)', () => {
     const { host, edge } = setup();
     edge.data('press-07', [s('power_kw', 1)]); // lost on the way
     const r1 = feed(host, [edge.data('press-07', [s('power_kw', 2)])]);
-    expect(r1.samples.map((x) => x.value)).toEqual([2]);
+    expect(r1.samples.toArray().map((x) => x.value)).toEqual([2]);
     expect(r1.problems.map((p) => p.code)).toEqual(['SEQ_GAP', 'REBIRTH_REQUESTED']);
     expect(r1.commands).toHaveLength(1);
     const cmd = r1.commands[0];
@@ -158,7 +159,7 @@ describe('HostApplication (Sparkplug B)', () => {
     const rebirth = edge.onMessage(cmd?.topic ?? '', cmd?.payload ?? new Uint8Array());
     const r4 = feed(host, [...rebirth.out, edge.data('press-07', [s('power_kw', 7)])]);
     expect(r4.problems).toEqual([]);
-    expect(r4.samples.map((x) => [x.metric, x.value])).toEqual([
+    expect(r4.samples.toArray().map((x) => [x.metric, x.value])).toEqual([
       ['power_kw', 6],
       ['power_kw', 7],
     ]);
@@ -171,13 +172,13 @@ describe('HostApplication (Sparkplug B)', () => {
     edge.onConnected();
     const host = new HostApplication({ hostId: 'h', clock });
     const r = feed(host, [edge.data('press-07', [s('power_kw', 1), s('part_count', 2n)])]);
-    expect(r.samples).toEqual([]);
+    expect(r.samples.toArray()).toEqual([]);
     expect(r.problems[0]).toMatchObject({ code: 'NOT_BORN', dropped: 2 });
     expect(r.commands).toHaveLength(1);
     const rebirth = edge.onMessage(r.commands[0]?.topic ?? '', r.commands[0]?.payload ?? new Uint8Array());
     const after = feed(host, [...rebirth.out, edge.data('press-07', [s('power_kw', 3)])]);
     expect(after.problems).toEqual([]);
-    expect(after.samples.map((x) => [x.metric, x.value])).toEqual([
+    expect(after.samples.toArray().map((x) => [x.metric, x.value])).toEqual([
       ['power_kw', 1], // the birth's last known value
       ['part_count', 2n],
       ['power_kw', 3],
@@ -195,7 +196,7 @@ describe('HostApplication (Sparkplug B)', () => {
       ],
     });
     const r = host.handle('spBv1.0/cq-plant1/DDATA/line3-gw/press-07', bad);
-    expect(r.samples.map((x) => x.value)).toEqual([2]);
+    expect(r.samples.toArray().map((x) => x.value)).toEqual([2]);
     expect(r.problems[0]).toMatchObject({ code: 'UNKNOWN_ALIAS', dropped: 1 });
     expect(r.commands).toHaveLength(1);
   });
@@ -255,7 +256,7 @@ describe('HostApplication (Sparkplug B)', () => {
       timestamp: T0,
     });
     expect(host.handle('spBv1.0/STATE/other', new TextEncoder().encode('{"online":false}'))).toEqual({
-      samples: [],
+      samples: new HostSamples(),
       status: [],
       commands: [],
       problems: [],
@@ -290,7 +291,7 @@ describe('HostApplication (Sparkplug B)', () => {
     });
     const r = host.handle('spBv1.0/cq-plant1/NBIRTH/line3-gw', birth);
     expect(r.problems.filter((p) => p.code === 'HOST_INTERNAL')).toEqual([]);
-    expect(r.samples.map((x) => [x.metric, x.value])).toEqual([['power_kw', 4.5]]);
+    expect(r.samples.toArray().map((x) => [x.metric, x.value])).toEqual([['power_kw', 4.5]]);
     const death = encodePayload({
       timestamp: T0,
       metrics: [{ name: 'bdSeq', timestamp: T0, datatype: DataType.Double, value: 0.25 }],
@@ -312,7 +313,7 @@ describe('HostApplication (Sparkplug B)', () => {
     for (const [topic, payload] of cases) {
       const r = host.handle(topic, payload);
       expect(r.problems.length).toBeGreaterThan(0);
-      expect(r.samples).toEqual([]);
+      expect(r.samples.toArray()).toEqual([]);
     }
   });
 });
@@ -330,7 +331,7 @@ describe('HostApplication (JSON mode)', () => {
       edge.deviceDown('lathe-03', 'no current'),
     ]);
     expect(r.problems).toEqual([]);
-    expect(r.samples).toEqual([
+    expect(r.samples.toArray()).toEqual([
       {
         site: 'cq-plant1',
         node: 'line3-gw',
