@@ -4,6 +4,9 @@
  * of one `site/node/device` share a run (a DATA message is one device's), so those three are stored once per run.
  * `at(i)` / iteration make `HostSample` objects for the consumers that want them (analytics, for the devices it
  * uses; tests).
+ *
+ * Plain arrays, not typed arrays: one is made per message (the live feed's replay ring keeps it), and a small typed
+ * array costs an ArrayBuffer each; an array that only ever holds numbers keeps them unboxed as well.
  */
 import type { Quality, SampleValue } from '../../protocols/sample.js';
 import type { HostSample } from './host-types.js';
@@ -16,15 +19,16 @@ const QUALITY_CODE: Readonly<Record<Quality, number>> = { good: 0, uncertain: 1,
 
 export class HostSamples implements Iterable<HostSample> {
   #n = 0;
-  #metric: string[] = [];
-  #num = new Float64Array(0);
-  #time = new Float64Array(0);
+  readonly #metric: string[] = [];
+  /** a number value, else 0 (so the array holds only numbers) */
+  readonly #num: number[] = [];
+  readonly #time: number[] = [];
   /** quality (2 bits), historical, and whether the value is in `#num` */
-  #flags = new Uint8Array(0);
+  readonly #flags: number[] = [];
   /** values that are not numbers, by index */
-  #other: SampleValue[] = [];
+  readonly #other: SampleValue[] = [];
   /** each value's run */
-  #run = new Int32Array(0);
+  readonly #run: number[] = [];
   #runSite: string[] = [];
   #runNode: string[] = [];
   #runDevice: string[] = [];
@@ -39,11 +43,6 @@ export class HostSamples implements Iterable<HostSample> {
     return this.#n;
   }
 
-  /** room for `n` more values without growing on the way */
-  reserve(n: number): void {
-    if (this.#n + n > this.#num.length) this.#grow(this.#n + n);
-  }
-
   add(
     site: string,
     node: string,
@@ -55,7 +54,6 @@ export class HostSamples implements Iterable<HostSample> {
     historical: boolean,
   ): void {
     const i = this.#n;
-    if (i === this.#num.length) this.#grow(Math.max(8, i * 2));
     const runs = this.#runSite.length;
     const last = runs - 1;
     if (
@@ -64,21 +62,24 @@ export class HostSamples implements Iterable<HostSample> {
       this.#runNode[last] === node &&
       this.#runSite[last] === site
     ) {
-      this.#run[i] = last;
+      this.#run.push(last);
     } else {
       this.#runSite.push(site);
       this.#runNode.push(node);
       this.#runDevice.push(device);
-      this.#run[i] = runs;
+      this.#run.push(runs);
     }
-    this.#metric[i] = metric;
-    this.#time[i] = timestamp;
+    this.#metric.push(metric);
+    this.#time.push(timestamp);
     let f = QUALITY_CODE[quality] | (historical ? HISTORICAL : 0);
     if (typeof value === 'number') {
-      this.#num[i] = value;
+      this.#num.push(value);
       f |= IS_NUMBER;
-    } else this.#other[i] = value;
-    this.#flags[i] = f;
+    } else {
+      this.#num.push(0);
+      this.#other[i] = value;
+    }
+    this.#flags.push(f);
     this.#n = i + 1;
   }
 
@@ -176,23 +177,8 @@ export class HostSamples implements Iterable<HostSample> {
       w++;
     }
     this.#n = w;
-    this.#metric.length = w;
+    for (const a of [this.#metric, this.#num, this.#time, this.#flags, this.#run]) a.length = w;
     this.#other.length = Math.min(this.#other.length, w);
     return n - w;
-  }
-
-  #grow(n: number): void {
-    const num = new Float64Array(n);
-    num.set(this.#num);
-    this.#num = num;
-    const time = new Float64Array(n);
-    time.set(this.#time);
-    this.#time = time;
-    const flags = new Uint8Array(n);
-    flags.set(this.#flags);
-    this.#flags = flags;
-    const run = new Int32Array(n);
-    run.set(this.#run);
-    this.#run = run;
   }
 }

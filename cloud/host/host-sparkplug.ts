@@ -480,7 +480,6 @@ export class SparkplugHostSide {
     const site = s.group;
     const node = s.node;
     const out = r.samples;
-    out.reserve(cols.count);
     for (let i = 0; i < cols.count; i++) {
       const def = defs[i];
       if (def === undefined) continue;

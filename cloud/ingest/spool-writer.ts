@@ -113,7 +113,8 @@ export class SpoolWriter {
     let lines = 0;
     for (const l of batch.lines) {
       let fields = '';
-      for (const [k, v] of l.fields) {
+      // forEach, not for…of: no [key, value] array per field
+      l.fields.forEach((v, k) => {
         let value = v;
         const verdict = types.checkField(l.measurement, k, v);
         if (verdict !== undefined) {
@@ -126,11 +127,11 @@ export class SpoolWriter {
               data: `${l.series} ${escapeTag(k)}=${v} ${l.time}`,
               reason: `${verdict.conflict}; field value ${v}`,
             });
-            continue;
+            return;
           }
         }
         fields += `${fields.length > 0 ? ',' : ''}${escapeTag(k)}=${value}`;
-      }
+      });
       if (fields.length === 0) continue;
       text += `${lines > 0 ? '\n' : ''}${l.series} ${fields} ${l.time}`;
       lines++;

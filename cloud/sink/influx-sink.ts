@@ -70,7 +70,7 @@ export interface InfluxSinkOptions {
   now?: () => number;
   /** per request (default 30 s) */
   timeoutMs?: number;
-  /** gzip request bodies above this many bytes (default 1 KiB) */
+  /** gzip request bodies above this many bytes (default: 1 KiB with `influx.gzip`, else never) */
   gzipThreshold?: number;
   /** split a write into requests of at most this many bytes (default 8 MiB; InfluxDB 1.x refuses > 25 MB) */
   maxRequestBytes?: number;
@@ -279,7 +279,7 @@ export function createInfluxSink(
       maxBatchBytes: Number.POSITIVE_INFINITY,
       flushInterval: 0,
       maxRetries: 0,
-      gzipThreshold: opts.gzipThreshold ?? 1024,
+      gzipThreshold: opts.gzipThreshold ?? (target.gzip ? 1024 : Number.POSITIVE_INFINITY),
       headers,
     });
   }

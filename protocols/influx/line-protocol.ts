@@ -90,7 +90,12 @@ export function fieldTypeOfText(escaped: string): LineFieldType {
   const last = escaped.charCodeAt(escaped.length - 1);
   if (last === 105 /* i */ && /^-?\d+i$/.test(escaped)) return 'integer';
   if (last === 117 /* u */ && /^\d+u$/.test(escaped)) return 'unsigned';
-  if (/^(t|T|true|True|TRUE|f|F|false|False|FALSE)$/.test(escaped)) return 'boolean';
+  // only a value starting with t/T/f/F can be a boolean: a float (most values) skips the pattern
+  if (
+    (first === 116 || first === 84 || first === 102 || first === 70) /* t T f F */ &&
+    /^(t|T|true|True|TRUE|f|F|false|False|FALSE)$/.test(escaped)
+  )
+    return 'boolean';
   return 'float';
 }
 

@@ -118,8 +118,15 @@ describe('sink against a server that throttles', () => {
     expect(seen.filter((s) => s.startsWith('POST /write'))).toEqual(['POST /write?db=d&precision=ms']);
   });
 
-  it('gzips request bodies above the threshold', async () => {
-    const sink = createInfluxSink(influxTarget({ url, database: 'd', api: 'v1' }), log);
+  it('sends plain bodies by default, and gzips those above 1 KiB with influx.gzip', async () => {
+    const plain = createInfluxSink(influxTarget({ url, database: 'd', api: 'v1' }), log);
+    bodies.length = 0;
+    const many = Array.from({ length: 100 }, (_, i) => point('plain', i));
+    await expect(plain.write(many)).rejects.toMatchObject({ code: 'SINK_THROTTLED' });
+    await expect.poll(() => bodies.length).toBe(1);
+    expect(bodies[0]?.headers['content-encoding']).toBeUndefined();
+    expect(bodies[0]?.body.toString('utf8').split('\n')).toEqual(many.map((p) => p.toLineProtocol()));
+    const sink = createInfluxSink(influxTarget({ url, database: 'd', api: 'v1', gzip: true }), log);
     bodies.length = 0;
     const points = Array.from({ length: 100 }, (_, i) => point('gz', i));
     await expect(sink.write(points)).rejects.toMatchObject({ code: 'SINK_THROTTLED' });

@@ -264,7 +264,10 @@ describe('InfluxDB sink against a real InfluxDB 1.6', () => {
   });
 
   it('writes large batches in several gzip requests, all stored', async () => {
-    const small = createInfluxSink(influxTarget({ url: influxUrl(), database: db, batchSize: 300 }), log);
+    const small = createInfluxSink(
+      influxTarget({ url: influxUrl(), database: db, batchSize: 300, gzip: true }),
+      log,
+    );
     const points = Array.from({ length: 1000 }, (_, i) =>
       pointOf(telemetryPoint(sample({ device: 'bulk-1', value: i, timestamp: T0 + i }), ctx)),
     );
