@@ -8,7 +8,7 @@ import { HealthTracker } from '../protocols/health/component-health.js';
 import { serveHealth } from '../protocols/health/health-server.js';
 import { type InfluxAuth, type InfluxRow, queryInfluxQL } from '../protocols/influx/index.js';
 import { packageVersion } from '../protocols/package-version.js';
-import { type Analytics, createAnalytics } from './analytics/index.js';
+import { type Analytics, createAnalytics, equalValueNotice } from './analytics/index.js';
 import { limitsFromAlarmRules } from './api/alarm-rule-limits.js';
 import { DeviceRegistry } from './api/device-registry.js';
 import { FleetRegistry } from './api/fleet-registry.js';
@@ -206,6 +206,8 @@ export async function startCloud(
       query,
       telemetryFrom: telemetryFrom(lifecycle !== undefined),
     });
+    const notice = equalValueNotice(cfg.analytics);
+    if (notice !== undefined) aLog.warn({ key: 'analytics.standardCoal.electricityEqualValue' }, notice);
     const backoff = new Backoff({ initialMs: 1000, maxMs: 8000 });
     for (let attempt = 1; ; attempt++) {
       try {

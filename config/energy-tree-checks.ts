@@ -1,5 +1,5 @@
 /**
- * Rules of `analytics.energyTree` a schema cannot express: node ids unique, parents that exist and no cycle,
+ * Rules of `analytics.energyTree.nodes` a schema cannot express: node ids unique, parents that exist and no cycle,
  * meters that are configured and measure one node only, machines that are configured and belong to one node.
  */
 import type { ConfigIssue } from './errors.js';
@@ -18,11 +18,11 @@ export function energyTreeIssues(
   machines: ReadonlySet<string>,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const nodes = cfg.energyTree;
+  const nodes = cfg.energyTree.nodes;
   const ids = new Map<string, number>();
   nodes.forEach((n, i) => {
     if (ids.has(n.id))
-      issues.push({ path: ['energyTree', i, 'id'], message: `node ${n.id} is configured twice` });
+      issues.push({ path: ['energyTree', 'nodes', i, 'id'], message: `node ${n.id} is configured twice` });
     else ids.set(n.id, i);
   });
   const meterAt = new Map<string, string>();
@@ -30,8 +30,8 @@ export function energyTreeIssues(
   nodes.forEach((n, i) => {
     if (n.parent !== undefined && !ids.has(n.parent)) {
       issues.push({
-        path: ['energyTree', i, 'parent'],
-        message: `no node ${n.parent} in analytics.energyTree`,
+        path: ['energyTree', 'nodes', i, 'parent'],
+        message: `no node ${n.parent} in analytics.energyTree.nodes`,
       });
     }
     n.meters.forEach((ref, j) => {
@@ -39,7 +39,7 @@ export function energyTreeIssues(
       if (key === undefined) {
         const several = !ref.includes('/') && [...meterIds].some((id) => id.startsWith(`${ref}/`));
         issues.push({
-          path: ['energyTree', i, 'meters', j],
+          path: ['energyTree', 'nodes', i, 'meters', j],
           message: several
             ? `${ref} has several meters: name one as ${ref}/<name>`
             : `${ref} is not a meter of analytics.meters (give its device, or device/name)`,
@@ -49,20 +49,23 @@ export function energyTreeIssues(
       const other = meterAt.get(key);
       if (other !== undefined) {
         issues.push({
-          path: ['energyTree', i, 'meters', j],
+          path: ['energyTree', 'nodes', i, 'meters', j],
           message: `meter ${key} is already on node ${other}: a meter measures one node (its energy would count twice)`,
         });
       } else meterAt.set(key, n.id);
     });
     n.machines.forEach((m, j) => {
       if (!machines.has(m)) {
-        issues.push({ path: ['energyTree', i, 'machines', j], message: `${m} is not in analytics.machines` });
+        issues.push({
+          path: ['energyTree', 'nodes', i, 'machines', j],
+          message: `${m} is not in analytics.machines`,
+        });
         return;
       }
       const other = machineAt.get(m);
       if (other !== undefined) {
         issues.push({
-          path: ['energyTree', i, 'machines', j],
+          path: ['energyTree', 'nodes', i, 'machines', j],
           message: `machine ${m} is already on node ${other}: its parts would count twice`,
         });
       } else machineAt.set(m, n.id);
@@ -84,7 +87,7 @@ export function energyTreeIssues(
       if (reported.has(key)) return;
       reported.add(key);
       issues.push({
-        path: ['energyTree', i, 'parent'],
+        path: ['energyTree', 'nodes', i, 'parent'],
         message: `parents form a cycle: ${cycle.join(' → ')}`,
       });
     }

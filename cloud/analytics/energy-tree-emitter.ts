@@ -3,7 +3,7 @@
  * coverage (energy-tree.ts), from the same per-minute meter sums and OEE components as the energy and KPI windows.
  */
 import type { Point } from '@influxdata/influxdb-client';
-import type { Carrier, EnergyTreeNode } from '../../config/schemas/analytics.js';
+import type { Carrier, EnergyTree, RequiredRates } from '../../config/schemas/analytics.js';
 import { type CoalFactors, evaluateTree, type TreeNode } from './energy-tree.js';
 import { coveragePoint, energyBalancePoint, energyNodePoint } from './energy-tree-points.js';
 import type { MachineTracker } from './machine-tracker.js';
@@ -18,6 +18,8 @@ export interface EnergyTreeParts {
   meters: Map<string, MeterTracker>;
   machines: MachineTracker[];
   coal: CoalFactors | undefined;
+  /** the plant's required equipping rates (analytics.energyTree.requiredRates); defaults fill in the rest */
+  requiredRates: RequiredRates;
 }
 
 /** Base unit of a carrier that a meter's unit converts to (kWh, m3, kg, GJ). */
@@ -26,10 +28,11 @@ export function baseScale(m: MeterTracker): number | undefined {
 }
 
 export function bindTree(
-  cfg: readonly EnergyTreeNode[],
+  tree: EnergyTree,
   meters: readonly MeterTracker[],
   machines: ReadonlyMap<string, MachineTracker>,
 ): { parts: EnergyTreeParts; unconvertible: MeterTracker[] } | undefined {
+  const cfg = tree.nodes;
   if (cfg.length === 0) return undefined;
   const byKey = new Map(meters.map((m) => [`${m.device}/${m.name}`, m]));
   const used = new Map<string, MeterTracker>();
@@ -65,6 +68,7 @@ export function bindTree(
       meters: used,
       machines: [...machines.values()].filter((m) => wanted.has(m.device)),
       coal: undefined,
+      requiredRates: tree.requiredRates,
     },
     unconvertible,
   };
@@ -108,17 +112,22 @@ export function emitEnergyTree(t: EnergyTreeParts, ctx: TreeEmitContext): Point[
   for (const period of TREE_PERIODS) {
     for (const w of ctx.windowsOf(period, from)) {
       if (w.end <= first) continue;
-      const win = evaluateTree(t.nodes, coal, {
-        consumption: (k) => t.meters.get(k)?.sum(w.start, w.end, ctx.now).consumption ?? 0,
-        reported: (k) => {
-          const m = t.meters.get(k);
-          return m !== undefined && reportedIn(m, w.start, Math.min(w.end, ctx.now + 1));
+      const win = evaluateTree(
+        t.nodes,
+        coal,
+        {
+          consumption: (k) => t.meters.get(k)?.sum(w.start, w.end, ctx.now).consumption ?? 0,
+          reported: (k) => {
+            const m = t.meters.get(k);
+            return m !== undefined && reportedIn(m, w.start, Math.min(w.end, ctx.now + 1));
+          },
+          good: (id) => {
+            const m = machineById.get(id);
+            return m === undefined ? 0 : ctx.good(m, w);
+          },
         },
-        good: (id) => {
-          const m = machineById.get(id);
-          return m === undefined ? 0 : ctx.good(m, w);
-        },
-      });
+        t.requiredRates,
+      );
       const shift = ctx.shiftTag(w);
       for (const n of win.nodes) out.push(energyNodePoint(site, n, w, shift));
       for (const b of win.balances) out.push(energyBalancePoint(site, b, DEFAULT_UNIT[b.carrier], w, shift));

@@ -17,10 +17,13 @@ export function energyNodePoint(site: string, n: NodeFigures, w: Window, shift: 
     .floatField('kwh', n.kwh)
     .floatField('kgce', n.kgce)
     .floatField('tce', n.kgce / 1000)
-    .floatField('kgce_equal_value', n.kgceEqualValue)
+    // no equal value (等价值) set: no kgce_equal_value, and equal_value_set false so that a recomputed window never
+    // keeps one written before the setting was removed
+    .booleanField('equal_value_set', n.kgceEqualValue !== undefined)
     .floatField('good_count', n.goodCount)
     // 0 when no good part was made (written every time so a recomputed window never keeps a stale ratio)
     .floatField('kgce_per_good_part', n.goodCount > 0 ? n.kgce / n.goodCount : 0);
+  if (n.kgceEqualValue !== undefined) p.floatField('kgce_equal_value', n.kgceEqualValue);
   for (const c of ['natural_gas', 'diesel', 'steam', 'water', 'compressed_air'] as const) {
     const v = n.byCarrier[c];
     if (v !== undefined) p.floatField(c, v);
@@ -56,7 +59,9 @@ export function coveragePoint(site: string, c: Coverage, w: Window, shift: strin
     .intField('required', c.required)
     .intField('metered', c.metered)
     .floatField('rate_pct', c.ratePct);
-  // no required rate (a carrier GB 17167 does not list): neither field, so no stale one either
+  // where the rate comes from (required-rates.ts), always written: `none` (no rate for the carrier, e.g. compressed
+  // air) tells a reader to ignore a required_pct that an earlier write of the same window left
+  p.stringField('required_source', c.requiredSource ?? 'none');
   if (c.requiredPct !== undefined) {
     p.floatField('required_pct', c.requiredPct).booleanField('compliant', c.ratePct >= c.requiredPct);
   }

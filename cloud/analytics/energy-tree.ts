@@ -1,35 +1,21 @@
 /**
  * The metering tree of one window, pure: every node's consumption per carrier (its own meters, or the sum of its
  * children where it has none), standard coal (kgce, GB/T 2589-2020), the energy balance of each metered node against
- * its metered children (unmetered use and losses), and metering coverage per GB 17167 level.
+ * its metered children (unmetered use and losses), and metering coverage per GB 17167 level against the required
+ * rates (required-rates.ts: the plant's own, else the defaults, each with its source).
  */
-import type { Carrier } from '../../config/schemas/analytics.js';
+import type { Carrier, RequiredRates } from '../../config/schemas/analytics.js';
 import type { EmissionFactor } from './emission-factors.js';
+import { type CoverageLevel, type RateSource, requiredRate } from './required-rates.js';
+
+export type { CoverageLevel } from './required-rates.js';
 
 export type TreeLevel = 'plant' | 'workshop' | 'line' | 'equipment';
-/** GB 17167's three levels: the organisation (用能单位), its sub-units (次级用能单位), main equipment (主要用能设备). */
-export type CoverageLevel = 'organisation' | 'sub_unit' | 'equipment';
-
 export const COVERAGE_LEVEL: Record<TreeLevel, CoverageLevel> = {
   plant: 'organisation',
   workshop: 'sub_unit',
   line: 'sub_unit',
   equipment: 'equipment',
-};
-
-/**
- * Required equipping rates of energy meters (%), GB 17167-2006 Table 1 (用能单位能源计量器具配备率要求): electricity
- * 100/100/95, natural gas 100/100/90, steam 100/80/70, water 100/95/80, refined oil (diesel) 100/100/95 for the
- * organisation / sub-units / main equipment. Compressed air is not in the table. NOT VERIFIED against the standard's
- * text: written from memory of the 2006 edition; no citable copy of Table 1 was found (docs/kpi.md says what was
- * searched). GB 17167-2025 replaces it from 2026-02-01; check its table before an audit.
- */
-export const GB17167_REQUIRED: Partial<Record<Carrier, Record<CoverageLevel, number>>> = {
-  electricity: { organisation: 100, sub_unit: 100, equipment: 95 },
-  natural_gas: { organisation: 100, sub_unit: 100, equipment: 90 },
-  steam: { organisation: 100, sub_unit: 80, equipment: 70 },
-  water: { organisation: 100, sub_unit: 95, equipment: 80 },
-  diesel: { organisation: 100, sub_unit: 100, equipment: 95 },
 };
 
 /** One meter as the tree sees it: its consumption converts to the carrier's base unit with `scale`. */
@@ -49,10 +35,13 @@ export interface TreeNode {
   machines: string[];
 }
 
-/** kgce per base unit of each carrier; electricity also by its equal value (等价值). */
+/**
+ * kgce per base unit of each carrier; electricity also by its equal value (等价值) when the plant set one (there is
+ * no built-in value: GB/T 2589-2020 takes the previous year's national 发电标准煤耗, docs/kpi.md).
+ */
 export interface CoalFactors {
   electricity: EmissionFactor;
-  electricityEqualValue: EmissionFactor;
+  electricityEqualValue: EmissionFactor | undefined;
   natural_gas: EmissionFactor;
   diesel: EmissionFactor;
   steam: EmissionFactor;
@@ -77,8 +66,8 @@ export interface NodeFigures {
   kwh: number;
   /** standard coal with electricity at its equivalent value (当量值) */
   kgce: number;
-  /** the same with electricity at its equal value (等价值) */
-  kgceEqualValue: number;
+  /** the same with electricity at its equal value (等价值); undefined when the plant has not set one */
+  kgceEqualValue: number | undefined;
   goodCount: number;
 }
 
@@ -104,7 +93,9 @@ export interface Coverage {
   /** of those, the ones with an own meter of the carrier that reported in the window */
   metered: number;
   ratePct: number;
+  /** the required rate: the plant's (analytics.energyTree.requiredRates) or the default; none for some carriers */
   requiredPct: number | undefined;
+  requiredSource: RateSource | undefined;
 }
 
 export interface TreeWindow {
@@ -115,17 +106,28 @@ export interface TreeWindow {
 
 export const COAL_CARRIERS = ['electricity', 'natural_gas', 'diesel', 'steam'] as const;
 
-export function kgceOf(
+function kgceWith(
   byCarrier: Partial<Record<Carrier, number>>,
   coal: CoalFactors,
-  equal: boolean,
+  elec: EmissionFactor,
 ): number {
   let kgce = 0;
-  for (const c of COAL_CARRIERS) {
-    const f = c === 'electricity' && equal ? coal.electricityEqualValue : coal[c];
-    kgce += (byCarrier[c] ?? 0) * f.value;
-  }
+  for (const c of COAL_CARRIERS) kgce += (byCarrier[c] ?? 0) * (c === 'electricity' ? elec : coal[c]).value;
   return kgce;
+}
+
+/** Standard coal with electricity at its equivalent value (当量值). */
+export function kgceOf(byCarrier: Partial<Record<Carrier, number>>, coal: CoalFactors): number {
+  return kgceWith(byCarrier, coal, coal.electricity);
+}
+
+/** Standard coal with electricity at its equal value (等价值); undefined when the plant has not set one. */
+export function kgceEqualValueOf(
+  byCarrier: Partial<Record<Carrier, number>>,
+  coal: CoalFactors,
+): number | undefined {
+  const eq = coal.electricityEqualValue;
+  return eq === undefined ? undefined : kgceWith(byCarrier, coal, eq);
 }
 
 /** Nodes in an order where every child comes after its parent (the config check refuses cycles). */
@@ -143,7 +145,13 @@ export function topDown(nodes: readonly TreeNode[]): TreeNode[] {
   return out;
 }
 
-export function evaluateTree(nodes: readonly TreeNode[], coal: CoalFactors, r: TreeReadings): TreeWindow {
+/** `rates`: the plant's required rates (analytics.energyTree.requiredRates); the defaults fill in the rest. */
+export function evaluateTree(
+  nodes: readonly TreeNode[],
+  coal: CoalFactors,
+  r: TreeReadings,
+  rates: RequiredRates,
+): TreeWindow {
   const order = topDown(nodes);
   const children = new Map<string, TreeNode[]>();
   for (const n of order)
@@ -185,8 +193,8 @@ export function evaluateTree(nodes: readonly TreeNode[], coal: CoalFactors, r: T
       metered: n.meters.length > 0,
       byCarrier: t,
       kwh: t.electricity ?? 0,
-      kgce: kgceOf(t, coal, false),
-      kgceEqualValue: kgceOf(t, coal, true),
+      kgce: kgceOf(t, coal),
+      kgceEqualValue: kgceEqualValueOf(t, coal),
       goodCount: good.get(n.id) ?? 0,
     };
   });
@@ -219,13 +227,15 @@ export function evaluateTree(nodes: readonly TreeNode[], coal: CoalFactors, r: T
     const carriers = u.size > 0 ? [...u] : (['electricity'] as Carrier[]);
     for (const c of carriers) {
       const key = `${level}|${c}`;
+      const rate = requiredRate(c, level, rates);
       const e = cov.get(key) ?? {
         level,
         carrier: c,
         required: 0,
         metered: 0,
         ratePct: 0,
-        requiredPct: GB17167_REQUIRED[c]?.[level],
+        requiredPct: rate?.pct,
+        requiredSource: rate?.source,
       };
       e.required++;
       if (n.meters.some((m) => m.carrier === c && r.reported(m.key))) e.metered++;

@@ -1,5 +1,6 @@
 /** Public surface of cloud/analytics: the engine the ingester drives, and its contract types. */
 export type { AnalyticsConfig, AnalyticsConfigInput } from '../../config/schemas/analytics.js';
+export { equalValueNotice } from './coal-factors.js';
 export { analyticsConfigProblems } from './config-check.js';
 export {
   type EmissionFactor,

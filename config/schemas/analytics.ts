@@ -2,6 +2,15 @@ import { type StaticDecode, type StaticEncode, Type } from '@sinclair/typebox';
 import { analyticsChecks } from '../analytics-checks.js';
 import { optional, required, Section, withCheck } from '../spec.js';
 import { Duration, Id, MetricName, OneOf } from './common.js';
+import { EnergyTree } from './energy-tree.js';
+
+export {
+  EnergyTree,
+  EnergyTreeLevel,
+  EnergyTreeNode,
+  type LevelRates,
+  RequiredRates,
+} from './energy-tree.js';
 
 /** The `analytics` section of the cloud config: machines, shift calendar, meters, tariffs, emissions, alarms. */
 
@@ -282,39 +291,14 @@ export const StandardCoal = Section({
   }),
   electricityEqualValue: optional(CoalRef, {
     description:
-      "electricity 等价值 (equal value): the year's coal per kWh supplied; set the year you report on",
-    default: 'cn-electricity-equal-value-2015',
+      "electricity 等价值 (equal value): GB/T 2589-2020 takes the previous year's 发电标准煤耗 (power plants' coal per kWh generated); no built-in value",
+    defaultText: 'none: the equal-value tce (kgce_equal_value) is not computed',
   }),
   natural_gas: optional(CoalRef, { description: 'natural gas per m3', default: 'gbt2589-2020-natural-gas' }),
   diesel: optional(CoalRef, { description: 'diesel per kg', default: 'gbt2589-2020-diesel' }),
   steam: optional(CoalRef, { description: 'heat (steam) per GJ', default: 'gbt2589-2020-heat' }),
 });
 export type StandardCoal = StaticDecode<typeof StandardCoal>;
-
-export const EnergyTreeLevel = OneOf(['plant', 'workshop', 'line', 'equipment']);
-
-export const EnergyTreeNode = Section({
-  id: required(Id, { description: 'node id (the `node` tag of energy_node points)', example: 'stamping' }),
-  name: optional(Type.String({ minLength: 1 }), {
-    description: 'shown on the dashboard',
-    defaultText: 'the id',
-  }),
-  parent: optional(Id, { description: 'id of the parent node; none: a root (the plant)' }),
-  level: required(EnergyTreeLevel, {
-    description:
-      'plant (GB 17167: the organisation), workshop and line (its sub-units), equipment (main energy-using equipment)',
-    example: 'workshop',
-  }),
-  meters: optional(Type.Array(Type.String({ minLength: 1 })), {
-    description: 'meters measuring this node: `device` or `device/name` of analytics.meters',
-    default: [],
-  }),
-  machines: optional(Type.Array(Id), {
-    description: "machines (analytics.machines) whose good parts are this node's output",
-    default: [],
-  }),
-});
-export type EnergyTreeNode = StaticDecode<typeof EnergyTreeNode>;
 
 export const AlarmRule = Section({
   device: required(Id, { description: 'the device id the agent publishes', example: 'boiler-1' }),
@@ -373,10 +357,10 @@ const AnalyticsConfigSection = Section({
     description: 'standard-coal (kgce) factors per carrier, GB/T 2589-2020',
     default: {},
   }),
-  energyTree: optional(Type.Array(EnergyTreeNode), {
+  energyTree: optional(EnergyTree, {
     description:
       'the metering tree (plant → workshop → line → equipment): per window kWh, tce, balance, coverage (GB 17167)',
-    default: [],
+    default: {},
   }),
 });
 export type AnalyticsConfig = StaticDecode<typeof AnalyticsConfigSection>;

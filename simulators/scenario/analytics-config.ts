@@ -155,6 +155,7 @@ export function scenarioAnalytics(s: Scenario, opts: { speed?: number } = {}): A
         }),
     emissions: { factors: { electricity: 'cn-chongqing-2022' } },
     alarms,
-    ...(s.energyTree === undefined ? {} : { energyTree: s.energyTree }),
+    ...(s.energyTree === undefined ? {} : { energyTree: { nodes: s.energyTree } }),
+    ...(s.standardCoal === undefined ? {} : { standardCoal: s.standardCoal }),
   };
 }

@@ -5,7 +5,7 @@
  * validator, the TypeScript type and the docs (docs/demo.md).
  */
 import { type StaticDecode, Type } from '@sinclair/typebox';
-import { Calendar } from '../../config/schemas/analytics.js';
+import { Calendar, StandardCoal } from '../../config/schemas/analytics.js';
 import { Duration, Id, Strict } from '../../config/schemas/common.js';
 
 /** kW drawn in each machine state (the meter sees these; `running` is the mean under load). */
@@ -232,6 +232,8 @@ export const Scenario = Strict({
   devices: Type.Array(ScenarioDevice, { minItems: 1 }),
   /** the metering tree handed to the cloud's analytics (energy balance, tce, GB 17167 coverage) */
   energyTree: Type.Optional(Type.Array(ScenarioTreeNode)),
+  /** standard-coal factors handed to the cloud's analytics (`analytics.standardCoal`: the electricity 等价值) */
+  standardCoal: Type.Optional(StandardCoal),
   /** HJ 212 dataloggers (CEMS, wastewater) that dial the agent: one agent device per outlet (MN) */
   dataloggers: Type.Optional(
     Type.Array(

@@ -3,6 +3,7 @@
  * over the analytics windows of the range, each metered node's balance against its children, and GB 17167 coverage
  * per level and carrier. Ratios are computed from the sums, never averaged.
  */
+import { RATE_SOURCE_TEXT, type RateSource } from '../../analytics/required-rates.js';
 import { type ApiContext, bool, num, text } from '../api-context.js';
 import { queryRows, type Row } from '../influx-reader.js';
 import { type TimeRange, tagsWhere, timeWhere, where } from '../influxql.js';
@@ -25,7 +26,8 @@ export interface TreeNodeTotals {
   kwh: number;
   kgce: number;
   tce: number;
-  kgce_equal_value: number;
+  /** null when the plant has not set the electricity equal value for every window of the range (see notes) */
+  kgce_equal_value: number | null;
   good_count: number;
   kgce_per_good_part: number;
   balance: TreeBalance[];
@@ -39,7 +41,15 @@ export interface TreeCoverage {
   metered: number;
   rate_pct: number;
   required_pct: number | null;
+  /** where required_pct comes from: the plant's setting or the built-in default, null without a rate */
+  required_source: RateSource | null;
+  required_source_note: string | null;
   compliant: boolean | null;
+}
+
+export interface TreeNote {
+  code: 'EQUAL_VALUE_MISSING';
+  message: string;
 }
 
 export interface EnergyTreeReply {
@@ -48,6 +58,26 @@ export interface EnergyTreeReply {
   to: number;
   nodes: TreeNodeTotals[];
   coverage: TreeCoverage[];
+  /** what the figures leave out and why (an equal value the plant has not set) */
+  notes: TreeNote[];
+}
+
+const EQUAL_VALUE_MISSING: TreeNote = {
+  code: 'EQUAL_VALUE_MISSING',
+  message:
+    "kgce_equal_value is null: the electricity equal value (等价值) is not set for (every window of) this range. Set analytics.standardCoal.electricityEqualValue to { value, unit: kgce/kWh, source, year } — GB/T 2589-2020: the previous year's 发电标准煤耗 (power plants' coal per kWh generated).",
+};
+
+/** A window's equal value: written when set; `equal_value_set` false (or no field) says it was not. */
+const equalValueOf = (r: Row): number | undefined =>
+  bool(r['equal_value_set']) === false ? undefined : num(r['kgce_equal_value']);
+
+/** The source a window gives its rate; rows from before `required_source` was written had the default. */
+function rateSourceOf(r: Row): RateSource | null | undefined {
+  const s = text(r['required_source']);
+  if (s === 'plant' || s === 'gb17167-2006') return s;
+  if (s === 'none') return null;
+  return num(r['required_pct']) === undefined ? undefined : 'gb17167-2006';
 }
 
 async function rows(
@@ -72,7 +102,7 @@ export async function energyTree(
     rows(ctx, 'energy_balance', q),
     rows(ctx, 'metering_coverage', q),
   ]);
-  const nodes = new Map<string, TreeNodeTotals & { last: number }>();
+  const nodes = new Map<string, TreeNodeTotals & { last: number; equalMissing: boolean }>();
   for (const r of nodeRows.sort((a, b) => a.time - b.time)) {
     const id = text(r['node']);
     if (id === undefined) continue;
@@ -90,6 +120,7 @@ export async function energyTree(
       kgce_per_good_part: 0,
       balance: [],
       last: 0,
+      equalMissing: false,
     };
     // the latest window names the node and its place in the tree (a config change moves it from then on)
     n.name = text(r['name']) ?? n.name;
@@ -98,7 +129,9 @@ export async function energyTree(
     n.metered = bool(r['metered']) ?? n.metered;
     n.kwh = add(n.kwh, r, 'kwh');
     n.kgce = add(n.kgce, r, 'kgce');
-    n.kgce_equal_value = add(n.kgce_equal_value, r, 'kgce_equal_value');
+    const eq = equalValueOf(r);
+    if (eq === undefined) n.equalMissing = true;
+    else n.kgce_equal_value = (n.kgce_equal_value ?? 0) + eq;
     n.good_count = add(n.good_count, r, 'good_count');
     n.last = r.time;
     nodes.set(id, n);
@@ -140,30 +173,42 @@ export async function energyTree(
       metered: 0,
       rate_pct: 0,
       required_pct: null,
+      required_source: null,
+      required_source_note: null,
       compliant: null,
     };
     c.required = add(c.required, r, 'required');
     c.metered = add(c.metered, r, 'metered');
-    c.required_pct = num(r['required_pct']) ?? c.required_pct;
+    // the latest window's rate and source (a config change applies from then on)
+    const source = rateSourceOf(r);
+    if (source !== undefined) {
+      c.required_source = source;
+      c.required_pct = source === null ? null : (num(r['required_pct']) ?? null);
+    }
     coverage.set(key, c);
   }
   for (const c of coverage.values()) {
+    if (c.required_pct === null) c.required_source = null;
+    c.required_source_note = c.required_source === null ? null : RATE_SOURCE_TEXT[c.required_source];
     c.rate_pct = c.required > 0 ? (c.metered / c.required) * 100 : 0;
     c.compliant = c.required_pct === null ? null : c.rate_pct >= c.required_pct;
   }
   const order = ['organisation', 'sub_unit', 'equipment'];
+  const all = [...nodes.values()];
   return {
     period: q.period,
     from: q.range.from,
     to: q.range.to,
-    nodes: topDown([...nodes.values()]).map(({ last: _last, ...n }) => ({
+    nodes: topDown(all).map(({ last: _last, equalMissing, ...n }) => ({
       ...n,
       tce: n.kgce / 1000,
+      kgce_equal_value: equalMissing ? null : n.kgce_equal_value,
       kgce_per_good_part: n.good_count > 0 ? n.kgce / n.good_count : 0,
     })),
     coverage: [...coverage.values()].sort(
       (a, b) => order.indexOf(a.level) - order.indexOf(b.level) || a.carrier.localeCompare(b.carrier),
     ),
+    notes: all.some((n) => n.equalMissing) ? [EQUAL_VALUE_MISSING] : [],
   };
 }
 

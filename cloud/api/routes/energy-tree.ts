@@ -32,7 +32,10 @@ const Node = Type.Object({
   kwh: Type.Number(),
   kgce: Type.Number({ description: 'standard coal, electricity at its equivalent value (当量值)' }),
   tce: Type.Number(),
-  kgce_equal_value: Type.Number({ description: 'standard coal, electricity at its equal value (等价值)' }),
+  kgce_equal_value: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'standard coal, electricity at its equal value (等价值); null when the plant has not set one (notes say so)',
+  }),
   good_count: Type.Number({ description: 'good parts of the machines in its subtree' }),
   kgce_per_good_part: Type.Number({ description: '0 when no good part was made' }),
   balance: Type.Array(Balance),
@@ -44,8 +47,23 @@ const Coverage = Type.Object({
   required: Type.Number({ description: 'node-windows of the level that use the carrier' }),
   metered: Type.Number({ description: 'of those, with an own meter that reported' }),
   rate_pct: Type.Number(),
-  required_pct: Type.Union([Type.Number(), Type.Null()], { description: 'GB 17167-2006 Table 1' }),
+  required_pct: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'the required equipping rate (%); null where none is set or known (compressed air by default)',
+  }),
+  required_source: Type.Union([Type.Literal('gb17167-2006'), Type.Literal('plant'), Type.Null()], {
+    description:
+      'plant: analytics.energyTree.requiredRates; gb17167-2006: the default, GB 17167-2006 Table 1 as transcribed secondarily',
+  }),
+  required_source_note: Type.Union([Type.String(), Type.Null()], {
+    description: 'the provenance of the rate in plain words',
+  }),
   compliant: Type.Union([Type.Boolean(), Type.Null()]),
+});
+
+const Note = Type.Object({
+  code: Type.Literal('EQUAL_VALUE_MISSING'),
+  message: Type.String({ description: 'what is left out, and what to set' }),
 });
 
 export function energyTreeRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -64,6 +82,7 @@ export function energyTreeRoutes(app: FastifyInstance, ctx: ApiContext): void {
             to: Type.Number(),
             nodes: Type.Array(Node),
             coverage: Type.Array(Coverage),
+            notes: Type.Array(Note, { description: 'figures left out and why' }),
           }),
           ...errors,
         },

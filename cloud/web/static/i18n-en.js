@@ -189,16 +189,21 @@ export const en = {
   'tree.perPartCol': 'gce / part',
   'tree.sumOfChildren': 'sum of its meters below',
   'tree.note':
-    'tce by GB/T 2589-2020: electricity at its equivalent value 0.1229 kgce/kWh; the equal value uses the configured year’s coal per kWh supplied. Unmetered = the node’s own meter − the sum of its children.',
+    'tce by GB/T 2589-2020: electricity at its equivalent value 0.1229 kgce/kWh; the equal value is the plant’s setting (GB/T 2589-2020: the previous year’s coal per kWh generated, 发电标准煤耗). Unmetered = the node’s own meter − the sum of its children.',
+  'tree.equalMissing':
+    'Not computed: set the electricity equal value (等价值; GB/T 2589-2020: the previous year’s 发电标准煤耗) in analytics.standardCoal.electricityEqualValue.',
   'tree.coverage': 'Metering coverage (GB 17167)',
   'tree.covLevel': 'Level',
   'tree.covRate': 'Meters fitted and reporting',
   'tree.covRequired': 'Required',
+  'tree.covSource': 'Source of the rate',
+  'tree.src.gb17167-2006': 'GB 17167-2006 Table 1 (default)',
+  'tree.src.plant': 'Plant setting',
   'tree.covStatus': 'Status',
   'tree.ok': 'Meets the standard',
   'tree.below': 'Below the required rate',
   'tree.covNote':
-    'Required equipping rates: GB 17167-2006 Table 1 (organisation, sub-units, main energy-using equipment).',
+    'Required equipping rates: the plant’s own where set (analytics.energyTree.requiredRates), else GB 17167-2006 Table 1 as transcribed secondarily, not checked against the standard’s text; GB 17167-2025 is in force since 2026-02-01: confirm against your copy.',
   'level.plant': 'Plant',
   'level.workshop': 'Workshop',
   'level.line': 'Line',

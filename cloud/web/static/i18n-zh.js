@@ -189,15 +189,21 @@ export const zh = {
   'tree.perPartCol': '克标煤/件',
   'tree.sumOfChildren': '下级计量之和',
   'tree.note':
-    '按 GB/T 2589-2020 折标准煤：电力当量值 0.1229 kgce/kWh；等价值按配置年份的供电标准煤耗。未计量 = 本节点表计 − 下级表计之和。',
+    '按 GB/T 2589-2020 折标准煤：电力当量值 0.1229 kgce/kWh；等价值为本厂设置值（GB/T 2589-2020：按上年电厂发电标准煤耗计算）。未计量 = 本节点表计 − 下级表计之和。',
+  'tree.equalMissing':
+    '未计算：请设置电力等价值（GB/T 2589-2020：上年电厂发电标准煤耗），配置项 analytics.standardCoal.electricityEqualValue。',
   'tree.coverage': '能源计量器具配备率（GB 17167）',
   'tree.covLevel': '层级',
   'tree.covRate': '实际配备并上报',
   'tree.covRequired': '要求',
+  'tree.covSource': '要求来源',
+  'tree.src.gb17167-2006': 'GB 17167-2006 表1（默认）',
+  'tree.src.plant': '本厂设置',
   'tree.covStatus': '状态',
   'tree.ok': '符合要求',
   'tree.below': '低于要求',
-  'tree.covNote': '配备率要求：GB 17167-2006 表1（用能单位、次级用能单位、主要用能设备）。',
+  'tree.covNote':
+    '配备率要求：本厂已设置的按本厂设置（analytics.energyTree.requiredRates），否则按 GB 17167-2006 表1（转引自二手资料，未与标准原文核对；GB 17167-2025 自 2026-02-01 起实施，请以所持标准文本为准）。',
   'level.plant': '工厂',
   'level.workshop': '车间',
   'level.line': '产线',

@@ -1,10 +1,15 @@
 /**
  * A plant with a metering tree, through the analytics engine into InfluxDB (shared by the API and browser tests):
  * incomer 200 kW; stamping 100 kW of which the press 80 kW (one part every 5 s); machining 60 kW; so 40 kW (20 %)
- * is unmetered at the plant; the compressor has no meter (equipment coverage 50 % < GB 17167's 95 %).
+ * is unmetered at the plant; the compressor has no meter (equipment coverage 50 % < the default 95 %). `settings`:
+ * the plant's electricity equal value (none by default: no equal-value tce) and its own required rates.
  */
 import { expect } from 'vitest';
-import { createAnalytics, type HostSample } from '../../../cloud/analytics/index.js';
+import {
+  type AnalyticsConfigInput,
+  createAnalytics,
+  type HostSample,
+} from '../../../cloud/analytics/index.js';
 import { analyticsConfig } from '../../helpers/configs.js';
 import {
   cst,
@@ -21,7 +26,16 @@ export const TREE_FROM = at('08:00:00');
 export const TREE_TO = at('10:00:00');
 export const TREE_SITE = 'cq';
 
-export async function writeEnergyTreeFixture(influxUrl: string, db: string): Promise<void> {
+export interface TreeSettings {
+  standardCoal?: AnalyticsConfigInput['standardCoal'];
+  requiredRates?: NonNullable<AnalyticsConfigInput['energyTree']>['requiredRates'];
+}
+
+export async function writeEnergyTreeFixture(
+  influxUrl: string,
+  db: string,
+  settings: TreeSettings = {},
+): Promise<void> {
   const FROM = TREE_FROM;
   const TO = TREE_TO;
   const cfg = analyticsConfig({
@@ -40,14 +54,18 @@ export async function writeEnergyTreeFixture(influxUrl: string, db: string): Pro
       { device: 'press-1', carrier: 'electricity', counter: { metric: 'energy_kwh' } },
       { device: 'machining', carrier: 'electricity', counter: { metric: 'energy_kwh' } },
     ],
-    energyTree: [
-      { id: 'plant', name: '重庆工厂', level: 'plant', meters: ['incomer'] },
-      { id: 'stamping', name: '冲压车间', parent: 'plant', level: 'workshop', meters: ['stamping'] },
-      { id: 'press-1', parent: 'stamping', level: 'equipment', meters: ['press-1'], machines: ['press-1'] },
-      { id: 'machining', parent: 'plant', level: 'workshop', meters: ['machining'] },
-      // the compressor has no meter yet: the equipment level is below GB 17167's 95 %
-      { id: 'compressor', parent: 'plant', level: 'equipment' },
-    ],
+    energyTree: {
+      nodes: [
+        { id: 'plant', name: '重庆工厂', level: 'plant', meters: ['incomer'] },
+        { id: 'stamping', name: '冲压车间', parent: 'plant', level: 'workshop', meters: ['stamping'] },
+        { id: 'press-1', parent: 'stamping', level: 'equipment', meters: ['press-1'], machines: ['press-1'] },
+        { id: 'machining', parent: 'plant', level: 'workshop', meters: ['machining'] },
+        // the compressor has no meter yet: the equipment level is below the default 95 %
+        { id: 'compressor', parent: 'plant', level: 'equipment' },
+      ],
+      ...(settings.requiredRates === undefined ? {} : { requiredRates: settings.requiredRates }),
+    },
+    ...(settings.standardCoal === undefined ? {} : { standardCoal: settings.standardCoal }),
   });
   // incomer 200 kW; stamping 100 kW of which the press 80 kW; machining 60 kW: 40 kW (20 %) unmetered at the plant
   const kwh = (kw: number, t: number) => (kw * (t - FROM)) / 3_600_000;

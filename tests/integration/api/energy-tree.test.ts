@@ -1,7 +1,8 @@
 /**
  * The metering tree end to end: meter registers and a part counter go through the analytics engine, its points into
  * the real InfluxDB, and `/api/v1/energy/tree` serves each node's kWh, tce, tce per good part, the balance of the
- * incomer against its lines (the unmetered share) and GB 17167 coverage.
+ * incomer against its lines (the unmetered share) and GB 17167 coverage with the source of each required rate; the
+ * equal-value tce only where the plant set the electricity equal value (等价值).
  */
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,11 +20,11 @@ const FAST = { N: 1024, r: 8, p: 1 };
 const at = (hms: string) => cst(`2026-11-25T${hms}`);
 
 let app: ReturnType<typeof createApiServer>;
+/** the same plant with its equal value and its own required rate for equipment electricity */
+let withSettings: ReturnType<typeof createApiServer>;
 
-beforeAll(async () => {
-  const db = await freshDatabase('api_energy_tree');
-  await writeEnergyTreeFixture(influxUrl(), db);
-  app = createApiServer({
+const start = async (db: string) => {
+  const server = createApiServer({
     config: apiConfig({
       port: 0,
       tokens: [{ name: 'control-room', role: 'viewer', tokenHash: hashSecret(VIEWER, FAST) }],
@@ -34,11 +35,28 @@ beforeAll(async () => {
     registry: new DeviceRegistry(),
     clock: () => TO + 60_000,
   });
-  await app.ready();
+  await server.ready();
+  return server;
+};
+
+beforeAll(async () => {
+  const db = await freshDatabase('api_energy_tree');
+  const dbSet = await freshDatabase('api_energy_tree_set');
+  await Promise.all([
+    writeEnergyTreeFixture(influxUrl(), db),
+    writeEnergyTreeFixture(influxUrl(), dbSet, {
+      standardCoal: {
+        electricityEqualValue: { value: 0.3, unit: 'kgce/kWh', source: 'test 2024', year: 2024 },
+      },
+      requiredRates: { electricity: { equipment: 50 } },
+    }),
+  ]);
+  [app, withSettings] = await Promise.all([start(db), start(dbSet)]);
 });
 
 afterAll(async () => {
   await app?.close();
+  await withSettings?.close();
 });
 
 interface Reply {
@@ -49,7 +67,7 @@ interface Reply {
     level: string;
     kwh: number;
     tce: number;
-    kgce_equal_value: number;
+    kgce_equal_value: number | null;
     good_count: number;
     kgce_per_good_part: number;
     balance: {
@@ -65,12 +83,15 @@ interface Reply {
     carrier: string;
     rate_pct: number;
     required_pct: number | null;
+    required_source: string | null;
+    required_source_note: string | null;
     compliant: boolean | null;
   }[];
+  notes: { code: string; message: string }[];
 }
 
-const get = async (url: string) => {
-  const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${VIEWER}` } });
+const get = async (url: string, server = app) => {
+  const res = await server.inject({ method: 'GET', url, headers: { authorization: `Bearer ${VIEWER}` } });
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as Reply;
 };
@@ -89,7 +110,12 @@ describe('/api/v1/energy/tree', () => {
     expect(plant?.name).toBe('重庆工厂');
     expect(plant?.kwh).toBeCloseTo(400, 3); // 200 kW × 2 h
     expect(plant?.tce).toBeCloseTo(0.04916, 5); // × 0.1229 kgce/kWh
-    expect(plant?.kgce_equal_value).toBeCloseTo(126, 3); // × 0.3150
+    // no electricity equal value set: no equal-value tce, and the reply says what to set
+    expect(r.nodes.map((n) => n.kgce_equal_value)).toEqual([null, null, null, null, null]);
+    expect(r.notes).toHaveLength(1);
+    expect(r.notes[0]?.code).toBe('EQUAL_VALUE_MISSING');
+    expect(r.notes[0]?.message).toContain('analytics.standardCoal.electricityEqualValue');
+    expect(r.notes[0]?.message).toContain('发电标准煤耗');
     const bal = plant?.balance.find((b) => b.carrier === 'electricity');
     expect(bal?.parent).toBeCloseTo(400, 3);
     expect(bal?.children).toBeCloseTo(320, 3);
@@ -105,7 +131,35 @@ describe('/api/v1/energy/tree', () => {
     const cov = (level: string) => r.coverage.find((c) => c.level === level && c.carrier === 'electricity');
     expect(cov('organisation')).toMatchObject({ rate_pct: 100, required_pct: 100, compliant: true });
     expect(cov('sub_unit')).toMatchObject({ rate_pct: 100, compliant: true });
-    expect(cov('equipment')).toMatchObject({ rate_pct: 50, required_pct: 95, compliant: false });
+    expect(cov('equipment')).toMatchObject({
+      rate_pct: 50,
+      required_pct: 95,
+      required_source: 'gb17167-2006',
+      compliant: false,
+    });
+    // the default's provenance, stated: a secondary transcription of the 2006 table
+    expect(cov('equipment')?.required_source_note).toMatch(
+      /GB 17167-2006 表1 \(secondary transcription;.*2025/,
+    );
+  });
+
+  it("gives the equal-value tce and judges coverage by the plant's own rate once the plant sets them", async () => {
+    const r = await get(`/api/v1/energy/tree?site=cq&period=1h&from=${FROM}&to=${TO}`, withSettings);
+    expect(r.notes).toEqual([]);
+    const plant = r.nodes.find((n) => n.id === 'plant');
+    expect(plant?.tce).toBeCloseTo(0.04916, 5); // the equivalent value is the same either way
+    expect(plant?.kgce_equal_value).toBeCloseTo(120, 3); // 400 kWh × 0.3
+    expect(r.nodes.find((n) => n.id === 'stamping')?.kgce_equal_value).toBeCloseTo(60, 3); // 200 kWh × 0.3
+    const cov = (level: string) => r.coverage.find((c) => c.level === level && c.carrier === 'electricity');
+    expect(cov('equipment')).toMatchObject({
+      rate_pct: 50,
+      required_pct: 50,
+      required_source: 'plant',
+      compliant: true,
+    });
+    expect(cov('equipment')?.required_source_note).toMatch(/plant setting/);
+    // a level the plant left out keeps the default, and says so
+    expect(cov('organisation')).toMatchObject({ required_pct: 100, required_source: 'gb17167-2006' });
   });
 
   it('gives the day the same totals, and is in the OpenAPI document', async () => {

@@ -57,6 +57,14 @@ describe('demo configuration', () => {
     // the main incomer is not summed with its own sub-meters
     expect(a?.meters?.some((m) => m.device === 'meter-main')).toBe(false);
     expect(a?.alarms?.find((r) => r.metric === 'nox_mg_m3')?.high).toBe(150);
+    // the demo sets the electricity 等价值 the product does not build in, and says what the number is
+    expect(a?.energyTree.nodes.find((n) => n.level === 'plant')?.meters).toEqual(['dtu-incomer']);
+    expect(a?.standardCoal.electricityEqualValue).toMatchObject({
+      value: 0.3007,
+      unit: 'kgce/kWh',
+      year: 2022,
+    });
+    expect(JSON.stringify(a?.standardCoal.electricityEqualValue)).toMatch(/供电标准煤耗 300\.7.*demo value/);
     // the password came from the secrets file, and the YAML itself holds only the reference
     expect(loaded.config.broker?.users[0]?.password).toBe(pw.value);
     expect(loaded.secrets).toContain('broker.users[0].password');

@@ -36,6 +36,8 @@ export async function render(root, ctx) {
   const roots = tree.nodes.filter((n) => n.parent === null);
   const sum = (f) => roots.reduce((s, n) => s + n[f], 0);
   const good = sum('good_count');
+  // the plant has not set the electricity equal value (等价值): the API gives null and says why (notes)
+  const equalMissing = roots.some((n) => n.kgce_equal_value === null);
   const rootBalance = roots[0]?.balance.find((b) => b.carrier === 'electricity');
   const depth = depths(tree.nodes);
   const parents = new Set(tree.nodes.map((n) => n.parent));
@@ -44,7 +46,11 @@ export async function render(root, ctx) {
     <section class="kpis">
       <div class="kpi"><div class="label">${t('e.elec')} · ${span}</div><div class="value" data-testid="tree-kwh">${num(sum('kwh'), 0)}<small>kWh</small></div></div>
       <div class="kpi"><div class="label">${t('tree.tce')}</div><div class="value" data-testid="tree-tce">${num(sum('tce'), 3)}<small>tce</small></div></div>
-      <div class="kpi"><div class="label">${t('tree.tceEqual')}</div><div class="value" data-testid="tree-tce-equal">${num(sum('kgce_equal_value') / 1000, 3)}<small>tce</small></div></div>
+      <div class="kpi"><div class="label">${t('tree.tceEqual')}</div>${
+        equalMissing
+          ? `<div class="value" data-testid="tree-tce-equal">–</div><div class="muted" data-testid="tree-equal-missing" style="overflow-wrap:anywhere"><small>${t('tree.equalMissing')}</small></div>`
+          : `<div class="value" data-testid="tree-tce-equal">${num(sum('kgce_equal_value') / 1000, 3)}<small>tce</small></div>`
+      }</div>
       <div class="kpi"><div class="label">${t('tree.perPart')}</div><div class="value" data-testid="tree-per-part">${good ? num((sum('kgce') / good) * 1000, 1) : '–'}<small>gce</small></div></div>
       <div class="kpi ${rootBalance && Math.abs(rootBalance.unmetered_pct) >= 10 ? 'alert' : ''}"><div class="label">${t('tree.unmetered')}</div><div class="value" data-testid="tree-unmetered">${rootBalance ? num(rootBalance.unmetered_pct, 1) : '–'}<small>%</small></div></div>
     </section>
@@ -69,13 +75,14 @@ export async function render(root, ctx) {
     </section>
     <section class="panel" style="margin-top:12px"><h2>${t('tree.coverage')}</h2>
       <div class="table-wrap"><table data-testid="coverage"><thead><tr>
-        <th>${t('tree.covLevel')}</th><th>${t('e.byCarrier')}</th><th class="num">${t('tree.covRate')}</th><th class="num">${t('tree.covRequired')}</th><th>${t('tree.covStatus')}</th>
+        <th>${t('tree.covLevel')}</th><th>${t('e.byCarrier')}</th><th class="num">${t('tree.covRate')}</th><th class="num">${t('tree.covRequired')}</th><th>${t('tree.covSource')}</th><th>${t('tree.covStatus')}</th>
       </tr></thead><tbody>${tree.coverage
         .map(
           (c) => `<tr data-level="${escapeHtml(c.level)}" data-carrier="${escapeHtml(c.carrier)}">
           <td>${escapeHtml(tv('cov', c.level))}</td><td>${escapeHtml(tv('carrier', c.carrier))}</td>
           <td class="num" data-testid="cov-rate">${num(c.rate_pct, 1)}%</td>
           <td class="num">${c.required_pct === null ? '–' : `${num(c.required_pct, 0)}%`}</td>
+          <td data-testid="cov-source" title="${escapeHtml(c.required_source_note ?? '')}">${c.required_source === null ? '–' : escapeHtml(t(`tree.src.${c.required_source}`))}</td>
           <td data-testid="cov-status" class="${c.compliant === false ? 'warn' : ''}">${c.compliant === null ? '–' : c.compliant ? t('tree.ok') : t('tree.below')}</td>
         </tr>`,
         )
