@@ -71,6 +71,7 @@ export class Hj212Source implements SubscribingSource {
     if ('problem' in address) throw new Error(address.problem);
     this.#address = address;
     this.listener = deps.listeners.get(address);
+    deps.listeners.trackDrops(this.device, this.stats);
     this.listener.declare({
       device: device.id,
       mn: device.hj212.mn,

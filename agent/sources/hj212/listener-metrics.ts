@@ -13,6 +13,24 @@ export interface ListenerReport {
   open: number;
 }
 
+/**
+ * Values a device's source took from an upload and could not pass on, by device and reason: `undeclared` (a factor
+ * or field the device does not declare in `pollutants:`), `pending` (more than 10,000 waiting for the subscription).
+ */
+export function deviceDropFamily(
+  drops: ReadonlyMap<string, { readonly undeclared: number; readonly pendingDropped: number }>,
+): MetricFamily {
+  return {
+    name: 'plantpulse_hj212_values_dropped_total',
+    help: 'values of an upload the device did not pass on, by reason (undeclared factor or field; pending overflow)',
+    type: 'counter',
+    values: [...drops].flatMap(([device, d]): ScalarValue[] => [
+      { labels: { device, reason: 'undeclared' }, value: d.undeclared },
+      { labels: { device, reason: 'pending' }, value: d.pendingDropped },
+    ]),
+  };
+}
+
 export function listenerFamilies(listeners: readonly ListenerReport[]): MetricFamily[] {
   const each = (
     name: string,

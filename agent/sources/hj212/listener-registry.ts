@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import type { MetricFamily } from '../../../protocols/health/prometheus.js';
 import type { ListenAddress } from './listen-address.js';
 import { Hj212Listener, type ListenerLimits } from './listener.js';
-import { listenerFamilies } from './listener-metrics.js';
+import { deviceDropFamily, listenerFamilies } from './listener-metrics.js';
+
+/** What a device's source counts of the values it could not pass on (hj212-source.ts `Hj212SourceStats`). */
+export interface DeviceDrops {
+  readonly undeclared: number;
+  readonly pendingDropped: number;
+}
 
 /**
  * The agent's HJ 212 listeners by address: devices (MNs) with the same `listen` share one port. A listener exists
@@ -11,6 +17,8 @@ import { listenerFamilies } from './listener-metrics.js';
  */
 export class Hj212Listeners {
   readonly #listeners = new Map<string, { listener: Hj212Listener; leases: number }>();
+  /** each device's source's drop counters, for /metrics (the newest source of a device after a reload) */
+  readonly #drops = new Map<string, DeviceDrops>();
 
   constructor(
     private readonly log: Logger,
@@ -51,14 +59,26 @@ export class Hj212Listeners {
     };
   }
 
-  /** every listener's counters (a listener keeps its counts across stop/start), for the agent's /metrics */
+  /**
+   * A device's source reports its drops on /metrics from now on, replacing an earlier source of that device (a
+   * reload); a device a reload removed keeps its last counts until the agent restarts (the runner closes and reopens
+   * a source on every reconnect, so closing is not the end of a device).
+   */
+  trackDrops(device: string, drops: DeviceDrops): void {
+    this.#drops.set(device, drops);
+  }
+
+  /** every listener's counters (a listener keeps its counts across stop/start) and each device's drops, for /metrics */
   metricFamilies(): MetricFamily[] {
-    return listenerFamilies(
-      [...this.#listeners.values()].map(({ listener }) => ({
-        listen: listener.address.key,
-        stats: listener.stats,
-        open: listener.openConnections,
-      })),
-    );
+    return [
+      ...listenerFamilies(
+        [...this.#listeners.values()].map(({ listener }) => ({
+          listen: listener.address.key,
+          stats: listener.stats,
+          open: listener.openConnections,
+        })),
+      ),
+      deviceDropFamily(this.#drops),
+    ];
   }
 }

@@ -63,7 +63,8 @@ describe('HJ 212 listener counters on the agent /metrics', () => {
           {
             id: 'boiler-1-stack',
             hj212: { listen: LISTEN, mn: STACK_MN, password: '123456' },
-            pollutants: STACK_CODES,
+            // flue temperature left out: the datalogger's a01012 values are undeclared, dropped and counted
+            pollutants: STACK_CODES.filter((c) => c !== 'a01012'),
           },
         ],
       }),
@@ -93,11 +94,16 @@ describe('HJ 212 listener counters on the agent /metrics', () => {
       'plantpulse_hj212_replies_total',
       'plantpulse_hj212_packets_refused_total',
       'plantpulse_hj212_connections_closed_total',
+      'plantpulse_hj212_values_dropped_total',
     ])
       expect(before.get(name)?.type, name).toBeDefined();
     const at = { listen: LISTEN };
     expect(value(before, 'plantpulse_hj212_connections_total', at)).toBe(0);
     expect(value(before, 'plantpulse_hj212_packets_refused_total', { ...at, code: 'HJ212_BAD_CRC' })).toBe(0);
+    const drops = (f: typeof before, reason: string) =>
+      value(f, 'plantpulse_hj212_values_dropped_total', { device: 'boiler-1-stack', reason });
+    expect(drops(before, 'undeclared')).toBe(0);
+    expect(drops(before, 'pending')).toBe(0);
 
     const logger = await datalogger(STACK_MN);
     await logger.send('realtime');
@@ -137,5 +143,8 @@ describe('HJ 212 listener counters on the agent /metrics', () => {
     expect(value(after, 'plantpulse_hj212_packets_total', at)).toBe(3);
     expect(after.get('plantpulse_hj212_replies_total')?.type).toBe('counter');
     expect(after.get('plantpulse_hj212_connections')?.type).toBe('gauge');
+    // the undeclared flue temperature of both uploads, per device; nothing overflowed
+    expect(drops(after, 'undeclared')).toBeGreaterThanOrEqual(2);
+    expect(drops(after, 'pending')).toBe(0);
   });
 });
