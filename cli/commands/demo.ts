@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { routeNodeOpcuaLogging } from '../../agent/sources/opcua/node-opcua-logging.js';
@@ -38,20 +39,23 @@ function summary(info: DemoInfo): string {
 export const demoCommand: Command = {
   summary: 'run the whole pipeline on a simulated Chongqing plant, with a local InfluxDB and the dashboard',
   usage: [
-    'plantpulse demo [--port 8080] [--hours 24] [-s scenario.yaml] [--seed N] [--speed 1] [--dir DIR] [--json]',
+    'plantpulse demo [--port 8080] [--hours 24] [-s scenario.yaml] [--seed N] [--speed 1] [--dir DIR] [--keep] [--json]',
     '',
     '  --hours      history to backfill through MQTT before going live (default 24; 0: none)',
     '  -s           scenario file (default: the bundled Chongqing auto-parts plant)',
     "  --seed       scenario seed (default: the scenario's)",
     '  --speed      process durations (cycles, failures, repairs) shrink by this factor; timestamps stay real',
     `  --port       dashboard and API port (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free port)`,
-    '  --dir        where generated configs, secrets and the log go (default: a new temp folder)',
+    '  --dir        where generated configs, secrets, data and the log go (default: a new temp folder, removed',
+    '               after a clean stop)',
+    '  --keep       keep the temp folder after a clean stop',
     '  --json       print the ready message as one JSON line (for scripts and tests)',
   ].join('\n'),
   async run(argv, io) {
     const args = parse(argv, {
       port: { type: 'string' },
       dir: { type: 'string' },
+      keep: { type: 'boolean' },
       hours: { type: 'string' },
       scenario: { type: 'string', short: 's' },
       seed: { type: 'string' },
@@ -150,6 +154,11 @@ export const demoCommand: Command = {
       say('stopped.');
     }, log);
     log.flush();
+    // a temp folder of our own (its data, tens of MB) goes after a clean stop; after a failure its log is kept
+    if (args.values['dir'] === undefined && args.values['keep'] !== true && code === 0) {
+      await rm(runDir.path, { recursive: true, force: true });
+      say(`removed ${runDir.path} (--keep or --dir DIR keeps it)`);
+    } else say(`configs, secrets, data and the log stay in ${runDir.path}`);
     return code;
   },
 };

@@ -4,7 +4,7 @@
  * nothing else), which prints its version and runs the demo from its own files — not from this checkout.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,12 +91,19 @@ describe('the npm package', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('runs the demo from its own files', async () => {
-    demo = spawnCli(['demo', '--port', '0', '--hours', '1', '--json', '--dir', join(dir, 'demo-run')], {
+  it('runs the demo from its own files, and removes its temp folder after a clean stop', async () => {
+    // no --dir: the demo makes its own folder under TMPDIR (here: this test's), and removes it after Ctrl-C
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const runDirs = () => readdirSync(tmp).filter((n) => n.startsWith('plantpulse-demo-'));
+    demo = spawnCli(['demo', '--port', '0', '--hours', '1', '--json'], {
       entry: bin,
       cwd: dir,
+      env: { TMPDIR: tmp },
     });
     const ready = await demo.waitFor((l) => l['event'] === 'ready', 300_000);
+    expect(runDirs()).toHaveLength(1);
+    const runDir = join(tmp, runDirs()[0] ?? '');
     expect(String(ready['scenario'] ?? '')).toContain(installed);
     const res = await fetch(String(ready['dashboardUrl']));
     expect(res.status).toBe(200);
@@ -105,10 +112,7 @@ describe('the npm package', () => {
     // on a failure, where the stop spent its time: the demo logs each part it stopped, with how long it took
     const logTail = () => {
       try {
-        return readFileSync(join(dir, 'demo-run', 'plantpulse.log'), 'utf8')
-          .split('\n')
-          .slice(-30)
-          .join('\n');
+        return readFileSync(join(runDir, 'plantpulse.log'), 'utf8').split('\n').slice(-30).join('\n');
       } catch (err) {
         return String(err);
       }
@@ -117,6 +121,7 @@ describe('the npm package', () => {
       code,
       code === 0 ? '' : `the demo did not exit 0 within 60 s of SIGINT; its log ends:\n${logTail()}`,
     ).toBe(0);
+    expect(runDirs()).toEqual([]);
     demo = undefined;
   }, 360_000);
 });
