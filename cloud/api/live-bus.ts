@@ -106,16 +106,6 @@ export interface LiveInterest {
   device?: string;
 }
 
-/** One value as the ingester has it (a decoded Sample with its site): what a `value` event is made from. */
-export interface LiveValueSample {
-  site: string;
-  device: string;
-  metric: string;
-  value: SampleValue;
-  quality: Quality;
-  timestamp: number;
-}
-
 /** A message's values by index, without an object per value (cloud/host/host-samples.ts is one). */
 export interface ValueRows {
   readonly length: number;
@@ -125,20 +115,6 @@ export interface ValueRows {
   value(i: number): SampleValue;
   quality(i: number): Quality;
   timestamp(i: number): number;
-}
-
-/** Values as objects, seen as rows. */
-export function valueRows(samples: readonly LiveValueSample[]): ValueRows {
-  const at = (i: number) => samples[i] as LiveValueSample;
-  return {
-    length: samples.length,
-    site: (i) => at(i).site,
-    device: (i) => at(i).device,
-    metric: (i) => at(i).metric,
-    value: (i) => at(i).value,
-    quality: (i) => at(i).quality,
-    timestamp: (i) => at(i).timestamp,
-  };
 }
 
 /** the unit of a device's metric, looked up when a value becomes an event */

@@ -7,12 +7,10 @@ import {
   checkSample,
   DEVICE_ID_PATTERN,
   type Quality,
-  type Sample,
   type SampleValue,
   sampleDataProblem,
 } from '../../protocols/sample.js';
 import {
-  DataType,
   decodePayload,
   qualityOf,
   type SpbPayload,
@@ -28,7 +26,7 @@ import {
 } from '../../protocols/sparkplug/metric-columns.js';
 import { decodePayloadWithProtobufjs } from '../../protocols/sparkplug/payload-codec.js';
 import { readColumns } from '../../protocols/sparkplug/payload-reader.js';
-import { smallIntegerFor } from '../../protocols/sparkplug/values.js';
+import { numberFor } from '../../protocols/sparkplug/values.js';
 import { bdSeqOf, emptyScope, type MetricDef, type Scope, scopeOf } from './birth-scope.js';
 import type { BirthRecorder, StoredBirth } from './birth-store.js';
 import { isTagProperty, nodePropertiesFromBirth, tagsFromBirth } from './device-properties.js';
@@ -483,28 +481,22 @@ export class SparkplugHostSide {
     for (let i = 0; i < cols.count; i++) {
       const def = defs[i];
       if (def === undefined) continue;
-      const datatype = def.datatype;
       const flags = cols.flags[i] as number;
-      let value: SampleValue;
-      if ((flags & NULL) !== 0) value = null;
-      else if (cols.kind[i] === NUMBER_VALUE) {
-        // most values: a number of a floating-point metric, or of an integer metric up to 32 bits
-        const n = cols.num[i] as number;
-        const float = datatype === DataType.Double || datatype === DataType.Float;
-        const int = float ? n : smallIntegerFor(n, datatype);
-        if (float || !Number.isNaN(int)) value = int;
-        else {
-          const v = sampleValueFromMetric(n, datatype);
-          if (!v.ok) {
-            this.#badValue(where, def.name, v.reason, r);
-            continue;
-          }
-          value = v.value;
-        }
-      } else {
-        const v = sampleValueFromMetric(cols.value(i), datatype);
+      // most values are a number of a floating-point or small integer metric: no result object for those
+      let value: SampleValue | undefined =
+        (flags & NULL) !== 0
+          ? null
+          : cols.kind[i] === NUMBER_VALUE
+            ? numberFor(cols.num[i] as number, def.datatype)
+            : undefined;
+      if (value === undefined) {
+        const v = sampleValueFromMetric(cols.value(i), def.datatype);
         if (!v.ok) {
-          this.#badValue(where, def.name, v.reason, r);
+          r.problems.push({
+            code: 'BAD_VALUE',
+            message: `${where}: metric ${def.name}: ${v.reason}`,
+            dropped: 1,
+          });
           continue;
         }
         value = v.value;
@@ -516,7 +508,7 @@ export class SparkplugHostSide {
       const bad =
         deviceOk && def.nameOk
           ? sampleDataProblem(value, timestamp, quality)
-          : checkSample(sampleOf(sampleDevice, def.name, value, timestamp, quality, historical));
+          : checkSample({ device: sampleDevice, metric: def.name, value, timestamp, quality });
       if (bad) {
         r.problems.push({ code: 'BAD_SAMPLE', message: `${where}: ${bad.code}: ${bad.message}`, dropped: 1 });
         continue;
@@ -524,21 +516,4 @@ export class SparkplugHostSide {
       out.add(site, node, sampleDevice, def.name, value, timestamp, quality, historical);
     }
   }
-
-  #badValue(where: string, name: string, reason: string, r: HostResult): void {
-    r.problems.push({ code: 'BAD_VALUE', message: `${where}: metric ${name}: ${reason}`, dropped: 1 });
-  }
-}
-
-function sampleOf(
-  device: string,
-  metric: string,
-  value: SampleValue,
-  timestamp: number,
-  quality: Quality,
-  historical: boolean,
-): Sample {
-  const s: Sample = { device, metric, value, timestamp, quality };
-  if (historical) s.historical = true;
-  return s;
 }

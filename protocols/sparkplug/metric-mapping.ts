@@ -17,7 +17,7 @@ import type { MetricInfo, MetricKind } from '../metric.js';
 import type { Quality, Sample, SampleValue } from '../sample.js';
 import type { Result } from './array-codec.js';
 import { DataType, type SpbMetric, type SpbProperty, type SpbValue } from './types.js';
-import { retypeValue, toWire } from './values.js';
+import { numberFor, retypeValue, toWire } from './values.js';
 
 export const KIND_DATATYPE = {
   boolean: DataType.Boolean,
@@ -154,9 +154,11 @@ export function metricInfoFromBirth(m: SpbMetric): Result<MetricInfo> {
 
 /** A received value as a Sample value for `datatype` (typing wire forms first); a reason when it has no Sample form. */
 export function sampleValueFromMetric(value: SpbValue, datatype: number): Result<SampleValue> {
-  // most DATA values: a number of a floating-point metric is its own Sample value (the ingester's hot path)
-  if (typeof value === 'number' && (datatype === DataType.Double || datatype === DataType.Float))
-    return { ok: true, value };
+  // most DATA values: a number of a floating-point or small integer metric (the ingester's hot path)
+  if (typeof value === 'number') {
+    const n = numberFor(value, datatype);
+    if (n !== undefined) return { ok: true, value: n };
+  }
   if (kindForDatatype(datatype) === undefined)
     return { ok: false, reason: `datatype ${datatype} has no Sample form` };
   const r = retypeValue(value, datatype);

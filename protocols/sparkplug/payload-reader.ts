@@ -27,7 +27,7 @@ import {
   TRANSIENT_SET,
 } from './metric-columns.js';
 import { DataType, type SpbPayload, type SpbValue } from './types.js';
-import { retypeValue, smallIntegerFor } from './values.js';
+import { numberFor, retypeValue } from './values.js';
 
 const TWO_32 = 4294967296;
 /** the largest high word of a value below 2^53 */
@@ -274,21 +274,11 @@ function readMetric(c: Cursor, end: number, cols: MetricColumns, i: number): voi
   cols.datatype[i] = datatype;
   cols.flags[i] = flags;
   if ((flags & NULL) !== 0 || valueField === 0) return;
-  // the common cases without an allocation: a float or double of a floating-point metric, an int_value of an
-  // integer metric up to 32 bits, a long_value of a UInt32 or a DateTime below 2^53
-  if (valueField === FLOAT_VALUE || valueField === DOUBLE_VALUE) {
-    if (datatype === -1 || datatype === DataType.Float || datatype === DataType.Double) {
-      cols.setNumber(i, num);
-      return;
-    }
-    value = num;
-  } else if (valueField === INT_VALUE) {
-    if (datatype === -1) {
-      cols.setNumber(i, num);
-      return;
-    }
-    const n = smallIntegerFor(num, datatype);
-    if (!Number.isNaN(n)) {
+  // the common cases without an allocation: a float, double or int_value of a floating-point metric or an integer
+  // one up to 32 bits (or untyped), a long_value of a UInt32 or a DateTime below 2^53
+  if (valueField === FLOAT_VALUE || valueField === DOUBLE_VALUE || valueField === INT_VALUE) {
+    const n = datatype === -1 ? num : numberFor(num, datatype);
+    if (n !== undefined) {
       cols.setNumber(i, n);
       return;
     }
@@ -357,8 +347,10 @@ export function readColumns(bytes: Uint8Array, cols: MetricColumns): boolean {
   }
 }
 
+/** `readPayloadFast`'s columns, reused: it is synchronous and `toPayload` copies everything out */
+const scratch = new MetricColumns();
+
 /** The payload, or `undefined` where the protobufjs path must decide (see the module comment). */
 export function readPayloadFast(bytes: Uint8Array): SpbPayload | undefined {
-  const cols = new MetricColumns();
-  return readColumns(bytes, cols) ? cols.toPayload() : undefined;
+  return readColumns(bytes, scratch) ? scratch.toPayload() : undefined;
 }

@@ -111,36 +111,25 @@ export function toWire(datatype: number, value: unknown): Result<WireScalar> {
   return bad('not a scalar or array datatype');
 }
 
-/** SIGNED_BITS / UNSIGNED_MAX as arrays by DataType code: one indexed load on the ingester's hot path */
-const SIGNED_HALF: readonly (number | undefined)[] = Object.entries(SIGNED_BITS).reduce<
-  (number | undefined)[]
->((out, [dt, bits]) => {
-  out[Number(dt)] = 2 ** ((bits as number) - 1);
-  return out;
-}, []);
-const UNSIGNED_LIMIT: readonly (number | undefined)[] = Object.entries(UNSIGNED_MAX).reduce<
-  (number | undefined)[]
->((out, [dt, max]) => {
-  out[Number(dt)] = max as number;
-  return out;
-}, []);
-
 /**
- * What `retypeValue` makes of the number `v` for an integer datatype of up to 32 bits (Int8/16/32: in range, or
- * zero- or sign-extended from the wire; UInt8/16/32: in range), without its BigInt. NaN: not one of those cases
- * (another datatype, or `v` out of range): `retypeValue` decides.
+ * What `retypeValue` makes of the number `v` for a floating-point datatype (`v` itself) or an integer one of up to
+ * 32 bits (Int8/16/32: in range, or zero- or sign-extended from the wire; UInt8/16/32: in range), without its
+ * result object or BigInt: the common DATA values on the ingester's hot path. Undefined: any other case, which
+ * `retypeValue` decides.
  */
-export function smallIntegerFor(v: number, datatype: number): number {
-  if (!Number.isInteger(v)) return Number.NaN;
-  const half = SIGNED_HALF[datatype];
-  if (half !== undefined) {
+export function numberFor(v: number, datatype: number): number | undefined {
+  if (datatype === DataType.Double || datatype === DataType.Float) return v;
+  if (!Number.isInteger(v)) return undefined;
+  const bits = SIGNED_BITS[datatype];
+  if (bits !== undefined) {
+    const half = 2 ** (bits - 1);
     if (v >= -half && v < half) return v + 0; // + 0: -0 becomes 0, as through BigInt
     if (v >= half && v < 2 * half) return v - 2 * half; // zero-extended on the wire
     if (v >= TWO_32 - half && v < TWO_32) return v - TWO_32; // sign-extended
-    return Number.NaN;
+    return undefined;
   }
-  const max = UNSIGNED_LIMIT[datatype];
-  return max !== undefined && v >= 0 && v <= max ? v + 0 : Number.NaN;
+  const max = UNSIGNED_MAX[datatype];
+  return max !== undefined && v >= 0 && v <= max ? v + 0 : undefined;
 }
 
 /**

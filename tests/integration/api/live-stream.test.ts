@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiveBus, type LiveEvent, parseEventId, valueRows } from '../../../cloud/api/live-bus.js';
+import { LiveBus, type LiveEvent, parseEventId } from '../../../cloud/api/live-bus.js';
 import { createApiServer } from '../../../cloud/api/server.js';
+import { HostSamples } from '../../../cloud/host/host-samples.js';
 import { hashSecret } from '../../../config/password-hash.js';
 import { apiConfig } from '../../helpers/configs.js';
 import { freshDatabase, influxUrl } from '../../helpers/services.js';
@@ -87,6 +88,7 @@ describe('LiveBus values without a live client (publishValues)', () => {
     quality: 'good' | 'bad' = 'good',
   ) => ({
     site: 'cq-plant1',
+    node: 'line3-gw',
     device,
     metric,
     value: v,
@@ -101,7 +103,7 @@ describe('LiveBus values without a live client (publishValues)', () => {
     b.publish(value('press-07', 1, 1000));
     // nobody listens: no event per value, but the view and the numbering go on
     b.publishValues(
-      valueRows([
+      HostSamples.of([
         sample('press-07', 'power_kw', 40, 2000),
         sample('press-07', 'count', 7, 2000),
         sample('press-07', 'power_kw', 5, 1500), // older than what the view holds: the view keeps 40
@@ -149,7 +151,7 @@ describe('LiveBus values without a live client (publishValues)', () => {
       wants: { types: new Set(['state'] as const) },
     });
     b.publishValues(
-      valueRows([sample('press-07', 'power_kw', 1, 10), sample('cnc-01', 'power_kw', 2, 10)]),
+      HostSamples.of([sample('press-07', 'power_kw', 1, 10), sample('cnc-01', 'power_kw', 2, 10)]),
       unitOf,
     );
     expect((await cnc.take())?.events).toEqual([{ seq: 2, ...value('cnc-01', 2, 10), unit: 'kW' }]);
